@@ -1,10 +1,29 @@
-"""`heritage-map build`: not built yet."""
+"""`heritage-map build`: validate the layers, then write the maps."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from geo.build import build_maps
+from geo.cli._options import data_option, out_option
 
-@click.group(name="build", hidden=True)
-def command() -> None:
-    """Not built yet."""
+
+@click.command(name="build")
+@data_option
+@out_option
+@click.option("--tiles", type=click.Choice(["osm", "satellite", "none"]), default="osm", show_default=True,
+              help="Basemap shown first; 'none' makes the maps use no network at all.")
+@click.option("--self-contained/--no-self-contained", default=True, show_default=True,
+              help="Inline every script and stylesheet into each page, or write them once under OUT/assets/.")
+def command(data_dir: Path, out_dir: Path, tiles: str, self_contained: bool) -> None:
+    """Validate the layers and write the maps (index.html and the rest) into OUT.
+
+    Example: heritage-map build --data data/layers --out maps --tiles none
+    """
+    result = build_maps(data_dir, out_dir, tiles=tiles, self_contained=self_contained)  # type: ignore[arg-type]
+    if result.warnings:
+        click.echo(f"{len(result.warnings)} warnings (run heritage-map validate to list them)", err=True)
+    for path in result.written:
+        click.echo(str(path))

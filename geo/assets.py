@@ -1,0 +1,138 @@
+"""The scripts and stylesheets a map needs, served from this package, never a CDN.
+
+Stock folium links about ten files from CDNs, so its maps show a blank page
+without network. `localize` swaps every link in a map for the vendored copy
+(see `geo/static/vendor/README.md` for where each file comes from): inlined
+into the page (`inline`, one self-contained file) or copied beside it and
+linked relatively (`link`). Links to assets we do not vendor and do not need
+(jQuery, Bootstrap, Font Awesome) are dropped; any other unknown link is an
+error rather than a silent network request.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import re
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import branca.element
+from branca.element import Element, Figure
+
+Mode = Literal["inline", "link"]
+
+STATIC = resources.files("geo") / "static"
+
+# folium's resource name -> our file, relative to geo/static.
+VENDORED: dict[str, str] = {
+    "leaflet": "vendor/leaflet/leaflet.js",
+    "leaflet_css": "vendor/leaflet/leaflet.css",
+    "Control.Fullscreen.js": "vendor/leaflet-fullscreen/Control.FullScreen.js",
+    "Control.FullScreen.css": "vendor/leaflet-fullscreen/Control.FullScreen.css",
+    "Control_MiniMap_js": "vendor/leaflet-minimap/Control.MiniMap.min.js",
+    "Control_MiniMap_css": "vendor/leaflet-minimap/Control.MiniMap.min.css",
+    "heritage_js": "heritage.js",
+    "heritage_css": "heritage.css",
+}
+
+# What folium.Map links by default and our maps do not use.
+UNUSED = frozenset(
+    {
+        "jquery", "bootstrap", "bootstrap_css", "glyphicons_css", "awesome_markers",
+        "awesome_markers_css", "awesome_rotate_css", "awesome_markers_font_css",
+    }
+)
+
+_CSS_URL = re.compile(r"url\((['\"]?)(?!data:|#|https?:)([^)'\"]+)\1\)")
+
+
+class AssetError(RuntimeError):
+    """A map links a resource that is neither vendored nor known to be unused."""
+
+
+@dataclass(frozen=True)
+class _Resource:
+    name: str
+    path: str
+
+    @property
+    def is_css(self) -> bool:
+        return self.path.endswith(".css")
+
+
+def localize(figure: Figure, mode: Mode = "inline", prefix: str = "") -> list[str]:
+    """Replace every CDN link under `figure` by vendored assets; return their paths.
+
+    `prefix` is the relative path from the page to the folder holding `assets/`
+    (e.g. "../" for `sites/<id>.html`); it is used only in `link` mode.
+    """
+    resources_needed: list[_Resource] = []
+    for element in _walk(figure):
+        for attribute in ("default_js", "default_css"):
+            links = getattr(element, attribute, None)
+            if not links:
+                continue
+            for name, url in links:
+                if name in UNUSED:
+                    continue
+                if name not in VENDORED:
+                    raise AssetError(f"{type(element).__name__} links {name!r} ({url}), which is not vendored; add it to geo/assets.py")
+                resource = _Resource(name, VENDORED[name])
+                if resource not in resources_needed:
+                    resources_needed.append(resource)
+            setattr(element, attribute, [])
+    ordered = sorted(resources_needed, key=lambda r: (not r.name.startswith("leaflet"), r.name.startswith("heritage")))
+    for resource in ordered:
+        figure.header.add_child(_element_for(resource, mode, prefix), name=resource.name)
+    return [r.path for r in ordered]
+
+
+def copy_assets(paths: list[str], out_dir: Path) -> None:
+    """Copy the vendored files (and the images their CSS names) to `out_dir/assets/`."""
+    for path in paths:
+        source = STATIC / path
+        target = out_dir / "assets" / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+        if path.endswith(".css"):
+            for _, ref in _CSS_URL.findall(source.read_text(encoding="utf-8")):
+                image = STATIC / str(Path(path).parent / ref)
+                (target.parent / ref).parent.mkdir(parents=True, exist_ok=True)
+                with resources.as_file(image) as image_path:
+                    shutil.copyfile(image_path, target.parent / ref)
+
+
+def _walk(element: branca.element.Element):  # type: ignore[no-untyped-def]
+    yield element
+    for child in list(element._children.values()):
+        yield from _walk(child)
+
+
+def _element_for(resource: _Resource, mode: Mode, prefix: str) -> Element:
+    if mode == "link":
+        href = f"{prefix}assets/{resource.path}"
+        if resource.is_css:
+            return Element(f'<link rel="stylesheet" href="{href}">')
+        return Element(f'<script src="{href}"></script>')
+    text = (STATIC / resource.path).read_text(encoding="utf-8")
+    if resource.is_css:
+        return Element(f"<style>{_inline_css_urls(text, resource.path)}</style>")
+    if "</script" in text.lower():
+        raise AssetError(f"{resource.path} contains '</script' and cannot be inlined")
+    return Element(f"<script>{text}</script>")
+
+
+def _inline_css_urls(css: str, css_path: str) -> str:
+    """Turn `url(images/x.png)` into data URIs so inlined CSS needs no files."""
+
+    def to_data_uri(match: re.Match[str]) -> str:
+        ref = match.group(2)
+        image = STATIC / str(Path(css_path).parent / ref)
+        mime = mimetypes.guess_type(ref)[0] or "application/octet-stream"
+        return f"url(data:{mime};base64,{base64.b64encode(image.read_bytes()).decode('ascii')})"
+
+    return _CSS_URL.sub(to_data_uri, css)

@@ -1,0 +1,47 @@
+"""Loading everything a build needs from `data/layers/`, once (the I/O edge)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from geo import imagery, observations
+from geo.layers import read_layer
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The layers, the monitors' log and the imagery catalog of one data folder."""
+
+    data_dir: Path
+    communities: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    routes: gpd.GeoDataFrame
+    places: gpd.GeoDataFrame
+    log: list[dict[str, Any]]
+    items: list[dict[str, Any]]
+    timeline: list[dict[str, str]]
+
+
+def load_inputs(data_dir: str | Path) -> Inputs:
+    """Read every layer of `data_dir`; call `geo.validate.validate_layers` first."""
+    data_dir = Path(data_dir)
+    timeline_path = data_dir / "timeline.csv"
+    timeline: list[dict[str, str]] = []
+    if timeline_path.exists():
+        with timeline_path.open(encoding="utf-8", newline="") as handle:
+            timeline = list(csv.DictReader(handle))
+    return Inputs(
+        data_dir=data_dir,
+        communities=read_layer(data_dir, "communities"),
+        sites=read_layer(data_dir, "heritage_sites"),
+        routes=read_layer(data_dir, "routes"),
+        places=read_layer(data_dir, "places"),
+        log=observations.read_log(data_dir / "observations.jsonl"),
+        items=imagery.read_catalog(data_dir / "imagery.json"),
+        timeline=timeline,
+    )

@@ -1,0 +1,105 @@
+"""The maps a build publishes, composed from the loaded inputs.
+
+Each function returns a `folium.Map` (or page text) and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import folium
+import geopandas as gpd
+from shapely.geometry import shape
+
+from geo import join, observations
+from geo.inputs import Inputs
+from geo.render import Overlay, PageMeta, Tiles, data_map
+from geo.schema import STATUSES
+from geo.sitestatus import SITE_FIELDS, scene_summary, site_display
+
+TITLE = "Nagorno-Karabakh heritage map"
+ABOUT = (
+    "Armenian communities of Nagorno-Karabakh in August 2023, the Lachin corridor routes, "
+    "and heritage sites with the status documented by monitors. Each status is backed by a cited "
+    "observation and says whether before/after satellite imagery documents it or it is only reported. "
+    "Points marked approximate stand for a settlement, not the site."
+)
+DATA_CREDITS: list[dict[str, str]] = [
+    {"text": "Heritage statuses: Caucasus Heritage Watch (Cornell University / Purdue University)", "url": "https://caucasusheritage.cornell.edu/"},
+    {"text": "Heritage alerts: Monument Watch", "url": "https://monumentwatch.org/"},
+    {"text": "Places, coordinates and populations: Wikipedia contributors (CC BY-SA 4.0) and the 2005 NKR census as tabulated by pop-stat.mashke.org", "url": "http://pop-stat.mashke.org/nkr-census.htm"},
+    {"text": "Every source of every feature: data/SOURCES.md", "url": "data/SOURCES.md"},
+]
+
+COMMUNITY_FIELDS = ("id", "name", "name_hy", "name_az", "province", "population", "population_year",
+                    "held_until", "in_aug_2023", "part_of", "coord_precision", "coord_warning", "note", "sources")
+ROUTE_FIELDS = ("id", "name", "kind", "active_from", "active_to", "geometry_precision", "waypoints", "sources")
+PLACE_FIELDS = ("id", "name", "kind", "event_date", "coord_precision", "note", "sources")
+
+
+def public_sites(inputs: Inputs, page_prefix: str = "sites/") -> gpd.GeoDataFrame:
+    """Every heritage site with its public status, verdict and imagery."""
+    public_log = [r for r in inputs.log if r.get("visibility", "public") == "public"]
+    histories = observations.site_histories(public_log, public_only=True)
+    site_observations = [r for r in public_log if r.get("kind") == "observation"]
+    imagery = join.site_imagery(inputs.sites, inputs.items, site_observations)
+    return site_display(inputs.sites, histories, imagery, page_prefix=page_prefix)
+
+
+def as_of(inputs: Inputs) -> str | None:
+    """The data's as-of date: the newest public record in the monitors' log."""
+    dates = [r["recorded_at"][:10] for r in inputs.log if r.get("visibility", "public") == "public" and r.get("recorded_at")]
+    return max(dates) if dates else None
+
+
+def status_counts(sites: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """Sites per status, in vocabulary order, located or not."""
+    counts = Counter(sites["status"])
+    return [{"status": status, "count": counts.get(status, 0)} for status in STATUSES]
+
+
+def unlocated_names(inputs: Inputs) -> list[str]:
+    """'Name (layer)' for every feature no source locates."""
+    names = []
+    for label, frame in (("community", inputs.communities), ("heritage site", inputs.sites), ("place", inputs.places)):
+        for row in frame[frame.geometry.isna()].itertuples(index=False):
+            names.append(f"{row.name} ({label})")
+    return sorted(names)
+
+
+def overview_map(inputs: Inputs, tiles: Tiles = "osm") -> folium.Map:
+    """`index.html`: communities, heritage sites by status, routes, places, footprints."""
+    sites = public_sites(inputs)
+    held = inputs.communities[inputs.communities["in_aug_2023"] == True]  # noqa: E712 (column may hold None)
+    lost = inputs.communities[inputs.communities["in_aug_2023"] != True]  # noqa: E712
+    overlays = [
+        Overlay(f"Communities, August 2023 ({len(held)})", "communities", held, COMMUNITY_FIELDS),
+        Overlay(f"Settlements lost in 2020 ({len(lost)})", "communities", lost, COMMUNITY_FIELDS, show=False),
+        Overlay(f"Routes ({len(inputs.routes)})", "routes", inputs.routes, ROUTE_FIELDS),
+        Overlay(f"Places ({len(inputs.places)})", "places", inputs.places, PLACE_FIELDS),
+    ]
+    for status in STATUSES:
+        group = sites[sites["status"] == status]
+        if len(group):
+            overlays.append(Overlay(f"Heritage sites: {status} ({len(group)})", "sites", group, SITE_FIELDS))
+    footprints = footprint_frame(inputs.items)
+    if len(footprints):
+        overlays.append(Overlay(f"Imagery footprints ({len(footprints)})", "footprints", footprints, ("id", "date", "provider", "sensor", "gsd"), show=False))
+    documented = int((sites["verdict"] == "imagery-documented").sum())
+    reported = int((sites["verdict"] == "reported").sum())
+    meta = PageMeta(
+        title=TITLE, as_of=as_of(inputs), credits=DATA_CREDITS, about=ABOUT,
+        status_counts=status_counts(sites),
+        verdict_counts=f"{documented} statuses imagery-documented, {reported} reported only",
+        unlocated=unlocated_names(inputs),
+    )
+    return data_map(overlays, meta, tiles)
+
+
+def footprint_frame(items: list[dict[str, Any]]) -> gpd.GeoDataFrame:
+    """Scenes that have a footprint, as polygons with their metadata."""
+    rows = [{**(scene_summary(item) or {}), "geometry": shape(item["geometry"])} for item in items if item.get("geometry")]
+    if not rows:
+        return gpd.GeoDataFrame({"id": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")

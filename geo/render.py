@@ -1,0 +1,182 @@
+"""Map builders: data in, `folium.Map` out; they know no paths and write no files.
+
+Data reaches the page only as JSON payloads (`geo.payload`) that
+`geo/static/heritage.js` draws on one canvas, with popups built from DOM
+text nodes. Nothing from a file or a person passes through folium's Popup,
+Tooltip or a Jinja template.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Literal
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import xyzservices.providers as xyz
+from branca.element import Element, Figure, MacroElement
+from jinja2 import Template
+
+from geo.payload import feature_collection, script_block
+
+Tiles = Literal["osm", "satellite", "none"]
+
+
+class RawHTML(Element):
+    """Literal HTML rendered as is: never parsed as a Jinja template."""
+
+    def __init__(self, text: str, name: str = "raw_html") -> None:
+        super().__init__()
+        self._name = name
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class DataLayer(folium.map.Layer):
+    """One toggleable overlay drawn by heritage.js from one JSON payload."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = HeritageMap.dataLayer({{ this._parent.get_name() }}, {{ this.data_id|tojson }}, {{ this.kind|tojson }}, {{ this.layer_name|tojson }});
+{% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+{% endmacro %}"""
+    )
+    default_js = [("heritage_js", "heritage.js")]
+    default_css = [("heritage_css", "heritage.css")]
+
+    def __init__(self, data: dict[str, Any], kind: str, name: str, show: bool = True) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "DataLayer"
+        self.kind = kind
+        self.data = data
+        self.data_id = ""
+
+    def render(self, **kwargs: Any) -> None:
+        self.data_id = f"data-{self.get_name()}"
+        figure = self.get_root()
+        figure.html.add_child(RawHTML(script_block(self.data_id, self.data)), name=self.data_id)
+        super().render(**kwargs)
+
+
+class Controller(MacroElement):
+    """Search, legend, credits and deep links; added last, after every layer."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+HeritageMap.init({{ this._parent.get_name() }}, {{ this.meta_id|tojson }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, meta: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "Controller"
+        self.meta = meta
+        self.meta_id = ""
+
+    def render(self, **kwargs: Any) -> None:
+        self.meta_id = f"meta-{self.get_name()}"
+        self.get_root().html.add_child(RawHTML(script_block(self.meta_id, self.meta)), name=self.meta_id)
+        super().render(**kwargs)
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A layer to draw: its rows, the fields its popups show, and whether it starts visible."""
+
+    name: str
+    kind: str
+    frame: gpd.GeoDataFrame
+    fields: tuple[str, ...]
+    show: bool = True
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What the page says about itself: title, as-of date, credits, legend."""
+
+    title: str
+    as_of: str | None
+    credits: list[dict[str, str]]
+    about: str = ""
+    status_counts: list[dict[str, Any]] = field(default_factory=list)
+    verdict_counts: str = ""
+    unlocated: list[str] = field(default_factory=list)
+    deep_links: bool = True
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title, "as_of": self.as_of, "credits": self.credits, "about": self.about,
+            "status_counts": self.status_counts, "verdict_counts": self.verdict_counts,
+            "unlocated": self.unlocated, "deep_links": self.deep_links,
+        }
+
+
+TILE_CREDITS = {
+    "osm": {"text": "Basemap © OpenStreetMap contributors (ODbL)", "url": "https://www.openstreetmap.org/copyright"},
+    "satellite": {"text": "Satellite basemap © Esri, Maxar, Earthstar Geographics and the GIS User Community", "url": "https://www.esri.com/"},
+}
+
+
+def base_map(bounds: tuple[float, float, float, float] | None, tiles: Tiles, title: str) -> folium.Map:
+    """An empty map with the chosen base layers, scale, full screen and a mini map."""
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, zoom_control=True)
+    figure = fmap.get_root()
+    assert isinstance(figure, Figure)
+    figure.title = html.escape(title)
+    if tiles != "none":
+        osm = folium.TileLayer(
+            tiles=xyz.OpenStreetMap.Mapnik.build_url(), attr=xyz.OpenStreetMap.Mapnik.html_attribution,
+            name="OpenStreetMap", max_zoom=19, show=tiles == "osm",
+        )
+        satellite = folium.TileLayer(
+            tiles=xyz.Esri.WorldImagery.build_url(), attr=xyz.Esri.WorldImagery.html_attribution,
+            name="Satellite (Esri World Imagery)", max_zoom=18, show=tiles == "satellite",
+        )
+        for layer in sorted((osm, satellite), key=lambda layer: not layer.show):
+            layer.add_to(fmap)
+        folium.plugins.MiniMap(
+            tile_layer=folium.TileLayer(tiles=xyz.OpenStreetMap.Mapnik.build_url(), attr=xyz.OpenStreetMap.Mapnik.html_attribution),
+            toggle_display=True, position="bottomright",
+        ).add_to(fmap)
+    folium.plugins.Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen").add_to(fmap)
+    if bounds is not None:
+        west, south, east, north = bounds
+        fmap.fit_bounds([[south, west], [north, east]], padding=(20, 20))
+    return fmap
+
+
+def data_map(overlays: Iterable[Overlay], meta: PageMeta, tiles: Tiles = "osm") -> folium.Map:
+    """A map of `overlays` with a layer control, legend, search and credits."""
+    overlays = list(overlays)
+    located = [o.frame[o.frame.geometry.notna()] for o in overlays if len(o.frame)]
+    bounds = None
+    if located and any(len(frame) for frame in located):
+        bounds = tuple(gpd.pd.concat(located).total_bounds.tolist())  # type: ignore[assignment]
+    fmap = base_map(bounds, tiles, meta.title)
+    for overlay in overlays:
+        DataLayer(feature_collection(overlay.frame, overlay.fields), overlay.kind, overlay.name, overlay.show).add_to(fmap)
+    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    credits = list(meta.credits)
+    if tiles != "none":
+        credits.append(TILE_CREDITS["osm"])
+        credits.append(TILE_CREDITS["satellite"])
+    Controller({**meta.as_json(), "credits": credits}).add_to(fmap)
+    return fmap
+
+
+def fix_element_ids(fmap: folium.Map, prefix: str = "hm") -> None:
+    """Replace folium's random element ids by ordinal ones, so builds are byte-identical."""
+    counter = 0
+
+    def visit(element: Element) -> None:
+        nonlocal counter
+        element._id = f"{prefix}{counter:04d}"
+        counter += 1
+        for child in list(element._children.values()):
+            visit(child)
+
+    visit(fmap.get_root())

@@ -1,0 +1,148 @@
+"""Each validation rule, on a small layer broken one field at a time."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from geo.validate import Problem, validate_layers
+from tests.layers import broken, default_layers, point, write_layers
+
+TODAY = date(2026, 11, 21)
+
+
+def errors_of(tmp_path: Path, layers: dict) -> list[Problem]:
+    folder = write_layers(tmp_path / "layers", layers)
+    return [p for p in validate_layers(folder, today=TODAY) if p.severity == "error"]
+
+
+def only(problems: list[Problem]) -> Problem:
+    assert len(problems) == 1, [str(p) for p in problems]
+    return problems[0]
+
+
+def test_valid_layers_have_no_errors_and_list_unlocated_features_as_warnings(data_dir: Path) -> None:
+    problems = validate_layers(data_dir, today=TODAY)
+    assert [p for p in problems if p.severity == "error"] == []
+    warned = sorted(p.feature for p in problems if p.severity == "warning")
+    assert warned == ["feature 'site-bridge'", "feature 'village-c'"]
+
+
+def test_unreadable_json_names_file_line_and_column(tmp_path: Path) -> None:
+    layers = default_layers()
+    layers["places.geojson"] = '{"type": "FeatureCollection", "features": [,]}'
+    problem = only(errors_of(tmp_path, layers))
+    assert problem.file.endswith("places.geojson")
+    assert "unreadable JSON at line 1 column 44" in problem.found
+
+
+def test_missing_layer_is_reported(tmp_path: Path) -> None:
+    folder = write_layers(tmp_path / "layers")
+    (folder / "routes.geojson").unlink()
+    problem = only([p for p in validate_layers(folder, today=TODAY) if p.severity == "error"])
+    assert problem.file.endswith("routes.geojson") and "file not found" in problem.found
+
+
+def test_not_a_feature_collection(tmp_path: Path) -> None:
+    layers = default_layers()
+    layers["places.geojson"] = default_layers()["places.geojson"]["features"][0]
+    problem = only(errors_of(tmp_path, layers))
+    assert problem.field == "type" and "found 'Feature'" in problem.found
+
+
+def test_crs_other_than_wgs84_is_refused(tmp_path: Path) -> None:
+    layers = default_layers()
+    layers["places.geojson"]["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::32638"}}
+    problem = only(errors_of(tmp_path, layers))
+    assert problem.field == "crs" and "32638" in problem.found and "EPSG:4326" in problem.fix
+
+
+def test_wgs84_crs_member_is_accepted(tmp_path: Path) -> None:
+    layers = default_layers()
+    layers["places.geojson"]["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}
+    assert errors_of(tmp_path, layers) == []
+
+
+def test_swapped_lon_lat_is_caught_with_a_hint(tmp_path: Path) -> None:
+    problem = only(errors_of(tmp_path, broken("places.geojson", 0, geometry=point(39.7519, 46.7289))))
+    assert (problem.feature, problem.field) == ("feature 'place-1'", "geometry")
+    assert "outside the region" in problem.found and "swap" in problem.fix
+
+
+def test_projected_coordinates_are_caught(tmp_path: Path) -> None:
+    problem = only(errors_of(tmp_path, broken("places.geojson", 0, geometry=point(562000.0, 4400000.0))))
+    assert "outside the region" in problem.found and "projected" in problem.fix
+
+
+def test_wrong_geometry_type_for_the_layer(tmp_path: Path) -> None:
+    line = {"type": "LineString", "coordinates": [[46.7, 39.7], [46.8, 39.8]]}
+    problem = only(errors_of(tmp_path, broken("communities.geojson", 0, geometry=line)))
+    assert problem.field == "geometry" and "'LineString'" in problem.found and "Point" in problem.fix
+
+
+def test_invalid_polygon_gives_shapely_reason(tmp_path: Path) -> None:
+    bowtie = {"type": "Polygon", "coordinates": [[[46.70, 39.70], [46.80, 39.80], [46.80, 39.70], [46.70, 39.80], [46.70, 39.70]]]}
+    problem = only(errors_of(tmp_path, broken("heritage_sites.geojson", 0, geometry=bowtie)))
+    assert problem.feature == "feature 'site-church'" and "Self-intersection" in problem.found
+
+
+def test_duplicate_ids(tmp_path: Path) -> None:
+    problems = errors_of(tmp_path, broken("communities.geojson", 1, id="town-a"))
+    assert {p.field for p in problems} == {"id"} and len(problems) == 2
+    assert "used by 2 features" in problems[0].found
+
+
+def test_missing_required_property(tmp_path: Path) -> None:
+    problem = only(errors_of(tmp_path, broken("heritage_sites.geojson", 1, type=None)))
+    assert (problem.feature, problem.field, problem.found) == ("feature 'site-cemetery'", "type", "missing")
+
+
+def test_value_outside_vocabulary(tmp_path: Path) -> None:
+    problem = only(errors_of(tmp_path, broken("heritage_sites.geojson", 1, type="castle")))
+    assert problem.field == "type" and "'castle'" in problem.found and "cemetery" in problem.fix
+
+
+def test_empty_sources(tmp_path: Path) -> None:
+    problem = only(errors_of(tmp_path, broken("routes.geojson", 0, sources=[])))
+    assert (problem.feature, problem.field) == ("feature 'route-1'", "sources")
+
+
+@pytest.mark.parametrize("value", ["30/08/2022", "2022-13-01", "August 2022"])
+def test_dates_must_be_iso_8601(tmp_path: Path, value: str) -> None:
+    problem = only(errors_of(tmp_path, broken("routes.geojson", 0, active_to=value)))
+    assert problem.field == "active_to" and "YYYY-MM-DD" in problem.fix
+
+
+def test_dates_in_the_future_are_refused(tmp_path: Path) -> None:
+    problem = only(errors_of(tmp_path, broken("places.geojson", 0, event_date="2027-01-01")))
+    assert problem.field == "event_date" and "future" in problem.found
+
+
+def test_located_feature_must_say_how_its_point_was_obtained(tmp_path: Path) -> None:
+    problem = only(errors_of(tmp_path, broken("places.geojson", 0, coord_source=None)))
+    assert problem.field == "coord_source"
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    layers = broken("heritage_sites.geojson", 0, type="castle", sources=[])
+    layers["places.geojson"]["crs"] = {"type": "name", "properties": {"name": "EPSG:3857"}}
+    fields = sorted(p.field for p in errors_of(tmp_path, layers))
+    assert fields == ["crs", "sources", "type"]
+
+
+def test_problem_line_names_file_feature_field_and_fix(tmp_path: Path) -> None:
+    problem = only(errors_of(tmp_path, broken("heritage_sites.geojson", 1, type="castle")))
+    line = str(problem)
+    assert line.startswith("error: ") and "heritage_sites.geojson: feature 'site-cemetery': field 'type': 'castle'" in line
+    assert "; fix: use one of:" in line
+
+
+def test_validation_never_changes_the_files(tmp_path: Path) -> None:
+    folder = write_layers(tmp_path / "layers", broken("heritage_sites.geojson", 1, type="castle"))
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    validate_layers(folder, today=TODAY)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    json.loads((folder / "heritage_sites.geojson").read_text())
