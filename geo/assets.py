@@ -16,7 +16,6 @@ import mimetypes
 import re
 import shutil
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -25,7 +24,7 @@ from branca.element import Element, Figure
 
 Mode = Literal["inline", "link"]
 
-STATIC = resources.files("geo") / "static"
+STATIC = Path(__file__).parent / "static"
 
 # folium's resource name -> our file, relative to geo/static.
 VENDORED: dict[str, str] = {
@@ -102,8 +101,7 @@ def copy_assets(paths: list[str], out_dir: Path) -> None:
             for _, ref in _CSS_URL.findall(source.read_text(encoding="utf-8")):
                 image = STATIC / str(Path(path).parent / ref)
                 (target.parent / ref).parent.mkdir(parents=True, exist_ok=True)
-                with resources.as_file(image) as image_path:
-                    shutil.copyfile(image_path, target.parent / ref)
+                shutil.copyfile(image, target.parent / ref)
 
 
 def _walk(element: branca.element.Element):  # type: ignore[no-untyped-def]

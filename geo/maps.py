@@ -35,6 +35,7 @@ DATA_CREDITS: list[dict[str, str]] = [
 COMMUNITY_FIELDS = ("id", "name", "name_hy", "name_az", "province", "population", "population_year",
                     "held_until", "in_aug_2023", "part_of", "coord_precision", "coord_warning", "note", "sources")
 ROUTE_FIELDS = ("id", "name", "kind", "active_from", "active_to", "geometry_precision", "waypoints", "sources")
+FOOTPRINT_FIELDS = ("id", "date", "provider", "sensor", "gsd", "coverage")
 PLACE_FIELDS = ("id", "name", "kind", "event_date", "coord_precision", "note", "sources")
 
 
@@ -73,28 +74,30 @@ def overview_map(inputs: Inputs, tiles: Tiles = "osm") -> folium.Map:
     sites = public_sites(inputs)
     held = inputs.communities[inputs.communities["in_aug_2023"] == True]  # noqa: E712 (column may hold None)
     lost = inputs.communities[inputs.communities["in_aug_2023"] != True]  # noqa: E712
-    overlays = [
-        Overlay(f"Communities, August 2023 ({len(held)})", "communities", held, COMMUNITY_FIELDS),
-        Overlay(f"Settlements lost in 2020 ({len(lost)})", "communities", lost, COMMUNITY_FIELDS, show=False),
-        Overlay(f"Routes ({len(inputs.routes)})", "routes", inputs.routes, ROUTE_FIELDS),
-        Overlay(f"Places ({len(inputs.places)})", "places", inputs.places, PLACE_FIELDS),
+    candidates = [
+        Overlay("Communities, August 2023", "communities", held, COMMUNITY_FIELDS),
+        Overlay("Settlements lost in 2020", "communities", lost, COMMUNITY_FIELDS, show=False),
+        Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS),
+        Overlay("Places", "places", inputs.places, PLACE_FIELDS),
+        *(Overlay(f"Heritage sites: {status}", "sites", sites[sites["status"] == status], SITE_FIELDS) for status in STATUSES),
+        Overlay("Imagery footprints", "footprints", footprint_frame(inputs.items), FOOTPRINT_FIELDS, show=False),
     ]
-    for status in STATUSES:
-        group = sites[sites["status"] == status]
-        if len(group):
-            overlays.append(Overlay(f"Heritage sites: {status} ({len(group)})", "sites", group, SITE_FIELDS))
-    footprints = footprint_frame(inputs.items)
-    if len(footprints):
-        overlays.append(Overlay(f"Imagery footprints ({len(footprints)})", "footprints", footprints, ("id", "date", "provider", "sensor", "gsd"), show=False))
+    overlays = [with_count(o) for o in candidates if o.frame.geometry.notna().any()]
     documented = int((sites["verdict"] == "imagery-documented").sum())
     reported = int((sites["verdict"] == "reported").sum())
     meta = PageMeta(
         title=TITLE, as_of=as_of(inputs), credits=DATA_CREDITS, about=ABOUT,
         status_counts=status_counts(sites),
-        verdict_counts=f"{documented} statuses imagery-documented, {reported} reported only",
+        verdict_counts=f"Imagery-documented: {documented} · reported only: {reported}",
         unlocated=unlocated_names(inputs),
     )
     return data_map(overlays, meta, tiles)
+
+
+def with_count(overlay: Overlay) -> Overlay:
+    """The overlay named with the number of its features drawn on the map."""
+    located = int(overlay.frame.geometry.notna().sum())
+    return Overlay(f"{overlay.name} ({located})", overlay.kind, overlay.frame, overlay.fields, overlay.show)
 
 
 def footprint_frame(items: list[dict[str, Any]]) -> gpd.GeoDataFrame:

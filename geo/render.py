@@ -176,7 +176,9 @@ def fix_element_ids(fmap: folium.Map, prefix: str = "hm") -> None:
         nonlocal counter
         element._id = f"{prefix}{counter:04d}"
         counter += 1
-        for child in list(element._children.values()):
-            visit(child)
+        # A mini map holds its tile layer as an attribute, not as a child.
+        for child in [*element._children.values(), getattr(element, "tile_layer", None)]:
+            if isinstance(child, Element):
+                visit(child)
 
     visit(fmap.get_root())

@@ -237,6 +237,7 @@
         return new ShapeMarker(latlng, L.extend({ renderer: renderer, interactive: true }, spec.style(feature.properties)));
       },
       style: function (feature) {
+        if (spec.style) return spec.style(feature.properties);
         if (kind === "routes") {
           return { color: ROUTE_COLOR[feature.properties.kind] || "#333", weight: 4, opacity: 0.85, dashArray: feature.properties.geometry_precision === "waypoints" ? "8 6" : null };
         }

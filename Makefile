@@ -1,0 +1,29 @@
+# The two set-up commands of the README, and the benchmark run.
+#   make maps   creates .venv, installs the package, builds maps/ from data/layers/
+#   make test   installs the test extras and Debian's chromium, runs every test
+#   make bench  runs the benchmarks and writes benchmarks/RESULTS.md
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: maps test bench chromium
+
+$(BIN)/heritage-map: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+maps: $(BIN)/heritage-map
+	$(BIN)/heritage-map build --data data/layers --out maps --tiles osm
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium; }
+
+# pytest exits 5 when it collected no test: that is reported, not hidden.
+test: $(BIN)/heritage-map chromium
+	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
+
+bench: $(BIN)/heritage-map chromium
+	$(BIN)/python -m benchmarks

@@ -1,0 +1,57 @@
+"""Headless Debian Chromium through Playwright, with every request outside file:// aborted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@dataclass
+class PageLog:
+    """What a page did: console errors, uncaught exceptions and requests it tried off file://."""
+
+    errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+
+
+def launch() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser: Browser, path: Path, width: int = 1200, height: int = 800) -> tuple[Page, PageLog]:
+    """Open `path` with the network cut off; the log fills in as the page runs."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    log = PageLog()
+    page.on("console", lambda message: log.errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: log.errors.append(str(error)))
+
+    def route(request_route):  # type: ignore[no-untyped-def]
+        url = request_route.request.url
+        if url.startswith("file://") or url.startswith("data:"):
+            request_route.continue_()
+        else:
+            log.blocked.append(url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    page.goto(path.resolve().as_uri() + ("" if "#" in path.name else ""))
+    page.wait_for_function("window.HeritageMap && window.HeritageMap.state.map !== null")
+    return page, log
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    yield from launch()

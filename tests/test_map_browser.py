@@ -1,0 +1,89 @@
+"""The built overview map in real Chromium, with no network at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from geo.build import build_maps
+from tests.browser import browser, open_page  # noqa: F401 (fixture)
+from tests.layers import broken, write_layers
+
+pytestmark = pytest.mark.browser
+
+LAYER_COUNTS = "Object.fromEntries(Object.entries(HeritageMap.state.layers).map(([k, v]) => [k, v.getLayers().length]))"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("built")
+    build_maps(write_layers(root / "layers"), root / "maps", tiles="none")
+    return root / "maps" / "index.html"
+
+
+def click_at(page: Page, lat: float, lon: float) -> None:
+    point = page.evaluate(f"HeritageMap.state.map.latLngToContainerPoint([{lat}, {lon}])")
+    box = page.locator(".folium-map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+
+def test_map_renders_offline_with_every_feature(browser: Browser, built: Path) -> None:
+    page, log = open_page(browser, built)
+    assert page.evaluate("L.version") == "1.9.4"
+    assert page.evaluate(LAYER_COUNTS) == {
+        "Communities, August 2023 (2)": 2, "Routes (1)": 1, "Places (1)": 1,
+        "Heritage sites: destroyed (1)": 1, "Heritage sites: damaged (1)": 1,
+    }
+    assert page.locator(".leaflet-control-layers-overlays label").count() == 5
+    assert log.blocked == [] and log.errors == []
+
+
+def test_unticking_a_layer_hides_its_features(browser: Browser, built: Path) -> None:
+    page, log = open_page(browser, built)
+    on_map = "HeritageMap.state.map.hasLayer(HeritageMap.state.layers['Places (1)'])"
+    assert page.evaluate(on_map) is True
+    page.get_by_label("Places (1)").uncheck()
+    assert page.evaluate(on_map) is False
+    page.get_by_label("Places (1)").check()
+    assert page.evaluate(on_map) is True
+    assert log.errors == []
+
+
+def test_clicking_a_site_opens_its_popup_with_name_and_status(browser: Browser, built: Path) -> None:
+    page, log = open_page(browser, built)
+    page.evaluate("HeritageMap.state.map.setView([39.7588, 46.7478], 14, {animate: false})")
+    click_at(page, 39.7588, 46.7478)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "Church One" in text and "Եկեղեցի" in text
+    assert "Destroyed as of 2024-04-04" in text and "Caucasus Heritage Watch" in text
+    assert log.errors == []
+
+
+def test_legend_counts_every_site_by_status(browser: Browser, built: Path) -> None:
+    page, _ = open_page(browser, built)
+    rows = page.locator(".hm-legend-row").all_text_contents()
+    assert rows == ["Destroyed: 1", "Damaged: 1", "Threatened: 0", "Intact: 0", "Unknown: 1"]
+    assert "Not on the map (no sourced location): 2" in page.locator(".hm-unlocated summary").inner_text()
+
+
+HOSTILE = "<img src=x onerror=\"window.__xss=1\"> `${window.__xss=2}` {{ 7*7 }} </script><script>window.__xss=3</script>"
+
+
+def test_markup_in_data_shows_as_text_and_never_runs(browser: Browser, tmp_path: Path) -> None:
+    layers = broken("heritage_sites.geojson", 0, name=HOSTILE, settlement="{% raise %}")
+    build_maps(write_layers(tmp_path / "layers", layers), tmp_path / "maps", tiles="none")
+    page, log = open_page(browser, tmp_path / "maps" / "index.html")
+    page.evaluate("HeritageMap.state.map.setView([39.7588, 46.7478], 14, {animate: false})")
+    click_at(page, 39.7588, 46.7478)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert HOSTILE in popup.inner_text()
+    assert "{% raise %}" in popup.inner_text()
+    assert page.evaluate("window.__xss") is None
+    assert page.locator(".leaflet-popup-content img").count() == 0
+    assert log.errors == []
