@@ -6,6 +6,7 @@ and no timestamp but the data's as-of date is written.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,9 +15,15 @@ import folium
 from geo.assets import Mode, copy_assets, localize
 from geo.errors import LayerError
 from geo.inputs import load_inputs
-from geo.maps import overview_map
+from geo._canonical import sha256_file
+from geo.maps import TITLE, as_of, overview_map, public_sites
+from geo.pages import EmbedTarget, embed_index, embed_page, site_page, timeline_map
 from geo.render import Tiles, fix_element_ids
 from geo.validate import Problem, validate_layers
+
+
+MANIFEST = "MANIFEST.sha256"
+INPUT_SUFFIXES = (".geojson", ".json", ".jsonl", ".csv")
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,9 @@ def page_html(fmap: folium.Map, mode: Mode = "inline", prefix: str = "") -> tupl
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n", assets
 
 
-def build_maps(data_dir: str | Path, out_dir: str | Path, tiles: Tiles = "osm", self_contained: bool = True) -> BuildResult:
+def build_maps(
+    data_dir: str | Path, out_dir: str | Path, tiles: Tiles = "osm", self_contained: bool = True, base_url: str = "../"
+) -> BuildResult:
     """Validate `data_dir` and write the maps into `out_dir`; raise LayerError on invalid data."""
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     problems = validate_layers(data_dir)
@@ -51,13 +60,39 @@ def build_maps(data_dir: str | Path, out_dir: str | Path, tiles: Tiles = "osm", 
     written: list[Path] = []
     needed: list[str] = []
 
-    text, assets = page_html(overview_map(inputs, tiles), mode)
-    written.append(_write(out_dir / "index.html", text))
-    needed.extend(a for a in assets if a not in needed)
+    sites = public_sites(inputs)
+    data_as_of = as_of(inputs)
+
+    def publish(relative: str, fmap: folium.Map) -> None:
+        prefix = "../" * relative.count("/")
+        text, assets = page_html(fmap, mode, prefix)
+        written.append(_write(out_dir / relative, text))
+        needed.extend(a for a in assets if a not in needed)
+
+    publish("index.html", overview_map(inputs, tiles))
+    publish("timeline.html", timeline_map(inputs, sites, tiles))
+    targets = [EmbedTarget("overview", f"{TITLE}: overview", "index.html"), EmbedTarget("timeline", f"{TITLE}: timeline", "timeline.html")]
+    for site in sites.to_dict("records"):
+        publish(f"sites/{site['id']}.html", site_page(site, sites, data_as_of, tiles))
+        targets.append(EmbedTarget(f"site-{site['id']}", f"{site['name']}: heritage site story", f"sites/{site['id']}.html"))
+    for target in targets:
+        written.append(_write(out_dir / "embed" / f"{target.name}.html", embed_page(target, base_url)))
+    written.append(_write(out_dir / "embed" / "index.html", embed_index(targets)))
 
     if mode == "link":
         copy_assets(needed, out_dir)
+    written.append(write_manifest(out_dir, data_dir))
     return BuildResult(written=written, warnings=[p for p in problems if p.severity == "warning"])
+
+
+def write_manifest(out_dir: Path, data_dir: Path) -> Path:
+    """`MANIFEST.sha256`: every output and every input layer, checkable with `sha256sum -c`."""
+    lines = []
+    for path in sorted(p for p in out_dir.rglob("*") if p.is_file() and p.name != MANIFEST):
+        lines.append(f"{sha256_file(path)}  {path.relative_to(out_dir).as_posix()}")
+    for path in sorted(p for p in data_dir.iterdir() if p.is_file() and p.suffix in INPUT_SUFFIXES):
+        lines.append(f"{sha256_file(path)}  {Path(os.path.relpath(path, out_dir)).as_posix()}")
+    return _write(out_dir / MANIFEST, "\n".join(lines) + "\n")
 
 
 def _write(path: Path, text: str) -> Path:

@@ -83,6 +83,33 @@ HeritageMap.init({{ this._parent.get_name() }}, {{ this.meta_id|tojson }});
         super().render(**kwargs)
 
 
+class Panel(MacroElement):
+    """Literal HTML placed after the map (a site story), and optionally a timeline payload."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+{% if this.timeline is not none %}HeritageMap.timeline({{ this._parent.get_name() }}, {{ this.timeline_id|tojson }});{% endif %}
+HeritageMap.bindSwipes();
+{% endmacro %}"""
+    )
+
+    def __init__(self, text: str, timeline: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self._name = "Panel"
+        self.text = text
+        self.timeline = timeline
+        self.timeline_id = ""
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        if self.text:
+            figure.html.add_child(RawHTML(self.text), name=f"panel-{self.get_name()}")
+        if self.timeline is not None:
+            self.timeline_id = f"timeline-{self.get_name()}"
+            figure.html.add_child(RawHTML(script_block(self.timeline_id, self.timeline)), name=self.timeline_id)
+        super().render(**kwargs)
+
+
 @dataclass(frozen=True)
 class Overlay:
     """A layer to draw: its rows, the fields its popups show, and whether it starts visible."""
@@ -121,9 +148,10 @@ TILE_CREDITS = {
 }
 
 
-def base_map(bounds: tuple[float, float, float, float] | None, tiles: Tiles, title: str) -> folium.Map:
+def base_map(bounds: tuple[float, float, float, float] | None, tiles: Tiles, title: str,
+             height: str = "100%", max_zoom: int = 14) -> folium.Map:
     """An empty map with the chosen base layers, scale, full screen and a mini map."""
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, zoom_control=True)
+    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, zoom_control=True, height=height)
     figure = fmap.get_root()
     assert isinstance(figure, Figure)
     figure.title = html.escape(title)
@@ -145,18 +173,18 @@ def base_map(bounds: tuple[float, float, float, float] | None, tiles: Tiles, tit
     folium.plugins.Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen").add_to(fmap)
     if bounds is not None:
         west, south, east, north = bounds
-        fmap.fit_bounds([[south, west], [north, east]], padding=(20, 20))
+        fmap.fit_bounds([[south, west], [north, east]], padding=(20, 20), max_zoom=max_zoom)
     return fmap
 
 
-def data_map(overlays: Iterable[Overlay], meta: PageMeta, tiles: Tiles = "osm") -> folium.Map:
-    """A map of `overlays` with a layer control, legend, search and credits."""
+def data_map(overlays: Iterable[Overlay], meta: PageMeta, tiles: Tiles = "osm", height: str = "100%", zoom: int = 14) -> folium.Map:
+    """A map of `overlays` with a layer control, legend, search and credits; `zoom` caps the fit."""
     overlays = list(overlays)
     located = [o.frame[o.frame.geometry.notna()] for o in overlays if len(o.frame)]
     bounds = None
     if located and any(len(frame) for frame in located):
         bounds = tuple(gpd.pd.concat(located).total_bounds.tolist())  # type: ignore[assignment]
-    fmap = base_map(bounds, tiles, meta.title)
+    fmap = base_map(bounds, tiles, meta.title, height=height, max_zoom=zoom)
     for overlay in overlays:
         DataLayer(feature_collection(overlay.frame, overlay.fields), overlay.kind, overlay.name, overlay.show).add_to(fmap)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)

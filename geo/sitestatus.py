@@ -47,6 +47,16 @@ def _evidence_urls(record: Mapping[str, Any]) -> list[str]:
     return [e["url"] for e in record.get("evidence", []) if isinstance(e, Mapping) and e.get("url")]
 
 
+def history_entry(record: Mapping[str, Any]) -> dict[str, Any]:
+    """What a reader sees of one confirmed observation."""
+    return {
+        "observed_on": record.get("observed_on"), "status": record.get("status"),
+        "published_by": record.get("published_by"), "note": record.get("note"),
+        "before_scene": record.get("before_scene"), "after_scene": record.get("after_scene"),
+        "evidence": _evidence_urls(record),
+    }
+
+
 def site_display(
     sites: gpd.GeoDataFrame,
     histories: Mapping[str, Any],
@@ -72,10 +82,7 @@ def site_display(
                 "verdict_label": VERDICT_LABELS.get(verdict or "", None) if current else "no confirmed observation",
                 "published_by": current.get("published_by") if current else None,
                 "pending": len(history.pending) if history else 0,
-                "history": [
-                    {"observed_on": h.get("observed_on"), "status": h.get("status"), "published_by": h.get("published_by")}
-                    for h in (history.confirmed if history else [])
-                ],
+                "history": [history_entry(h) for h in (history.confirmed if history else [])],
                 "before": before,
                 "after": after,
                 "evidence": _evidence_urls(current) if current else [],

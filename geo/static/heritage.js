@@ -366,11 +366,121 @@
     return control;
   }
 
+  /* The timeline: one slider over every dated event; layers show what stood on that day. */
+  function startOf(value) {
+    return value ? String(value).split("/")[0] : null;
+  }
+
+  function statusOn(props, day) {
+    var status = null;
+    (props.history || []).forEach(function (h) { if (h.observed_on && h.observed_on <= day) status = h.status; });
+    return status;
+  }
+
+  function visibleOn(kind, props, day) {
+    if (kind === "routes") return (!props.active_from || props.active_from <= day) && (!props.active_to || props.active_to >= day);
+    if (kind === "places") return !props.event_date || startOf(props.event_date) <= day;
+    if (kind === "sites") return statusOn(props, day) !== null;
+    return true;
+  }
+
+  function refugeeChart(rows, day) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    var width = 300, height = 90, max = 0;
+    rows.forEach(function (r) { max = Math.max(max, r.figure); });
+    svg.setAttribute("viewBox", "0 0 " + width + " " + height);
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", "Cumulative arrivals in Armenia, as reported");
+    rows.forEach(function (r, i) {
+      var bar = document.createElementNS(ns, "rect");
+      var h = max ? (r.figure / max) * (height - 10) : 0;
+      var w = width / rows.length;
+      bar.setAttribute("x", String(i * w + 1));
+      bar.setAttribute("y", String(height - h));
+      bar.setAttribute("width", String(Math.max(1, w - 2)));
+      bar.setAttribute("height", String(h));
+      bar.setAttribute("fill", r.date <= day ? "#0072B2" : "#d0d0d0");
+      var title = document.createElementNS(ns, "title");
+      title.textContent = r.date + ": " + r.figure.toLocaleString("en") + " " + (r.unit || "");
+      bar.appendChild(title);
+      svg.appendChild(bar);
+    });
+    return svg;
+  }
+
+  function timeline(map, dataId) {
+    var data = readPayload(dataId);
+    var dates = data.dates;
+    var refugees = data.events.filter(function (e) { return /cumulative/.test(e.unit || "") && e.figure !== null; })
+      .map(function (e) { return { date: e.date, figure: Number(e.figure), unit: e.unit }; });
+    var panel = el("section", { className: "hm-timeline", "aria-label": "Timeline" });
+    var heading = el("h2", { className: "hm-timeline-date", "aria-live": "polite" });
+    var slider = el("input", { type: "range", min: "0", max: String(Math.max(0, dates.length - 1)), value: String(Math.max(0, dates.length - 1)), id: "hm-timeline-slider", "aria-label": "Date" });
+    var figure = el("div", { className: "hm-timeline-figure" });
+    var chart = el("div", { className: "hm-timeline-chart" });
+    var list = el("ul", { className: "hm-timeline-events" });
+    panel.appendChild(heading);
+    panel.appendChild(el("label", { "for": "hm-timeline-slider", className: "hm-visually-hidden", text: "Choose a date" }));
+    panel.appendChild(slider);
+    panel.appendChild(figure);
+    panel.appendChild(chart);
+    panel.appendChild(list);
+    var control = L.control({ position: "bottomleft" });
+    control.onAdd = function () {
+      L.DomEvent.disableClickPropagation(panel);
+      L.DomEvent.disableScrollPropagation(panel);
+      return panel;
+    };
+    control.addTo(map);
+
+    function apply() {
+      var day = dates[Number(slider.value)];
+      heading.textContent = day;
+      Object.keys(state.layers).forEach(function (title) {
+        var group = state.layers[title];
+        group.eachLayer(function (layer) {
+          var props = layer.feature.properties;
+          var show = visibleOn(group.heritageKind, props, day);
+          if (group.heritageKind === "sites" && show) layer.setStyle(siteStyle({ status: statusOn(props, day) }));
+          layer.setStyle({ opacity: show ? 1 : 0, fillOpacity: show ? (group.heritageKind === "sites" ? 0.95 : 0.35) : 0 });
+          layer.options.interactive = show;
+        });
+      });
+      var latest = null;
+      refugees.forEach(function (r) { if (r.date <= day) latest = r; });
+      figure.textContent = latest ? "Arrivals in Armenia reported by " + latest.date + ": " + latest.figure.toLocaleString("en") : "";
+      chart.textContent = "";
+      if (refugees.length) chart.appendChild(refugeeChart(refugees, day));
+      list.textContent = "";
+      data.events.concat(data.changes).filter(function (e) { return startOf(e.date) === day; }).forEach(function (e) {
+        var item = el("li", { className: "hm-timeline-event" }, [el("strong", { text: e.date + " " }), el("span", { text: e.event })]);
+        if (e.figure) item.appendChild(el("span", { text: " (" + e.figure + (e.unit ? " " + e.unit : "") + ")" }));
+        (e.sources || []).forEach(function (url) { item.appendChild(el("span", { text: " " })); item.appendChild(link(url, "source")); });
+        list.appendChild(item);
+      });
+    }
+    slider.addEventListener("input", apply);
+    state.timeline = { slider: slider, dates: dates, apply: apply };
+    apply();
+  }
+
+  /* Before/after chips: the range input uncovers the after image from the left. */
+  function bindSwipes() {
+    Array.prototype.forEach.call(document.querySelectorAll(".hm-swipe"), function (box) {
+      var range = box.querySelector(".hm-swipe-range");
+      var top = box.querySelector(".hm-swipe-top");
+      function update() { top.style.clipPath = "inset(0 0 0 " + range.value + "%)"; }
+      range.addEventListener("input", update);
+      update();
+    });
+  }
+
   function init(map, metaId) {
     state.map = map;
     state.meta = readPayload(metaId);
     searchControl().addTo(map);
-    legendControl(state.meta).addTo(map);
+    if ((state.meta.status_counts || []).length || (state.meta.unlocated || []).length) legendControl(state.meta).addTo(map);
     creditsControl(state.meta).addTo(map);
     if (state.meta.deep_links) {
       map.whenReady(applyHash);
@@ -378,5 +488,5 @@
     }
   }
 
-  window.HeritageMap = { dataLayer: dataLayer, init: init, state: state, STATUS_STYLE: STATUS_STYLE };
+  window.HeritageMap = { dataLayer: dataLayer, init: init, timeline: timeline, bindSwipes: bindSwipes, state: state, STATUS_STYLE: STATUS_STYLE };
 })();
