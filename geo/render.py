@@ -70,6 +70,8 @@ class Controller(MacroElement):
 HeritageMap.init({{ this._parent.get_name() }}, {{ this.meta_id|tojson }});
 {% endmacro %}"""
     )
+    default_js = [("heritage_js", "heritage.js")]
+    default_css = [("heritage_css", "heritage.css")]
 
     def __init__(self, meta: dict[str, Any]) -> None:
         super().__init__()

@@ -1,10 +1,203 @@
-"""`heritage-map imagery`: not built yet (see the open issue)."""
+"""`heritage-map imagery add|import|gaps|changes`: the satellite-imagery catalog and what it shows.
+
+A thin shell over `geo.imagery`, `geo.join` and `geo.chips`: data on stdout,
+messages on stderr, exit 1 on invalid data (and on import conflicts).
+"""
 
 from __future__ import annotations
 
+import csv
+import json
+import re
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Sequence, TextIO
+
 import click
 
+from geo import chips, imagery, join
+from geo.cli._options import data_option
+from geo.errors import ImageryError, ObservationError
+from geo.layers import read_layer
 
-@click.group(name="imagery", hidden=True)
+CATALOG = "imagery.json"
+LOG = "observations.jsonl"
+
+
+def read_observations(path: Path) -> list[dict[str, Any]]:
+    """The `kind: observation` records of a JSON-lines log; a missing log has none."""
+    if not path.exists():
+        return []
+    records = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ObservationError(f"{path}: line {number}: not JSON ({error.msg}); fix: repair the line or run heritage-map verify") from None
+            if isinstance(record, dict) and record.get("kind", "observation") == "observation":
+                records.append(record)
+    return records
+
+
+def _days(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    match = re.fullmatch(r"(\d+)d?", value.strip())
+    if not match:
+        raise click.BadParameter(f"{value!r} is not a number of days; write it like 180d")
+    return int(match.group(1))
+
+
+def _today(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
+    if value is None:
+        return datetime.now(timezone.utc).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it like 2024-06-30") from None
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]], stream: TextIO) -> None:
+    """Rows as aligned columns, `-` for unknown values."""
+    cells = [[str(h) for h in headers]] + [["-" if v is None else str(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for row in cells:
+        stream.write("  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip() + "\n")
+
+
+def _csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows([["" if v is None else v for v in row] for row in rows])
+
+
+@click.group(name="imagery")
 def command() -> None:
-    """Not built yet."""
+    """Catalog satellite scenes and ask what they show of each site.
+
+    Example: heritage-map imagery gaps --older-than 180d
+    """
+
+
+@command.command(name="add")
+@click.argument("scene", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--date", "date_text", help="Acquisition date (YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SSZ) when the file states none.")
+@click.option("--provider", help="Who produced the imagery (e.g. Maxar, Planet Labs).")
+@click.option("--constellation", help="Satellite constellation (e.g. worldview, planetscope).")
+@click.option("--platform", help="Satellite (e.g. WV03).")
+@click.option("--license", "license_", help="Licence of the imagery (SPDX id, or 'proprietary').")
+@click.option("--id", "item_id", help="Item id (default: the file name, lower case).")
+@data_option
+def add(scene: Path, date_text: str | None, provider: str | None, constellation: str | None, platform: str | None,
+        license_: str | None, item_id: str | None, data_dir: Path) -> None:
+    """Add a GeoTIFF scene to the catalog: footprint, resolution, date and SHA-256 from the file.
+
+    Example: heritage-map imagery add scenes/wv3_2023-10-05.tif --provider Maxar --license proprietary
+    """
+    stated: dict[str, Any] = {"constellation": constellation, "platform": platform, "license": license_}
+    if provider:
+        stated["providers"] = [{"name": provider, "roles": ["producer"]}]
+    catalog = data_dir / CATALOG
+    item = imagery.add_scene(catalog, scene, date=date_text, item_id=item_id,
+                             stated={k: v for k, v in stated.items() if v is not None})
+    props = item["properties"]
+    when = props.get("datetime") or f"{props['start_datetime']}/{props['end_datetime']}"
+    click.echo(json.dumps(item, indent=2, sort_keys=True, ensure_ascii=False))
+    click.echo(f"added {item['id']!r} to {catalog}: {when} ({props['heritage:datetime_source']}), "
+               f"{props['gsd']} m, {props['proj:code'] or 'custom CRS'}", err=True)
+
+
+@command.command(name="import")
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False))
+@data_option
+def import_(source: Path, data_dir: Path) -> None:
+    """Merge a provider's STAC ItemCollection or Catalog by id; conflicts are reported, never overwritten.
+
+    Exits 1 when any item conflicts (the others are still added).
+
+    Example: heritage-map imagery import delivery/catalog.json
+    """
+    catalog = data_dir / CATALOG
+    result = imagery.import_catalog(catalog, source)
+    for item_id in result.added:
+        click.echo(item_id)
+    for conflict in result.conflicts:
+        click.echo(f"conflict: {conflict}", err=True)
+    click.echo(f"{catalog}: {len(result.added)} added, {len(result.unchanged)} already present, "
+               f"{len(result.conflicts)} conflicts", err=True)
+    if result.conflicts:
+        raise ImageryError(f"{source}: {len(result.conflicts)} items conflict with {catalog}; "
+                           "fix: rename them in the source, or resolve by hand and import again")
+
+
+GAP_HEADERS = ("site_id", "name", "newest_scene", "newest_date", "age_days", "coverage")
+
+
+@command.command(name="gaps")
+@click.option("--older-than", "older_than", default="180d", show_default=True, callback=_days,
+              help="Flag sites whose newest covering scene is older than this many days (e.g. 180d).")
+@click.option("--today", "today", callback=_today, help="Count ages from this date (default: today, UTC).")
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path, dir_okay=False), help="Also write the table as CSV to this file.")
+@data_option
+def gaps(older_than: int, today: date, csv_path: Path | None, data_dir: Path) -> None:
+    """List sites with no covering scene newer than N days, or none at all: what to task next.
+
+    Example: heritage-map imagery gaps --older-than 180d --csv gaps.csv
+    """
+    sites = read_layer(data_dir, "heritage_sites")
+    found = join.gaps(sites, imagery.read_catalog(data_dir / CATALOG), today, older_than)
+    rows = [(g.site_id, g.name, g.newest_scene, g.newest_date, g.age_days, g.coverage) for g in found]
+    _table(GAP_HEADERS, rows, sys.stdout)
+    if csv_path:
+        _csv(csv_path, GAP_HEADERS, rows)
+    click.echo(f"{len(found)} of {len(sites)} sites have no covering scene in the {older_than} days to {today}", err=True)
+
+
+CHANGE_HEADERS = ("rank", "site_id", "score", "before", "after", "pair")
+
+
+def _local_pair(site: Any, record: join.SiteImagery | None, items_by_id: dict[str, dict[str, Any]],
+                catalog_dir: Path) -> tuple[dict[str, Any], dict[str, Any], str] | None:
+    """The latest observation's pair when both rasters are local, else the two newest local covering scenes."""
+    if record and record.before and record.after and record.verdict == "imagery-documented":
+        if imagery.local_image(record.before, catalog_dir) and imagery.local_image(record.after, catalog_dir):
+            return record.before, record.after, "observation"
+    local = [s for s in (record.scenes if record else ()) if s.start and imagery.local_image(items_by_id[s.id], catalog_dir)]
+    if len(local) < 2 or not local[-2].end < local[-1].start:  # type: ignore[operator]
+        return None
+    return items_by_id[local[-2].id], items_by_id[local[-1].id], "latest-two"
+
+
+@command.command(name="changes")
+@click.option("--limit", type=click.IntRange(min=1), help="Show only the top N sites.")
+@click.option("--radius", "radius_m", type=click.FloatRange(min=1), default=chips.RADIUS_M, show_default=True,
+              help="Ground distance around each site compared, in metres.")
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path, dir_okay=False), help="Also write the ranking as CSV to this file.")
+@data_option
+def changes(limit: int | None, radius_m: float, csv_path: Path | None, data_dir: Path) -> None:
+    """Rank sites by the change between their before and after rasters: a proposal for review, never a status.
+
+    The pair is the latest observation's when both rasters are local, else the
+    site's two newest local scenes. Example: heritage-map imagery changes --limit 20
+    """
+    sites = read_layer(data_dir, "heritage_sites")
+    items = imagery.read_catalog(data_dir / CATALOG)
+    items_by_id = {item["id"]: item for item in items}
+    joined = join.site_imagery(sites, items, read_observations(data_dir / LOG))
+    scored = []
+    candidates = [(site, pair) for site in sites.itertuples(index=False)
+                  if (pair := _local_pair(site, joined.get(site.id), items_by_id, data_dir))]
+    with click.progressbar(candidates, label="scoring sites", file=sys.stderr) as bar:
+        for site, (before, after, origin) in bar:
+            found = chips.site_change(site, before, after, data_dir, radius_m=radius_m)
+            scored.append((site.id, found[3] if found else None, before["id"], after["id"], origin))
+    scored.sort(key=lambda row: (row[1] is None, -(row[1] or 0.0), row[0]))
+    rows = [(rank, *row) for rank, row in enumerate(scored[:limit] if limit else scored, start=1)]
+    _table(CHANGE_HEADERS, rows, sys.stdout)
+    if csv_path:
+        _csv(csv_path, CHANGE_HEADERS, rows)
+    click.echo(f"{len(scored)} of {len(sites)} sites have a local before/after pair; "
+               "a high score proposes a site for review, a monitor decides", err=True)

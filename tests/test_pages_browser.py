@@ -1,0 +1,124 @@
+"""Deep links, search, the timeline, site stories and embeds, in Chromium with no network."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+
+from geo.build import build_maps
+from tests.browser import browser, open_page  # noqa: F401 (fixture)
+from tests.layers import write_layers
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def maps(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("pages")
+    build_maps(write_layers(root / "layers"), root / "maps", tiles="none")
+    return root / "maps"
+
+
+def test_deep_link_opens_the_site_popup_centred(browser: Browser, maps: Path) -> None:
+    page, log = open_page(browser, maps / "index.html")
+    page.goto((maps / "index.html").as_uri() + "#site=site-church")
+    page.reload()
+    page.locator(".leaflet-popup-content").wait_for()
+    assert "Church One" in page.locator(".leaflet-popup-content").inner_text()
+    centre = page.evaluate("HeritageMap.state.map.getCenter()")
+    assert abs(centre["lat"] - 39.7588) < 0.01 and abs(centre["lng"] - 46.7478) < 0.01
+    assert "site=site-church" in page.evaluate("location.hash")
+    assert log.errors == [] and log.blocked == []
+
+
+def test_the_url_follows_the_view(browser: Browser, maps: Path) -> None:
+    page, _ = open_page(browser, maps / "index.html")
+    page.evaluate("HeritageMap.state.map.setView([39.8, 46.8], 11, {animate: false})")
+    page.wait_for_function("location.hash.indexOf('map=11%2F') !== -1")
+    zoom, lat, lon = page.evaluate("new URLSearchParams(location.hash.slice(1)).get('map')").split("/")
+    assert zoom == "11" and abs(float(lat) - 39.8) < 0.001 and abs(float(lon) - 46.8) < 0.001
+
+
+def test_search_by_armenian_name_finds_the_site_and_opens_it_by_keyboard(browser: Browser, maps: Path) -> None:
+    page, log = open_page(browser, maps / "index.html")
+    page.get_by_label("Search by name in Latin, Armenian or Azerbaijani script").fill("Եկեղ")
+    result = page.locator(".hm-result").first
+    assert "Church One" in result.inner_text()
+    result.focus()
+    page.keyboard.press("Enter")
+    page.locator(".leaflet-popup-content").wait_for()
+    assert "Destroyed" in page.locator(".leaflet-popup-content").inner_text()
+    assert log.errors == []
+
+
+def test_search_by_azerbaijani_name_finds_the_community(browser: Browser, maps: Path) -> None:
+    page, _ = open_page(browser, maps / "index.html")
+    page.get_by_label("Search by name in Latin, Armenian or Azerbaijani script").fill("Şəhər")
+    assert "Town A" in page.locator(".hm-result").first.inner_text()
+
+
+def test_timeline_slider_moves_the_shown_events(browser: Browser, maps: Path) -> None:
+    page, log = open_page(browser, maps / "timeline.html")
+    dates = page.evaluate("HeritageMap.state.timeline.dates")
+    assert dates == ["2023-09-19", "2023-11", "2024-04-04"]
+    route_opacity = "HeritageMap.state.layers['Routes (1)'].getLayers()[0].options.opacity"
+    site_shown = "HeritageMap.state.layers['Heritage sites (2)'].getLayers().map(l => l.options.fillOpacity > 0)"
+    assert page.locator(".hm-timeline-date").inner_text() == "2024-04-04"
+    assert page.evaluate(site_shown) == [True, True]
+    page.locator("#hm-timeline-slider").fill("0")
+    assert page.locator(".hm-timeline-date").inner_text() == "2023-09-19"
+    assert "Offensive begins" in page.locator(".hm-timeline-events").inner_text()
+    assert page.evaluate(route_opacity) == 0
+    assert page.evaluate(site_shown) == [False, False]
+    page.locator("#hm-timeline-slider").fill("1")
+    assert "Cemetery Two: damaged" in page.locator(".hm-timeline-events").inner_text()
+    assert page.evaluate(site_shown) == [False, True]
+    assert log.errors == []
+
+
+def test_site_page_tells_the_story_with_scene_metadata(browser: Browser, maps: Path) -> None:
+    page, log = open_page(browser, maps / "sites" / "site-church.html")
+    story = page.locator(".hm-story").inner_text()
+    assert "Church One" in story and "Destroyed as of 2024-04-04" in story
+    rows = page.locator("section[aria-labelledby=imagery-h] tbody tr").all_inner_texts()
+    assert rows[0].split("\t")[:4] == ["Before", "scene-before", "2023-12-28", "unstated"]
+    assert rows[1].split("\t")[:4] == ["After", "scene-after", "2024-04-04", "unstated"]
+    assert page.locator("h1").get_attribute("lang") is None and page.locator("[lang=hy]").count() >= 1
+    assert log.errors == [] and log.blocked == []
+
+
+def test_unlocated_site_page_says_so_and_draws_no_point(browser: Browser, maps: Path) -> None:
+    page, log = open_page(browser, maps / "sites" / "site-bridge.html")
+    assert "No source gives this site's location" in page.locator(".hm-story").inner_text()
+    assert page.evaluate("Object.keys(HeritageMap.state.layers).length") == 0
+    assert log.errors == []
+
+
+@pytest.mark.parametrize("width", [320, 1200])
+def test_embed_snippet_renders_the_map_in_a_responsive_iframe(browser: Browser, maps: Path, width: int) -> None:
+    page, _ = open_page_plain(browser, maps / "embed" / "overview.html", width)
+    frame_box = page.locator("iframe").bounding_box()
+    assert frame_box is not None
+    assert frame_box["width"] <= width and abs(frame_box["height"] - frame_box["width"] * 10 / 16) < 2
+    frame = page.frame_locator("iframe")
+    frame.locator(".leaflet-container").wait_for()
+    assert page.locator("iframe").get_attribute("title") == "Nagorno-Karabakh heritage map: overview"
+    assert "OpenStreetMap contributors" in page.locator("textarea").input_value()
+
+
+def open_page_plain(browser: Browser, path: Path, width: int):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file://", "data:")) else r.abort())
+    page.goto(path.as_uri())
+    return page, None
+
+
+def test_manifest_verifies_with_sha256sum(maps: Path) -> None:
+    result = subprocess.run(["sha256sum", "--check", "--quiet", "MANIFEST.sha256"], cwd=maps, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    listed = (maps / "MANIFEST.sha256").read_text().splitlines()
+    assert any(line.endswith("  index.html") for line in listed)
+    assert any(line.endswith("layers/heritage_sites.geojson") for line in listed)
