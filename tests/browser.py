@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -50,8 +49,3 @@ def open_page(browser: Browser, path: Path, width: int = 1200, height: int = 800
     page.goto(path.resolve().as_uri() + ("" if "#" in path.name else ""))
     page.wait_for_function("window.HeritageMap && window.HeritageMap.state.map !== null")
     return page, log
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    yield from launch()

@@ -19,7 +19,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_validate_passes_valid_data_listing_warnings(data_dir: Path) -> None:

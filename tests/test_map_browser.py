@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from geo.build import build_maps
-from tests.browser import browser, open_page  # noqa: F401 (fixture)
+from tests.browser import open_page
 from tests.layers import broken, write_layers
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from geo.build import build_maps
-from tests.browser import browser, open_page  # noqa: F401 (fixture)
+from tests.browser import open_page
 from tests.layers import write_layers
 
 pytestmark = pytest.mark.browser
