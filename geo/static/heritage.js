@@ -479,6 +479,8 @@
   function init(map, metaId) {
     state.map = map;
     state.meta = readPayload(metaId);
+    map.getContainer().setAttribute("role", "region");
+    map.getContainer().setAttribute("aria-label", (state.meta.title || "Map") + ": interactive map; use the search box to open a feature by name");
     searchControl().addTo(map);
     if ((state.meta.status_counts || []).length || (state.meta.unlocated || []).length) legendControl(state.meta).addTo(map);
     creditsControl(state.meta).addTo(map);
