@@ -1,10 +1,42 @@
-"""`heritage-map coverage`: not built yet (see the open issue)."""
+"""`heritage-map coverage`: how complete the data is, as counts and a list of unlocated features."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from geo.coverage import COMMUNITIES_TOTAL, Coverage, coverage_from_dir
+from geo.cli._options import data_option
 
-@click.group(name="coverage", hidden=True)
-def command() -> None:
-    """Not built yet."""
+
+def format_coverage(report: Coverage) -> str:
+    """The plain-text report printed on stdout."""
+    def counts(values: dict[str, int]) -> str:
+        return ", ".join(f"{key} {value}" for key, value in values.items())
+
+    lines = [
+        f"communities: {report.communities_identified} of {COMMUNITIES_TOTAL} identified, "
+        f"{report.communities_located} located, "
+        f"{report.communities_identified - report.communities_located} unlocated",
+        f"heritage sites: {report.sites_total}",
+        f"  by status: {counts(report.sites_by_status)}",
+        f"  by coord_precision: {counts(report.sites_by_precision)}",
+        f"  statuses: imagery-documented {report.imagery_documented}, reported {report.reported}",
+        f"unlocated features: {len(report.unlocated)}",
+    ]
+    layers = dict.fromkeys(item.layer for item in report.unlocated)
+    for layer in layers:
+        names = [f"{item.name} [{item.id}]" for item in report.unlocated if item.layer == layer]
+        lines.append(f"  {layer} ({len(names)}): " + "; ".join(names))
+    return "\n".join(lines)
+
+
+@click.command(name="coverage")
+@data_option
+def command(data_dir: Path) -> None:
+    """Count communities identified of 107, site statuses and unlocated features.
+
+    Example: heritage-map coverage --data data/layers
+    """
+    click.echo(format_coverage(coverage_from_dir(data_dir)))

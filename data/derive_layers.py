@@ -1,0 +1,906 @@
+"""Derive the default layers of `data/layers/` from the sourced CSVs of `data/reference/`.
+
+Run `.venv/bin/python data/derive_layers.py` from the repository root. The
+same inputs always give the same bytes, so a diff of `data/layers/` shows only
+what a change to the reference actually changed.
+
+Every value is copied from a reference row together with its source URL.
+Where a row has no coordinate the feature keeps `"geometry": null` and says in
+`unlocated_note` what was searched. A later source can add a coordinate
+through `found_coordinates.csv`, `gaps_communities.csv` or `gaps_heritage.csv`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+import json
+import re
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pystac
+
+from geo._canonical import GENESIS, canonical_json, record_hash
+from geo.errors import LayerError
+from geo.schema import COORD_PRECISIONS, STATUSES
+
+HERE = Path(__file__).resolve().parent
+RECORDED_AT = "2026-11-21T00:00:00Z"
+"""When the published findings were transcribed into the log (the same for every record)."""
+
+COMMUNITY_FILES = (
+    "communities_askeran_stepanakert_shushi.csv",
+    "communities_askeran_stepanakert_shushi_lost2020.csv",
+    "communities_martakert.csv",
+    "communities_martuni.csv",
+    "communities_supplement.csv",
+)
+HERITAGE_FILES = ("heritage_sites.csv", "heritage_sites_supplement.csv")
+
+# --- communities ------------------------------------------------------------
+
+PART_OF = {
+    # settlement id: (community id, the reference's words saying so)
+    "kyatuk": ("askeran", "part of the Askeran urban community (fr.wikipedia, Askeran region)"),
+    "dahraz": ("sarnaghbyur", "part of the Sarnaghbyur community (en.wikipedia, Sarnaghbyur)"),
+    "aranzamin": ("vardadzor", "attached to the Vardadzor community (it.wikipedia, Vardadzor)"),
+    "skhtorashen": ("karmir-shuka", "a settlement within the Karmir Shuka community (en.wikipedia)"),
+}
+"""Settlements a source places inside another community: they do not count toward 107."""
+
+NOT_A_107_COMMUNITY = {
+    "aknaberd": "Shahumyan Province under the NKR, not one of the 107",
+    "charektar": "Shahumyan Province under the NKR, not one of the 107",
+}
+
+EXCLUDED_COMMUNITIES = {
+    "paravatumb": "listed only in the 2004 Rediscovering Armenia village list for Martuni; no source gives its "
+    "community status or whether it was held after 2020, so it has no held_until and is left out of the layer",
+}
+
+COMMUNITY_COORD_NOTES = {
+    "norshen": ("approximate", "the only source gives arc-minute precision (39°48′N 47°00′E)"),
+    "aygestan": ("settlement", "en-wiki value; ru-wiki mirror gives 39°52′00″N 46°45′00″E, about 2 km away"),
+    "chartar": ("settlement", "en-wiki mirror value; ru and it wikis differ by 1-2 km"),
+    "taghavard": ("settlement", "en-wiki value for the village; ru and it wikis differ by 1-2 km"),
+    "drmbon": ("settlement", "en-wiki value; ru-wiki mirrors are about 0.6 km off"),
+    "verin-horatagh": ("settlement", "from a Russian Wikipedia mirror only; no second source seen"),
+    "nor-ghazanchi": ("settlement", "from a Russian Wikipedia mirror (Syrkhavend) only"),
+    "mataghis": ("settlement", "en and it wikis agree; another en-wiki copy gives 40.33139, 46.72944"),
+}
+
+PROVINCE_METHOD = {
+    "Askeran": "Wikipedia and its mirrors (en, then it and ru), then armeniapedia map tags",
+    "Shushi": "Wikipedia and its mirrors (en, then it and ru, hy infobox), then armeniapedia map tags",
+    "Stepanakert (city)": "Wikipedia and its mirrors",
+    "Martakert": "the village's own page on English Wikipedia, its mirrors and Kiwix snapshots, then ru, hy, fr "
+    "and it Wikipedia mirrors",
+    "Martuni": "Wikipedia infoboxes in en, ru, hy, fr, it and de, read through mirrors, and the Rediscovering "
+    "Armenia guidebook",
+}
+LATER_SEARCH = "a further search of stored web copies for the held settlements found none either (issue 3)"
+
+COMMUNITY_UNLOCATED = {
+    "khnkavan": "No coordinate was found in the search that identified the community (reconciliation_107.md)",
+}
+"""Rows searched differently from the rest of their province."""
+
+W_LONGITUDE = re.compile(r"°W")
+PART_OF_NOTE = re.compile(r"^part of ([a-z0-9][a-z0-9_-]*):")
+NO_COORDS_PREFIX = re.compile(r"^NO SOURCED COORDS FOUND(?: \([^)]*\))?;\s*")
+
+# --- heritage sites ---------------------------------------------------------
+
+SITE_TYPES = {
+    "church": "church", "church (cathedral)": "church", "church (ruin/foundations)": "church",
+    "church (basilica)": "church", "monastery": "monastery", "monastery (basilica)": "monastery",
+    "cemetery": "cemetery", "cemetery / memorial": "cemetery", "memorial": "memorial",
+    "memorial (spring monument)": "memorial", "memorial / khachkar": "memorial", "monument": "memorial",
+    "khachkars / church ruin": "khachkar", "bridge": "bridge", "village / settlement": "village",
+    "school ruin with spolia": "civic", "public building": "civic", "historic urban quarter": "other",
+    "archaeological site / museum": "archaeological", "mosque": "mosque",
+}
+"""The reference's free-text types mapped onto the schema's vocabulary; the original stays in type_detail."""
+
+SITE_PRECISION = {
+    "nk008": "approximate", "nk043": "approximate",
+    **{site: "settlement" for site in (
+        "nk010", "nk012", "nk013", "nk014", "nk015", "nk017", "nk018", "nk019", "nk023", "nk025",
+        "nk033", "nk035", "nk038", "nk040", "nk046",
+    )},
+}
+"""Rows whose reference point stands for the village, town or square, not the object (their summary says so)."""
+
+COORD_SENTENCE = re.compile(r"Coordinates (?:=|are|:)(?:[^.]|\.(?=\d))*\.?")
+
+CHW = "Caucasus Heritage Watch"
+PUBLISHED_BY = {
+    "nk001": "media reports (Azatutyun, Armenpress, Caucasian Knot); Wikipedia",
+    "nk002": CHW, "nk003": CHW, "nk004": CHW, "nk005": CHW, "nk006": CHW, "nk007": CHW,
+    "nk008": "News.am (Artsakh ministry statement, aerial images)",
+    "nk009": "Monument Watch", "nk010": CHW,
+    "nk011": "azeriwarcrimes.org (advocacy source)",
+    "nk012": CHW, "nk013": CHW, "nk014": CHW, "nk015": CHW, "nk016": CHW,
+    "nk017": "Karabakh Records (via Public Radio of Armenia)",
+    "nk018": CHW, "nk019": CHW, "nk020": "Monument Watch", "nk021": CHW,
+    "nk022": "media reports (Abaka News, OCP Society, Hyetert)",
+    "nk023": "Monument Watch", "nk024": "Monument Watch", "nk025": CHW, "nk026": CHW,
+    "nk027": "no condition assessment (Wikipedia, PanARMENIAN, News.am, Monument Watch)",
+    "nk028": "no condition assessment (Mediamax, Wikipedia)",
+    "nk029": "no condition assessment (PanARMENIAN, Asbarez, Monument Watch, News.am)",
+    "nk030": "conflicting reports (Western Armenia TV citing the LUYS Foundation; christianophobie.fr)",
+    "nk031": "Monument Watch", "nk032": "Monument Watch",
+    "nk033": "Artsakh State Service for Protection of the Historical Environment (via Public Radio of Armenia)",
+    "nk034": "Monument Watch", "nk035": CHW, "nk036": CHW, "nk037": CHW, "nk038": CHW, "nk039": CHW,
+    "nk040": "Armenian MoESCS Research Center (via Public Radio of Armenia)",
+    "nk041": CHW, "nk042": CHW,
+    "nk043": "Artsakh parliament statement (via intellinews, Mirror-Spectator)",
+    "nk044": "Artsakh heritage council and parliament statements (via Panorama, Hyetert, Mirror-Spectator)",
+    "nk045": "Monument Watch",
+    "nk046": "S. Shahverdyan, former Artsakh culture minister (via Mirror-Spectator, Massis Post)",
+    "nk047": "Mirror-Spectator (video of Nov 2025)",
+    "nk048": "EVN Report photograph by K. Krivosheev (via Mirror-Spectator)",
+    "aygek_mosque": CHW,
+}
+"""Who published each finding, as the reference's event summary says."""
+
+SITE_UNLOCATED = {
+    "nk007": "CHW gives only its site code SH.005-0 in the Shushi region; no name or coordinates in the "
+    "report excerpts read, and it may duplicate another Shushi cemetery",
+    "nk036": "no coordinates in CHW (?p=1669, 'Garababa, Zangilan') or Monument Watch ('21 km N of Kovsakan', "
+    "Kashatagh); the two disagree on the district",
+    "nk037": "CHW code LN.177-0 'near Vazgenashen/Hajisamly': Vazgenashen is in Martuni and Hajisamly in Lachin, "
+    "so not even the settlement can be chosen",
+    "nk039": "no coordinates for the school or for Chragh/Chirag village in the sources read (CHW ?p=1630, "
+    "Public Radio of Armenia)",
+    "nk042": "CHW Report #7 names only 'Ghuze T'agh cemetery near Aknaghbyur'; Aknaghbyur (Askeran) itself has "
+    "no sourced coordinate",
+    "aygek_mosque": "no coordinates in the CHW finding as reported (301.am, The California Courier) nor in the "
+    "ombudsman's statement",
+}
+
+# --- routes -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RouteFacts:
+    """What the route texts (routes.md and the URLs the reference gives for them) state."""
+
+    kind: str
+    active_from: str
+    active_to: str | None
+    sources: tuple[str, ...]
+    note: str
+
+
+ROUTES = {
+    "r1_old_lachin_highway": RouteFacts(
+        "corridor", "2020-11-10", "2022-08-30",
+        ("https://arminfo.info/full_news.php?id=86593&lang=3",
+         "https://massispost.com/2022/08/starting-august-30-artsakh-armenia-connection-to-be-carried-out-through-new-road-bypassing-lachin/",
+         "https://news.am/eng/news/752212.html",
+         "https://kiwix.lema.org/wikipedia_en_all_mini_2024-02/A/Lachin_corridor",
+         "https://en.armradio.am/2022/12/13/goris-stepanakert-road-artsakhs-lifeline-blocked-for-13-hours/"),
+        "The Lachin corridor road under the 10 Nov 2020 statement, until traffic moved to the bypass at 20:00 on "
+        "30 Aug 2022.",
+    ),
+    "r2_bypass_2022": RouteFacts(
+        "bypass", "2022-08-30", "2023-03-31",
+        ("https://massispost.com/2022/08/starting-august-30-artsakh-armenia-connection-to-be-carried-out-through-new-road-bypassing-lachin/",
+         "https://interfax.com/newsroom/top-stories/82136/",
+         "https://armenianclub.com/2022/08/23/civilnet-three-days-left-till-armenia-hands-over-lachin-and-aghavno-to-azerbaijan/amp",
+         "https://turan.az/en/politics/armenians-cautiously-follow-the-construction-of-a-new-road-to-karabakh",
+         "https://news.am/eng/news/752212.html"),
+        "Kanach Tala - Mets Shen - Hin Shen - Hakari bridge, then a temporary 4.5-4.7 km section joining the "
+        "Aghavno-Tegh road about 3 km from Aghavno; closed between Aghavno and Tegh on 30 Mar 2023.",
+    ),
+    "r3_kornidzor_route_2023": RouteFacts(
+        "corridor", "2023-04-01", None,
+        ("https://news.am/eng/news/752212.html", "https://news.am/eng/news/755850.html",
+         "https://asbarez.com/azerbaijani-forces-block-goris-stepanakert-highway/",
+         "https://menafn.com/1107080993/More-People-Of-Armenian-Origin-Leave-Azerbaijans-Karabakh-Photo",
+         "https://news.am/eng/news/784308.html"),
+        "From 1 Apr 2023 via the Tegh-Kornidzor road; Azerbaijani checkpoint at the Hakari bridge from "
+        "23 Apr 2023; the road of the Sept-Oct 2023 exodus. End of use not stated in the sources.",
+    ),
+    "r4_goris_vayk_onward": RouteFacts(
+        "evacuation", "2023-09", None,
+        ("https://zona.media/translate/2023/09/29/karabakh",),
+        "Goris and Vayk had refugee registration centres (Mediazona). The Yerevan end is not drawn: no coordinate "
+        "was looked up.",
+    ),
+    "r5_aghdam_road": RouteFacts(
+        "road", "2023-09-18", None,
+        ("https://turan.az/en/politics/the-icrc-delivered-humanitarian-aid-to-karabakh-armenians-through-lachin-and-aghdam-769453",
+         "https://horizonweekly.ca/en/russian-aid-to-be-delivered-to-nagorno-karabakh-through-askeran-lachin-corridor-to-be-opened-for-humanitarian-goods/"),
+        "Aid route only (ICRC, 18 Sep 2023; Russian Red Cross via Askeran). No source shows evacuees using it.",
+    ),
+    "r6_martakert_convoy": RouteFacts(
+        "evacuation", "2023-09-24", "2023-09-24",
+        ("https://azatutyun.am/amp/32608277.html",),
+        "Martakert's population left for Stepanakert in a convoy of about 1,000 vehicles on the night of "
+        "24 Sep 2023; the road path is not sourced, so the line is a straight link.",
+    ),
+}
+
+# --- places -----------------------------------------------------------------
+
+PLACE_PRECISION = {
+    "stepanakert_airport": ("site", None),
+    "blockade_site_shusha_dashalty": (
+        "approximate", "the location chosen by the Wikipedia article's infobox, not a surveyed position"),
+    "lachin_corridor_label": ("approximate", "the Lachin corridor article's coordinate; a label anchor only"),
+    "kornidzor": ("settlement", "village coordinate, not the humanitarian station or the border post"),
+    "goris_reception": ("settlement", "town coordinate, not the reception centre"),
+    "vayk_reception": ("settlement", "town coordinate, not the registration centre"),
+    "berkadzor_fuel_depot": ("settlement", "Berkadzor village coordinate, not the depot"),
+}
+"""Places whose point is not simply the centre of the town or village they name."""
+
+TOWN_NOTE = "the point is the settlement's centre as a Wikipedia infobox (or a mirror of it) gives it"
+
+PLACE_UNLOCATED = {
+    "hakari_bridge_checkpoint": "no coordinate in any stored source; they place it at the Hakari bridge (about 140 m "
+    "long, at km 22 of the 32-km road, about 10 km south of Lachin town in a straight line, visible from Kornidzor)",
+    "russian_pk_base": "no coordinate for the base itself; sources say only 'the location of the peacekeeping "
+    "contingent' near the airport, and that the command post was in Stepanakert (Nov 2020); not put on the "
+    "airport point",
+    "parliament_stepanakert": "no coordinate; sources say only 'central square of the capital' (heritage site nk043 "
+    "uses the Renaissance Square point, marked approximate)",
+}
+
+# --- output -----------------------------------------------------------------
+
+GEOJSON_LAYERS = ("communities", "heritage_sites", "routes", "places")
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a reference CSV, values stripped; an empty cell stays ''."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+def split_urls(text: str) -> list[str]:
+    """The URLs of a reference list cell (separated by ' ; ' or ' | '), in order, without repeats."""
+    urls = [part.strip() for part in re.split(r" [;|] ", text) if part.strip()]
+    return list(dict.fromkeys(urls))
+
+
+def integer(text: str) -> int | None:
+    return int(text) if text else None
+
+
+def point(lat: float, lon: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": [lon, lat]}
+
+
+def feature(geometry: dict[str, Any] | None, properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+@dataclass(frozen=True)
+class FoundPoint:
+    """A coordinate found after the reference was compiled, with its own source."""
+
+    lat: float | None
+    lon: float | None
+    precision: str
+    source: str
+    note: str
+    name_az: str | None
+    origin: str
+    part_of: str | None = None
+    """For a row without lat/lon: the community the source places the settlement in."""
+
+
+def found_points(reference_dir: Path) -> dict[tuple[str, str], FoundPoint]:
+    """Later coordinates keyed by (layer, lowercase id); found_coordinates.csv wins over the gaps files."""
+    found: dict[tuple[str, str], FoundPoint] = {}
+    gaps_c = reference_dir / "gaps_communities.csv"
+    for row in read_rows(gaps_c) if gaps_c.exists() else []:
+        found[("communities", row["id"].lower())] = FoundPoint(
+            float(row["lat"]), float(row["lon"]), "settlement", row["coord_source_url"], row["note"],
+            row["name_az"] or None, gaps_c.name)
+    gaps_h = reference_dir / "gaps_heritage.csv"
+    for row in read_rows(gaps_h) if gaps_h.exists() else []:
+        found[("heritage_sites", row["id"].lower())] = FoundPoint(
+            float(row["lat"]), float(row["lon"]), row["coord_precision"], row["coord_source_url"], row["note"],
+            None, gaps_h.name)
+    later = reference_dir / "found_coordinates.csv"
+    for index, row in enumerate(read_rows(later) if later.exists() else [], start=2):
+        layer, fid = row.get("layer", ""), row.get("id", "").lower()
+        if layer not in ("communities", "heritage_sites"):
+            raise LayerError(f"{later}: line {index}: field 'layer' is {layer!r}; fix: use communities or heritage_sites")
+        if row.get("coord_precision") not in COORD_PRECISIONS:
+            raise LayerError(f"{later}: line {index}: {fid}: field 'coord_precision' is {row.get('coord_precision')!r}; "
+                             f"fix: use one of {', '.join(COORD_PRECISIONS)}")
+        if not row.get("coord_source_url"):
+            raise LayerError(f"{later}: line {index}: {fid}: field 'coord_source_url' is empty; fix: cite the page the point came from")
+        part_of = PART_OF_NOTE.match(row.get("note", ""))
+        if not row.get("lat") and not row.get("lon") and layer == "communities" and part_of \
+                and row["coord_precision"] == "community":
+            found[(layer, fid)] = FoundPoint(None, None, "community", row["coord_source_url"], row.get("note", ""),
+                                             row.get("name_az") or None, later.name, part_of.group(1))
+            continue
+        try:
+            lat, lon = float(row["lat"]), float(row["lon"])
+        except (KeyError, TypeError, ValueError):
+            raise LayerError(f"{later}: line {index}: {fid}: lat/lon {row.get('lat')!r}, {row.get('lon')!r} are not "
+                             "numbers; fix: give decimal degrees, or leave both empty with coord_precision community "
+                             "and a note starting 'part of <community id>:'") from None
+        found[(layer, fid)] = FoundPoint(lat, lon, row["coord_precision"], row["coord_source_url"],
+                                         row.get("note", ""), row.get("name_az") or None, later.name)
+    return found
+
+
+def community_features(reference_dir: Path, found: dict[tuple[str, str], FoundPoint]) -> list[dict[str, Any]]:
+    """One Point (or null) feature per reference settlement, in file order."""
+    rows = [row for name in COMMUNITY_FILES for row in read_rows(reference_dir / name)]
+    points = {row["id"]: (float(row["lat"]), float(row["lon"]), row["coord_source_url"], row["name_hy_translit"])
+              for row in rows if row["lat"] and row["lon"]}
+    names = {row["id"]: row["name_hy_translit"] for row in rows}
+    for (layer, fid), later in found.items():
+        if layer == "communities" and later.lat is not None and later.lon is not None and fid in names:
+            points[fid] = (later.lat, later.lon, later.source, names[fid])
+    return [community_feature(row, points, found) for row in rows if row["id"] not in EXCLUDED_COMMUNITIES]
+
+
+def community_part_of(fid: str, later: FoundPoint | None) -> tuple[str, str] | None:
+    """The community a settlement belongs to and the words saying so, from the reference or a later source."""
+    known = PART_OF.get(fid)
+    if later and later.part_of:
+        if known and known[0] != later.part_of:
+            raise LayerError(f"found_coordinates.csv: {fid}: note says part of {later.part_of!r} but the reference says "
+                             f"{known[0]!r}; fix: check which community the sources name")
+        return later.part_of, f"{later.note} ({later.source})"
+    return known
+
+
+def community_feature(
+    row: dict[str, str], points: dict[str, tuple[float, float, str, str]], found: dict[tuple[str, str], FoundPoint]
+) -> dict[str, Any]:
+    fid = row["id"]
+    later = found.get(("communities", fid))
+    part_of = community_part_of(fid, later)
+    counts = row["held_until"] == "2023-09" and part_of is None and fid not in NOT_A_107_COMMUNITY
+    props: dict[str, Any] = {
+        "id": fid,
+        "name": row["name_hy_translit"],
+        "name_hy": row["name_hy"] or None,
+        "name_az": row["name_az"] or None,
+        "province": row["province"],
+        "population": integer(row["population"]),
+        "population_year": integer(row["population_year"]),
+        "held_until": row["held_until"],
+        "in_aug_2023": row["held_until"] == "2023-09",
+        "part_of": part_of[0] if part_of else None,
+        "counts_toward_107": counts,
+        "note": row["status_note"],
+        "sources": split_urls(row["source_url"]),
+    }
+    geometry = None
+    if later and later.lat is not None and later.lon is not None:
+        geometry = point(later.lat, later.lon)
+        props.update(coord_source=later.source, coord_precision=later.precision,
+                     coord_note=f"found after the reference ({later.origin}): {later.note}")
+        props["name_az"] = props["name_az"] or later.name_az
+        props["note"] = NO_COORDS_PREFIX.sub("", props["note"])
+    elif row["lat"] and row["lon"]:
+        geometry = point(float(row["lat"]), float(row["lon"]))
+        precision, note = COMMUNITY_COORD_NOTES.get(fid, ("settlement", None))
+        props.update(coord_source=row["coord_source_url"], coord_precision=precision, coord_note=note)
+        if W_LONGITUDE.search(row["status_note"]):
+            props["coord_warning"] = ("the only source seen prints this longitude as °W, a known misprint of that "
+                                      "mirror; recorded as east; needs a second source")
+    elif part_of and part_of[0] in points:
+        lat, lon, source, parent_name = points[part_of[0]]
+        geometry = point(lat, lon)
+        props.update(coord_source=source, coord_precision="community",
+                     coord_note=f"shown at the point of {parent_name}: {part_of[1]}; no coordinate of its own was found")
+        if later and later.source not in props["sources"]:
+            props["sources"].append(later.source)
+    else:
+        props["unlocated_note"] = community_unlocated_note(row)
+    if geometry and props["coord_source"] not in props["sources"]:
+        props["sources"].append(props["coord_source"])
+    return feature(geometry, props)
+
+
+def community_unlocated_note(row: dict[str, str]) -> str:
+    if row["id"] in COMMUNITY_UNLOCATED:
+        return COMMUNITY_UNLOCATED[row["id"]]
+    method = PROVINCE_METHOD.get(row["province"], "Wikipedia and its mirrors")
+    searched = f"No coordinate for {row['name_hy_translit']} in {method}"
+    return f"{searched}; {LATER_SEARCH}." if row["held_until"] == "2023-09" else f"{searched}."
+
+
+def site_rows(reference_dir: Path) -> list[dict[str, str]]:
+    rows = []
+    for name in HERITAGE_FILES:
+        path = reference_dir / name
+        if path.exists():
+            rows.extend(read_rows(path))
+    return rows
+
+
+def site_feature(row: dict[str, str], found: dict[tuple[str, str], FoundPoint]) -> dict[str, Any]:
+    fid = row["id"].lower()
+    try:
+        site_type = SITE_TYPES[row["type"]]
+    except KeyError:
+        raise LayerError(f"heritage_sites: {row['id']}: field 'type' is {row['type']!r}; "
+                         "fix: add it to SITE_TYPES in data/derive_layers.py") from None
+    props: dict[str, Any] = {
+        "id": fid,
+        "name": row["name"],
+        "name_hy": row["name_hy"] or None,
+        "name_az": None,
+        "type": site_type,
+        "type_detail": row["type"],
+        "period": row["period"] or None,
+        "settlement": row["settlement"],
+        "sources": split_urls(row["evidence_urls"]),
+    }
+    later = found.get(("heritage_sites", fid))
+    geometry = None
+    if later and later.lat is not None and later.lon is not None:
+        geometry = point(later.lat, later.lon)
+        props.update(coord_source=later.source, coord_precision=later.precision,
+                     coord_note=f"found after the reference ({later.origin}): {later.note}")
+    elif row["lat"] and row["lon"]:
+        geometry = point(float(row["lat"]), float(row["lon"]))
+        sentence = COORD_SENTENCE.search(row["event_summary"])
+        props.update(coord_source=row["coord_source_url"], coord_precision=SITE_PRECISION.get(fid, "site"),
+                     coord_note=sentence.group(0) if sentence else None)
+    else:
+        props["unlocated_note"] = SITE_UNLOCATED.get(fid, "no coordinates in the sources read")
+    if geometry and props["coord_source"] not in props["sources"]:
+        props["sources"].append(props["coord_source"])
+    return feature(geometry, props)
+
+
+def site_features(reference_dir: Path, found: dict[tuple[str, str], FoundPoint]) -> list[dict[str, Any]]:
+    """One feature per reference heritage site, in reference order."""
+    return [site_feature(row, found) for row in site_rows(reference_dir)]
+
+
+@dataclass(frozen=True)
+class Scene:
+    """One before/after imagery date as the reference states it: `provider; sensor; date`."""
+
+    provider: str
+    sensor: str
+    date: str
+
+
+def parse_scene(text: str) -> Scene | None:
+    if not text:
+        return None
+    provider, sensor, date = (part.strip() for part in text.split(";"))
+    return Scene(provider, sensor, date)
+
+
+def scene_interval(date: str) -> tuple[str, str]:
+    """The UTC start and end a stated date covers: a day, a month, or a year ('2023 (autumn)' spans 2023)."""
+    match = re.match(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", date)
+    if not match:
+        raise LayerError(f"heritage_sites.csv: imagery date {date!r} is not ISO 8601; fix: write YYYY[-MM[-DD]]")
+    year, month, day = match.groups()
+    if day:
+        return f"{year}-{month}-{day}T00:00:00Z", f"{year}-{month}-{day}T23:59:59Z"
+    if month:
+        last = calendar.monthrange(int(year), int(month))[1]
+        return f"{year}-{month}-01T00:00:00Z", f"{year}-{month}-{last:02d}T23:59:59Z"
+    return f"{year}-01-01T00:00:00Z", f"{year}-12-31T23:59:59Z"
+
+
+def scene_item(site_id: str, side: str, scene: Scene, sources: list[str]) -> pystac.Item:
+    start, end = scene_interval(scene.date)
+    # Google Earth shows other producers' imagery: calling it the producer would overstate what is known.
+    role = "host" if scene.provider.startswith("Google Earth") else "producer"
+    properties: dict[str, Any] = {
+        "start_datetime": start,
+        "end_datetime": end,
+        "providers": [{"name": scene.provider, "roles": [role]}],
+        "heritage:site_ids": [site_id],
+        "heritage:sources": sources,
+        "heritage:date_as_stated": scene.date,
+    }
+    if scene.sensor != "unstated":
+        properties["constellation"] = scene.sensor
+    return pystac.Item(
+        id=f"ref-{site_id}-{side}", geometry=None, bbox=None, datetime=None, properties=properties,
+        start_datetime=datetime.fromisoformat(start), end_datetime=datetime.fromisoformat(end),
+    )
+
+
+def imagery_items(rows: list[dict[str, str]]) -> list[pystac.Item]:
+    """One STAC Item per before/after date the reference states, sorted by id."""
+    items = []
+    for row in rows:
+        for side in ("before", "after"):
+            scene = parse_scene(row[f"{side}_imagery"])
+            if scene:
+                items.append(scene_item(row["id"].lower(), side, scene, split_urls(row["evidence_urls"])))
+    return sorted(items, key=lambda item: item.id)
+
+
+def observation_records(rows: list[dict[str, str]], item_ids: set[str]) -> list[dict[str, Any]]:
+    """The reference statuses as a hash-chained log, one published observation per site."""
+    records, previous = [], GENESIS
+    for row in rows:
+        site = row["id"].lower()
+        if row["status"] not in STATUSES:
+            raise LayerError(f"heritage_sites.csv: {row['id']}: field 'status' is {row['status']!r}; "
+                             f"fix: use one of {', '.join(STATUSES)}")
+        before, after = f"ref-{site}-before", f"ref-{site}-after"
+        record: dict[str, Any] = {
+            "kind": "observation",
+            "id": f"obs-{site}-1",
+            "site_id": site,
+            "status": row["status"],
+            "observed_on": row["status_as_of"],
+            "recorded_at": RECORDED_AT,
+            "before_scene": before if before in item_ids else None,
+            "after_scene": after if after in item_ids else None,
+            "evidence": [{"url": url} for url in split_urls(row["evidence_urls"])],
+            "analyst": "reference-import",
+            "origin": "published",
+            "published_by": PUBLISHED_BY[site],
+            "note": row["event_summary"],
+            "visibility": "public",
+            "prev_hash": previous,
+        }
+        record["hash"] = record_hash(record)
+        previous = record["hash"]
+        records.append(record)
+    return records
+
+
+def route_features(reference_dir: Path) -> list[dict[str, Any]]:
+    """One LineString per route through its sourced waypoints, in sequence order."""
+    waypoints: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in read_rows(reference_dir / "routes_waypoints.csv"):
+        waypoints[row["route_id"]].append(row)
+    features = []
+    for route_id, points in waypoints.items():
+        points.sort(key=lambda p: int(p["seq"]))
+        fid = route_id.lower()
+        facts = ROUTES[fid]
+        located = [p for p in points if p["lat"] and p["lon"]]
+        coord_sources = [p["coord_source_url"] for p in located]
+        features.append(feature(
+            {"type": "LineString", "coordinates": [[float(p["lon"]), float(p["lat"])] for p in located]},
+            {
+                "id": fid,
+                "name": points[0]["route_name"],
+                "kind": facts.kind,
+                "active_from": facts.active_from,
+                "active_to": facts.active_to,
+                "geometry_precision": "waypoints",
+                "waypoints": [p["point_name"] for p in points],
+                "skipped_waypoints": [p["point_name"] for p in points if not (p["lat"] and p["lon"])],
+                "note": facts.note,
+                "sources": list(dict.fromkeys([*facts.sources, *coord_sources])),
+            },
+        ))
+    return features
+
+
+def place_features(reference_dir: Path) -> list[dict[str, Any]]:
+    """One Point (or null) feature per reference place, in file order."""
+    features = []
+    for row in read_rows(reference_dir / "places.csv"):
+        props: dict[str, Any] = {
+            "id": row["id"].lower(),
+            "name": row["name"],
+            "kind": row["kind"],
+            "event_date": row["event_date"] or None,
+            "note": row["note"],
+            "sources": split_urls(row["source_url"]),
+        }
+        geometry = None
+        if row["lat"] and row["lon"]:
+            geometry = point(float(row["lat"]), float(row["lon"]))
+            precision, note = PLACE_PRECISION.get(props["id"], ("settlement", TOWN_NOTE))
+            props.update(coord_source=row["coord_source_url"], coord_precision=precision, coord_note=note)
+            if row["coord_source_url"] not in props["sources"]:
+                props["sources"].append(row["coord_source_url"])
+        else:
+            props["unlocated_note"] = PLACE_UNLOCATED.get(props["id"], "no coordinate in the sources read (places.csv)")
+        features.append(feature(geometry, props))
+    return features
+
+
+def timeline_text(reference_dir: Path) -> str:
+    """timeline.csv with the layer's header; one row per reference row, sources joined by ' ; '."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["date", "event", "figure", "unit", "source"])
+    for row in read_rows(reference_dir / "timeline.csv"):
+        writer.writerow([row["date"], row["event"], row["figure"], row["unit"], " ; ".join(split_urls(row["source_url"]))])
+    return out.getvalue()
+
+
+def dump_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def collection(features: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": features}
+
+
+# --- SOURCES.md -------------------------------------------------------------
+
+URL = re.compile(r"https?://[^\s\"'<>),;|]+")
+
+DOMAIN_NOTES = {
+    "wikipedia.org": "village, town and site pages: coordinates, populations, names in three scripts, status lines",
+    "pop-stat.mashke.org": "the 2005 NKR census table: settlement list, Armenian spelling, de jure population",
+    "armenews.com": "the Armenian government's list of settlements passed to Azerbaijan in 2020",
+    "caucasusheritage.cornell.edu": "Caucasus Heritage Watch posts: statuses, imagery dates, method",
+    "monumentwatch.org": "Monument Watch alerts: statuses and photographic evidence",
+    "artsakhpress.am": "interviews with community heads, 2021-23: post-2020 status and population",
+    "armenpress.am": "news: visits to communities, statuses, the explosion",
+    "realkarabakh.com": "the list of settlements lost in 2020",
+    "armeniapedia.org": "the Rediscovering Armenia guidebook and map tags: village lists, coordinates",
+    "i63617563617375736865726974616765o636f726e656c6co656475z.oszar.com":
+        "a proxied copy of caucasusheritage.cornell.edu/?p=1630 (CHW story map on Tsar and Chragh)",
+    "war.karabakhrecords.info": "Karabakh Records: site coordinates and satellite comparisons",
+    "azeriwarcrimes.org": "before/after photographs and a site coordinate (an advocacy source)",
+    "raa-am.org": "Research on Armenian Architecture, The Bridges of Artsakh: the Halivor bridge coordinate",
+}
+
+
+def domain(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def is_wikipedia_copy(url: str) -> bool:
+    lowered = url.lower()
+    return "wiki" in lowered or "kiwix" in lowered or "wikipedia_en" in lowered
+
+
+def cited_urls(layers: dict[str, Any]) -> dict[str, Counter]:
+    """Every URL the layers cite, grouped by domain, with the layers citing each domain."""
+    found: dict[str, Counter] = defaultdict(Counter)
+    for name, text in layers.items():
+        for url in URL.findall(text):
+            found[domain(url)][name] += 1
+    return found
+
+
+def sources_md(texts: dict[str, str], layers: dict[str, list[dict[str, Any]]], reference_dir: Path) -> str:
+    """SOURCES.md: what each cited domain gave, the 107 reconciliation and every remaining gap."""
+    lines = [
+        "# Sources of the default layers",
+        "",
+        "Generated by `data/derive_layers.py` from `data/reference/` (read the `.md` beside each CSV there); "
+        "do not edit by hand. Every feature lists its `sources`; every located feature names the page its point "
+        "came from in `coord_source` and how exact it is in `coord_precision`.",
+        "",
+        "Licences: text and data from Wikipedia and its mirrors are CC BY-SA (Wikipedia's licence; the mirrors "
+        "copy it). For the other sources, only facts (names, dates, figures, statuses, coordinates) are taken, "
+        "each with its URL; no licence is stated for them here, and no text is reproduced beyond short notes "
+        "written for this project.",
+        "",
+    ]
+    lines += reconciliation_section(layers["communities"], reference_dir)
+    lines += gaps_section(layers)
+    lines += domain_section(texts, layers)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def reconciliation_section(communities: list[dict[str, Any]], reference_dir: Path) -> list[str]:
+    counted = [f["properties"] for f in communities if f["properties"]["counts_toward_107"]]
+    per_province = Counter(p["province"] for p in counted)
+    located = sum(1 for f in communities if f["properties"]["counts_toward_107"] and f["geometry"])
+    expected = {"Stepanakert (city)": "1", "Askeran": "34 (42 pre-war communities minus 8 lost in 2020)",
+                "Shushi": "5 (7 pre-war minus Shushi city and Karin Tak)",
+                "Martakert": "about 35 (43 pre-war minus 8 lost)", "Martuni": "about 30 (about 35 minus 5 lost)"}
+    lines = [
+        "## Reconciliation with the 107 communities",
+        "",
+        "The 2024 fact-finding report \"Why Are There No Armenians in Nagorno-Karabakh?\" (Freedom House et al.) "
+        "counts 107 Armenian communities in August 2023. Its list of communities was not found, so the list is "
+        "rebuilt settlement by settlement from the reference gazetteers. `counts_toward_107` is true for a "
+        "settlement held until September 2023 that no source places inside another community.",
+        "",
+        f"- **Identified: {len(counted)} of 107**, {located} of them located.",
+        "",
+        "| province | identified | located | expected (reference notes) |",
+        "|---|---|---|---|",
+    ]
+    located_per_province = Counter(f["properties"]["province"] for f in communities
+                                   if f["properties"]["counts_toward_107"] and f["geometry"])
+    for province in ("Stepanakert (city)", "Askeran", "Shushi", "Martakert", "Martuni"):
+        lines.append(f"| {province} | {per_province.get(province, 0)} | {located_per_province.get(province, 0)} | "
+                     f"{expected[province]} |")
+    lines += [
+        "",
+        "Settlements that are parts of one community (in the layer, `counts_toward_107: false`, `part_of` set):",
+        "",
+    ]
+    names = {f["properties"]["id"]: f["properties"]["name"] for f in communities}
+    for settlement, (community, words) in PART_OF.items():
+        lines.append(f"- {names[settlement]}, in {names[community]}: {words}.")
+    lines += [
+        "- Khachen's community includes Urakhach (en.wikipedia) and Ulubab (NKR law of 23 Apr 2003, nankr.am/hy/1078), "
+        "and Maghavuz's includes Kmkadzor (fr.wikipedia). None of these "
+        "villages has a row of its own.",
+        "- Not confirmed either way, so counted as their own community: Verin Sznek (perhaps part of Nerkin "
+        "Sznek) and Tsaghkashen (it hosts a branch of the Nerkin Horatagh school).",
+        "- Not counted: " + "; ".join(f"{names[k]} ({v})" for k, v in NOT_A_107_COMMUNITY.items()) + ".",
+        "",
+        "Still unidentified:",
+        "",
+        "- Shushi: the seventh pre-war community of the province.",
+        "- Martakert: about 4 communities. The province list could not be read past its opening. Hakobkamari is "
+        "the former name of Varnkatagh (NKR law of 15 Feb 2000, nankr.am/hy/1077), not a missing community; "
+        "Gulatagh was searched for without success.",
+        "- Martuni: 1 or 2 communities. The full text of the NKR community law could not be read.",
+        "- The expected counts add up to about 105, not 107. The remaining difference is not explained by any "
+        "source read.",
+        "",
+    ]
+    reconciliation = reference_dir / "reconciliation_107.md"
+    if reconciliation.exists():
+        lines += [f"`data/reference/{reconciliation.name}` gives the sources for this reconciliation: the NKR laws "
+                  "on communities, the missing Khnkavan (added through `communities_supplement.csv`), and the "
+                  "official counts that bracket 107.", ""]
+    return lines
+
+
+def gaps_section(layers: dict[str, list[dict[str, Any]]]) -> list[str]:
+    lines = ["## Remaining gaps", ""]
+    titles = {"communities": "Unlocated settlements", "heritage_sites": "Unlocated heritage sites",
+              "places": "Unlocated places"}
+    for layer, title in titles.items():
+        unlocated = [f["properties"] for f in layers[layer] if f["geometry"] is None]
+        lines += [f"### {title} ({len(unlocated)})", ""]
+        for props in unlocated:
+            lines.append(f"- {props['name']} (`{props['id']}`): {props['unlocated_note']}")
+        lines.append("")
+    lines += ["### Route waypoints without coordinates", ""]
+    for props in (f["properties"] for f in layers["routes"]):
+        if props["skipped_waypoints"]:
+            lines.append(f"- {props['name']}: " + "; ".join(props["skipped_waypoints"]) + " (left out of the line)")
+    lines += ["", "### Longitudes printed as \"W\"", ""]
+    for props in (f["properties"] for f in layers["communities"]):
+        if W_LONGITUDE.search(props["note"]):
+            state = "needs a second source" if props.get("coord_warning") else \
+                f"confirmed by a second source, {props['coord_source']}"
+            lines.append(f"- {props['name']} (`{props['id']}`): {state}")
+    lines += [
+        "",
+        "### Shared points",
+        "",
+        "These features stand at a settlement's (or a neighbouring site's) point rather than their own; each "
+        "carries `coord_precision` `settlement`, `community` or `approximate` and a `coord_note`:",
+        "",
+        *shared_points(layers),
+        "",
+        "### Disputed or inferred statuses",
+        "",
+        "- Parukh: Azerbaijani forces entered it on 24 Mar 2022. Whether Armenians lived there in 2022-23 is not "
+        "confirmed, but it is counted, as in the reference.",
+        "- Mkhitarishen and Shosh: Azerbaijan claimed both on 9 Nov 2020, but Armenian sources show them held.",
+        "- Taghavard: the village was split. Only its lower part stayed Armenian.",
+        "- Aknaberd: the government's loss list includes it, but armedia said it would stay Armenian. It is not "
+        "counted either way.",
+        "- Held status is inferred from absence on the 2020 loss list, not stated by a source, for the settlements "
+        "whose `note` says \"held status inferred\" or \"Held status to 2023 inferred\".",
+        "- Heritage statuses marked `unknown` (Tigranakert, Gandzasar, Dadivank, Amaras): no condition assessment "
+        "was found, or the claims conflict.",
+        "- Mataghis church: a March 2021 French report calls it destroyed; CHW's July 2022 imagery shows it "
+        "structurally unchanged. The layer follows CHW (`threatened`).",
+        "- Cemetery SH.005-0 may duplicate one of the other Shushi cemeteries.",
+        "",
+        "### Other gaps",
+        "",
+        "- Imagery: providers, sensors and scene ids are mostly unstated. Items say `unstated` rather than guess, "
+        "and have no footprint (`geometry: null`).",
+        "- Paravatumb (Martuni) is not in the layer: " + EXCLUDED_COMMUNITIES["paravatumb"] + ".",
+        "- Routes are straight links between sourced waypoints, not road centrelines.",
+        "- CHW's survey of Azerbaijani heritage under Armenian control, 1994-2020 (story map \"Between the Wars\"), "
+        "was not transcribed: its site list could not be read.",
+        "",
+    ]
+    return lines
+
+
+def shared_points(layers: dict[str, list[dict[str, Any]]]) -> list[str]:
+    lines = []
+    for layer, features in layers.items():
+        groups: dict[tuple[float, ...], list[str]] = defaultdict(list)
+        for f in features:
+            if f["geometry"] and f["geometry"]["type"] == "Point":
+                groups[tuple(f["geometry"]["coordinates"])].append(f"`{f['properties']['id']}`")
+        for (lon, lat), ids in groups.items():
+            if len(ids) > 1:
+                lines.append(f"- {layer}: {', '.join(ids)} at {lat}, {lon}")
+    return lines
+
+
+NON_WIKIPEDIA_COORD_SOURCES = frozenset({"armeniapedia.org", "war.karabakhrecords.info", "azeriwarcrimes.org", "raa-am.org"})
+"""The coordinate sources that are not Wikipedia copies; the reference notes say every other one is."""
+KNOWN_MIRRORS = frozenset({
+    "soft.lk", "everyfhing.explained.today", "speed.lescigales.org",
+    "ybgg2evrcdz37y2qes23ff3wjqjdn33tthgoagi76vhxytu4mpxiz5qd.onion.jump.black",
+})
+"""Wikipedia copies cited for facts other than coordinates, named as such in the reference notes."""
+
+
+def domain_section(texts: dict[str, str], layers: dict[str, list[dict[str, Any]]]) -> list[str]:
+    cited = cited_urls(texts)
+    all_urls = [url for text in texts.values() for url in URL.findall(text)]
+    coord_domains = {domain(f["properties"]["coord_source"]) for features in layers.values() for f in features
+                     if f["properties"].get("coord_source")}
+    wiki_domains = {domain(url) for url in all_urls if is_wikipedia_copy(url)}
+    wiki_domains = (wiki_domains | coord_domains | KNOWN_MIRRORS) - NON_WIKIPEDIA_COORD_SOURCES
+    lines = [
+        "## Cited domains",
+        "",
+        "Every domain the layers cite, what was taken from it and where it is cited (layer: number of citations).",
+        "",
+        "| domain | what was taken | cited in | licence |",
+        "|---|---|---|---|",
+    ]
+    for name in sorted(cited):
+        taken = next((v for k, v in DOMAIN_NOTES.items() if name == k or name.endswith("." + k)), None)
+        if taken is None:
+            taken = "Wikipedia text (copy or mirror): coordinates and facts" if name in wiki_domains else \
+                "facts as cited beside them in the layers"
+        licence = "CC BY-SA (Wikipedia)" if name in wiki_domains else "not stated; facts only"
+        where = ", ".join(f"{layer}: {count}" for layer, count in sorted(cited[name].items()))
+        lines.append(f"| {name} | {taken} | {where} | {licence} |")
+    lines.append("")
+    return lines
+
+
+# --- entry point ------------------------------------------------------------
+
+
+def derive(reference_dir: Path) -> dict[str, str]:
+    """The text of every file of `data/layers/`, keyed by file name."""
+    found = found_points(reference_dir)
+    rows = site_rows(reference_dir)
+    items = imagery_items(rows)
+    layers = {
+        "communities": community_features(reference_dir, found),
+        "heritage_sites": site_features(reference_dir, found),
+        "routes": route_features(reference_dir),
+        "places": place_features(reference_dir),
+    }
+    texts = {f"{name}.geojson": dump_json(collection(features)) for name, features in layers.items()}
+    records = observation_records(rows, {item.id for item in items})
+    texts["observations.jsonl"] = "".join(canonical_json(r).decode("utf-8") + "\n" for r in records)
+    catalog = pystac.ItemCollection(items).to_dict()
+    texts["imagery.json"] = dump_json(catalog)
+    texts["timeline.csv"] = timeline_text(reference_dir)
+    texts["SOURCES.md"] = sources_md(dict(texts), layers, reference_dir)
+    return texts
+
+
+def main(reference_dir: Path = HERE / "reference", out_dir: Path = HERE / "layers") -> list[Path]:
+    """Write every layer derived from `reference_dir` into `out_dir`; return the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in derive(Path(reference_dir)).items():
+        path = Path(out_dir) / name
+        path.write_bytes(text.encode("utf-8"))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in main():
+        print(path, file=sys.stderr)

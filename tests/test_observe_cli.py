@@ -1,0 +1,227 @@
+"""`heritage-map observe ...` and `heritage-map verify`: exit codes, stdout, and the exact messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from geo.cli import main
+from geo.observations import read_log
+from tests.layers import collection, feature, point
+
+
+def footprint(west: float, south: float, east: float, north: float) -> dict[str, Any]:
+    return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]]}
+
+
+def scene(item_id: str, day: str, geometry: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "stac_version": "1.1.0", "id": item_id, "geometry": geometry, "bbox": None,
+            "properties": {"datetime": f"{day}T08:00:00Z"}, "links": [], "assets": {}}
+
+
+def write_monitor_data(directory: Path) -> Path:
+    """Two sites and two scenes that cover the church only: what `observe` reads."""
+    directory.mkdir(parents=True)
+    sites = collection(
+        feature(point(46.75, 39.76), id="church", name="Church", type="church", settlement="Town",
+                coord_source="https://example.org/c", coord_precision="site"),
+        feature(point(46.10, 40.10), id="cemetery", name="Cemetery", type="cemetery", settlement="Village",
+                coord_source="https://example.org/c", coord_precision="site"),
+    )
+    (directory / "heritage_sites.geojson").write_text(json.dumps(sites), encoding="utf-8")
+    catalog = {"type": "FeatureCollection", "features": [
+        scene("before-1", "2023-12-28", footprint(46.7, 39.7, 46.8, 39.8)),
+        scene("after-1", "2024-04-04", footprint(46.7, 39.7, 46.8, 39.8)),
+    ]}
+    (directory / "imagery.json").write_text(json.dumps(catalog), encoding="utf-8")
+    return directory
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return write_monitor_data(tmp_path / "layers")
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)  # relative evidence paths are read from where the command runs
+    return CliRunner()
+
+
+def run(runner: CliRunner, data: Path, *args: str) -> Result:
+    return runner.invoke(main, [*args, "--data", str(data)])
+
+
+ADD = ("observe", "add", "--site", "church", "--status", "destroyed", "--observed-on", "2024-04-04",
+       "--before", "before-1", "--after", "after-1", "--evidence", "https://example.org/report", "--analyst", "Ann")
+
+
+def test_add_writes_a_pending_observation_and_prints_its_id(runner: CliRunner, data: Path) -> None:
+    result = run(runner, data, *ADD, "--note", "razed", "--contact", "ann@example.org")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "obs-church-1\n"
+    assert "under review until a second analyst confirms it" in result.stderr
+    (record,) = read_log(data / "observations.jsonl")
+    assert record["id"] == "obs-church-1" and record["origin"] == "monitor" and record["contact"] == "ann@example.org"
+    assert record["evidence"] == [{"url": "https://example.org/report"}]
+    assert record["recorded_at"].endswith("Z") and len(record["recorded_at"]) == 20
+
+
+def test_add_records_an_evidence_file_with_its_hash(runner: CliRunner, data: Path, tmp_path: Path) -> None:
+    (tmp_path / "after.png").write_bytes(b"\x89PNG fixture")
+    result = run(runner, data, "observe", "add", "--site", "church", "--status", "damaged", "--observed-on",
+                 "2024-04-04", "--evidence", "after.png", "--analyst", "Ann")
+    assert result.exit_code == 0, result.output
+    (record,) = read_log(data / "observations.jsonl")
+    assert record["evidence"][0]["file"] == "after.png" and len(record["evidence"][0]["sha256"]) == 64
+
+
+def test_add_lists_every_problem_and_writes_nothing(runner: CliRunner, data: Path) -> None:
+    result = run(runner, data, "observe", "add", "--site", "cemetery", "--status", "razed", "--observed-on", "2999-01-01",
+                 "--after", "after-1", "--evidence", "www.example.org", "--analyst", "Ann")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("heritage-map: error: new observation of 'cemetery': field 'status': 'razed'; fix: use one of destroyed,")
+    assert lines[1].startswith("heritage-map: error: new observation of 'cemetery': field 'observed_on': 2999-01-01 is after today")
+    assert lines[2].startswith("heritage-map: error: new observation of 'cemetery': field 'after_scene': the footprint of "
+                               "scene 'after-1' does not cover site 'cemetery'")
+    assert lines[3].startswith("heritage-map: error: new observation of 'cemetery': field 'evidence': file 'www.example.org' not found")
+    assert lines[4] == "heritage-map: error: 4 problem(s) in the observation of 'cemetery'; nothing was written"
+    assert result.stdout == ""
+    assert not (data / "observations.jsonl").exists()
+
+
+def test_missing_required_option_is_a_usage_error(runner: CliRunner, data: Path) -> None:
+    result = run(runner, data, "observe", "add", "--site", "church", "--status", "damaged", "--observed-on", "2024-04-04")
+    assert result.exit_code == 2
+    assert "Missing option '--analyst'" in result.stderr
+
+
+def test_review_by_a_second_analyst_confirms(runner: CliRunner, data: Path) -> None:
+    run(runner, data, *ADD)
+    result = run(runner, data, "observe", "review", "obs-church-1", "--decision", "confirm", "--analyst", "Bob")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "rev-obs-church-1-1\n"
+    assert "obs-church-1 is now confirmed" in result.stderr
+    listing = run(runner, data, "observe", "list")
+    assert listing.stdout.splitlines()[1].split() == ["obs-church-1", "church", "destroyed", "2024-04-04", "confirmed", "Ann", "public"]
+
+
+@pytest.mark.parametrize(
+    ("target", "analyst", "message"),
+    [
+        ("obs-church-1", "ann", "observation obs-church-1: field 'analyst': 'ann' is its author; fix: a second analyst must review it"),
+        ("obs-church-9", "Bob", "observation 'obs-church-9': not in the log"),
+    ],
+)
+def test_refused_review_exits_1_with_one_line(runner: CliRunner, data: Path, target: str, analyst: str, message: str) -> None:
+    run(runner, data, *ADD)
+    result = run(runner, data, "observe", "review", target, "--decision", "confirm", "--analyst", analyst)
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert message in result.stderr and result.stderr.startswith("heritage-map: error: ")
+
+
+def test_second_decision_is_refused(runner: CliRunner, data: Path) -> None:
+    run(runner, data, *ADD)
+    run(runner, data, "observe", "review", "obs-church-1", "--decision", "reject", "--analyst", "Bob")
+    result = run(runner, data, "observe", "review", "obs-church-1", "--decision", "confirm", "--analyst", "Cat")
+    assert result.exit_code == 1
+    assert "observation obs-church-1: already rejected by an earlier review; fix: record a new observation" in result.stderr
+
+
+def test_bad_decision_is_a_usage_error(runner: CliRunner, data: Path) -> None:
+    result = run(runner, data, "observe", "review", "obs-church-1", "--decision", "maybe", "--analyst", "Bob")
+    assert result.exit_code == 2
+
+
+def test_list_filters_by_site_status_and_pending(runner: CliRunner, data: Path) -> None:
+    run(runner, data, *ADD)
+    run(runner, data, "observe", "add", "--site", "cemetery", "--status", "threatened", "--observed-on", "2024-05-01", "--analyst", "Ann")
+    run(runner, data, "observe", "review", "obs-church-1", "--decision", "confirm", "--analyst", "Bob")
+
+    def ids(*options: str) -> list[str]:
+        result = run(runner, data, "observe", "list", *options)
+        assert result.exit_code == 0
+        return [line.split()[0] for line in result.stdout.splitlines()[1:]]
+
+    assert ids() == ["obs-church-1", "obs-cemetery-1"]
+    assert ids("--pending") == ["obs-cemetery-1"]
+    assert ids("--site", "church") == ["obs-church-1"]
+    assert ids("--status", "threatened") == ["obs-cemetery-1"]
+    assert ids("--status", "intact") == []
+
+
+def write_csv(path: Path, *rows: str) -> Path:
+    path.write_text("site_id,status,observed_on,before_scene,after_scene,evidence,analyst,note\n" + "".join(r + "\n" for r in rows),
+                    encoding="utf-8")
+    return path
+
+
+def test_import_adds_every_row(runner: CliRunner, data: Path, tmp_path: Path) -> None:
+    csv_file = write_csv(tmp_path / "rows.csv",
+                         "church,damaged,2024-04-04,before-1,after-1,https://example.org/a,Ann,roof",
+                         "cemetery,threatened,2024-04-05,,,,Ann,")
+    result = run(runner, data, "observe", "import", str(csv_file))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == ["obs-church-1", "obs-cemetery-1"]
+    assert [r["origin"] for r in read_log(data / "observations.jsonl")] == ["monitor", "monitor"]
+
+
+def test_import_is_all_or_nothing_and_names_every_bad_line(runner: CliRunner, data: Path, tmp_path: Path) -> None:
+    csv_file = write_csv(tmp_path / "rows.csv",
+                         "church,damaged,2024-04-04,before-1,after-1,https://example.org/a,Ann,roof",
+                         "nowhere,damaged,2024-04-04,,,,Ann,",
+                         "church,gone,04/04/2024,,,,Ann,")
+    result = run(runner, data, "observe", "import", str(csv_file))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"heritage-map: error: {csv_file}: line 3: field 'site_id': 'nowhere'")
+    assert lines[1].startswith(f"heritage-map: error: {csv_file}: line 4: field 'status': 'gone'")
+    assert lines[2].startswith(f"heritage-map: error: {csv_file}: line 4: field 'observed_on': '04/04/2024' is not an ISO 8601 date")
+    assert lines[3] == f"heritage-map: error: 3 problem(s) in {csv_file}; nothing was written"
+    assert not (data / "observations.jsonl").exists()
+
+
+def test_import_skips_form_tool_columns_only_when_told(runner: CliRunner, data: Path, tmp_path: Path) -> None:
+    csv_file = tmp_path / "kobo.csv"
+    csv_file.write_text("start;end;site_id;status;observed_on;analyst;_uuid\n"
+                        "2024-05-01T09:00;2024-05-01T09:05;church;intact;2024-05-01;Ann;9f1c\n", encoding="utf-8")
+    refused = run(runner, data, "observe", "import", str(csv_file))
+    assert refused.exit_code == 1
+    assert f"{csv_file}: line 1: columns: unknown ['start', 'end'], missing none" in refused.stderr
+    result = run(runner, data, "observe", "import", str(csv_file), "--ignore-column", "start", "--ignore-column", "end")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "obs-church-1\n"
+
+
+def test_verify_ok_prints_counts_and_head(runner: CliRunner, data: Path) -> None:
+    run(runner, data, *ADD)
+    head = read_log(data / "observations.jsonl")[-1]["hash"]
+    result = run(runner, data, "verify")
+    assert result.exit_code == 0
+    assert result.stdout == f"ok: {data / 'observations.jsonl'}: 1 records, chain intact, 0 evidence file(s) match; head {head}\n"
+
+
+def test_verify_names_a_changed_evidence_file(runner: CliRunner, data: Path, tmp_path: Path) -> None:
+    (tmp_path / "after.png").write_bytes(b"original")
+    run(runner, data, "observe", "add", "--site", "church", "--status", "damaged", "--observed-on", "2024-04-04",
+        "--evidence", "after.png", "--analyst", "Ann")
+    (tmp_path / "after.png").write_bytes(b"altered")
+    result = run(runner, data, "verify")
+    assert result.exit_code == 1
+    assert "line 1 (obs-church-1): field 'evidence': file 'after.png' no longer has the SHA-256 recorded for it" in result.stderr
+    assert result.stderr.splitlines()[-1].endswith("1 problem(s) in 1 records; first broken record: line 1 (obs-church-1)")
+
+
+def test_help_has_a_summary_and_an_example(runner: CliRunner) -> None:
+    for args in (["observe"], ["observe", "add"], ["observe", "review"], ["observe", "list"], ["observe", "import"], ["verify"]):
+        result = runner.invoke(main, [*args, "--help"])
+        assert result.exit_code == 0
+        summary, _, example = result.stdout.partition("Example")
+        assert summary.splitlines()[2].strip(), args
+        assert f"heritage-map {' '.join(args)} " in example, args
