@@ -9,17 +9,21 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import folium
 
-from geo.assets import Mode, copy_assets, localize
-from geo.errors import LayerError
-from geo.inputs import load_inputs
+from geo.assets import Mode, copy_assets
+from geo.inputs import validated_inputs
 from geo._canonical import sha256_file
-from geo.maps import TITLE, as_of, overview_map, public_sites
-from geo.pages import EmbedTarget, embed_index, embed_page, site_page, timeline_map
-from geo.render import Tiles, fix_element_ids
-from geo.validate import Problem, validate_layers
+from geo.chips import write_site_chips
+from geo.export import write_tables
+from geo.inputs import Inputs
+from geo.join import SiteImagery
+from geo.maps import TITLE, as_of, overview_map, public_view
+from geo.pages import Chips, EmbedTarget, embed_index, embed_page, site_page, timeline_map
+from geo.render import Tiles, page_html
+from geo.validate import Problem
 
 
 MANIFEST = "MANIFEST.sha256"
@@ -34,33 +38,18 @@ class BuildResult:
     warnings: list[Problem]
 
 
-def page_html(fmap: folium.Map, mode: Mode = "inline", prefix: str = "") -> tuple[str, list[str]]:
-    """The page's HTML with every asset local, and the asset paths it needs."""
-    figure = fmap.get_root()
-    assets = localize(figure, mode, prefix)
-    fix_element_ids(fmap)
-    text = figure.render()
-    text = text.replace("<html>", '<html lang="en">', 1)
-    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n", assets
-
-
 def build_maps(
     data_dir: str | Path, out_dir: str | Path, tiles: Tiles = "osm", self_contained: bool = True, base_url: str = "../"
 ) -> BuildResult:
     """Validate `data_dir` and write the maps into `out_dir`; raise LayerError on invalid data."""
     data_dir, out_dir = Path(data_dir), Path(out_dir)
-    problems = validate_layers(data_dir)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        more = f" (and {len(errors) - 1} more; run heritage-map validate)" if len(errors) > 1 else ""
-        raise LayerError(f"{errors[0].file}: {errors[0].feature}: field '{errors[0].field}': {errors[0].found}; fix: {errors[0].fix}{more}")
-    inputs = load_inputs(data_dir)
+    inputs, warnings = validated_inputs(data_dir)
     mode: Mode = "inline" if self_contained else "link"
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     needed: list[str] = []
 
-    sites = public_sites(inputs)
+    sites, imagery = public_view(inputs)
     data_as_of = as_of(inputs)
 
     def publish(relative: str, fmap: folium.Map) -> None:
@@ -69,11 +58,12 @@ def build_maps(
         written.append(_write(out_dir / relative, text))
         needed.extend(a for a in assets if a not in needed)
 
-    publish("index.html", overview_map(inputs, tiles))
+    publish("index.html", overview_map(inputs, sites, tiles))
     publish("timeline.html", timeline_map(inputs, sites, tiles))
     targets = [EmbedTarget("overview", f"{TITLE}: overview", "index.html"), EmbedTarget("timeline", f"{TITLE}: timeline", "timeline.html")]
-    for site in sites.to_dict("records"):
-        publish(f"sites/{site['id']}.html", site_page(site, sites, data_as_of, tiles))
+    for row, site in zip(sites.itertuples(index=False), sites.to_dict("records")):
+        chips = site_chips(row, imagery.get(row.id), data_dir, out_dir)
+        publish(f"sites/{site['id']}.html", site_page(site, sites, data_as_of, tiles, chips))
         targets.append(EmbedTarget(f"site-{site['id']}", f"{site['name']}: heritage site story", f"sites/{site['id']}.html"))
     for target in targets:
         written.append(_write(out_dir / "embed" / f"{target.name}.html", embed_page(target, base_url)))
@@ -81,8 +71,30 @@ def build_maps(
 
     if mode == "link":
         copy_assets(needed, out_dir)
+    written.extend(write_public_data(inputs, data_dir, out_dir / "data"))
     written.append(write_manifest(out_dir, data_dir))
-    return BuildResult(written=written, warnings=[p for p in problems if p.severity == "warning"])
+    return BuildResult(written=written, warnings=warnings)
+
+
+def site_chips(site_row: Any, site_imagery: SiteImagery | None, data_dir: Path, out_dir: Path) -> Chips | None:
+    """Before/after chips for a site whose pair has local rasters; None otherwise."""
+    if site_imagery is None or not site_imagery.before or not site_imagery.after:
+        return None
+    written = write_site_chips(site_row, site_imagery.before, site_imagery.after, data_dir, out_dir)
+    if written is None:
+        return None
+    page_relative = lambda path: path.removeprefix("sites/")  # noqa: E731 (pages live in sites/)
+    return Chips(before=page_relative(written.before_png), after=page_relative(written.after_png),
+                 px=written.grid.width, score=written.score)
+
+
+def write_public_data(inputs: Inputs, data_dir: Path, folder: Path) -> list[Path]:
+    """`data/`: the public GeoJSON and CSV behind the maps, the timeline and SOURCES.md."""
+    written = write_tables(inputs, folder, "geojson", "public") + write_tables(inputs, folder, "csv", "public")
+    for name in ("timeline.csv", "SOURCES.md"):
+        if (data_dir / name).exists():
+            written.append(_write(folder / name, (data_dir / name).read_text(encoding="utf-8")))
+    return written
 
 
 def write_manifest(out_dir: Path, data_dir: Path) -> Path:

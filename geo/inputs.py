@@ -10,7 +10,9 @@ from typing import Any
 import geopandas as gpd
 
 from geo import imagery, observations
+from geo.errors import LayerError
 from geo.layers import read_layer
+from geo.validate import Problem, validate_layers
 
 
 @dataclass(frozen=True)
@@ -45,3 +47,14 @@ def load_inputs(data_dir: str | Path) -> Inputs:
         items=imagery.read_catalog(data_dir / "imagery.json"),
         timeline=timeline,
     )
+
+
+def validated_inputs(data_dir: str | Path) -> tuple[Inputs, list[Problem]]:
+    """The inputs of `data_dir` and their warnings; LayerError naming the first error, if any."""
+    problems = validate_layers(data_dir)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more; run heritage-map validate)" if len(errors) > 1 else ""
+        raise LayerError(f"{first.file}: {first.feature}: field '{first.field}': {first.found}; fix: {first.fix}{more}")
+    return load_inputs(data_dir), [p for p in problems if p.severity == "warning"]

@@ -39,13 +39,21 @@ FOOTPRINT_FIELDS = ("id", "date", "provider", "sensor", "gsd", "coverage")
 PLACE_FIELDS = ("id", "name", "kind", "event_date", "coord_precision", "note", "sources")
 
 
+def public_view(inputs: Inputs, page_prefix: str = "sites/") -> tuple[gpd.GeoDataFrame, dict[str, join.SiteImagery]]:
+    """Every heritage site with its public status, verdict and imagery, and each site's join.
+
+    The join sees only confirmed public observations, so a verdict always
+    belongs to the status shown, never to one still under review.
+    """
+    histories = observations.site_histories(inputs.log, public_only=True)
+    confirmed = [record for history in histories.values() for record in history.confirmed]
+    imagery = join.site_imagery(inputs.sites, inputs.items, confirmed)
+    return site_display(inputs.sites, histories, imagery, page_prefix=page_prefix), imagery
+
+
 def public_sites(inputs: Inputs, page_prefix: str = "sites/") -> gpd.GeoDataFrame:
     """Every heritage site with its public status, verdict and imagery."""
-    public_log = [r for r in inputs.log if r.get("visibility", "public") == "public"]
-    histories = observations.site_histories(public_log, public_only=True)
-    site_observations = [r for r in public_log if r.get("kind") == "observation"]
-    imagery = join.site_imagery(inputs.sites, inputs.items, site_observations)
-    return site_display(inputs.sites, histories, imagery, page_prefix=page_prefix)
+    return public_view(inputs, page_prefix)[0]
 
 
 def as_of(inputs: Inputs) -> str | None:
@@ -69,9 +77,8 @@ def unlocated_names(inputs: Inputs) -> list[str]:
     return sorted(names)
 
 
-def overview_map(inputs: Inputs, tiles: Tiles = "osm") -> folium.Map:
-    """`index.html`: communities, heritage sites by status, routes, places, footprints."""
-    sites = public_sites(inputs)
+def overview_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles = "osm") -> folium.Map:
+    """`index.html`: communities, heritage sites by status (`public_sites`), routes, places, footprints."""
     held = inputs.communities[inputs.communities["in_aug_2023"] == True]  # noqa: E712 (column may hold None)
     lost = inputs.communities[inputs.communities["in_aug_2023"] != True]  # noqa: E712
     candidates = [

@@ -19,6 +19,7 @@ import xyzservices.providers as xyz
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
+from geo.assets import Mode, localize
 from geo.payload import feature_collection, script_block
 
 Tiles = Literal["osm", "satellite", "none"]
@@ -212,3 +213,13 @@ def fix_element_ids(fmap: folium.Map, prefix: str = "hm") -> None:
                 visit(child)
 
     visit(fmap.get_root())
+
+
+def page_html(fmap: folium.Map, mode: Mode = "inline", prefix: str = "") -> tuple[str, list[str]]:
+    """The page's HTML with every asset local, and the asset paths it needs."""
+    figure = fmap.get_root()
+    assets = localize(figure, mode, prefix)
+    fix_element_ids(fmap)
+    text = figure.render()
+    text = text.replace("<html>", '<html lang="en">', 1)
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n", assets

@@ -10,9 +10,10 @@ import csv
 import json
 import re
 import sys
-from datetime import date, datetime, timezone
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Sequence, TextIO
+from typing import Any, TextIO
 
 import click
 
@@ -52,7 +53,7 @@ def _days(ctx: click.Context, param: click.Parameter, value: str) -> int:
 
 def _today(ctx: click.Context, param: click.Parameter, value: str | None) -> date:
     if value is None:
-        return datetime.now(timezone.utc).date()
+        return datetime.now(UTC).date()
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -63,8 +64,7 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]], stream: TextIO
     """Rows as aligned columns, `-` for unknown values."""
     cells = [[str(h) for h in headers]] + [["-" if v is None else str(v) for v in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    for row in cells:
-        stream.write("  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip() + "\n")
+    stream.writelines("  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip() + "\n" for row in cells)
 
 
 def _csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -78,6 +78,7 @@ def _csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> N
 def command() -> None:
     """Catalog satellite scenes and ask what they show of each site.
 
+    \b
     Example: heritage-map imagery gaps --older-than 180d
     """
 
@@ -88,14 +89,15 @@ def command() -> None:
 @click.option("--provider", help="Who produced the imagery (e.g. Maxar, Planet Labs).")
 @click.option("--constellation", help="Satellite constellation (e.g. worldview, planetscope).")
 @click.option("--platform", help="Satellite (e.g. WV03).")
-@click.option("--license", "license_", help="Licence of the imagery (SPDX id, or 'proprietary').")
+@click.option("--license", "license_", help="Licence of the imagery: an SPDX id (e.g. CC-BY-4.0), or 'other' for a provider's own terms.")
 @click.option("--id", "item_id", help="Item id (default: the file name, lower case).")
 @data_option
 def add(scene: Path, date_text: str | None, provider: str | None, constellation: str | None, platform: str | None,
         license_: str | None, item_id: str | None, data_dir: Path) -> None:
     """Add a GeoTIFF scene to the catalog: footprint, resolution, date and SHA-256 from the file.
 
-    Example: heritage-map imagery add scenes/wv3_2023-10-05.tif --provider Maxar --license proprietary
+    \b
+    Example: heritage-map imagery add scenes/wv3_2023-10-05.tif --provider Maxar --license other
     """
     stated: dict[str, Any] = {"constellation": constellation, "platform": platform, "license": license_}
     if provider:
@@ -118,6 +120,7 @@ def import_(source: Path, data_dir: Path) -> None:
 
     Exits 1 when any item conflicts (the others are still added).
 
+    \b
     Example: heritage-map imagery import delivery/catalog.json
     """
     catalog = data_dir / CATALOG
@@ -145,6 +148,7 @@ GAP_HEADERS = ("site_id", "name", "newest_scene", "newest_date", "age_days", "co
 def gaps(older_than: int, today: date, csv_path: Path | None, data_dir: Path) -> None:
     """List sites with no covering scene newer than N days, or none at all: what to task next.
 
+    \b
     Example: heritage-map imagery gaps --older-than 180d --csv gaps.csv
     """
     sites = read_layer(data_dir, "heritage_sites")
@@ -159,16 +163,24 @@ def gaps(older_than: int, today: date, csv_path: Path | None, data_dir: Path) ->
 CHANGE_HEADERS = ("rank", "site_id", "score", "before", "after", "pair")
 
 
-def _local_pair(site: Any, record: join.SiteImagery | None, items_by_id: dict[str, dict[str, Any]],
+def _local_pair(record: join.SiteImagery | None, items_by_id: dict[str, dict[str, Any]],
                 catalog_dir: Path) -> tuple[dict[str, Any], dict[str, Any], str] | None:
-    """The latest observation's pair when both rasters are local, else the two newest local covering scenes."""
-    if record and record.before and record.after and record.verdict == "imagery-documented":
-        if imagery.local_image(record.before, catalog_dir) and imagery.local_image(record.after, catalog_dir):
-            return record.before, record.after, "observation"
-    local = [s for s in (record.scenes if record else ()) if s.start and imagery.local_image(items_by_id[s.id], catalog_dir)]
-    if len(local) < 2 or not local[-2].end < local[-1].start:  # type: ignore[operator]
+    """The latest observation's pair when both rasters are local, else the newest local scene and the one before it."""
+    if (
+        record and record.before and record.after and record.verdict == "imagery-documented"
+        and imagery.local_image(record.before, catalog_dir) and imagery.local_image(record.after, catalog_dir)
+    ):
+        return record.before, record.after, "observation"
+    dated = [(s.start, s.end, s.id) for s in (record.scenes if record else ())
+             if s.start and s.end and imagery.local_image(items_by_id[s.id], catalog_dir)]
+    if not dated:
         return None
-    return items_by_id[local[-2].id], items_by_id[local[-1].id], "latest-two"
+    after_start, _, after_id = max(dated)
+    earlier = [scene for scene in dated if scene[1] < after_start]
+    if not earlier:
+        return None
+    before_id = max(earlier, key=lambda scene: (scene[1], scene[2]))[2]
+    return items_by_id[before_id], items_by_id[after_id], "latest-two"
 
 
 @command.command(name="changes")
@@ -181,7 +193,10 @@ def changes(limit: int | None, radius_m: float, csv_path: Path | None, data_dir:
     """Rank sites by the change between their before and after rasters: a proposal for review, never a status.
 
     The pair is the latest observation's when both rasters are local, else the
-    site's two newest local scenes. Example: heritage-map imagery changes --limit 20
+    site's newest local scene and the local scene before it.
+
+    \b
+    Example: heritage-map imagery changes --limit 20
     """
     sites = read_layer(data_dir, "heritage_sites")
     items = imagery.read_catalog(data_dir / CATALOG)
@@ -189,7 +204,7 @@ def changes(limit: int | None, radius_m: float, csv_path: Path | None, data_dir:
     joined = join.site_imagery(sites, items, read_observations(data_dir / LOG))
     scored = []
     candidates = [(site, pair) for site in sites.itertuples(index=False)
-                  if (pair := _local_pair(site, joined.get(site.id), items_by_id, data_dir))]
+                  if (pair := _local_pair(joined.get(site.id), items_by_id, data_dir))]
     with click.progressbar(candidates, label="scoring sites", file=sys.stderr) as bar:
         for site, (before, after, origin) in bar:
             found = chips.site_change(site, before, after, data_dir, radius_m=radius_m)

@@ -1,0 +1,305 @@
+"""Exports for people who take the data elsewhere: GeoJSON, CSV, GeoPackage, KML and a PNG picture.
+
+Why one module: every format starts from the same frames (`layer_frames`,
+`log_records`), so a journalist's spreadsheet, a GIS analyst's GeoPackage and
+the maps agree.
+The heritage sites carry the public status the maps show (`geo.maps.public_sites`).
+The `public` profile's `observations.csv` holds only public records, redacted
+by `geo.observations.public_record`; the `internal` profile holds every record
+as logged, contacts included. Output is deterministic: rows sorted by id
+(the log keeps its own order, which its hash chain fixes), columns in a fixed
+order, and GeoPackage timestamps pinned to the data's as-of date.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from geo import observations
+from geo.errors import ExportError
+from geo.inputs import Inputs, validated_inputs
+from geo.maps import DATA_CREDITS, TITLE, as_of, overview_map, public_sites
+from geo.render import TILE_CREDITS, Tiles, page_html
+from geo.schema import LAYERS
+from geo.snapshot import screenshot
+
+Format = Literal["geojson", "csv", "gpkg", "kml", "png"]
+Profile = Literal["public", "internal"]
+
+FORMATS: tuple[str, ...] = ("geojson", "csv", "gpkg", "kml", "png")
+PROFILES: tuple[str, ...] = ("public", "internal")
+OBSERVATIONS = "observations"
+TABLES: tuple[str, ...] = (*LAYERS, OBSERVATIONS)
+"""What `--layer` may name: the four vector layers and the monitors' log."""
+
+STATUS_FIELDS: tuple[str, ...] = ("status", "status_date", "verdict", "published_by")
+GPKG_FILE = "heritage-map.gpkg"
+PNG_FILE = "map.png"
+LIST_SEPARATOR = " ; "
+LOG_COLUMNS: tuple[str, ...] = (
+    "id", "kind", "site_id", "status", "observed_on", "recorded_at", "of", "decision", "origin", "published_by",
+    "analyst", "contact", "before_scene", "after_scene", "evidence", "note", "visibility", "prev_hash", "hash",
+)
+"""The log's columns in reading order; fields not listed follow, sorted."""
+
+# GDAL writes 17 significant digits by default, which turns 46.12 into 46.119999999999997.
+_GEOJSON_OPTIONS = {"SIGNIFICANT_FIGURES": "15"}
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows ready for a CSV file: column names and one text cell per column."""
+
+    columns: list[str]
+    rows: list[list[str]]
+
+
+# --- the tables ---------------------------------------------------------------------------
+
+
+def layer_frames(inputs: Inputs, names: Iterable[str]) -> dict[str, gpd.GeoDataFrame]:
+    """Each named vector layer, sorted by id; heritage sites with their public status fields."""
+    sources = {"communities": inputs.communities, "routes": inputs.routes, "places": inputs.places}
+    frames = {}
+    for name in names:
+        if name == "heritage_sites":
+            sites = public_sites(inputs)
+            frames[name] = tidy(sites[[*inputs.sites.columns.drop("geometry"), *STATUS_FIELDS, "geometry"]], last=STATUS_FIELDS)
+        elif name in sources:
+            frames[name] = tidy(sources[name])
+    return frames
+
+
+def tidy(frame: gpd.GeoDataFrame, last: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
+    """`frame` sorted by id with columns `id`, the rest alphabetically, `last`, geometry.
+
+    Integer columns that hold a null come back from GeoJSON as floats and
+    true/false/null as objects; they are given pandas' nullable types so every
+    format writes 1000 and true, not 1000.0 and "True".
+    """
+    rest = sorted(c for c in frame.columns if c not in ("id", "geometry", *last))
+    frame = frame.sort_values("id", kind="stable").reset_index(drop=True)[["id", *rest, *last, "geometry"]]
+    return frame.astype({column: dtype for column in rest + list(last) if (dtype := _nullable_dtype(frame[column]))})
+
+
+def _nullable_dtype(column: pd.Series) -> str | None:
+    values = column.dropna()
+    if values.empty:
+        return None
+    if values.map(lambda v: isinstance(v, bool)).all():
+        return "boolean"
+    if pd.api.types.is_float_dtype(column) and values.map(float.is_integer).all():
+        return "Int64"
+    return None
+
+
+def log_records(log: list[dict[str, Any]], profile: Profile) -> list[dict[str, Any]]:
+    """The monitors' log as the profile may show it, in log order.
+
+    Public: observations marked `visibility: public`, and the reviews of those
+    observations (a review carries no visibility of its own; it follows the
+    observation it decides), each through `public_record`. Internal: every record.
+    """
+    if profile == "internal":
+        return [dict(record) for record in log]
+    public_ids = {r.get("id") for r in log if r.get("kind") == "observation" and r.get("visibility") == "public"}
+
+    def shown(record: Mapping[str, Any]) -> bool:
+        if "visibility" in record:
+            return record["visibility"] == "public"
+        return record.get("kind") == "review" and record.get("of") in public_ids
+
+    return [observations.public_record(record) for record in log if shown(record)]
+
+
+def log_table(records: list[dict[str, Any]]) -> Table:
+    """The log records as CSV rows: known fields in reading order, then any others sorted."""
+    present = {key for record in records for key in record}
+    columns = [c for c in LOG_COLUMNS if c in present] + sorted(present - set(LOG_COLUMNS))
+    return Table(columns, [[cell(record.get(c)) for c in columns] for record in records])
+
+
+def layer_table(frame: gpd.GeoDataFrame, layer: str) -> Table:
+    """A layer as CSV rows: `lon`,`lat` where it may hold points, `geometry_wkt` where it may hold anything else."""
+    kinds = LAYERS[layer].geometry_types
+    with_point, with_wkt = "Point" in kinds, any(kind != "Point" for kind in kinds)
+    properties = [c for c in frame.columns if c != "geometry"]
+    columns = properties + (["lon", "lat"] if with_point else []) + (["geometry_wkt"] if with_wkt else [])
+    rows = []
+    for record, geometry in zip(frame[properties].to_dict("records"), frame.geometry):
+        row = [cell(record[c]) for c in properties]
+        if with_point:
+            is_point = geometry is not None and geometry.geom_type == "Point"
+            row += [repr(geometry.x), repr(geometry.y)] if is_point else ["", ""]
+        if with_wkt:
+            row.append("" if geometry is None else shapely.to_wkt(geometry, rounding_precision=-1))
+        rows.append(row)
+    return Table(columns, rows)
+
+
+def cell(value: Any) -> str:
+    """One value as text: lists joined with ' ; ', true/false, empty for null, numbers as written."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (list, tuple)):
+        return LIST_SEPARATOR.join(cell(item) for item in value)
+    if isinstance(value, Mapping):
+        # An evidence entry: a bare link reads as the link; anything else keeps every key.
+        if set(value) == {"url"}:
+            return cell(value["url"])
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    return str(value)
+
+
+def flat_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """`frame` with every list-valued cell joined with ' ; ', for formats without lists."""
+    flat = frame.copy()
+    for column in frame.columns.drop("geometry"):
+        if frame[column].map(lambda v: isinstance(v, (list, tuple))).any():
+            flat[column] = frame[column].map(lambda v: cell(v) if isinstance(v, (list, tuple)) else v)
+    return flat
+
+
+def text_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """`frame` with every property as text (null stays null): KML's ExtendedData holds only text."""
+    text = frame.copy()
+    for column in frame.columns.drop("geometry"):
+        text[column] = pd.Series([cell(v) or None for v in frame[column]], index=frame.index, dtype=object)
+    return text
+
+
+# --- the writers (the I/O edge) -----------------------------------------------------------
+
+
+def write_table(table: Table, path: Path) -> Path:
+    """A UTF-8 CSV file (RFC 4180 line ends) of `table`."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(table.columns)
+        writer.writerows(table.rows)
+    return path
+
+
+def write_csv(frame: gpd.GeoDataFrame, layer: str, path: Path) -> Path:
+    """`<layer>.csv`: see `layer_table`."""
+    return write_table(layer_table(frame, layer), path)
+
+
+def write_geojson(frame: gpd.GeoDataFrame, layer: str, path: Path) -> Path:
+    """`<layer>.geojson`, lists kept as JSON arrays, numbers as written in the data."""
+    path.unlink(missing_ok=True)
+    frame.to_file(path, layer=layer, driver="GeoJSON", engine="pyogrio", layer_options=_GEOJSON_OPTIONS)
+    return path
+
+
+def write_kml(frame: gpd.GeoDataFrame, layer: str, path: Path) -> Path:
+    """`<layer>.kml` through GDAL's KML driver; the `name` field labels each placemark."""
+    path.unlink(missing_ok=True)
+    text_frame(frame).to_file(path, layer=layer, driver="KML", engine="pyogrio")
+    return path
+
+
+LAYER_WRITERS = {"geojson": write_geojson, "csv": write_csv, "kml": write_kml}
+"""The formats written one file per layer; `gpkg` writes one file for all."""
+
+
+def write_geopackage(frames: Mapping[str, gpd.GeoDataFrame], path: Path, data_as_of: str | None) -> Path:
+    """One GeoPackage with a table per layer; its change dates are the data's as-of date, not today."""
+    path.unlink(missing_ok=True)
+    if data_as_of:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": f"{data_as_of}T00:00:00Z"})
+    try:
+        for name, frame in frames.items():
+            flat_frame(frame).to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+    return path
+
+
+def export_data(
+    data_dir: str | Path, out_dir: str | Path, fmt: Format, profile: Profile = "public", tables: Iterable[str] = TABLES
+) -> list[Path]:
+    """Write the named tables of `data_dir` into `out_dir` as `fmt` files; return the paths written.
+
+    One file per layer (`<layer>.geojson|csv|kml`), or one `heritage-map.gpkg`;
+    the log always goes to `observations.csv`.
+
+    Raises:
+        LayerError: the data does not validate.
+        ExportError: the format is unknown, or `out_dir` lies inside `data_dir`.
+    """
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    if fmt != "gpkg" and fmt not in LAYER_WRITERS:
+        raise ExportError(f"format {fmt!r}: not a data format; fix: use one of geojson, csv, gpkg, kml (or export_picture for png)")
+    _refuse_data_folder(data_dir, out_dir)
+    tables = list(dict.fromkeys(tables))
+    unknown = [t for t in tables if t not in TABLES]
+    if unknown:
+        raise ExportError(f"layer {unknown[0]!r}: unknown; fix: use one of {', '.join(TABLES)}")
+    inputs, _ = validated_inputs(data_dir)
+    return write_tables(inputs, out_dir, fmt, profile, tables)
+
+
+def write_tables(inputs: Inputs, out_dir: Path, fmt: Format, profile: Profile = "public", tables: Iterable[str] = TABLES) -> list[Path]:
+    """Write the named tables of already validated `inputs` into `out_dir` as `fmt` files."""
+    frames = layer_frames(inputs, tables)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if fmt == "gpkg":
+        written = [write_geopackage(frames, out_dir / GPKG_FILE, as_of(inputs))] if frames else []
+    else:
+        written = [LAYER_WRITERS[fmt](frame, name, out_dir / f"{name}.{fmt}") for name, frame in frames.items()]
+    if OBSERVATIONS in tables:
+        written.append(write_table(log_table(log_records(inputs.log, profile)), out_dir / f"{OBSERVATIONS}.csv"))
+    return written
+
+
+def picture_credit(inputs: Inputs, tiles: Tiles) -> str:
+    """The line printed on a picture: title, as-of date, data credits and the basemap's."""
+    credits = [c["text"] for c in DATA_CREDITS]
+    if tiles != "none":
+        # The mini map always draws OpenStreetMap, whichever basemap the main map shows.
+        credits += [TILE_CREDITS[tiles]["text"]] + ([TILE_CREDITS["osm"]["text"]] if tiles == "satellite" else [])
+    data_as_of = as_of(inputs)
+    heading = f"{TITLE} · data as of {data_as_of}" if data_as_of else TITLE
+    return " · ".join([heading, *credits])
+
+
+def export_picture(
+    data_dir: str | Path, out_dir: str | Path, width: int = 1200, height: int = 800, tiles: Tiles = "osm"
+) -> Path:
+    """Write `map.png`: the public overview map, `width`×`height` pixels, with its credit line on it.
+
+    Raises:
+        LayerError: the data does not validate.
+        ExportError: `out_dir` lies inside `data_dir`, Playwright or Chromium is missing, or the map did not draw.
+    """
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    _refuse_data_folder(data_dir, out_dir)
+    inputs, _ = validated_inputs(data_dir)
+    text, _ = page_html(overview_map(inputs, public_sites(inputs), tiles))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="heritage-map-png-") as scratch:
+        page = Path(scratch) / "index.html"
+        page.write_text(text, encoding="utf-8")
+        return screenshot(page, out_dir / PNG_FILE, width, height, picture_credit(inputs, tiles), offline=tiles == "none")
+
+
+def _refuse_data_folder(data_dir: Path, out_dir: Path) -> None:
+    data, out = data_dir.resolve(), out_dir.resolve()
+    if out == data or data in out.parents:
+        raise ExportError(f"--out {out_dir}: inside the data folder {data_dir}; fix: export somewhere else, e.g. --out exports")

@@ -1,0 +1,322 @@
+"""Sites × imagery × observations: which scenes cover a site, which pair documents a change, and the verdict.
+
+Pure functions over a sites GeoDataFrame, catalog items (dicts) and
+observation records (dicts). Coverage is spatial (a scene footprint meets the
+site, found with one `geopandas.sjoin`) or asserted (an item with no footprint
+whose source says it shows the site, `heritage:site_ids`). An observation's
+before/after pair is the scenes it names, or else the latest covering scene
+before `observed_on` and the first covering scene at or after it. The verdict
+is that of a site's latest observation:
+
+- `imagery-documented`: a covering pair, before ending earlier than after starts;
+- `reported`: no such pair, so the status rests on other evidence;
+- `inconsistent`: a named scene is missing, undated, does not cover the site,
+  or the pair is out of order (each problem names the site, observation and scene).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import geopandas as gpd
+from shapely.geometry import shape
+
+from geo.dates import parse_partial
+
+FOOTPRINT = "footprint"
+ASSERTED = "asserted"
+COVER_FIX = "fix: name a scene whose footprint contains the site, or correct the site's location"
+
+
+@dataclass(frozen=True)
+class CoveringScene:
+    """One scene that covers a site, with what a reader needs to judge it."""
+
+    id: str
+    date: str | None
+    start: datetime | None
+    end: datetime | None
+    provider: str
+    constellation: str | None
+    gsd: float | None
+    coverage: str
+
+
+@dataclass(frozen=True)
+class SiteImagery:
+    """A site's covering scenes (oldest first), its latest observation's pair, verdict and problems.
+
+    `verdict` is None when the site has no observation. `problems` lists every
+    inconsistency in any of the site's observations, so validation reports them all.
+    """
+
+    site_id: str
+    scenes: tuple[CoveringScene, ...]
+    observation_id: str | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    before_coverage: str | None = None
+    after_coverage: str | None = None
+    inferred: tuple[str, ...] = ()
+    verdict: str | None = None
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Pair:
+    """The before/after scenes of one observation and what is wrong with them."""
+
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    inferred: tuple[str, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def verdict(self) -> str:
+        """`inconsistent` on any problem, `imagery-documented` with both scenes, else `reported`."""
+        if self.problems:
+            return "inconsistent"
+        return "imagery-documented" if self.before and self.after else "reported"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A site whose newest covering scene is older than the monitoring horizon, or that has none."""
+
+    site_id: str
+    name: str
+    newest_scene: str | None
+    newest_date: str | None
+    age_days: int | None
+    coverage: str | None
+
+
+def _moment(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def item_span(item: Mapping[str, Any]) -> tuple[datetime, datetime] | None:
+    """When an item was taken: (t, t) for `datetime`, the stated span otherwise, None when undated."""
+    props = item.get("properties") or {}
+    instant = _moment(props.get("datetime"))
+    if instant:
+        return instant, instant
+    start, end = _moment(props.get("start_datetime")), _moment(props.get("end_datetime"))
+    return (start, end) if start and end else None
+
+
+def span_label(span: tuple[datetime, datetime] | None) -> str | None:
+    """A day (`2024-04-04`) or a day interval (`2023-10-01/2023-10-31`), as stated."""
+    if span is None:
+        return None
+    start, end = (moment.date().isoformat() for moment in span)
+    return start if start == end else f"{start}/{end}"
+
+
+def provider_names(item: Mapping[str, Any]) -> str:
+    """The item's provider names, or `unstated`."""
+    names = [str(p["name"]) for p in (item.get("properties") or {}).get("providers", []) if isinstance(p, Mapping) and p.get("name")]
+    return ", ".join(names) or "unstated"
+
+
+def coverage_index(sites: gpd.GeoDataFrame, items: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    """Site id -> {item id: `footprint` | `asserted`} for every site a scene covers.
+
+    Footprints are matched with one spatial-index join; items without a
+    footprint cover the sites their source names. An item with a footprint
+    covers what its footprint meets, whatever sites it lists.
+    """
+    items = list(items)
+    index: dict[str, dict[str, str]] = {}
+    for item in items:
+        if not item.get("geometry"):
+            for site_id in (item.get("properties") or {}).get("heritage:site_ids", []) or []:
+                index.setdefault(site_id, {})[item["id"]] = ASSERTED
+    located = sites[sites.geometry.notna() & ~sites.geometry.is_empty][["id", "geometry"]]
+    footprinted = [item for item in items if item.get("geometry")]
+    if located.empty or not footprinted:
+        return index
+    footprints = gpd.GeoDataFrame(
+        {"item_id": [item["id"] for item in footprinted]},
+        geometry=[shape(item["geometry"]) for item in footprinted],
+        crs="EPSG:4326",
+    )
+    located = located.set_crs("EPSG:4326") if located.crs is None else located.to_crs("EPSG:4326")
+    joined = gpd.sjoin(located, footprints, how="inner", predicate="intersects")
+    for site_id, item_id in zip(joined["id"], joined["item_id"]):
+        index.setdefault(site_id, {})[item_id] = FOOTPRINT
+    return index
+
+
+def covering_scenes(covering: Mapping[str, str], items_by_id: Mapping[str, Mapping[str, Any]]) -> tuple[CoveringScene, ...]:
+    """The covering scenes of one site, oldest first (undated last), ids breaking ties."""
+    scenes = []
+    for item_id, coverage in covering.items():
+        item = items_by_id[item_id]
+        span = item_span(item)
+        props = item.get("properties") or {}
+        scenes.append(CoveringScene(
+            id=item_id, date=span_label(span), start=span[0] if span else None, end=span[1] if span else None,
+            provider=provider_names(item), constellation=props.get("constellation"), gsd=props.get("gsd"),
+            coverage=coverage,
+        ))
+    return tuple(sorted(scenes, key=lambda s: (s.start is None, s.start or datetime.min.replace(tzinfo=UTC), s.id)))
+
+
+def observed_day(observation: Mapping[str, Any]) -> date | None:
+    """The first day of an observation's `observed_on` (a day or a month), None when not a date."""
+    try:
+        return parse_partial(str(observation.get("observed_on")))
+    except ValueError:
+        return None
+
+
+def observation_pair(
+    observation: Mapping[str, Any],
+    covering: Mapping[str, str],
+    items_by_id: Mapping[str, Mapping[str, Any]],
+) -> Pair:
+    """The before/after pair of one observation: named scenes checked, missing sides inferred."""
+    site_id, obs_id = observation.get("site_id"), observation.get("id")
+    where = f"site {site_id}: observation {obs_id}"
+    problems: list[str] = []
+    named: dict[str, dict[str, Any] | None] = {}
+    for side in ("before", "after"):
+        item_id = observation.get(f"{side}_scene")
+        named[side] = None
+        if not item_id:
+            continue
+        item = items_by_id.get(item_id)
+        if item is None:
+            problems.append(f"{where}: field '{side}_scene': scene {item_id!r} is not in the imagery catalog; "
+                            "fix: add the scene with heritage-map imagery add or import, or correct the id")
+        elif item_id not in covering:
+            problems.append(f"{where}: field '{side}_scene': scene {item_id!r} does not cover the site; {COVER_FIX}")
+        elif item_span(item) is None:
+            problems.append(f"{where}: field '{side}_scene': scene {item_id!r} has no date; fix: give the item a datetime")
+        else:
+            named[side] = dict(item)
+    if problems:
+        return Pair(named["before"], named["after"], (), tuple(problems))
+    before, after = named["before"], named["after"]
+    if before and after:
+        before_span, after_span = item_span(before), item_span(after)
+        if before_span and after_span and not before_span[1] < after_span[0]:
+            problems.append(
+                f"{where}: before scene {before['id']!r} ({span_label(before_span)}) is not earlier than after scene "
+                f"{after['id']!r} ({span_label(after_span)}); fix: swap or correct the scene ids"
+            )
+        return Pair(before, after, (), tuple(problems))
+    return _inferred(observation, covering, items_by_id, before, after)
+
+
+def _inferred(
+    observation: Mapping[str, Any],
+    covering: Mapping[str, str],
+    items_by_id: Mapping[str, Mapping[str, Any]],
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> Pair:
+    """Fill the unnamed sides: the latest covering scene before `observed_on`, the first at or after it."""
+    day = observed_day(observation)
+    if day is None:
+        return Pair(before, after, (), ())
+    dated = [(span, items_by_id[item_id]) for item_id in sorted(covering) if (span := item_span(items_by_id[item_id]))]
+    inferred: list[str] = []
+    if before is None:
+        after_span = item_span(after) if after else None
+        limit = after_span[0] if after_span else None
+        earlier = [(span, item) for span, item in dated if span[1].date() < day and (limit is None or span[1] < limit)]
+        if earlier:
+            before = dict(max(earlier, key=lambda pair: (pair[0][1], pair[1]["id"]))[1])
+            inferred.append("before")
+    if after is None:
+        before_span = item_span(before) if before else None
+        floor = before_span[1] if before_span else None
+        later = [(span, item) for span, item in dated if span[0].date() >= day and (floor is None or span[0] > floor)]
+        if later:
+            after = dict(min(later, key=lambda pair: (pair[0][0], pair[1]["id"]))[1])
+            inferred.append("after")
+    return Pair(before, after, tuple(inferred), ())
+
+
+def latest_observation(observations: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The observation with the latest `observed_on` (then `recorded_at`, then log order)."""
+    ranked = [
+        ((observed_day(o) or date.min), str(o.get("recorded_at") or ""), position, o)
+        for position, o in enumerate(observations)
+    ]
+    return max(ranked, key=lambda entry: entry[:3])[3] if ranked else None
+
+
+def site_imagery(
+    sites: gpd.GeoDataFrame,
+    items: Iterable[Mapping[str, Any]],
+    observations: Iterable[Mapping[str, Any]],
+) -> dict[str, SiteImagery]:
+    """Per site id: covering scenes, the latest observation's before/after pair, verdict and problems.
+
+    `observations` are observation records (`kind: observation`); records of
+    other kinds or for unknown sites are ignored.
+    """
+    items_by_id = {item["id"]: item for item in items}
+    index = coverage_index(sites, items_by_id.values())
+    by_site: dict[str, list[Mapping[str, Any]]] = {}
+    for record in observations:
+        if record.get("kind", "observation") == "observation":
+            by_site.setdefault(str(record.get("site_id")), []).append(record)
+    result: dict[str, SiteImagery] = {}
+    for site_id in sites["id"]:
+        covering = index.get(site_id, {})
+        scenes = covering_scenes(covering, items_by_id)
+        records = by_site.get(site_id, [])
+        latest = latest_observation(records)
+        if latest is None:
+            result[site_id] = SiteImagery(site_id=site_id, scenes=scenes)
+            continue
+        problems = [p for record in records for p in observation_pair(record, covering, items_by_id).problems]
+        pair = observation_pair(latest, covering, items_by_id)
+        result[site_id] = SiteImagery(
+            site_id=site_id,
+            scenes=scenes,
+            observation_id=latest.get("id"),
+            before=pair.before,
+            after=pair.after,
+            before_coverage=covering.get(pair.before["id"]) if pair.before else None,
+            after_coverage=covering.get(pair.after["id"]) if pair.after else None,
+            inferred=pair.inferred,
+            verdict=pair.verdict,
+            problems=tuple(problems),
+        )
+    return result
+
+
+def gaps(
+    sites: gpd.GeoDataFrame,
+    items: Iterable[Mapping[str, Any]],
+    today: date,
+    older_than_days: int,
+) -> list[Gap]:
+    """Sites with no covering scene ending within `older_than_days` of `today`: none first, then oldest first."""
+    items_by_id = {item["id"]: item for item in items}
+    index = coverage_index(sites, items_by_id.values())
+    found: list[Gap] = []
+    for site in sites.itertuples(index=False):
+        dated = [s for s in covering_scenes(index.get(site.id, {}), items_by_id) if s.end is not None]
+        if not dated:
+            found.append(Gap(site.id, str(site.name), None, None, None, None))
+            continue
+        newest = max(dated, key=lambda s: (s.end, s.id))
+        age = (today - newest.end.date()).days if newest.end else 0
+        if age > older_than_days:
+            found.append(Gap(site.id, str(site.name), newest.id, newest.date, age, newest.coverage))
+    return sorted(found, key=lambda g: (g.age_days is not None, -(g.age_days or 0), g.site_id))

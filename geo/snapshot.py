@@ -1,0 +1,104 @@
+"""Pictures of a map page, taken in headless Chromium through Playwright.
+
+Why a real browser: the maps are drawn by Leaflet and `heritage.js` on a
+canvas, so only a browser renders what a reader sees. Playwright is imported
+here, and only when a picture is asked for, so the rest of the package works
+without it. The credit line is added as a DOM element whose text is set with
+`textContent`, so no credit text is ever parsed as markup.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from geo.errors import ExportError
+
+CHROMIUM_FLAGS: tuple[str, ...] = (
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+)
+INSTALL_FIX = "fix: pip install -e '.[test]' and apt-get install -y chromium"
+TIMEOUT_MS = 30_000
+
+_MAP_READY = "window.HeritageMap && window.HeritageMap.state.map !== null"
+CREDIT_SCRIPT = """(text) => {
+  const line = document.createElement("div");
+  line.className = "hm-picture-credit";
+  line.textContent = text;
+  Object.assign(line.style, {
+    position: "fixed", left: "0", right: "0", bottom: "0", zIndex: "10000", padding: "3px 6px",
+    background: "rgba(255, 255, 255, 0.92)", color: "#1a1a1a", font: "11px/1.35 sans-serif",
+  });
+  document.body.appendChild(line);
+  document.querySelectorAll(".leaflet-bottom").forEach((corner) => { corner.style.bottom = line.offsetHeight + "px"; });
+}"""
+# A picture has no use for the controls a reader clicks; the legend stays, and the
+# basemap's attribution is part of the credit line, which would cover it.
+_PICTURE_STYLE = (
+    ".leaflet-control-zoom, .leaflet-control-fullscreen, .leaflet-control-layers, .hm-search, .hm-credits,"
+    " .leaflet-control-minimap-toggle-display, .leaflet-control-attribution { display: none !important; }"
+)
+# Two animation frames: Leaflet redraws its canvas on the next frame after a change.
+_TWO_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def screenshot(page_path: Path, png_path: Path, width: int, height: int, credit: str, *, offline: bool) -> Path:
+    """Write `png_path`: `page_path` drawn at `width`×`height` CSS pixels (scale 1), with `credit` across its foot.
+
+    With `offline`, every request outside file:// and data: is aborted (no
+    basemap tiles, nothing fetched); otherwise the picture waits for the
+    network to go quiet so the tiles are drawn.
+
+    Raises:
+        ExportError: Playwright or Chromium is missing, the page raised an
+            error, or the map did not draw within 30 seconds.
+    """
+    try:
+        from playwright.sync_api import Error as BrowserError
+        from playwright.sync_api import TimeoutError as BrowserTimeout
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise ExportError(f"--format png: Playwright is not installed; {INSTALL_FIX}") from None
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        raise ExportError(f"--format png: no `chromium` on PATH; {INSTALL_FIX}")
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=chromium, args=list(CHROMIUM_FLAGS))
+        except BrowserError as error:
+            reason = str(error).strip().splitlines()[0]
+            raise ExportError(f"{chromium}: Chromium did not start ({reason}); {INSTALL_FIX}") from None
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            if offline:
+                page.route("**/*", _local_only)
+            page.goto(page_path.resolve().as_uri())
+            page.wait_for_function(_MAP_READY, timeout=TIMEOUT_MS)
+            if not offline:
+                page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+            page.add_style_tag(content=_PICTURE_STYLE)
+            page.evaluate(CREDIT_SCRIPT, credit)
+            page.evaluate(_TWO_FRAMES)
+            if errors:
+                raise ExportError(f"--format png: the map page raised an error in Chromium ({errors[0]}); fix: report it with the data folder that caused it")
+            page.screenshot(path=str(png_path), type="png")
+        except BrowserTimeout:
+            raise ExportError(
+                f"--format png: the map did not finish drawing within {TIMEOUT_MS // 1000} s; "
+                "fix: retry with --tiles none, or check the network for the basemap tiles"
+            ) from None
+        finally:
+            browser.close()
+    return png_path
+
+
+def _local_only(route: Any) -> None:
+    url = route.request.url
+    if url.startswith(("file://", "data:")):
+        route.continue_()
+    else:
+        route.abort()

@@ -1,0 +1,235 @@
+"""`heritage-map export`: every format read back, the public profile kept clean, the PNG's size, usage errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+import struct
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+import pytest
+from click.testing import CliRunner
+from playwright.sync_api import Browser
+
+from geo.cli import main
+from geo.errors import ExportError
+from geo.export import export_picture, picture_credit
+from geo.inputs import load_inputs
+from geo.maps import DATA_CREDITS
+from geo.snapshot import CREDIT_SCRIPT
+from tests.layers import SOURCE, broken, default_log, write_layers
+
+SECRETS = ("SECRET-INTERNAL-NOTE", "SECRET-REVIEW-NOTE", "ann@secret.example", "+374 10 555 0101")
+COUNTS = {"communities": 3, "heritage_sites": 3, "routes": 1, "places": 1}
+SECOND_SOURCE = "https://example.org/second"
+
+
+def monitors_log() -> list[dict]:
+    """The default log, an internal observation and its review, and a public observation with a contact."""
+    monitor = {"kind": "observation", "recorded_at": "2024-06-01T00:00:00Z", "origin": "monitor",
+               "before_scene": None, "after_scene": None, "evidence": [{"url": SOURCE}]}
+    return [
+        *default_log(),
+        {**monitor, "id": "obs-3", "site_id": "site-bridge", "status": "threatened", "observed_on": "2024-05-20",
+         "analyst": "Ann", "contact": "+374 10 555 0101", "note": "SECRET-INTERNAL-NOTE", "visibility": "internal"},
+        {"kind": "review", "id": "rev-obs-3-1", "of": "obs-3", "decision": "confirm", "analyst": "Bob",
+         "note": "SECRET-REVIEW-NOTE", "recorded_at": "2024-06-02T00:00:00Z"},
+        {**monitor, "id": "obs-4", "site_id": "site-cemetery", "status": "destroyed", "observed_on": "2024-05-25",
+         "analyst": "Ann <ann@secret.example>", "contact": "ann@secret.example", "note": "levelled",
+         "visibility": "public"},
+        {"kind": "review", "id": "rev-obs-4-1", "of": "obs-4", "decision": "confirm", "analyst": "Bob",
+         "note": "matches the after scene", "recorded_at": "2024-06-03T00:00:00Z"},
+    ]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    layers = broken("communities.geojson", 0, sources=[SOURCE, SECOND_SOURCE])
+    return write_layers(tmp_path / "layers", layers, log=monitors_log())
+
+
+def export(data_dir: Path, out: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["export", "--data", str(data_dir), "--out", str(out), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def by_id(rows: list[dict[str, str]]) -> dict[str, dict[str, str]]:
+    return {row["id"]: row for row in rows}
+
+
+def test_geojson_keeps_lists_and_adds_public_status(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    code, stdout, _ = export(data_dir, out, "--format", "geojson")
+    assert code == 0 and str(out / "heritage_sites.geojson") in stdout
+    for layer, count in COUNTS.items():
+        assert len(gpd.read_file(out / f"{layer}.geojson", engine="pyogrio")) == count
+    sites = {f["properties"]["id"]: f for f in json.loads((out / "heritage_sites.geojson").read_text(encoding="utf-8"))["features"]}
+    assert list(sites) == ["site-bridge", "site-cemetery", "site-church"]
+    # The confirmed public monitor observation (obs-4) is newer than the published one; the internal obs-3 counts for nothing.
+    assert {k: sites["site-cemetery"]["properties"][k] for k in ("status", "status_date", "verdict", "published_by")} == {
+        "status": "destroyed", "status_date": "2024-05-25", "verdict": "reported", "published_by": None}
+    assert sites["site-church"]["properties"]["status"] == "destroyed"
+    assert sites["site-church"]["properties"]["published_by"] == "Caucasus Heritage Watch"
+    assert sites["site-bridge"]["properties"]["status"] == "unknown" and sites["site-bridge"]["geometry"] is None
+    communities = json.loads((out / "communities.geojson").read_text(encoding="utf-8"))["features"]
+    town = next(f for f in communities if f["properties"]["id"] == "town-a")
+    assert town["properties"]["sources"] == [SOURCE, SECOND_SOURCE]
+    assert town["properties"]["population"] == 1000 and town["properties"]["in_aug_2023"] is True
+    assert town["geometry"]["coordinates"] == [46.75, 39.81]
+
+
+def test_csv_has_lon_lat_for_points_and_wkt_for_lines(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    assert export(data_dir, out, "--format", "csv")[0] == 0
+    for layer, count in COUNTS.items():
+        assert len(read_csv(out / f"{layer}.csv")) == count
+    communities = by_id(read_csv(out / "communities.csv"))
+    assert next(iter(communities["town-a"])) == "id" and list(communities["town-a"])[-2:] == ["lon", "lat"]
+    assert (communities["town-a"]["lon"], communities["town-a"]["lat"]) == ("46.75", "39.81")
+    assert communities["town-a"]["sources"] == f"{SOURCE} ; {SECOND_SOURCE}"
+    assert communities["town-a"]["population"] == "1000" and communities["town-a"]["in_aug_2023"] == "true"
+    assert (communities["village-c"]["lon"], communities["village-c"]["population"]) == ("", "")
+    route = read_csv(out / "routes.csv")[0]
+    assert "lon" not in route and route["geometry_wkt"] == "LINESTRING (46.75 39.81, 46.73 39.75, 46.55 39.64)"
+    sites = by_id(read_csv(out / "heritage_sites.csv"))
+    assert sites["site-church"]["status"] == "destroyed" and sites["site-church"]["lon"] == "46.7478"
+    assert sites["site-church"]["geometry_wkt"] == "POINT (46.7478 39.7588)"
+
+
+def test_gpkg_holds_one_table_per_layer(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    code, stdout, _ = export(data_dir, out, "--format", "gpkg")
+    assert code == 0 and stdout.split() == [str(out / "heritage-map.gpkg"), str(out / "observations.csv")]
+    assert sorted(name for name, _ in pyogrio.list_layers(out / "heritage-map.gpkg")) == sorted(COUNTS)
+    for layer, count in COUNTS.items():
+        assert len(gpd.read_file(out / "heritage-map.gpkg", layer=layer, engine="pyogrio")) == count
+    sites = gpd.read_file(out / "heritage-map.gpkg", layer="heritage_sites", engine="pyogrio").set_index("id")
+    assert sites.loc["site-church", "status"] == "destroyed" and sites.loc["site-church", "status_date"] == "2024-04-04"
+    communities = gpd.read_file(out / "heritage-map.gpkg", layer="communities", engine="pyogrio").set_index("id")
+    assert communities.loc["town-a", "sources"] == f"{SOURCE} ; {SECOND_SOURCE}"
+
+
+def test_kml_names_placemarks_and_joins_lists(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    assert export(data_dir, out, "--format", "kml", "--layer", "communities", "--layer", "heritage_sites")[0] == 0
+    assert sorted(p.name for p in out.iterdir()) == ["communities.kml", "heritage_sites.kml"]
+    communities = gpd.read_file(out / "communities.kml", engine="pyogrio")
+    assert len(communities) == 3 and "Town A" in set(communities["Name"])
+    town = communities[communities["Name"] == "Town A"].iloc[0]
+    assert town["sources"] == f"{SOURCE} ; {SECOND_SOURCE}" and town["in_aug_2023"] == "true"
+    sites = gpd.read_file(out / "heritage_sites.kml", engine="pyogrio")
+    assert len(sites) == 3 and set(sites["status"]) == {"destroyed", "unknown"}
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "csv", "gpkg", "kml"])
+def test_public_profile_carries_no_internal_record_or_contact(fmt: str, data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    assert export(data_dir, out, "--format", fmt)[0] == 0
+    for path in out.iterdir():
+        content = path.read_bytes()
+        assert [s for s in SECRETS if s.encode("utf-8") in content] == [], path.name
+    log = read_csv(out / "observations.csv")
+    assert [r["id"] for r in log] == ["obs-1", "obs-2", "obs-4", "rev-obs-4-1"]
+    assert "contact" not in log[0] and by_id(log)["obs-4"]["analyst"] == "Ann"
+
+
+def test_internal_profile_keeps_every_record(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    assert export(data_dir, out, "--format", "csv", "--profile", "internal", "--layer", "observations")[0] == 0
+    assert [p.name for p in out.iterdir()] == ["observations.csv"]
+    log = by_id(read_csv(out / "observations.csv"))
+    assert list(log) == ["obs-1", "obs-2", "obs-3", "rev-obs-3-1", "obs-4", "rev-obs-4-1"]
+    assert log["obs-3"]["note"] == "SECRET-INTERNAL-NOTE" and log["obs-3"]["contact"] == "+374 10 555 0101"
+    assert log["obs-1"]["evidence"] == SOURCE and len(log["obs-1"]["hash"]) == 64
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "csv", "gpkg", "kml"])
+def test_same_inputs_give_the_same_bytes(fmt: str, data_dir: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert export(data_dir, first, "--format", fmt)[0] == 0
+    assert export(data_dir, second, "--format", fmt)[0] == 0
+    assert {p.name: p.read_bytes() for p in first.iterdir()} == {p.name: p.read_bytes() for p in second.iterdir()}
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+@pytest.mark.browser
+def test_png_is_a_picture_of_the_requested_size(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    code, stdout, _ = export(data_dir, out, "--format", "png", "--width", "640", "--height", "400", "--tiles", "none")
+    assert code == 0 and stdout.strip() == str(out / "map.png")
+    assert png_size(out / "map.png") == (640, 400)
+    assert [p.name for p in out.iterdir()] == ["map.png"]
+
+
+@pytest.mark.browser
+def test_credit_line_is_text_never_markup(browser: Browser) -> None:
+    page = browser.new_page()
+    page.set_content("<html><body><div class='leaflet-bottom'></div></body></html>")
+    page.evaluate(CREDIT_SCRIPT, "Credit <img src=x onerror=alert(1)> & more")
+    line = page.locator(".hm-picture-credit")
+    assert line.text_content() == "Credit <img src=x onerror=alert(1)> & more"
+    assert line.evaluate("node => node.children.length") == 0
+    page.close()
+
+
+def test_png_without_playwright_says_how_to_install(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)
+    with pytest.raises(ExportError, match=r"Playwright is not installed; fix: pip install -e '\.\[test\]' and apt-get install -y chromium"):
+        export_picture(data_dir, tmp_path / "export", tiles="none")
+
+
+def test_png_without_chromium_says_how_to_install(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, _, err = export(data_dir, tmp_path / "export", "--format", "png", "--tiles", "none")
+    assert code == 1 and "no `chromium` on PATH; fix: pip install -e '.[test]' and apt-get install -y chromium" in err
+
+
+def test_picture_credit_names_the_data_and_the_basemap(data_dir: Path) -> None:
+    inputs = load_inputs(data_dir)
+    offline, with_osm = picture_credit(inputs, "none"), picture_credit(inputs, "osm")
+    assert all(c["text"] in offline for c in DATA_CREDITS) and "data as of 2024-06-03" in offline
+    assert "OpenStreetMap contributors" not in offline and "OpenStreetMap contributors" in with_osm
+
+
+def test_help_gives_a_summary_and_runnable_examples() -> None:
+    result = CliRunner().invoke(main, ["export", "--help"])
+    assert result.exit_code == 0
+    assert "Export the layers and the monitors' log, or a picture of the map, into OUT." in result.stdout
+    assert "  heritage-map export --format png --width 640 --height 400 --tiles none\n" in result.stdout
+
+
+def test_unknown_format_is_a_usage_error(data_dir: Path, tmp_path: Path) -> None:
+    code, _, err = export(data_dir, tmp_path / "export", "--format", "shp")
+    assert code == 2 and "Invalid value for '--format'" in err and not (tmp_path / "export").exists()
+
+
+def test_unknown_layer_is_a_usage_error(data_dir: Path, tmp_path: Path) -> None:
+    code, _, err = export(data_dir, tmp_path / "export", "--format", "csv", "--layer", "castles")
+    assert code == 2 and "Invalid value for '--layer': 'castles' is not one of" in err
+
+
+def test_refuses_to_write_into_the_data_folder(data_dir: Path) -> None:
+    before = sorted(p.name for p in data_dir.iterdir())
+    code, _, err = export(data_dir, data_dir / "export", "--format", "csv")
+    assert code == 1 and f"--out {data_dir / 'export'}: inside the data folder" in err
+    assert sorted(p.name for p in data_dir.iterdir()) == before
+
+
+def test_invalid_data_exits_1_naming_the_feature(tmp_path: Path) -> None:
+    folder = write_layers(tmp_path / "layers", broken("heritage_sites.geojson", 1, type="castle"))
+    code, _, err = export(folder, tmp_path / "export", "--format", "geojson")
+    assert code == 1 and "feature 'site-cemetery': field 'type': 'castle'" in err

@@ -1,0 +1,182 @@
+"""The join: coverage by footprint or assertion, before/after pairs, verdicts, and monitoring gaps."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+from click.testing import CliRunner
+from shapely.geometry import Point, box, mapping
+
+from geo.cli import main
+from geo.imagery import write_catalog
+from geo.join import gaps, site_imagery
+from geo.layers import frame_from_collection
+from tests.layers import collection, feature, point, write_layers
+
+CHURCH = (46.7478, 39.7588)
+INSIDE = box(46.74, 39.75, 46.76, 39.77)
+ELSEWHERE = box(46.90, 39.95, 46.92, 39.97)
+
+
+def sites() -> gpd.GeoDataFrame:
+    return frame_from_collection(collection(
+        feature(point(*CHURCH), id="church", name="Church"),
+        feature({"type": "Polygon", "coordinates": [[[46.755, 39.765], [46.80, 39.765], [46.80, 39.80], [46.755, 39.80], [46.755, 39.765]]]},
+                id="cemetery", name="Cemetery"),
+        feature(None, id="lost", name="Unlocated bridge"),
+    ))
+
+
+def scene(item_id: str, when: str, footprint: Any = INSIDE, **props: Any) -> dict[str, Any]:
+    """A measured scene: footprint polygon and an instant."""
+    return {
+        "type": "Feature", "stac_version": "1.1.0", "id": item_id, "geometry": mapping(footprint),
+        "bbox": list(footprint.bounds), "links": [], "assets": {},
+        "properties": {"datetime": when, "providers": [{"name": "Maxar", "roles": ["producer"]}], "gsd": 0.5, **props},
+    }
+
+
+def asserted(item_id: str, day: str, site_ids: list[str]) -> dict[str, Any]:
+    """A transcribed scene: no footprint, a day, the sites its source says it shows."""
+    return {
+        "type": "Feature", "stac_version": "1.1.0", "id": item_id, "geometry": None, "links": [], "assets": {},
+        "properties": {"datetime": None, "start_datetime": f"{day}T00:00:00Z", "end_datetime": f"{day}T23:59:59Z",
+                       "providers": [{"name": "unstated", "roles": ["producer"]}], "heritage:site_ids": site_ids},
+    }
+
+
+def observation(obs_id: str, site_id: str, observed_on: str, before: str | None = None, after: str | None = None,
+                **extra: Any) -> dict[str, Any]:
+    return {"kind": "observation", "id": obs_id, "site_id": site_id, "status": "destroyed", "observed_on": observed_on,
+            "before_scene": before, "after_scene": after, "visibility": "public", **extra}
+
+
+ITEMS = [
+    scene("s2021", "2021-06-01T08:00:00Z"),
+    scene("s2022", "2022-06-01T08:00:00Z"),
+    scene("s2023", "2023-06-01T08:00:00Z"),
+    scene("far", "2022-07-01T08:00:00Z", footprint=ELSEWHERE),
+    asserted("report-photo", "2022-08-15", ["lost", "church"]),
+]
+
+
+def test_coverage_by_footprint_and_by_assertion() -> None:
+    result = site_imagery(sites(), ITEMS, [])
+    church = {s.id: s.coverage for s in result["church"].scenes}
+    assert church == {"s2021": "footprint", "s2022": "footprint", "report-photo": "asserted", "s2023": "footprint"}
+    assert [s.id for s in result["church"].scenes] == ["s2021", "s2022", "report-photo", "s2023"]
+    assert [s.id for s in result["cemetery"].scenes] == ["s2021", "s2022", "s2023"]  # polygon meets the footprint
+    assert [(s.id, s.coverage, s.date) for s in result["lost"].scenes] == [("report-photo", "asserted", "2022-08-15")]
+    assert result["church"].verdict is None and result["church"].before is None
+
+
+def test_named_covering_pair_is_imagery_documented() -> None:
+    result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2023-06-02", before="s2021", after="s2023")])["church"]
+    assert (result.verdict, result.before["id"], result.after["id"]) == ("imagery-documented", "s2021", "s2023")
+    assert (result.before_coverage, result.after_coverage, result.inferred, result.problems) == ("footprint", "footprint", (), ())
+
+
+def test_pair_is_inferred_around_observed_on() -> None:
+    result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2022-08-15")])["church"]
+    assert (result.before["id"], result.after["id"]) == ("s2022", "report-photo")
+    assert result.inferred == ("before", "after")
+    assert (result.verdict, result.after_coverage) == ("imagery-documented", "asserted")
+
+
+def test_a_month_observed_on_infers_from_its_first_day() -> None:
+    result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2022-06")])["church"]
+    assert (result.before["id"], result.after["id"]) == ("s2021", "s2022")
+
+
+def test_one_named_side_is_kept_and_the_other_inferred() -> None:
+    result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2023-05-01", before="s2021")])["church"]
+    assert (result.before["id"], result.after["id"], result.inferred) == ("s2021", "s2023", ("after",))
+
+
+def test_no_pair_is_reported() -> None:
+    result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2024-01-01")])["church"]
+    assert result.before["id"] == "s2023" and result.after is None
+    assert result.verdict == "reported"
+    uncovered = site_imagery(sites(), [ITEMS[3]], [observation("o2", "church", "2022-01-01")])["church"]
+    assert (uncovered.verdict, uncovered.scenes) == ("reported", ())
+
+
+def test_a_named_scene_that_misses_the_site_is_inconsistent() -> None:
+    result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2023-06-02", before="far", after="s2023")])["church"]
+    assert result.verdict == "inconsistent"
+    assert result.problems == (
+        ("site church: observation o1: field 'before_scene': scene 'far' does not cover the site; "
+         "fix: name a scene whose footprint contains the site, or correct the site's location"),
+    )
+
+
+def test_pair_out_of_order_is_inconsistent_naming_both_ids() -> None:
+    result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2023-06-02", before="s2023", after="s2022")])["church"]
+    assert result.verdict == "inconsistent"
+    assert "before scene 's2023' (2023-06-01) is not earlier than after scene 's2022' (2022-06-01)" in result.problems[0]
+
+
+def test_unknown_scene_id_is_inconsistent() -> None:
+    result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2023-06-02", before="nope", after="s2023")])["church"]
+    assert result.verdict == "inconsistent"
+    assert "scene 'nope' is not in the imagery catalog" in result.problems[0]
+
+
+def test_an_unlocated_site_is_never_covered_by_a_footprint() -> None:
+    result = site_imagery(sites(), ITEMS, [observation("o1", "lost", "2023-06-02", before="s2021", after="s2023")])["lost"]
+    assert result.verdict == "inconsistent" and "scene 's2021' does not cover the site" in result.problems[0]
+
+
+def test_the_latest_observation_decides_and_every_problem_is_kept() -> None:
+    log = [
+        observation("new", "church", "2023-06-02", before="s2022", after="s2023"),
+        observation("old", "church", "2022-01-01", before="far", after="s2022"),
+    ]
+    result = site_imagery(sites(), ITEMS, log)["church"]
+    assert (result.observation_id, result.verdict) == ("new", "imagery-documented")
+    assert len(result.problems) == 1 and "observation old" in result.problems[0]
+
+
+def test_gaps_lists_sites_without_a_recent_scene() -> None:
+    found = gaps(sites(), ITEMS, today=date(2023, 11, 20), older_than_days=180)
+    assert [(g.site_id, g.newest_scene, g.age_days, g.coverage) for g in found] == [("lost", "report-photo", 462, "asserted")]
+    found = gaps(sites(), ITEMS, today=date(2023, 11, 20), older_than_days=100)
+    assert [(g.site_id, g.newest_scene, g.age_days) for g in found] == [
+        ("lost", "report-photo", 462), ("cemetery", "s2023", 172), ("church", "s2023", 172),
+    ]
+    assert [g.site_id for g in gaps(sites(), [], date(2023, 12, 1), 180)] == ["cemetery", "church", "lost"]
+
+
+def test_gaps_command_prints_a_table_and_writes_csv(tmp_path: Path) -> None:
+    data = write_layers(tmp_path / "layers")
+    write_catalog(data / "imagery.json", [scene("s2023", "2023-06-01T08:00:00Z", footprint=Point(*CHURCH).buffer(0.01))])
+    out = tmp_path / "gaps.csv"
+    result = CliRunner().invoke(main, ["imagery", "gaps", "--older-than", "180d", "--today", "2024-01-15",
+                                       "--csv", str(out), "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["site_id", "name", "newest_scene", "newest_date", "age_days", "coverage"]
+    assert [line.split()[0] for line in lines[1:]] == ["site-bridge", "site-cemetery", "site-church"]
+    assert lines[3].split()[-4:] == ["s2023", "2023-06-01", "228", "footprint"]
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[2] == {"site_id": "site-church", "name": "Church One", "newest_scene": "s2023",
+                       "newest_date": "2023-06-01", "age_days": "228", "coverage": "footprint"}
+    assert rows[0]["newest_scene"] == ""
+    assert "3 of 3 sites have no covering scene in the 180 days to 2024-01-15" in result.stderr
+    quiet = CliRunner().invoke(main, ["imagery", "gaps", "--older-than", "365d", "--today", "2024-01-15", "--data", str(data)])
+    assert [line.split()[0] for line in quiet.stdout.splitlines()[1:]] == ["site-bridge", "site-cemetery"]
+
+
+def test_gaps_rejects_a_bad_horizon(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["imagery", "gaps", "--older-than", "six months", "--data", str(write_layers(tmp_path / "l"))])
+    assert result.exit_code == 2 and "is not a number of days; write it like 180d" in result.stderr
+
+
+def test_a_footprint_decides_coverage_whatever_sites_the_item_lists() -> None:
+    listed = scene("listed", "2022-01-01T08:00:00Z", footprint=ELSEWHERE, **{"heritage:site_ids": ["church"]})
+    assert site_imagery(sites(), [listed], [])["church"].scenes == ()
