@@ -18,10 +18,11 @@ from typing import Any, Iterator
 import shapely
 from shapely.geometry import shape
 
+from geo import imagery, join, observations
 from geo.dates import parse_iso
-from geo.errors import LayerError
-from geo.layers import layer_path, read_json
-from geo.schema import ID_PATTERN, LAYERS, REGION_BOUNDS, LayerSchema
+from geo.errors import HeritageMapError, ImageryError, LayerError
+from geo.layers import layer_path, read_json, read_layer
+from geo.schema import ID_PATTERN, LAYERS, REGION_BOUNDS, STATUSES, LayerSchema
 
 WGS84_NAMES = frozenset(
     {
@@ -56,7 +57,51 @@ def validate_layers(data_dir: str | Path, today: date | None = None) -> list[Pro
     problems: list[Problem] = []
     for schema in LAYERS.values():
         problems.extend(validate_layer_file(layer_path(data_dir, schema.name), schema, today))
+    if not any(p.severity == "error" and p.file.endswith(LAYERS["heritage_sites"].filename) for p in problems):
+        problems.extend(validate_records(data_dir))
     return problems
+
+
+def validate_records(data_dir: str | Path) -> list[Problem]:
+    """Problems of the log and the catalog against the layers: unknown sites, scenes that do not fit.
+
+    Run after the layers validate; a `inconsistent` before/after pair (a named
+    scene that misses the site, or dates out of order) is an error naming both ids.
+    """
+    data_dir = Path(data_dir)
+    log_path, catalog_path = data_dir / "observations.jsonl", data_dir / "imagery.json"
+    try:
+        log = observations.read_log(log_path)
+        items = imagery.read_catalog(catalog_path)
+    except HeritageMapError as error:
+        return [_problem_from_message(str(catalog_path if isinstance(error, ImageryError) else log_path), str(error))]
+    sites = read_layer(data_dir, "heritage_sites")
+    site_ids = set(sites["id"])
+    problems = [_problem_from_message(str(catalog_path), message) for message in imagery.catalog_problems(items)]
+    records = [r for r in log if r.get("kind") == "observation"]
+    for record in records:
+        label = f"record {record.get('id')!r}"
+        if record.get("site_id") not in site_ids:
+            problems.append(Problem(str(log_path), label, "site_id", f"site {record.get('site_id')!r} is not in heritage_sites.geojson",
+                                    "record a correction against an existing site id, or add the site to the layer"))
+        if record.get("status") not in STATUSES:
+            problems.append(Problem(str(log_path), label, "status", f"{record.get('status')!r} is not in the vocabulary",
+                                    f"record a correction with one of: {', '.join(STATUSES)}"))
+    for site_imagery in join.site_imagery(sites, items, records).values():
+        problems.extend(_problem_from_message(str(log_path), message) for message in site_imagery.problems)
+    return problems
+
+
+_MESSAGE = re.compile(r"^(?P<feature>.*?): field '(?P<field>[^']+)': (?P<found>.*?)(?:; fix: (?P<fix>.*))?$")
+
+
+def _problem_from_message(file: str, message: str) -> Problem:
+    """A Problem from a one-line library message of the form `<where>: field 'f': <found>; fix: <fix>`."""
+    message = message.removeprefix(f"{file}: ")
+    match = _MESSAGE.match(message)
+    if not match:
+        return Problem(file, "(file)", "(file)", message, "see the message")
+    return Problem(file, match["feature"], match["field"], match["found"], match["fix"] or "see the message")
 
 
 def validate_layer_file(path: Path, schema: LayerSchema, today: date) -> list[Problem]:

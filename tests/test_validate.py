@@ -146,3 +146,28 @@ def test_validation_never_changes_the_files(tmp_path: Path) -> None:
     validate_layers(folder, today=TODAY)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     json.loads((folder / "heritage_sites.geojson").read_text())
+
+
+def record_errors(folder: Path) -> list[Problem]:
+    return [p for p in validate_layers(folder, today=TODAY) if p.severity == "error"]
+
+
+def test_observation_of_an_unknown_site_is_an_error(tmp_path: Path) -> None:
+    from tests.layers import default_log
+
+    log = default_log()
+    log[1]["site_id"] = "no-such-site"
+    problem = only(record_errors(write_layers(tmp_path / "layers", log=log)))
+    assert problem.file.endswith("observations.jsonl")
+    assert (problem.feature, problem.field) == ("record 'obs-2'", "site_id")
+
+
+def test_named_scene_that_misses_the_site_is_inconsistent_naming_both_ids(tmp_path: Path) -> None:
+    folder = write_layers(tmp_path / "layers")
+    catalog = json.loads((folder / "imagery.json").read_text())
+    far_away = {"type": "Polygon", "coordinates": [[[45.0, 40.0], [45.1, 40.0], [45.1, 40.1], [45.0, 40.1], [45.0, 40.0]]]}
+    catalog["features"][1].update(geometry=far_away, bbox=[45.0, 40.0, 45.1, 40.1])
+    catalog["features"][1]["properties"].pop("heritage:site_ids")
+    (folder / "imagery.json").write_text(json.dumps(catalog))
+    problems = record_errors(folder)
+    assert any("scene-before" in str(p) and "site-church" in str(p) and "does not cover" in str(p) for p in problems), problems
