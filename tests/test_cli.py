@@ -109,3 +109,11 @@ def test_usage_error_exits_2() -> None:
 def test_python_m_geo_is_the_same_command(data_dir: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "geo", "validate", "--data", str(data_dir)], capture_output=True, text=True)
     assert result.returncode == 0 and "0 errors" in result.stderr
+
+
+def test_base_url_goes_into_the_embed_snippets(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "maps"
+    assert run("build", "--data", str(data_dir), "--out", str(out), "--tiles", "none", "--base-url", "https://example.org/m")[0] == 0
+    page = (out / "embed" / "site-site-church.html").read_text(encoding="utf-8")
+    assert 'src="https://example.org/m/sites/site-church.html"' in page
+    assert 'title="Church One: heritage site story"' in page

@@ -17,12 +17,16 @@ from geo.cli._options import data_option, out_option
               help="Basemap shown first; 'none' makes the maps use no network at all.")
 @click.option("--self-contained/--no-self-contained", default=True, show_default=True,
               help="Inline every script and stylesheet into each page, or write them once under OUT/assets/.")
-def command(data_dir: Path, out_dir: Path, tiles: str, self_contained: bool) -> None:
+@click.option("--base-url", default="../", show_default=True,
+              help="Address of the published maps folder, used in the embed snippets (default: relative to embed/).")
+def command(data_dir: Path, out_dir: Path, tiles: str, self_contained: bool, base_url: str) -> None:
     """Validate the layers and write the maps (index.html and the rest) into OUT.
 
     Example: heritage-map build --data data/layers --out maps --tiles none
     """
-    result = build_maps(data_dir, out_dir, tiles=tiles, self_contained=self_contained)  # type: ignore[arg-type]
+    if not base_url.endswith("/"):
+        base_url += "/"
+    result = build_maps(data_dir, out_dir, tiles=tiles, self_contained=self_contained, base_url=base_url)  # type: ignore[arg-type]
     if result.warnings:
         click.echo(f"{len(result.warnings)} warnings (run heritage-map validate to list them)", err=True)
     for path in result.written:
