@@ -25,21 +25,26 @@ SITE_FIELDS = (
 )
 
 
+def scene_date(props: Mapping[str, Any]) -> str | None:
+    """The acquisition date as the item states it: a day, or a span when only a span is known."""
+    if props.get("datetime"):
+        return str(props["datetime"])[:10]
+    start, end = (str(props.get(k) or "")[:10] for k in ("start_datetime", "end_datetime"))
+    if not start:
+        return None
+    return start if start == end or not end else f"{start} to {end}"
+
+
 def scene_summary(item: Mapping[str, Any] | None, coverage: str | None = None) -> dict[str, Any] | None:
     """Provider, sensor, date and resolution of a STAC item, as stated and no more."""
     if not item:
         return None
     props = item.get("properties", {})
     providers = [p.get("name") for p in props.get("providers", []) if p.get("name")]
-    date = props.get("datetime") or props.get("start_datetime")
-    if props.get("datetime") is None and props.get("start_datetime") and props.get("end_datetime"):
-        start, end = props["start_datetime"][:10], props["end_datetime"][:10]
-        date = start if start == end else f"{start} to {end}"
     sensor = " ".join(str(props[k]) for k in ("constellation", "platform") if props.get(k)) or None
     return {
-        "id": item.get("id"), "date": (date or "")[:10] if date and "to" not in date else date,
-        "provider": ", ".join(providers) or "unstated", "sensor": sensor, "gsd": props.get("gsd"),
-        "coverage": coverage,
+        "id": item.get("id"), "date": scene_date(props), "provider": ", ".join(providers) or "unstated",
+        "sensor": sensor, "gsd": props.get("gsd"), "coverage": coverage,
     }
 
 

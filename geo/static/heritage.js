@@ -231,6 +231,7 @@
     var data = readPayload(dataId);
     var spec = KINDS[kind];
     var renderer = state.renderer || (state.renderer = L.canvas({ padding: 0.5 }));
+    var entries = [];
     var layer = L.geoJSON(data, {
       renderer: renderer,
       pointToLayer: function (feature, latlng) {
@@ -249,16 +250,16 @@
         featureLayer.bindTooltip(function () { return tooltipFor(props); });
         featureLayer.on("popupopen", function () { setHashSite(kind === "sites" ? props.id : null); });
         featureLayer.on("popupclose", function () { setHashSite(null); });
-        if (kind !== "footprints") {
-          state.searchable.push({ props: props, layer: featureLayer, group: null, title: title });
-        }
-        if (kind === "sites") state.byId[props.id] = { layer: featureLayer, group: null };
+        entries.push({ props: props, layer: featureLayer, title: title });
       }
+    });
+    entries.forEach(function (entry) {
+      entry.group = layer;
+      if (kind !== "footprints") state.searchable.push(entry);
+      if (kind === "sites") state.byId[entry.props.id] = entry;
     });
     layer.heritageKind = kind;
     layer.heritageTitle = title;
-    state.searchable.forEach(function (entry) { if (entry.group === null) entry.group = layer; });
-    Object.keys(state.byId).forEach(function (id) { if (state.byId[id].group === null) state.byId[id].group = layer; });
     state.layers[title] = layer;
     return layer;
   }
