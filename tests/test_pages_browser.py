@@ -122,3 +122,40 @@ def test_manifest_verifies_with_sha256sum(maps: Path) -> None:
     listed = (maps / "MANIFEST.sha256").read_text().splitlines()
     assert any(line.endswith("  index.html") for line in listed)
     assert any(line.endswith("layers/heritage_sites.geojson") for line in listed)
+
+
+CONTRAST = """
+() => {
+  function rgb(text) { return text.match(/[\\d.]+/g).map(Number); }
+  function lum(c) {
+    const [r, g, b] = c.slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+  function background(node) {
+    for (; node && node.nodeType === 1; node = node.parentElement) {
+      const c = rgb(getComputedStyle(node).backgroundColor);
+      if (c.length < 4 || c[3] > 0.9) return c;
+    }
+    return [255, 255, 255];
+  }
+  const worst = [];
+  document.querySelectorAll('.hm-legend *, .hm-popup *, .hm-credits *, .hm-search *, .leaflet-control-layers *, .hm-story *').forEach(node => {
+    if (!Array.from(node.childNodes).some(n => n.nodeType === 3 && n.textContent.trim())) return;
+    const fg = lum(rgb(getComputedStyle(node).color)), bg = lum(background(node));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) worst.push(node.className + ': ' + ratio.toFixed(2) + ' ' + node.textContent.slice(0, 30));
+  });
+  return worst;
+}
+"""
+
+
+def test_text_contrast_passes_wcag_aa(browser: Browser, maps: Path) -> None:
+    page, _ = open_page(browser, maps / "index.html")
+    page.goto((maps / "index.html").as_uri() + "#site=site-church")
+    page.reload()
+    page.locator(".leaflet-popup-content").wait_for()
+    page.locator(".hm-credits summary").click()
+    assert page.evaluate(CONTRAST) == []
+    story, _ = open_page(browser, maps / "sites" / "site-church.html")
+    assert story.evaluate(CONTRAST) == []
