@@ -11,33 +11,27 @@ observations are never a status, only "under review".
 
 from __future__ import annotations
 
-import csv
 import re
 import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
-from urllib.parse import urlsplit
-
-from shapely.geometry import shape
-from shapely.geometry.base import BaseGeometry
 
 from geo._canonical import sha256_file
-from geo._logfile import LogProblem, Quarantine, chain_problems, locked_append, quarantine_tail, split_log
+from geo._logfile import (
+    LogProblem,
+    Quarantine,
+    chain_problems,
+    locked_append,
+    quarantine_tail,
+    split_log,
+)
 from geo.errors import ObservationError
-from geo.layers import read_json, read_layer
-from geo.schema import STATUSES, VISIBILITIES
 
 DECISIONS: tuple[str, ...] = ("confirm", "reject")
 PRIVATE_FIELDS: tuple[str, ...] = ("contact",)
-IMPORT_COLUMNS: tuple[str, ...] = (
-    "site_id", "status", "observed_on", "before_scene", "after_scene", "evidence", "analyst", "note",
-    "visibility", "contact",
-)
-IMPORT_REQUIRED: tuple[str, ...] = ("site_id", "status", "observed_on", "analyst")
-_FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_CONTACT = re.compile(r"<[^>]*>|\S+@\S+|\+?\d[\d ()-]{6,}\d")
+CONTACT = re.compile(r"<[^>]*>|\S+@\S+|\+?\d[\d ()-]{6,}\d")
 
 OnQuarantine = Callable[[Quarantine], None]
 
@@ -82,7 +76,7 @@ def public_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """
     public = {k: v for k, v in record.items() if k not in PRIVATE_FIELDS}
     if isinstance(public.get("analyst"), str):
-        public["analyst"] = " ".join(_CONTACT.sub(" ", public["analyst"]).split()) or None
+        public["analyst"] = " ".join(CONTACT.sub(" ", public["analyst"]).split()) or None
     if isinstance(public.get("evidence"), list):
         public["evidence"] = [
             {**item, "file": Path(str(item["file"])).name} if isinstance(item, dict) and "file" in item else item
@@ -273,215 +267,6 @@ def add_review(
         return [review]
 
     return locked_append(path, build, on_quarantine or _report_on_stderr)[0]
-
-
-# --- checking a new observation -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Draft:
-    """An observation as a monitor gives it, before it is checked and recorded."""
-
-    site_id: str
-    status: str
-    observed_on: str
-    analyst: str
-    before_scene: str | None = None
-    after_scene: str | None = None
-    evidence: tuple[str, ...] = ()
-    note: str | None = None
-    visibility: str = "public"
-    contact: str | None = None
-
-
-def _date_problem(value: str, today: date) -> str | None:
-    if not _FULL_DATE.match(value):
-        return f"field 'observed_on': {value!r} is not an ISO 8601 date; fix: give the day of the evidence as YYYY-MM-DD"
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        return f"field 'observed_on': {value!r} is not a calendar date; fix: give the day of the evidence as YYYY-MM-DD"
-    if day > today:
-        return (f"field 'observed_on': {value} is after today ({today.isoformat()}); "
-                "fix: give the date of the evidence, not a future one")
-    return None
-
-
-def _scene_problems(
-    draft: Draft, sites: Mapping[str, BaseGeometry | None], scenes: Mapping[str, BaseGeometry | None]
-) -> list[str]:
-    problems = []
-    for name, scene in (("before_scene", draft.before_scene), ("after_scene", draft.after_scene)):
-        if scene is None:
-            continue
-        if scene not in scenes:
-            problems.append(f"field '{name}': scene {scene!r} is not in imagery.json; "
-                            "fix: add it with `heritage-map imagery add` or name an existing Item id")
-            continue
-        footprint, site = scenes[scene], sites.get(draft.site_id)
-        if footprint is not None and site is not None and not footprint.covers(site):
-            problems.append(f"field '{name}': the footprint of scene {scene!r} does not cover site {draft.site_id!r}; "
-                            "fix: name a scene that images the site")
-    if draft.before_scene and draft.before_scene == draft.after_scene:
-        problems.append(f"field 'after_scene': {draft.after_scene!r} is also the before scene; fix: name two different scenes")
-    return problems
-
-
-def _evidence_problem(item: str) -> str | None:
-    parts = urlsplit(item)
-    if parts.scheme in ("http", "https"):
-        if parts.hostname and not any(c.isspace() for c in item):
-            return None
-        return f"field 'evidence': {item!r} is not a well-formed URL; fix: give a full http(s) address with a host"
-    if parts.scheme and len(parts.scheme) > 1:
-        return f"field 'evidence': {item!r} uses scheme {parts.scheme!r}; fix: give an http(s) URL or a local file"
-    return None
-
-
-def draft_problems(
-    draft: Draft, sites: Mapping[str, BaseGeometry | None], scenes: Mapping[str, BaseGeometry | None], today: date
-) -> list[str]:
-    """Every reason `draft` cannot be recorded (evidence files are checked by `evidence_entries`)."""
-    problems = []
-    if draft.site_id not in sites:
-        problems.append(f"field 'site_id': {draft.site_id!r} is not in heritage_sites.geojson; "
-                        "fix: use the id of an existing site")
-    if draft.status not in STATUSES:
-        problems.append(f"field 'status': {draft.status!r}; fix: use one of {', '.join(STATUSES)}")
-    date_problem = _date_problem(draft.observed_on, today)
-    if date_problem:
-        problems.append(date_problem)
-    problems.extend(_scene_problems(draft, sites, scenes))
-    problems.extend(p for p in map(_evidence_problem, draft.evidence) if p)
-    if not draft.analyst.strip():
-        problems.append("field 'analyst': empty; fix: give the observing analyst's name")
-    elif _CONTACT.search(draft.analyst):
-        problems.append(f"field 'analyst': {draft.analyst!r} holds a contact; "
-                        "fix: give the name only and the contact as 'contact' (kept internal)")
-    if draft.visibility not in VISIBILITIES:
-        problems.append(f"field 'visibility': {draft.visibility!r}; fix: use one of {', '.join(VISIBILITIES)}")
-    return problems
-
-
-def evidence_entries(items: Iterable[str], base: Path) -> tuple[list[dict[str, str]], list[str]]:
-    """The evidence list to record (URLs as given, files with their SHA-256) and the files not found.
-
-    A relative file path is read from `base` and recorded as given.
-    """
-    entries, problems = [], []
-    for item in items:
-        scheme = urlsplit(item).scheme
-        if scheme and len(scheme) > 1:
-            entries.append({"url": item})
-            continue
-        file = base / item
-        if not file.is_file():
-            problems.append(f"field 'evidence': file {item!r} not found (looked in {base}); "
-                            "fix: give an existing file or an http(s) URL")
-            continue
-        entries.append({"file": item, "sha256": sha256_file(file)})
-    return entries, problems
-
-
-def observation_record(draft: Draft, evidence: list[dict[str, str]], recorded_at: str) -> dict[str, Any]:
-    """The log record of a checked draft (its id is given under the lock by `add_observations`)."""
-    record: dict[str, Any] = {
-        "kind": "observation", "site_id": draft.site_id, "status": draft.status, "observed_on": draft.observed_on,
-        "recorded_at": recorded_at, "before_scene": draft.before_scene, "after_scene": draft.after_scene,
-        "evidence": evidence, "analyst": draft.analyst.strip(), "origin": "monitor", "note": draft.note,
-        "visibility": draft.visibility,
-    }
-    if draft.contact:
-        record["contact"] = draft.contact
-    return record
-
-
-def site_geometries(data_dir: str | Path) -> dict[str, BaseGeometry | None]:
-    """Each heritage site id with its geometry (None when no source locates it)."""
-    sites = read_layer(data_dir, "heritage_sites")
-    return {str(row.id): row.geometry for row in sites.itertuples(index=False)}
-
-
-def scene_footprints(data_dir: str | Path) -> dict[str, BaseGeometry | None]:
-    """Each scene id of `imagery.json` with its footprint (None when the Item has none); no file, no scenes."""
-    catalog_path = Path(data_dir) / "imagery.json"
-    if not catalog_path.exists():
-        return {}
-    catalog = read_json(catalog_path)
-    items = catalog.get("features", []) if isinstance(catalog, dict) else []
-    return {
-        str(item["id"]): shape(item["geometry"]) if item.get("geometry") else None
-        for item in items if isinstance(item, dict) and "id" in item
-    }
-
-
-def prepare_observations(
-    drafts: list[tuple[str, Draft]], data_dir: str | Path, base: Path, today: date
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """The records for `drafts` (each labelled for messages), or every problem with any of them.
-
-    All-or-nothing by design: a caller writes the records only when the
-    problem list is empty.
-    """
-    sites, scenes = site_geometries(data_dir), scene_footprints(data_dir)
-    recorded_at = utc_now()
-    records: list[dict[str, Any]] = []
-    problems: list[str] = []
-    for label, draft in drafts:
-        found = draft_problems(draft, sites, scenes, today)
-        evidence, missing = evidence_entries([e for e in draft.evidence if not _evidence_problem(e)], base)
-        found.extend(missing)
-        problems.extend(f"{label}{problem}" for problem in found)
-        records.append(observation_record(draft, evidence, recorded_at))
-    return (records, []) if not problems else ([], problems)
-
-
-# --- CSV import -----------------------------------------------------------------------------
-
-
-def read_import_csv(path: str | Path, ignore: Iterable[str] = ()) -> tuple[list[tuple[int, Draft]], list[str]]:
-    """Each well-formed data row of an import CSV as (its first line number, its draft), and the malformed rows.
-
-    Comma or semicolon separated (KoBoToolbox's default), UTF-8 with or without
-    a BOM. Columns are `IMPORT_COLUMNS`; columns whose name starts with `_` (the
-    form tools' metadata) or is in `ignore` are skipped; any other column is
-    refused, so a misspelt field is never silently dropped.
-    """
-    ignored = set(ignore)
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ObservationError(f"{path}: not UTF-8 ({error.reason} at byte {error.start}); fix: export the CSV as UTF-8") from None
-    header = text.split("\n", 1)[0]
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.DictReader(text.splitlines(keepends=True), delimiter=delimiter)
-    columns = [c.strip() for c in reader.fieldnames or []]
-    unknown = [c for c in columns if c not in IMPORT_COLUMNS and not c.startswith("_") and c not in ignored]
-    missing = [c for c in IMPORT_REQUIRED if c not in columns]
-    if unknown or missing or not columns:
-        raise ObservationError(
-            f"{path}: line 1: columns: unknown {unknown or 'none'}, missing {missing or 'none'}; "
-            f"fix: name the columns {', '.join(IMPORT_COLUMNS)}, or skip one with --ignore-column (docs/observations.md)"
-        )
-    reader.fieldnames = columns
-    rows: list[tuple[int, Draft]] = []
-    malformed: list[str] = []
-    for row in reader:
-        # The row ends on line_num; its quoted values may span lines (blank lines before it are skipped).
-        start = reader.line_num - sum(v.count("\n") for v in row.values() if isinstance(v, str))
-        if None in row:
-            malformed.append(f"{path}: line {start}: more values than columns; fix: quote values that hold '{delimiter}'")
-            continue
-        values = {k: (v or "").strip() for k, v in row.items() if k in IMPORT_COLUMNS}
-        rows.append((start, Draft(
-            site_id=values["site_id"], status=values["status"], observed_on=values["observed_on"],
-            analyst=values["analyst"], before_scene=values.get("before_scene") or None,
-            after_scene=values.get("after_scene") or None, evidence=tuple(values.get("evidence", "").split()),
-            note=values.get("note") or None, visibility=values.get("visibility") or "public",
-            contact=values.get("contact") or None,
-        )))
-    return rows, malformed
 
 
 # --- verification ---------------------------------------------------------------------------

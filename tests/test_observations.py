@@ -11,16 +11,13 @@ import pytest
 from shapely.geometry import Point, box
 
 from geo.errors import ObservationError
+from geo.drafts import Draft, draft_problems, evidence_entries, read_import_csv
 from geo.observations import (
-    Draft,
     add_review,
     append_records,
     decisions,
-    draft_problems,
-    evidence_entries,
     next_id,
     public_record,
-    read_import_csv,
     read_log,
     site_histories,
 )

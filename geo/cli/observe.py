@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from geo import observations
+from geo import drafts, observations
 from geo.cli._options import data_option
 from geo.errors import ObservationError
 from geo.schema import STATUSES, VISIBILITIES
@@ -60,9 +60,9 @@ def add(data_dir: Path, **given: Any) -> None:
         --observed-on 2024-04-04 --before ref-nk002-before --after ref-nk002-after \\
         --evidence https://example.org/report --analyst "A. Analyst"
     """
-    draft = observations.Draft(**{**given, "evidence": tuple(given["evidence"])})
+    draft = drafts.Draft(**{**given, "evidence": tuple(given["evidence"])})
     label = f"new observation of {draft.site_id!r}: "
-    records, problems = observations.prepare_observations([(label, draft)], data_dir, Path.cwd(), date.today())
+    records, problems = drafts.prepare_observations([(label, draft)], data_dir, Path.cwd(), date.today())
     if problems:
         _refuse(problems, f"the observation of {draft.site_id!r}")
     written = observations.add_observations(_log(data_dir), records)
@@ -134,9 +134,9 @@ def import_(csv_file: Path, ignore: tuple[str, ...], data_dir: Path) -> None:
 
     Example: heritage-map observe import kobo-export.csv
     """
-    rows, malformed = observations.read_import_csv(csv_file, ignore)
-    drafts = [(f"{csv_file}: line {line}: ", draft) for line, draft in rows]
-    records, problems = observations.prepare_observations(drafts, data_dir, Path.cwd(), date.today())
+    rows, malformed = drafts.read_import_csv(csv_file, ignore)
+    labelled = [(f"{csv_file}: line {line}: ", draft) for line, draft in rows]
+    records, problems = drafts.prepare_observations(labelled, data_dir, Path.cwd(), date.today())
     if malformed or problems:
         _refuse(malformed + problems, str(csv_file))
     written = observations.add_observations(_log(data_dir), records)
