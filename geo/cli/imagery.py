@@ -17,31 +17,13 @@ from typing import Any, TextIO
 
 import click
 
-from geo import chips, imagery, join
+from geo import chips, imagery, join, observations
 from geo.cli._options import data_option
-from geo.errors import ImageryError, ObservationError
+from geo.errors import ImageryError
 from geo.layers import read_layer
 
 CATALOG = "imagery.json"
 LOG = "observations.jsonl"
-
-
-def read_observations(path: Path) -> list[dict[str, Any]]:
-    """The `kind: observation` records of a JSON-lines log; a missing log has none."""
-    if not path.exists():
-        return []
-    records = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ObservationError(f"{path}: line {number}: not JSON ({error.msg}); fix: repair the line or run heritage-map verify") from None
-            if isinstance(record, dict) and record.get("kind", "observation") == "observation":
-                records.append(record)
-    return records
 
 
 def _days(ctx: click.Context, param: click.Parameter, value: str) -> int:
@@ -201,7 +183,7 @@ def changes(limit: int | None, radius_m: float, csv_path: Path | None, data_dir:
     sites = read_layer(data_dir, "heritage_sites")
     items = imagery.read_catalog(data_dir / CATALOG)
     items_by_id = {item["id"]: item for item in items}
-    joined = join.site_imagery(sites, items, read_observations(data_dir / LOG))
+    joined = join.site_imagery(sites, items, [r for r in observations.read_log(data_dir / LOG) if r.get("kind") == "observation"])
     scored = []
     candidates = [(site, pair) for site in sites.itertuples(index=False)
                   if (pair := _local_pair(joined.get(site.id), items_by_id, data_dir))]
