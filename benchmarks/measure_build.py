@@ -1,0 +1,204 @@
+"""The build: seconds and bytes of the overview map for N sites, against two stock folium maps.
+
+- ours: `geo.maps.overview_map` then `geo.render.page_html` (self-contained,
+  `--tiles none`), from inputs already loaded; loading and the join inside it
+  (`geo.maps.public_sites`) are also timed on their own;
+- stock folium: one `folium.Marker` per site with a `folium.Popup` (name in
+  two scripts, type, status and its date), rendered with `Figure.render()`;
+- FastMarkerCluster: `folium.plugins.FastMarkerCluster` with the same popup
+  text, bound by a callback (its default callback needs Font Awesome markers);
+- phases of ours, timed on their own: `public_sites`, the sites' payload
+  dicts (`geo.payload.feature_collection` of every site with `SITE_FIELDS`)
+  and its serialisation (`geo.payload.script_json`: `json.dumps` and escaping);
+- the compact GeoJSON of the displayed fields: every payload our page embeds,
+  parsed and written again as plain compact JSON (UTF-8, no escapes, no
+  white space): the data the page draws, without the page.
+
+Both folium baselines link their scripts from CDNs as folium writes them; ours
+inlines Leaflet, its plugins and heritage.js, and the byte counts include that.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import html
+import json
+import pstats
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import folium
+import folium.plugins
+import geopandas as gpd
+
+from benchmarks import synthetic
+from benchmarks._timing import Figure, median_and_result, median_seconds, timed
+from geo.build import build_maps
+from geo.inputs import Inputs, load_inputs
+from geo.maps import overview_map, public_sites
+from geo.payload import feature_collection, script_json
+from geo.render import page_html
+from geo.sitestatus import SITE_FIELDS
+
+POPUP_CALLBACK = """function (row) {
+    var marker = L.marker(new L.LatLng(row[0], row[1]));
+    marker.bindPopup(row[2]);
+    return marker;
+}"""
+_PAYLOAD = re.compile(r'<script type="application/json" id="[^"]*">(.*?)</script>', re.DOTALL)
+
+
+@dataclass
+class BuildRow:
+    """The figures of one N."""
+
+    n_sites: int
+    n_scenes: int
+    load: Figure
+    join: Figure
+    ours: Figure
+    ours_bytes: int
+    compact_bytes: int
+    folium: Figure
+    folium_bytes: int
+    folium_bytes_how: str
+    cluster: Figure
+    cluster_bytes: int
+    payload: Figure | None = None
+    script_json: Figure | None = None
+
+
+@dataclass
+class FullBuild:
+    """`geo.build.build_maps` (every page) at one small N, to show what the per-site pages cost."""
+
+    n_sites: int
+    seconds: float
+    files: int
+    bytes: int
+
+
+def scenes_for(n_sites: int) -> int:
+    """Scenes in the build's data folder: one per ten sites (at least 100)."""
+    return max(100, n_sites // 10)
+
+
+def popup_html(row: Any) -> str:
+    """The baselines' popup: escaped name, Armenian name, type, status and its date."""
+    date = row.status_date
+    parts = [row.name, row.name_hy, row.type,
+             f"{row.status} ({date if isinstance(date, str) else 'no date'})"]
+    return "<br>".join(html.escape(str(p)) for p in parts)
+
+
+def _centre(sites: gpd.GeoDataFrame) -> list[float]:
+    west, south, east, north = sites.total_bounds
+    return [(south + north) / 2, (west + east) / 2]
+
+
+def stock_folium(sites: gpd.GeoDataFrame) -> str:
+    """One `folium.Marker` with a `folium.Popup` per site: the page text."""
+    fmap = folium.Map(location=_centre(sites), zoom_start=8, tiles=None, maxZoom=18)
+    for row in sites.itertuples(index=False):
+        folium.Marker([row.geometry.y, row.geometry.x], popup=folium.Popup(popup_html(row))).add_to(fmap)
+    return fmap.get_root().render()
+
+
+def fast_cluster(sites: gpd.GeoDataFrame) -> str:
+    """`FastMarkerCluster` of every site with the same popup text: the page text."""
+    fmap = folium.Map(location=_centre(sites), zoom_start=8, tiles=None, maxZoom=18)
+    rows = [[row.geometry.y, row.geometry.x, popup_html(row)] for row in sites.itertuples(index=False)]
+    folium.plugins.FastMarkerCluster(rows, callback=POPUP_CALLBACK).add_to(fmap)
+    return fmap.get_root().render()
+
+
+def ours(inputs: Inputs) -> str:
+    """Our overview page, self-contained, without base tiles."""
+    text, _ = page_html(overview_map(inputs, public_sites(inputs), "none"), "inline")
+    return text
+
+
+def compact_geojson_bytes(page: str) -> int:
+    """UTF-8 bytes of every payload of `page` written as plain compact JSON."""
+    total = 0
+    for payload in _PAYLOAD.findall(page):
+        value = json.loads(payload)
+        total += len(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return total
+
+
+def measure(workdir: Path, n_sites: int, runs: int, folium_max: int) -> tuple[BuildRow, dict[str, Path]]:
+    """Build all three maps for `n_sites`; write them under `workdir` for the browser; return the figures.
+
+    Our build and FastMarkerCluster run `runs` times below 1e5 sites and once
+    at 1e5; stock folium runs `runs` times at 1e3, once up to `folium_max`, and
+    is extrapolated linearly from the largest measured size above it.
+    """
+    n_scenes = scenes_for(n_sites)
+    data = synthetic.write_data_folder(workdir / f"layers-{n_sites}", n_sites, n_scenes)
+    heavy = 1 if n_sites >= 100_000 else runs
+    load, inputs = median_and_result(lambda: load_inputs(data), heavy)
+    join, sites = median_and_result(lambda: public_sites(inputs), heavy)
+    payload, collection = median_and_result(lambda: feature_collection(sites, SITE_FIELDS), heavy)
+    script = median_seconds(lambda: script_json(collection), heavy)
+    ours_figure, page = median_and_result(lambda: ours(inputs), heavy)
+    paths = {"ours": _write(workdir / f"ours-{n_sites}.html", page)}
+    cluster_figure, cluster_page = median_and_result(lambda: fast_cluster(sites), heavy)
+    paths["fastmarkercluster"] = _write(workdir / f"fastmarkercluster-{n_sites}.html", cluster_page)
+    row = BuildRow(
+        n_sites, n_scenes, load, join, ours_figure, _size(page), compact_geojson_bytes(page),
+        Figure(0.0, 0, "pending"), 0, "", cluster_figure, _size(cluster_page), payload, script,
+    )
+    if n_sites <= folium_max:
+        folium_runs = runs if n_sites <= 1_000 else 1
+        row.folium, folium_page = median_and_result(lambda: stock_folium(sites), folium_runs)
+        row.folium_bytes, row.folium_bytes_how = _size(folium_page), "measured"
+        paths["folium"] = _write(workdir / f"folium-{n_sites}.html", folium_page)
+    return row, paths
+
+
+def extrapolate_folium(rows: list[BuildRow]) -> None:
+    """Fill stock folium's figures above the largest measured size, linearly in N from it."""
+    measured = [r for r in rows if r.folium.measured]
+    if not measured:
+        return
+    base = max(measured, key=lambda r: r.n_sites)
+    for row in rows:
+        if row.folium.how == "pending":
+            factor = row.n_sites / base.n_sites
+            how = f"extrapolated linearly from {base.n_sites:,} sites (x{factor:g}); not run"
+            row.folium = Figure(base.folium.value * factor, 0, how)
+            row.folium_bytes = int(base.folium_bytes * factor)
+            row.folium_bytes_how = how
+
+
+def full_build(workdir: Path, n_sites: int) -> FullBuild:
+    """Time `build_maps` (overview, timeline, one page and embed per site) once."""
+    data = synthetic.write_data_folder(workdir / f"layers-full-{n_sites}", n_sites, scenes_for(n_sites))
+    out = workdir / f"maps-full-{n_sites}"
+    seconds, result = timed(lambda: build_maps(data, out, tiles="none"))
+    return FullBuild(n_sites, seconds, len(result.written), sum(p.stat().st_size for p in result.written))
+
+
+def profile(call: Callable[[], object], top: int = 8) -> tuple[list[tuple[str, int, float, float]], float]:
+    """The `top` functions by own time under cProfile, (function, calls, own s, cumulative s), and the total own time."""
+    profiler = cProfile.Profile()
+    profiler.runcall(call)
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    rows = []
+    for (filename, line, name), (_, calls, own, cumulative, _) in stats.items():
+        label = name if filename == "~" else f"{Path(filename).name}:{line} {name}"
+        rows.append((label, calls, own, cumulative))
+    return sorted(rows, key=lambda r: -r[2])[:top], sum(r[2] for r in rows)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))

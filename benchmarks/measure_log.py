@@ -1,0 +1,76 @@
+"""The monitors' log: append rate of `geo.observations.append_records` and `verify_log` time.
+
+- bulk append: the records written into an empty log in batches of
+  `BATCH` records (one locked, fsynced append per batch, as an import does);
+- single append: one record appended to a log that already holds every record
+  (what `heritage-map observe add` costs on a grown log), median of `runs`;
+- verify: `geo.observations.verify_log` over the whole log (every hash
+  recomputed; evidence is URLs, so no file is hashed), median of `runs`;
+- floor: reading the log's bytes and parsing every line with `json.loads`,
+  the part of both that no chain check can avoid.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks import synthetic
+from benchmarks._timing import Figure, median_seconds, timed
+from geo import observations
+
+BATCH = 1_000
+
+
+@dataclass
+class LogRow:
+    """The log figures at one size."""
+
+    records: int
+    log_bytes: int
+    bulk: Figure
+    batch: int
+    single: Figure
+    verify: Figure
+    parse_floor: Figure
+    problems: int
+    verified_records: int
+
+    @property
+    def bulk_rate(self) -> float:
+        """Records appended per second in the bulk run."""
+        return self.records / self.bulk.value
+
+
+def _quiet(_: object) -> None:
+    raise AssertionError("a freshly written log has no torn tail to quarantine")
+
+
+def _parse(path: Path) -> int:
+    return sum(1 for line in path.read_bytes().splitlines() if json.loads(line))
+
+
+def measure(workdir: Path, count: int, runs: int) -> LogRow:
+    """Append `count` synthetic records, then time one more append, the verification and the parse floor."""
+    records = synthetic.observation_records(max(1, count // 20), count)
+    path = workdir / f"observations-{count}.jsonl"
+    path.unlink(missing_ok=True)
+
+    def bulk() -> None:
+        for start in range(0, len(records), BATCH):
+            observations.append_records(path, [dict(r) for r in records[start:start + BATCH]], on_quarantine=_quiet)
+
+    seconds, _ = timed(bulk)
+    extra = iter(range(runs))
+
+    def single() -> None:
+        index = next(extra)
+        record = {**records[0], "id": f"obs-extra-{index}", "note": "one more"}
+        observations.append_records(path, [record], on_quarantine=_quiet)
+
+    single_figure = median_seconds(single, runs)
+    verify = median_seconds(lambda: observations.verify_log(path, workdir), runs)
+    report = observations.verify_log(path, workdir)
+    floor = median_seconds(lambda: _parse(path), runs)
+    return LogRow(count, path.stat().st_size, Figure(seconds, 1), BATCH, single_figure, verify, floor, len(report.problems), report.records)
