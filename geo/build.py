@@ -52,25 +52,26 @@ def build_maps(
     sites, imagery = public_view(inputs)
     data_as_of = as_of(inputs)
 
-    def publish(relative: str, fmap: folium.Map) -> None:
+    def publish(relative: str, fmap: folium.Map, page_mode: Mode) -> None:
         prefix = "../" * relative.count("/")
-        text, assets = page_html(fmap, mode, prefix)
+        text, assets = page_html(fmap, page_mode, prefix)
         written.append(_write(out_dir / relative, text))
         needed.extend(a for a in assets if a not in needed)
 
-    publish("index.html", overview_map(inputs, sites, tiles))
-    publish("timeline.html", timeline_map(inputs, sites, tiles))
+    publish("index.html", overview_map(inputs, sites, tiles), mode)
+    publish("timeline.html", timeline_map(inputs, sites, tiles), mode)
     targets = [EmbedTarget("overview", f"{TITLE}: overview", "index.html"), EmbedTarget("timeline", f"{TITLE}: timeline", "timeline.html")]
     for row, site in zip(sites.itertuples(index=False), sites.to_dict("records")):
         chips = site_chips(row, imagery.get(row.id), data_dir, out_dir)
-        publish(f"sites/{site['id']}.html", site_page(site, sites, data_as_of, tiles, chips))
+        # Site pages share one copy of the scripts under assets/: inlining them
+        # would repeat ~0.2 MB per site.
+        publish(f"sites/{site['id']}.html", site_page(site, sites, data_as_of, tiles, chips), "link")
         targets.append(EmbedTarget(f"site-{site['id']}", f"{site['name']}: heritage site story", f"sites/{site['id']}.html"))
     for target in targets:
         written.append(_write(out_dir / "embed" / f"{target.name}.html", embed_page(target, base_url)))
     written.append(_write(out_dir / "embed" / "index.html", embed_index(targets)))
 
-    if mode == "link":
-        copy_assets(needed, out_dir)
+    copy_assets(needed, out_dir)
     written.extend(write_public_data(inputs, data_dir, out_dir / "data"))
     written.append(write_manifest(out_dir, data_dir))
     return BuildResult(written=written, warnings=warnings)

@@ -283,8 +283,9 @@ def site_imagery(
         if latest is None:
             result[site_id] = SiteImagery(site_id=site_id, scenes=scenes)
             continue
-        problems = [p for record in records for p in observation_pair(record, covering, items_by_id).problems]
-        pair = observation_pair(latest, covering, items_by_id)
+        pairs = {id(record): observation_pair(record, covering, items_by_id) for record in records}
+        problems = [p for pair in pairs.values() for p in pair.problems]
+        pair = pairs[id(latest)]
         result[site_id] = SiteImagery(
             site_id=site_id,
             scenes=scenes,

@@ -16,7 +16,8 @@ from geo.cli._options import data_option, out_option
 @click.option("--tiles", type=click.Choice(["osm", "satellite", "none"]), default="osm", show_default=True,
               help="Basemap shown first; 'none' makes the maps use no network at all.")
 @click.option("--self-contained/--no-self-contained", default=True, show_default=True,
-              help="Inline every script and stylesheet into each page, or write them once under OUT/assets/.")
+              help="Inline every script and stylesheet into index.html and timeline.html, or link them from OUT/assets/ "
+                   "(site pages always share OUT/assets/). Either way nothing needs the network but basemap tiles.")
 @click.option("--base-url", default="../", show_default=True,
               help="Address of the published maps folder, used in the embed snippets (default: relative to embed/).")
 def command(data_dir: Path, out_dir: Path, tiles: str, self_contained: bool, base_url: str) -> None:
