@@ -155,8 +155,8 @@ def _why(run: Run, target: str) -> str:
         top = max(run.build, key=lambda r: r.n_sites)
         parts = [(top.join, "`public_sites` (join, statuses, display fields)"),
                  (top.payload, "the sites' payload dicts (`feature_collection`, a dict per feature through `clean_value`)"),
-                 (top.script_json, ("their serialisation (`script_json`: `json.dumps` then `_escape_strings`, a "
-                                   "Python loop over every character)"))]
+                 (top.script_json, ("their serialisation (`script_json`: `json.dumps` with sorted keys, then one "
+                                   "`str.translate` for the escapes)"))]
         named = "; ".join(f"{label} {s(f.value)}" for f, label in parts if f)
         return (f"at N={top.n_sites:,} the build took {s(top.ours.value)}: {named}; the rest is the other layers' "
                 "payloads and folium's rendering. Every phase is per-feature Python, so the build grows linearly "
