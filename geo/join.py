@@ -16,12 +16,15 @@ is that of a site's latest observation:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import chain
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
+import shapely
 from shapely.geometry import shape
 
 from geo.dates import parse_partial
@@ -128,6 +131,22 @@ def provider_names(item: Mapping[str, Any]) -> str:
     return ", ".join(names) or "unstated"
 
 
+def footprint_geometries(geometries: list[Mapping[str, Any]]) -> Sequence[Any]:
+    """Shapely geometries of GeoJSON footprints, built in one vectorised call when all are one-ring polygons.
+
+    A catalog holds up to millions of scenes; building them one `shape()` at a
+    time is most of the join's cost (benchmarks/RESULTS.md).
+    """
+    rings = [g["coordinates"][0] for g in geometries if g.get("type") == "Polygon" and len(g["coordinates"]) == 1]
+    if len(rings) != len(geometries) or any(len(point) != 2 for ring in rings for point in ring[:1]):
+        return [shape(g) for g in geometries]
+    lengths = np.fromiter((len(ring) for ring in rings), dtype=np.int64, count=len(rings))
+    coords = np.array(list(chain.from_iterable(rings)), dtype=float).reshape(-1, 2)
+    ring_offsets = np.concatenate(([0], np.cumsum(lengths)))
+    polygon_offsets = np.arange(len(rings) + 1)
+    return shapely.from_ragged_array(shapely.GeometryType.POLYGON, coords, (ring_offsets, polygon_offsets))
+
+
 def coverage_index(sites: gpd.GeoDataFrame, items: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
     """Site id -> {item id: `footprint` | `asserted`} for every site a scene covers.
 
@@ -147,7 +166,7 @@ def coverage_index(sites: gpd.GeoDataFrame, items: Iterable[Mapping[str, Any]]) 
         return index
     footprints = gpd.GeoDataFrame(
         {"item_id": [item["id"] for item in footprinted]},
-        geometry=[shape(item["geometry"]) for item in footprinted],
+        geometry=footprint_geometries([item["geometry"] for item in footprinted]),
         crs="EPSG:4326",
     )
     located = located.set_crs("EPSG:4326") if located.crs is None else located.to_crs("EPSG:4326")

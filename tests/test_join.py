@@ -180,3 +180,16 @@ def test_gaps_rejects_a_bad_horizon(tmp_path: Path) -> None:
 def test_a_footprint_decides_coverage_whatever_sites_the_item_lists() -> None:
     listed = scene("listed", "2022-01-01T08:00:00Z", footprint=ELSEWHERE, **{"heritage:site_ids": ["church"]})
     assert site_imagery(sites(), [listed], [])["church"].scenes == ()
+
+
+def test_footprints_built_in_one_call_equal_shapely_shapes() -> None:
+    from shapely.geometry import shape
+
+    from geo.join import footprint_geometries
+
+    square = {"type": "Polygon", "coordinates": [[[46.7, 39.7], [46.8, 39.7], [46.8, 39.8], [46.7, 39.8], [46.7, 39.7]]]}
+    holed = {"type": "Polygon", "coordinates": [square["coordinates"][0],
+                                                [[46.72, 39.72], [46.74, 39.72], [46.74, 39.74], [46.72, 39.72]]]}
+    for geometries in ([square, square], [square, holed]):
+        built = footprint_geometries(geometries)
+        assert [g.wkt for g in built] == [shape(g).wkt for g in geometries]
