@@ -84,8 +84,8 @@ def site_chips(site_row: Any, site_imagery: SiteImagery | None, data_dir: Path, 
     written = write_site_chips(site_row, site_imagery.before, site_imagery.after, data_dir, out_dir)
     if written is None:
         return None
-    page_relative = lambda path: path.removeprefix("sites/")  # noqa: E731 (pages live in sites/)
-    return Chips(before=page_relative(written.before_png), after=page_relative(written.after_png),
+    # The story page lives in sites/, so its images are relative to that folder.
+    return Chips(before=written.before_png.removeprefix("sites/"), after=written.after_png.removeprefix("sites/"),
                  px=written.grid.width, score=written.score)
 
 

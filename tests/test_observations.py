@@ -75,7 +75,7 @@ def test_read_log_refuses_a_torn_tail_and_says_how_to_move_it(tmp_path: Path) ->
 
 def test_public_record_drops_contacts_and_local_folders() -> None:
     record = obs("a", analyst="Ann Example <ann@example.org>", contact="+374 10 123456",
-                 evidence=[{"url": "https://example.org/r"}, {"file": "/home/ann/evidence/after.png", "sha256": "ab"}])
+                 evidence=[{"url": "https://example.org/r"}, {"file": "/srv/field-kit/ann/evidence/after.png", "sha256": "ab"}])
     public = public_record(record)
     assert "contact" not in public
     assert public["analyst"] == "Ann Example"

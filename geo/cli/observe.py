@@ -55,8 +55,8 @@ def add(data_dir: Path, **given: Any) -> None:
 
     \b
     Example (on a copy of the data, to try it):
-      cp -r data/layers /tmp/try-layers
-      heritage-map observe add --data /tmp/try-layers --site nk002 --status destroyed \\
+      mkdir -p scratch && cp -r data/layers scratch/layers
+      heritage-map observe add --data scratch/layers --site nk002 --status destroyed \\
         --observed-on 2024-04-04 --before ref-nk002-before --after ref-nk002-after \\
         --evidence https://example.org/report --analyst "A. Analyst"
     """
@@ -80,7 +80,7 @@ def add(data_dir: Path, **given: Any) -> None:
 def review(observation_id: str, decision: str, analyst: str, note: str | None, data_dir: Path) -> None:
     """Confirm or reject an observation as a second analyst.
 
-    Example: heritage-map observe review obs-nk002-2 --decision confirm --analyst "B. Reviewer" --data /tmp/try-layers
+    Example: heritage-map observe review obs-nk002-2 --decision confirm --analyst "B. Reviewer" --data scratch/layers
     """
     record = observations.add_review(_log(data_dir), observation_id, decision, analyst, note)
     click.echo(record["id"])
