@@ -58,8 +58,8 @@ ZOOM = """(delta) => new Promise((resolve) => {
   map.setZoom(map.getZoom() + delta, {animate: false});
 })""".replace("%s", FIND_MAP)
 FEATURES = {
-    "ours": """Object.entries(HeritageMap.state.layers).filter(([t]) => t.startsWith("Heritage sites"))
-                 .reduce((n, [, layer]) => n + layer.getLayers().length, 0)""",
+    "ours": """Object.keys(HeritageMap.state.layers).filter((t) => t.startsWith("Heritage sites"))
+                 .reduce((n, t) => n + HeritageMap.featureCount(t), 0)""",
     "fastmarkercluster": """(() => { const map = %s; let n = 0;
                  map.eachLayer((l) => { if (l instanceof L.MarkerClusterGroup) n += l.getLayers().length; });
                  return n; })()""".replace("%s", FIND_MAP),

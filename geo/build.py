@@ -13,6 +13,7 @@ from typing import Any
 
 import folium
 
+from geo._gc import collector_paused
 from geo.assets import Mode, copy_assets
 from geo.inputs import validated_inputs
 from geo._canonical import sha256_file
@@ -49,17 +50,19 @@ def build_maps(
     written: list[Path] = []
     needed: list[str] = []
 
-    sites, imagery = public_view(inputs)
-    data_as_of = as_of(inputs)
-
     def publish(relative: str, fmap: folium.Map, page_mode: Mode) -> None:
         prefix = "../" * relative.count("/")
         text, assets = page_html(fmap, page_mode, prefix)
         written.append(_write(out_dir / relative, text))
         needed.extend(a for a in assets if a not in needed)
 
-    publish("index.html", overview_map(inputs, sites, tiles), mode)
-    publish("timeline.html", timeline_map(inputs, sites, tiles), mode)
+    # The join and the two whole-data maps allocate millions of small acyclic
+    # objects; the site pages below build folium trees (cycles) one by one.
+    with collector_paused():
+        sites, imagery = public_view(inputs)
+        data_as_of = as_of(inputs)
+        publish("index.html", overview_map(inputs, sites, tiles), mode)
+        publish("timeline.html", timeline_map(inputs, sites, tiles), mode)
     targets = [EmbedTarget("overview", f"{TITLE}: overview", "index.html"), EmbedTarget("timeline", f"{TITLE}: timeline", "timeline.html")]
     for row, site in zip(sites.itertuples(index=False), sites.to_dict("records")):
         chips = site_chips(row, imagery.get(row.id), data_dir, out_dir)

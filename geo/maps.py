@@ -10,9 +10,9 @@ from typing import Any
 
 import folium
 import geopandas as gpd
-from shapely.geometry import shape
 
 from geo import join, observations
+from geo._gc import collector_paused
 from geo.inputs import Inputs
 from geo.render import Overlay, PageMeta, Tiles, data_map
 from geo.schema import STATUSES
@@ -45,10 +45,11 @@ def public_view(inputs: Inputs, page_prefix: str = "sites/") -> tuple[gpd.GeoDat
     The join sees only confirmed public observations, so a verdict always
     belongs to the status shown, never to one still under review.
     """
-    histories = observations.site_histories(inputs.log, public_only=True)
-    confirmed = [record for history in histories.values() for record in history.confirmed]
-    imagery = join.site_imagery(inputs.sites, inputs.items, confirmed)
-    return site_display(inputs.sites, histories, imagery, page_prefix=page_prefix), imagery
+    with collector_paused():
+        histories = observations.site_histories(inputs.log, public_only=True)
+        confirmed = [record for history in histories.values() for record in history.confirmed]
+        imagery = join.site_imagery(inputs.sites, inputs.items, confirmed)
+        return site_display(inputs.sites, histories, imagery, page_prefix=page_prefix), imagery
 
 
 def public_sites(inputs: Inputs, page_prefix: str = "sites/") -> gpd.GeoDataFrame:
@@ -79,6 +80,7 @@ def unlocated_names(inputs: Inputs) -> list[str]:
 
 def overview_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles = "osm") -> folium.Map:
     """`index.html`: communities, heritage sites by status (`public_sites`), routes, places, footprints."""
+    shown = sites[[c for c in (*SITE_FIELDS, "geometry") if c in sites.columns]]
     held = inputs.communities[inputs.communities["in_aug_2023"] == True]  # noqa: E712 (column may hold None)
     lost = inputs.communities[inputs.communities["in_aug_2023"] != True]  # noqa: E712
     candidates = [
@@ -86,7 +88,7 @@ def overview_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles = "osm") 
         Overlay("Settlements lost in 2020", "communities", lost, COMMUNITY_FIELDS, show=False),
         Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS),
         Overlay("Places", "places", inputs.places, PLACE_FIELDS),
-        *(Overlay(f"Heritage sites: {status}", "sites", sites[sites["status"] == status], SITE_FIELDS) for status in STATUSES),
+        *(Overlay(f"Heritage sites: {status}", "sites", shown[shown["status"] == status], SITE_FIELDS) for status in STATUSES),
         Overlay("Imagery footprints", "footprints", footprint_frame(inputs.items), FOOTPRINT_FIELDS, show=False),
     ]
     overlays = [with_count(o) for o in candidates if o.frame.geometry.notna().any()]
@@ -109,7 +111,9 @@ def with_count(overlay: Overlay) -> Overlay:
 
 def footprint_frame(items: list[dict[str, Any]]) -> gpd.GeoDataFrame:
     """Scenes that have a footprint, as polygons with their metadata."""
-    rows = [{**(scene_summary(item) or {}), "geometry": shape(item["geometry"])} for item in items if item.get("geometry")]
-    if not rows:
+    footprinted = [item for item in items if item.get("geometry")]
+    if not footprinted:
         return gpd.GeoDataFrame({"id": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+    rows = [scene_summary(item) or {} for item in footprinted]
+    geometries = join.footprint_geometries([item["geometry"] for item in footprinted])
+    return gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries(geometries, crs="EPSG:4326"))

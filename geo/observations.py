@@ -15,6 +15,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -32,6 +33,7 @@ from geo.errors import ObservationError
 DECISIONS: tuple[str, ...] = ("confirm", "reject")
 PRIVATE_FIELDS: tuple[str, ...] = ("contact",)
 CONTACT = re.compile(r"<[^>]*>|\S+@\S+|\+?\d[\d ()-]{6,}\d")
+_FOLDERS = re.compile(r"[\\/]")
 
 OnQuarantine = Callable[[Quarantine], None]
 
@@ -72,17 +74,29 @@ def public_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """What may be published of one record: no `contact`, no contact in `analyst`, no local paths.
 
     An evidence file keeps its name and SHA-256 but not the folder it was in
-    (which can name a person's machine or account).
+    (which can name a person's machine or account), whether written with `/`
+    or with Windows' `\\`.
     """
     public = {k: v for k, v in record.items() if k not in PRIVATE_FIELDS}
     if isinstance(public.get("analyst"), str):
-        public["analyst"] = " ".join(CONTACT.sub(" ", public["analyst"]).split()) or None
+        public["analyst"] = public_analyst(public["analyst"])
     if isinstance(public.get("evidence"), list):
         public["evidence"] = [
-            {**item, "file": Path(str(item["file"])).name} if isinstance(item, dict) and "file" in item else item
+            {**item, "file": file_name(item["file"])} if isinstance(item, dict) and "file" in item else item
             for item in public["evidence"]
         ]
     return public
+
+
+@lru_cache(maxsize=4096)
+def public_analyst(analyst: str) -> str | None:
+    """An analyst's name without e-mail addresses, phone numbers or `<...>` parts (a log names few analysts)."""
+    return " ".join(CONTACT.sub(" ", analyst).split()) or None
+
+
+def file_name(path: object) -> str:
+    """The last part of a path written with `/` or `\\`: the file's name without its folders."""
+    return _FOLDERS.split(str(path).rstrip("/\\"))[-1]
 
 
 # --- review state ---------------------------------------------------------------------------

@@ -15,12 +15,13 @@ from typing import Any, Iterable, Literal
 import folium
 import folium.plugins
 import geopandas as gpd
+import numpy as np
 import xyzservices.providers as xyz
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo.assets import Mode, localize
-from geo.payload import feature_collection, script_block
+from geo.payload import feature_table, script_block
 
 Tiles = Literal["osm", "satellite", "none"]
 
@@ -38,11 +39,11 @@ class RawHTML(Element):
 
 
 class DataLayer(folium.map.Layer):
-    """One toggleable overlay drawn by heritage.js from one JSON payload."""
+    """One toggleable overlay drawn by heritage.js from one feature table (`geo.payload.feature_table`)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = HeritageMap.dataLayer({{ this._parent.get_name() }}, {{ this.data_id|tojson }}, {{ this.kind|tojson }}, {{ this.layer_name|tojson }});
+var {{ this.get_name() }} = HeritageMap.dataLayer({{ this._parent.get_name() }}, {{ this.data_id|tojson }}, {{ this.kind|tojson }}, {{ this.layer_name|tojson }}, {{ this.geometry|tojson }});
 {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
 {% endmacro %}"""
     )
@@ -54,6 +55,7 @@ var {{ this.get_name() }} = HeritageMap.dataLayer({{ this._parent.get_name() }},
         self._name = "DataLayer"
         self.kind = kind
         self.data = data
+        self.geometry = data["geometry"]["type"]
         self.data_id = ""
 
     def render(self, **kwargs: Any) -> None:
@@ -183,13 +185,14 @@ def base_map(bounds: tuple[float, float, float, float] | None, tiles: Tiles, tit
 def data_map(overlays: Iterable[Overlay], meta: PageMeta, tiles: Tiles = "osm", height: str = "100%", zoom: int = 14) -> folium.Map:
     """A map of `overlays` with a layer control, legend, search and credits; `zoom` caps the fit."""
     overlays = list(overlays)
-    located = [o.frame[o.frame.geometry.notna()] for o in overlays if len(o.frame)]
+    boxes = [o.frame.geometry.dropna().total_bounds for o in overlays if o.frame.geometry.notna().any()]
     bounds = None
-    if located and any(len(frame) for frame in located):
-        bounds = tuple(gpd.pd.concat(located).total_bounds.tolist())  # type: ignore[assignment]
+    if boxes:
+        stacked = np.array(boxes)
+        bounds = (*stacked[:, :2].min(axis=0).tolist(), *stacked[:, 2:].max(axis=0).tolist())
     fmap = base_map(bounds, tiles, meta.title, height=height, max_zoom=zoom)
     for overlay in overlays:
-        DataLayer(feature_collection(overlay.frame, overlay.fields), overlay.kind, overlay.name, overlay.show).add_to(fmap)
+        DataLayer(feature_table(overlay.frame, overlay.fields), overlay.kind, overlay.name, overlay.show).add_to(fmap)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
     credits = list(meta.credits)
     if tiles != "none":

@@ -13,7 +13,7 @@ from tests.layers import broken, write_layers
 
 pytestmark = pytest.mark.browser
 
-LAYER_COUNTS = "Object.fromEntries(Object.entries(HeritageMap.state.layers).map(([k, v]) => [k, v.getLayers().length]))"
+LAYER_COUNTS = "Object.fromEntries(Object.keys(HeritageMap.state.layers).map((k) => [k, HeritageMap.featureCount(k)]))"
 
 
 @pytest.fixture(scope="module")
@@ -86,4 +86,42 @@ def test_markup_in_data_shows_as_text_and_never_runs(browser: Browser, tmp_path:
     assert "{% raise %}" in popup.inner_text()
     assert page.evaluate("window.__xss") is None
     assert page.locator(".leaflet-popup-content img").count() == 0
+    assert log.errors == []
+
+
+PIXEL_AT = """([lat, lon]) => {
+  const renderer = HeritageMap.state.renderer, map = HeritageMap.state.map;
+  const p = map.latLngToLayerPoint([lat, lon]).subtract(renderer._bounds.min);
+  return Array.from(renderer._ctx.getImageData(Math.round(p.x), Math.round(p.y), 1, 1).data);
+}"""
+
+
+def test_a_site_is_painted_in_its_status_colour_where_it_stands(browser: Browser, built: Path) -> None:
+    page, log = open_page(browser, built)
+    church = [39.7588, 46.7478]
+    for zoom in (9, 14):
+        page.evaluate(f"HeritageMap.state.map.setView([39.76, 46.75], {zoom}, {{animate: false}})")
+        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")
+        assert page.evaluate(PIXEL_AT, church) == [0xD5, 0x5E, 0x00, 255]  # destroyed: #D55E00
+    page.get_by_label("Heritage sites: destroyed (1)").uncheck()
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")
+    assert page.evaluate(PIXEL_AT, church)[3] == 0
+    assert log.errors == []
+
+
+def test_hovering_a_site_shows_its_names(browser: Browser, built: Path) -> None:
+    page, log = open_page(browser, built)
+    page.evaluate("HeritageMap.state.map.setView([39.7588, 46.7478], 14, {animate: false})")
+    point = page.evaluate("HeritageMap.state.map.latLngToContainerPoint([39.7588, 46.7478])")
+    box = page.locator(".folium-map").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + point["x"] + 30, box["y"] + point["y"] + 30)
+    page.wait_for_timeout(100)  # the canvas handles one mouse move per 32 ms, as Leaflet's does
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    assert "Church One / Եկեղեցի" in tooltip.inner_text()
+    page.wait_for_timeout(100)
+    page.mouse.move(box["x"] + point["x"] + 60, box["y"] + point["y"] + 60)
+    tooltip.wait_for(state="detached")
     assert log.errors == []

@@ -83,6 +83,11 @@ def test_public_record_drops_contacts_and_local_folders() -> None:
     assert record["contact"] == "+374 10 123456", "the input record is not changed"
 
 
+def test_public_record_drops_a_windows_folder_too() -> None:
+    record = obs("a", evidence=[{"file": "C:\\Users\\ann.petrosyan\\Desktop\\after.png", "sha256": "ab"}])
+    assert public_record(record)["evidence"] == [{"file": "after.png", "sha256": "ab"}]
+
+
 def test_public_record_strips_a_bare_email_analyst() -> None:
     assert public_record(obs("a", analyst="ann@example.org"))["analyst"] is None
 

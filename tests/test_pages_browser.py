@@ -64,14 +64,14 @@ def test_timeline_slider_moves_the_shown_events(browser: Browser, maps: Path) ->
     page, log = open_page(browser, maps / "timeline.html")
     dates = page.evaluate("HeritageMap.state.timeline.dates")
     assert dates == ["2023-09-19", "2023-11", "2024-04-04"]
-    route_opacity = "HeritageMap.state.layers['Routes (1)'].getLayers()[0].options.opacity"
-    site_shown = "HeritageMap.state.layers['Heritage sites (2)'].getLayers().map(l => l.options.fillOpacity > 0)"
+    route_shown = "HeritageMap.state.layers['Routes (1)'].shown()"
+    site_shown = "HeritageMap.state.layers['Heritage sites (2)'].shown()"
     assert page.locator(".hm-timeline-date").inner_text() == "2024-04-04"
     assert page.evaluate(site_shown) == [True, True]
     page.locator("#hm-timeline-slider").fill("0")
     assert page.locator(".hm-timeline-date").inner_text() == "2023-09-19"
     assert "Offensive begins" in page.locator(".hm-timeline-events").inner_text()
-    assert page.evaluate(route_opacity) == 0
+    assert page.evaluate(route_shown) == [False]
     assert page.evaluate(site_shown) == [False, False]
     page.locator("#hm-timeline-slider").fill("1")
     assert "Cemetery Two: damaged" in page.locator(".hm-timeline-events").inner_text()
