@@ -2,8 +2,9 @@
 
 Pure functions over a sites GeoDataFrame, catalog items (dicts) and
 observation records (dicts). Coverage is spatial (a scene footprint meets the
-site, found with one `geopandas.sjoin`) or asserted (an item with no footprint
-whose source says it shows the site, `heritage:site_ids`). An observation's
+site, boundary included: one join of all sites with all footprints,
+`geo.footprint_join`) or asserted (an item with no footprint whose source says
+it shows the site, `heritage:site_ids`). An observation's
 before/after pair is the scenes it names, or else the latest covering scene
 before `observed_on` and the first covering scene at or after it. The verdict
 is that of a site's latest observation:
@@ -16,17 +17,18 @@ is that of a site's latest observation:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import UTC, date, datetime
-from itertools import chain
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
-from shapely.geometry import shape
 
+from geo._gc import collector_paused
+from geo.footprint_join import covering_pairs, geojson_footprints
 from geo.dates import parse_partial
 
 FOOTPRINT = "footprint"
@@ -54,10 +56,13 @@ class SiteImagery:
 
     `verdict` is None when the site has no observation. `problems` lists every
     inconsistency in any of the site's observations, so validation reports them all.
+    `scenes` is worked out from `covering` when first asked for: a map of
+    100,000 sites needs only each site's pair and verdict.
     """
 
     site_id: str
-    scenes: tuple[CoveringScene, ...]
+    covering: Mapping[str, str] = field(default_factory=dict)
+    items_by_id: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False, compare=False)
     observation_id: str | None = None
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
@@ -66,6 +71,11 @@ class SiteImagery:
     inferred: tuple[str, ...] = ()
     verdict: str | None = None
     problems: tuple[str, ...] = ()
+
+    @cached_property
+    def scenes(self) -> tuple[CoveringScene, ...]:
+        """The covering scenes, oldest first (undated last)."""
+        return covering_scenes(self.covering, self.items_by_id)
 
 
 @dataclass(frozen=True)
@@ -127,57 +137,68 @@ def span_label(span: tuple[datetime, datetime] | None) -> str | None:
 
 def provider_names(item: Mapping[str, Any]) -> str:
     """The item's provider names, or `unstated`."""
-    names = [str(p["name"]) for p in (item.get("properties") or {}).get("providers", []) if isinstance(p, Mapping) and p.get("name")]
+    names = [str(p["name"]) for p in (item.get("properties") or {}).get("providers", []) if isinstance(p, dict) and p.get("name")]
     return ", ".join(names) or "unstated"
-
-
-def footprint_geometries(geometries: list[Mapping[str, Any]]) -> Sequence[Any]:
-    """Shapely geometries of GeoJSON footprints, built in one vectorised call when all are one-ring polygons.
-
-    A catalog holds up to millions of scenes; building them one `shape()` at a
-    time is most of the join's cost (benchmarks/RESULTS.md).
-    """
-    rings = [g["coordinates"][0] for g in geometries if g.get("type") == "Polygon" and len(g["coordinates"]) == 1]
-    if len(rings) != len(geometries) or any(len(point) != 2 for ring in rings for point in ring[:1]):
-        return [shape(g) for g in geometries]
-    lengths = np.fromiter((len(ring) for ring in rings), dtype=np.int64, count=len(rings))
-    coords = np.array(list(chain.from_iterable(rings)), dtype=float).reshape(-1, 2)
-    ring_offsets = np.concatenate(([0], np.cumsum(lengths)))
-    polygon_offsets = np.arange(len(rings) + 1)
-    return shapely.from_ragged_array(shapely.GeometryType.POLYGON, coords, (ring_offsets, polygon_offsets))
 
 
 def coverage_index(sites: gpd.GeoDataFrame, items: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
     """Site id -> {item id: `footprint` | `asserted`} for every site a scene covers.
 
-    Footprints are matched with one spatial-index join; items without a
-    footprint cover the sites their source names. An item with a footprint
-    covers what its footprint meets, whatever sites it lists.
+    Items without a footprint cover the sites their source names. An item with a footprint covers what its
+    footprint meets, whatever sites it lists: the footprints are read from the Items' rings without building
+    most of them as polygons (`geojson_footprints`) and joined by `covering_pairs`.
     """
-    items = list(items)
     index: dict[str, dict[str, str]] = {}
+    item_ids: list[str] = []
+    geometries: list[Mapping[str, Any]] = []
     for item in items:
-        if not item.get("geometry"):
-            for site_id in (item.get("properties") or {}).get("heritage:site_ids", []) or []:
-                index.setdefault(site_id, {})[item["id"]] = ASSERTED
-    located = sites[sites.geometry.notna() & ~sites.geometry.is_empty][["id", "geometry"]]
-    footprinted = [item for item in items if item.get("geometry")]
-    if located.empty or not footprinted:
+        if geometry := item.get("geometry"):
+            item_ids.append(item["id"])
+            geometries.append(geometry)
+            continue
+        for site_id in (item.get("properties") or {}).get("heritage:site_ids", []) or []:
+            index.setdefault(site_id, {})[item["id"]] = ASSERTED
+    geometry = np.asarray(sites.geometry.values, dtype=object)
+    located = sites[~shapely.is_missing(geometry) & ~shapely.is_empty(geometry)][["id", "geometry"]]
+    if located.empty or not geometries:
         return index
-    footprints = gpd.GeoDataFrame(
-        {"item_id": [item["id"] for item in footprinted]},
-        geometry=footprint_geometries([item["geometry"] for item in footprinted]),
-        crs="EPSG:4326",
-    )
     located = located.set_crs("EPSG:4326") if located.crs is None else located.to_crs("EPSG:4326")
-    joined = gpd.sjoin(located, footprints, how="inner", predicate="intersects")
-    for site_id, item_id in zip(joined["id"], joined["item_id"]):
-        index.setdefault(site_id, {})[item_id] = FOOTPRINT
+    site, footprint = covering_pairs(np.asarray(located.geometry.values, dtype=object), geojson_footprints(geometries))
+    add_footprints(index, located["id"].tolist(), item_ids, site, footprint)
     return index
+
+
+def add_footprints(index: dict[str, dict[str, str]], site_ids: list[str], item_ids: list[str],
+                    site: np.ndarray, footprint: np.ndarray) -> None:
+    """Record the (site, footprint) position pairs in `index`, one dict per site built at once (3M pairs at 1e6 scenes)."""
+    if not len(site):
+        return
+    order = _stable_order(site)
+    site = site[order]
+    covering = np.asarray(item_ids, dtype=object)[footprint[order]].tolist()
+    cuts = np.flatnonzero(np.diff(site)) + 1
+    starts, ends = np.concatenate(([0], cuts)).tolist(), np.concatenate((cuts, [len(site)])).tolist()
+    with collector_paused():
+        for position, start, end in zip(site[starts].tolist(), starts, ends):
+            found = dict.fromkeys(covering[start:end], FOOTPRINT)
+            site_id = site_ids[position]
+            if site_id in index:
+                index[site_id].update(found)
+            else:
+                index[site_id] = found
+
+
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """`np.argsort(keys, kind="stable")` of non-negative integers below 2**32, as two passes of numpy's radix
+    sort of 16-bit keys: five times its timsort at 3M keys."""
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    return order[np.argsort((keys[order] >> 16).astype(np.uint16), kind="stable")]
 
 
 def covering_scenes(covering: Mapping[str, str], items_by_id: Mapping[str, Mapping[str, Any]]) -> tuple[CoveringScene, ...]:
     """The covering scenes of one site, oldest first (undated last), ids breaking ties."""
+    if not covering:
+        return ()
     scenes = []
     for item_id, coverage in covering.items():
         item = items_by_id[item_id]
@@ -268,6 +289,16 @@ def _inferred(
     return Pair(before, after, tuple(inferred), ())
 
 
+def _pair(observation: Mapping[str, Any], covering: Mapping[str, str], items_by_id: Mapping[str, Mapping[str, Any]]) -> Pair:
+    """`observation_pair`, answered at once for the common case: no covering scene and none named."""
+    if not covering and not observation.get("before_scene") and not observation.get("after_scene"):
+        return _NO_PAIR
+    return observation_pair(observation, covering, items_by_id)
+
+
+_NO_PAIR = Pair(None, None, (), ())
+
+
 def latest_observation(observations: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
     """The observation with the latest `observed_on` (then `recorded_at`, then log order)."""
     ranked = [
@@ -294,20 +325,20 @@ def site_imagery(
         if record.get("kind", "observation") == "observation":
             by_site.setdefault(str(record.get("site_id")), []).append(record)
     result: dict[str, SiteImagery] = {}
-    for site_id in sites["id"]:
+    for site_id in sites["id"].tolist():
         covering = index.get(site_id, {})
-        scenes = covering_scenes(covering, items_by_id)
         records = by_site.get(site_id, [])
-        latest = latest_observation(records)
+        latest = records[0] if len(records) == 1 else latest_observation(records)
         if latest is None:
-            result[site_id] = SiteImagery(site_id=site_id, scenes=scenes)
+            result[site_id] = SiteImagery(site_id, covering, items_by_id)
             continue
-        pairs = {id(record): observation_pair(record, covering, items_by_id) for record in records}
+        pairs = {id(record): _pair(record, covering, items_by_id) for record in records}
         problems = [p for pair in pairs.values() for p in pair.problems]
         pair = pairs[id(latest)]
         result[site_id] = SiteImagery(
             site_id=site_id,
-            scenes=scenes,
+            covering=covering,
+            items_by_id=items_by_id,
             observation_id=latest.get("id"),
             before=pair.before,
             after=pair.after,

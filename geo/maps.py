@@ -13,6 +13,7 @@ import geopandas as gpd
 
 from geo import join, observations
 from geo._gc import collector_paused
+from geo.footprint_join import footprint_geometries
 from geo.inputs import Inputs
 from geo.render import Overlay, PageMeta, Tiles, data_map
 from geo.schema import STATUSES
@@ -115,5 +116,5 @@ def footprint_frame(items: list[dict[str, Any]]) -> gpd.GeoDataFrame:
     if not footprinted:
         return gpd.GeoDataFrame({"id": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
     rows = [scene_summary(item) or {} for item in footprinted]
-    geometries = join.footprint_geometries([item["geometry"] for item in footprinted])
+    geometries = footprint_geometries([item["geometry"] for item in footprinted])
     return gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries(geometries, crs="EPSG:4326"))

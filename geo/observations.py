@@ -77,7 +77,9 @@ def public_record(record: Mapping[str, Any]) -> dict[str, Any]:
     (which can name a person's machine or account), whether written with `/`
     or with Windows' `\\`.
     """
-    public = {k: v for k, v in record.items() if k not in PRIVATE_FIELDS}
+    public = dict(record)
+    for name in PRIVATE_FIELDS:
+        public.pop(name, None)
     if isinstance(public.get("analyst"), str):
         public["analyst"] = public_analyst(public["analyst"])
     if isinstance(public.get("evidence"), list):
@@ -169,15 +171,17 @@ def site_histories(records: Iterable[Mapping[str, Any]], *, public_only: bool) -
             continue
         shown = public_record(record) if public_only else dict(record)
         state = review_state(record, decided)
-        confirmed.setdefault(record["site_id"], [])
-        pending.setdefault(record["site_id"], [])
+        site_id = record["site_id"]
+        if site_id not in confirmed:
+            confirmed[site_id], pending[site_id] = [], []
         if state == "confirmed":
-            confirmed[record["site_id"]].append(shown)
+            confirmed[site_id].append(shown)
         elif state == "pending":
-            pending[record["site_id"]].append(shown)
+            pending[site_id].append(shown)
     histories = {}
     for site_id, history in confirmed.items():
-        history.sort(key=_chronological)
+        if len(history) > 1:
+            history.sort(key=_chronological)
         histories[site_id] = SiteHistory(history[-1] if history else None, history, pending[site_id])
     return histories
 

@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 from click.testing import CliRunner
-from shapely.geometry import Point, box, mapping
+from shapely.affinity import rotate
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box, mapping
 
 from geo.cli import main
 from geo.imagery import write_catalog
-from geo.join import gaps, site_imagery
+from geo.footprint_join import footprint_geometries, intersecting_pairs
+from geo.join import _stable_order, coverage_index, gaps, site_imagery
 from geo.layers import frame_from_collection
 from tests.layers import collection, feature, point, write_layers
 
@@ -185,7 +188,6 @@ def test_a_footprint_decides_coverage_whatever_sites_the_item_lists() -> None:
 def test_footprints_built_in_one_call_equal_shapely_shapes() -> None:
     from shapely.geometry import shape
 
-    from geo.join import footprint_geometries
 
     square = {"type": "Polygon", "coordinates": [[[46.7, 39.7], [46.8, 39.7], [46.8, 39.8], [46.7, 39.8], [46.7, 39.7]]]}
     holed = {"type": "Polygon", "coordinates": [square["coordinates"][0],
@@ -193,3 +195,92 @@ def test_footprints_built_in_one_call_equal_shapely_shapes() -> None:
     for geometries in ([square, square], [square, holed]):
         built = footprint_geometries(geometries)
         assert [g.wkt for g in built] == [shape(g).wkt for g in geometries]
+
+
+# --- the join against plain shapely ---------------------------------------------------------------
+
+
+def site_frame(geometries: list[Any]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"id": [f"s{i}" for i in range(len(geometries))]}, geometry=geometries, crs="EPSG:4326")
+
+
+def shapely_coverage(frame: gpd.GeoDataFrame, footprints: list[Any]) -> dict[str, dict[str, str]]:
+    """What `coverage_index` must return for footprinted scenes: every pair plain shapely says intersects."""
+    found: dict[str, dict[str, str]] = {}
+    for site_id, site in zip(frame["id"], frame.geometry):
+        for index, footprint in enumerate(footprints):
+            if site is not None and not site.is_empty and footprint.intersects(site):
+                found.setdefault(site_id, {})[f"f{index}"] = "footprint"
+    return found
+
+
+def assert_join_is_shapely(frame: gpd.GeoDataFrame, footprints: list[Any]) -> dict[str, dict[str, str]]:
+    """`coverage_index` from Item dicts and the join on geometries both equal shapely's `intersects`."""
+    items = [scene(f"f{i}", "2022-01-01T08:00:00Z", footprint=f) for i, f in enumerate(footprints)]
+    expected = shapely_coverage(frame, footprints)
+    assert coverage_index(frame, items) == expected
+    site, footprint = intersecting_pairs(frame.geometry.values, np.array(footprints, dtype=object))
+    pairs = {(frame["id"].iloc[s], f"f{f}") for s, f in zip(site.tolist(), footprint.tolist())}
+    assert len(pairs) == len(site)
+    assert pairs == {(s, f) for s, covering in expected.items() for f in covering}
+    return expected
+
+
+def test_a_point_on_an_edge_or_a_corner_is_covered() -> None:
+    slanted = Polygon([(46.5, 39.5), (46.75, 39.75), (46.5, 40.0), (46.25, 39.75)])
+    rotated = rotate(box(46.0, 39.0, 46.2, 39.1), 30)
+    on_rotated = [Point(xy) for xy in rotated.exterior.coords[:4]]
+    sites = [Point(46.625, 39.625), Point(46.5, 39.5), Point(46.75, 39.6), Point(46.3, 39.7), *on_rotated,
+             Point(46.2, 39.05), Point(46.0, 39.0)]
+    expected = assert_join_is_shapely(site_frame(sites), [slanted, rotated, box(46.25, 39.5, 46.75, 39.6)])
+    assert expected["s0"] == {"f0": "footprint"} and set(expected["s1"]) == {"f0", "f2"}
+    assert all(f"s{i}" in expected for i in range(4, 8))
+
+
+def test_a_site_in_the_bounding_box_but_outside_the_shape_is_not_covered() -> None:
+    triangle = Polygon([(46.0, 39.0), (46.2, 39.0), (46.0, 39.2)])
+    rotated = rotate(box(46.5, 39.5, 46.7, 39.6), 20)
+    expected = assert_join_is_shapely(site_frame([Point(46.15, 39.15), Point(46.05, 39.05), Point(46.51, 39.59)]),
+                                      [triangle, rotated])
+    assert expected == {"s1": {"f0": "footprint"}}
+
+
+def test_holes_parts_concave_and_many_edged_footprints_are_exact() -> None:
+    holed = box(46.0, 39.0, 46.4, 39.4).difference(box(46.1, 39.1, 46.3, 39.3))
+    parts = MultiPolygon([box(46.5, 39.0, 46.6, 39.1), box(46.8, 39.0, 46.9, 39.1)])
+    concave = Polygon([(47.0, 39.0), (47.4, 39.0), (47.2, 39.2), (47.4, 39.4), (47.0, 39.4)])
+    round_ = Point(47.6, 39.6).buffer(0.1, quad_segs=2)
+    star = Polygon([(47.0, 40.2), (47.06, 40.0), (46.9, 40.12), (47.1, 40.12), (46.94, 40.0)])
+    sites = [Point(46.2, 39.2), Point(46.1, 39.2), Point(46.05, 39.2), Point(46.7, 39.05), Point(46.85, 39.05),
+             Point(47.3, 39.2), Point(47.1, 39.2), Point(47.6, 39.6), Point(47.69, 39.69), Point(47.0, 40.08)]
+    expected = assert_join_is_shapely(site_frame(sites), [holed, parts, concave, round_, star])
+    assert "s0" not in expected and "s3" not in expected and "s5" not in expected
+    assert {"s1", "s2", "s4", "s6", "s7"} <= set(expected)
+
+
+def test_sites_that_are_not_points_and_empty_or_unlocated_sites() -> None:
+    sites = [box(46.05, 39.05, 46.1, 39.1), LineString([(46.3, 38.9), (46.3, 39.5)]), Point(), None, Point(46.1, 39.1)]
+    expected = assert_join_is_shapely(site_frame(sites), [box(46.0, 39.0, 46.2, 39.2), box(46.25, 39.3, 46.35, 39.4)])
+    assert expected == {"s0": {"f0": "footprint"}, "s1": {"f1": "footprint"}, "s4": {"f0": "footprint"}}
+
+
+def test_random_footprints_on_a_lattice_of_sites_match_shapely() -> None:
+    rng = np.random.default_rng(7)
+    corners = rng.integers(0, 40, (160, 2)) / 8
+    sides = rng.integers(1, 8, (160, 2)) / 8
+    footprints = [rotate(box(x, y, x + w, y + h), angle) if k % 3 else box(x, y, x + w, y + h)
+                  for k, ((x, y), (w, h), angle) in enumerate(zip(corners, sides, rng.uniform(-60, 60, 160)))]
+    sites = [Point(x, y) for x, y in rng.integers(0, 44, (300, 2)) / 8]
+    assert_join_is_shapely(site_frame(sites), footprints)
+
+
+def test_clustered_sites_with_one_far_away_are_joined_all_the_same() -> None:
+    rng = np.random.default_rng(3)
+    sites = [Point(x, y) for x, y in 46.0 + rng.random((400, 2)) * 0.1] + [Point(-120.0, -40.0)]
+    footprints = [box(x, y, x + 0.01, y + 0.01) for x, y in 46.0 + rng.random((400, 2)) * 0.1]
+    assert_join_is_shapely(site_frame(sites), footprints)
+
+
+def test_stable_order_groups_site_positions_beyond_16_bits() -> None:
+    keys = np.random.default_rng(1).integers(0, 300_000, 50_000)
+    assert np.array_equal(_stable_order(keys), np.argsort(keys, kind="stable"))

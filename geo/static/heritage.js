@@ -1,9 +1,10 @@
-/* Heritage map: draws the data payloads that geo/render.py embeds in a page.
+/* Heritage map: draws the feature tables that geo/render.py embeds in a page.
  *
  * Every value from the data reaches the page through textContent or a
  * checked href, never through innerHTML, so markup in a name or a note shows
- * as text. Points are drawn on one canvas, so a map of 100,000 sites stays a
- * few DOM nodes.
+ * as text. Point layers keep their features in typed arrays and are drawn
+ * pixel by pixel into one canvas, so a map of 100,000 sites holds no object
+ * per site and stays a few DOM nodes (docs/ARCHITECTURE.md).
  */
 (function () {
   "use strict";

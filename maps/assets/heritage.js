@@ -1,9 +1,10 @@
-/* Heritage map: draws the data payloads that geo/render.py embeds in a page.
+/* Heritage map: draws the feature tables that geo/render.py embeds in a page.
  *
  * Every value from the data reaches the page through textContent or a
  * checked href, never through innerHTML, so markup in a name or a note shows
- * as text. Points are drawn on one canvas, so a map of 100,000 sites stays a
- * few DOM nodes.
+ * as text. Point layers keep their features in typed arrays and are drawn
+ * pixel by pixel into one canvas, so a map of 100,000 sites holds no object
+ * per site and stays a few DOM nodes (docs/ARCHITECTURE.md).
  */
 (function () {
   "use strict";
@@ -17,7 +18,7 @@
   };
   var ROUTE_COLOR = { corridor: "#0072B2", bypass: "#56B4E9", road: "#6E6E6E", evacuation: "#D55E00" };
 
-  var state = { map: null, layers: {}, byId: {}, searchable: [], meta: {} };
+  var state = { map: null, layers: {}, meta: {} };
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -49,61 +50,521 @@
     return JSON.parse(node.textContent);
   }
 
-  /* A canvas marker whose shape says its status, so colour is never the only cue. */
-  var ShapeMarker = L.CircleMarker.extend({
-    options: { shape: "circle" },
-    _updatePath: function () {
-      if (this._renderer._drawShape && this.options.shape !== "circle") this._renderer._drawShape(this);
-      else this._renderer._updateCircle(this);
-    }
-  });
+  /* A layer's features as geo/payload.py writes them: columns (some as a
+   * dictionary of values and a code per feature), point coordinates as two
+   * arrays, and each feature's nested fields as JSON text, parsed only when
+   * that feature's popup opens. */
+  function Table(data) {
+    this.count = data.count;
+    this.columns = data.columns || {};
+    this.details = data.details || null;
+    this.geometry = data.geometry;
+  }
 
-  L.Canvas.include({
-    _drawShape: function (layer) {
-      if (!this._drawing || layer._empty()) return;
-      var p = layer._point, r = layer._radius, ctx = this._ctx, shape = layer.options.shape;
-      this._layers[layer._leaflet_id] = layer;
+  Table.prototype.value = function (name, i) {
+    var column = this.columns[name];
+    if (!column) return null;
+    var value = column.codes ? column.values[column.codes[i]] : column.values[i];
+    return value === undefined ? null : value;
+  };
+
+  Table.prototype.props = function (i) {
+    var props = {}, self = this;
+    Object.keys(this.columns).forEach(function (name) { props[name] = self.value(name, i); });
+    var details = this.details && this.details[i];
+    if (details) L.extend(props, JSON.parse(details));
+    return props;
+  };
+
+  Table.prototype.indexOf = function (name, value) {
+    for (var i = 0; i < this.count; i++) if (this.value(name, i) === value) return i;
+    return -1;
+  };
+
+  Table.prototype.searchText = function (i) {
+    return [this.value("name", i), this.value("name_hy", i), this.value("name_az", i), this.value("id", i)].map(normalise).join("\n");
+  };
+
+  /* Shapes whose outline says the status, so colour is never the only cue.
+   * Each outline ends with a line back to its start rather than closePath(),
+   * which costs time in proportion to the path so far (quadratic over a layer). */
+  function tracePoint(ctx, shape, x, y, r) {
+    if (shape === "square") {
+      ctx.rect(x - r, y - r, 2 * r, 2 * r);
+    } else if (shape === "triangle") {
+      ctx.moveTo(x, y - 1.2 * r);
+      ctx.lineTo(x + 1.1 * r, y + 0.9 * r);
+      ctx.lineTo(x - 1.1 * r, y + 0.9 * r);
+      ctx.lineTo(x, y - 1.2 * r);
+    } else if (shape === "diamond") {
+      ctx.moveTo(x, y - 1.3 * r);
+      ctx.lineTo(x + 1.3 * r, y);
+      ctx.lineTo(x, y + 1.3 * r);
+      ctx.lineTo(x - 1.3 * r, y);
+      ctx.lineTo(x, y - 1.3 * r);
+    } else {
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, Math.PI * 2, false);
+    }
+  }
+
+  function fillStroke(ctx, style) {
+    if (style.fillOpacity > 0) {
+      ctx.globalAlpha = style.fillOpacity;
+      ctx.fillStyle = style.fillColor;
+      ctx.fill();
+    }
+    if (style.weight > 0 && style.opacity !== 0) {
+      ctx.globalAlpha = style.opacity === undefined ? 1 : style.opacity;
+      ctx.lineWidth = style.weight;
+      ctx.strokeStyle = style.color;
+      ctx.lineJoin = "round";
+      ctx.lineCap = "round";
+      ctx.stroke();
+    }
+  }
+
+  /* A point's shape drawn once per style and radius with the canvas's own
+   * anti-aliasing, at the screen's pixel ratio, and kept as the offsets and
+   * premultiplied colours of its visible pixels. */
+  function spriteFor(style, radius, ratio) {
+    var key = ratio + ":" + Math.round(radius * 2) / 2;
+    var sprites = style.sprites || (style.sprites = {});
+    if (!sprites[key]) {
+      var size = Math.ceil(2 * (1.3 * radius + (style.weight || 0) + 1)) * ratio;
+      var canvas = document.createElement("canvas");
+      canvas.width = canvas.height = size;
+      var ctx = canvas.getContext("2d");
+      ctx.scale(ratio, ratio);
       ctx.beginPath();
-      if (shape === "square") {
-        ctx.rect(p.x - r, p.y - r, 2 * r, 2 * r);
-      } else if (shape === "triangle") {
-        ctx.moveTo(p.x, p.y - 1.2 * r);
-        ctx.lineTo(p.x + 1.1 * r, p.y + 0.9 * r);
-        ctx.lineTo(p.x - 1.1 * r, p.y + 0.9 * r);
-        ctx.closePath();
-      } else if (shape === "diamond") {
-        ctx.moveTo(p.x, p.y - 1.3 * r);
-        ctx.lineTo(p.x + 1.3 * r, p.y);
-        ctx.lineTo(p.x, p.y + 1.3 * r);
-        ctx.lineTo(p.x - 1.3 * r, p.y);
-        ctx.closePath();
-      } else {
-        ctx.arc(p.x, p.y, r, 0, Math.PI * 2, false);
+      tracePoint(ctx, style.shape, size / ratio / 2, size / ratio / 2, radius);
+      fillStroke(ctx, style);
+      var rgba = ctx.getImageData(0, 0, size, size).data, dx = [], dy = [], colour = [], half = size >> 1;
+      for (var p = 0; p < size * size; p++) {
+        var a = rgba[4 * p + 3];
+        if (!a) continue;
+        var premultiply = function (c) { return Math.round(c * a / 255); };
+        dx.push((p % size) - half);
+        dy.push(Math.floor(p / size) - half);
+        colour.push(((a << 24) | (premultiply(rgba[4 * p + 2]) << 16) | (premultiply(rgba[4 * p + 1]) << 8) | premultiply(rgba[4 * p])) >>> 0);
       }
-      this._fillStroke(ctx, layer);
+      sprites[key] = { dx: Int16Array.from(dx), dy: Int16Array.from(dy), colour: Uint32Array.from(colour), reach: half + 1, offsets: null, width: 0 };
+    }
+    return sprites[key];
+  }
+
+  /* Source-over of premultiplied pixel `s` on premultiplied pixel `d`, two channels at a time. */
+  function over(s, d) {
+    var inverse = 255 - (s >>> 24);
+    var rb = (d & 0x00ff00ff) * inverse + 0x00800080;
+    rb = ((rb + ((rb >>> 8) & 0x00ff00ff)) >>> 8) & 0x00ff00ff;
+    var ag = ((d >>> 8) & 0x00ff00ff) * inverse + 0x00800080;
+    ag = (ag + ((ag >>> 8) & 0x00ff00ff)) & 0xff00ff00;
+    return (s + (rb | ag)) >>> 0;
+  }
+
+  /* One frame of point pixels the size of the renderer's canvas. The points
+   * are written into it in JavaScript: a canvas call per point costs
+   * microseconds, 0.3 s for 100,000 points. */
+  function PixelFrame(width, height) {
+    this.width = width;
+    this.height = height;
+    this.image = new ImageData(width, height);
+    this.pixels = new Uint32Array(this.image.data.buffer);
+    this.canvas = document.createElement("canvas");
+    this.canvas.width = width;
+    this.canvas.height = height;
+  }
+
+  PixelFrame.prototype.stamp = function (sprite, cx, cy) {
+    var width = this.width, pixels = this.pixels, colour = sprite.colour, reach = sprite.reach, k, s, d, p;
+    if (sprite.width !== width) {
+      sprite.offsets = new Int32Array(colour.length);
+      for (k = 0; k < colour.length; k++) sprite.offsets[k] = sprite.dy[k] * width + sprite.dx[k];
+      sprite.width = width;
+    }
+    if (cx - reach < 0 || cy - reach < 0 || cx + reach >= width || cy + reach >= this.height) {
+      for (k = 0; k < colour.length; k++) {
+        var x = cx + sprite.dx[k], y = cy + sprite.dy[k];
+        if (x < 0 || y < 0 || x >= width || y >= this.height) continue;
+        p = y * width + x;
+        s = colour[k];
+        d = pixels[p];
+        pixels[p] = (s >>> 24) === 255 || !d ? s : over(s, d);
+      }
+      return;
+    }
+    var base = cy * width + cx, offsets = sprite.offsets;
+    for (k = 0; k < colour.length; k++) {
+      p = base + offsets[k];
+      s = colour[k];
+      d = pixels[p];
+      pixels[p] = (s >>> 24) === 255 || !d ? s : over(s, d);
+    }
+  };
+
+  /* The frame as a canvas: ImageData holds straight, not premultiplied, colour. */
+  PixelFrame.prototype.toCanvas = function () {
+    var pixels = this.pixels;
+    for (var p = 0; p < pixels.length; p++) {
+      var v = pixels[p], a = v >>> 24;
+      if (a === 0 || a === 255) continue;
+      var scale = 255 / a;
+      pixels[p] = ((a << 24) | (Math.min(255, Math.round(((v >>> 16) & 255) * scale)) << 16) |
+        (Math.min(255, Math.round(((v >>> 8) & 255) * scale)) << 8) | Math.min(255, Math.round((v & 255) * scale))) >>> 0;
+    }
+    this.canvas.getContext("2d").putImageData(this.image, 0, 0);
+    return this.canvas;
+  };
+
+  /* The canvas renderer shared by every layer: Leaflet draws the paths
+   * (routes, footprints), then each point layer draws its features from typed
+   * arrays, one path per style. Clicks and hovers test the point layers first,
+   * top layer first, then Leaflet's paths. */
+  var PointCanvas = L.Canvas.extend({
+    initialize: function (options) {
+      L.Canvas.prototype.initialize.call(this, options);
+      this._pointLayers = [];
+    },
+
+    addPoints: function (layer) {
+      this._pointLayers.push(layer);
+      this.redrawAll();
+    },
+
+    removePoints: function (layer) {
+      this._pointLayers = this._pointLayers.filter(function (other) { return other !== layer; });
+      if (this._hoverHit && this._hoverHit.layer === layer) this._endHover();
+      this.redrawAll();
+    },
+
+    redrawAll: function () {
+      if (!this._map) return;
+      this._wholeCanvas = true;
+      this._redrawRequest = this._redrawRequest || L.Util.requestAnimFrame(this._redraw, this);
+    },
+
+    _redraw: function () {
+      if (this._wholeCanvas) this._redrawBounds = null;
+      this._wholeCanvas = false;
+      L.Canvas.prototype._redraw.call(this);
+    },
+
+    _draw: function () {
+      L.Canvas.prototype._draw.call(this);
+      if (!this._pointLayers.length) return;
+      var ctx = this._ctx, bounds = this._bounds, ratio = L.Browser.retina ? 2 : 1;
+      var width = this._container.width, height = this._container.height;
+      if (!this._frame || this._frame.width !== width || this._frame.height !== height) this._frame = new PixelFrame(width, height);
+      var frame = this._frame;
+      frame.pixels.fill(0);
+      this._pointLayers.forEach(function (layer) { layer.drawOn(frame, bounds.min, ratio); });
+      ctx.save();
+      if (this._redrawBounds) {
+        var size = this._redrawBounds.getSize();
+        ctx.beginPath();
+        ctx.rect(this._redrawBounds.min.x, this._redrawBounds.min.y, size.x, size.y);
+        ctx.clip();
+      }
+      ctx.globalAlpha = 1;
+      ctx.drawImage(frame.toCanvas(), bounds.min.x, bounds.min.y, width / ratio, height / ratio);
+      ctx.restore();
+    },
+
+    _pointAt: function (point) {
+      for (var k = this._pointLayers.length - 1; k >= 0; k--) {
+        var index = this._pointLayers[k].indexAt(point, this.options.tolerance);
+        if (index >= 0) return { layer: this._pointLayers[k], index: index };
+      }
+      return null;
+    },
+
+    _onClick: function (e) {
+      var hit = this._pointAt(this._map.mouseEventToLayerPoint(e));
+      var dragged = (e.type === "click" || e.type === "preclick") && hit && this._map._draggableMoved(hit.layer);
+      if (!hit || dragged) {
+        L.Canvas.prototype._onClick.call(this, e);
+        return;
+      }
+      hit.layer.hitIndex = hit.index;
+      this._fireEvent([hit.layer], e);
+    },
+
+    _handleMouseHover: function (e, point) {
+      if (this._mouseHoverThrottled) return;
+      var hit = this._pointAt(point);
+      if (!hit) {
+        if (this._hoverHit) this._endHover();
+        L.Canvas.prototype._handleMouseHover.call(this, e, point);
+        return;
+      }
+      if (this._hoveredLayer) L.Canvas.prototype._handleMouseOut.call(this, e);
+      if (!this._hoverHit || this._hoverHit.layer !== hit.layer || this._hoverHit.index !== hit.index) {
+        this._hoverHit = hit;
+        L.DomUtil.addClass(this._container, "leaflet-interactive");
+        hit.layer.showTooltip(hit.index);
+      }
+      this._mouseHoverThrottled = true;
+      setTimeout(L.Util.bind(function () { this._mouseHoverThrottled = false; }, this), 32);
+    },
+
+    _handleMouseOut: function (e) {
+      if (this._hoverHit) this._endHover();
+      L.Canvas.prototype._handleMouseOut.call(this, e);
+    },
+
+    _endHover: function () {
+      this._hoverHit.layer.hideTooltip();
+      this._hoverHit = null;
+      L.DomUtil.removeClass(this._container, "leaflet-interactive");
     }
   });
 
-  function siteStyle(props) {
-    var style = STATUS_STYLE[props.status] || STATUS_STYLE.unknown;
-    var ring = style.shape === "ring";
-    return {
-      shape: ring ? "circle" : style.shape, radius: 7, color: ring ? style.color : "#1a1a1a", weight: ring ? 3 : 1,
-      fillColor: style.color, fillOpacity: ring ? 0.15 : 0.95
-    };
+  /* One overlay of points. Its payload is parsed on first use, each point
+   * projected once to Web Mercator at zoom 0, and every redraw scales,
+   * culls and traces the points: no object per feature. */
+  var PointLayer = L.Layer.extend({
+    initialize: function (dataId, kind, title, renderer) {
+      this._dataId = dataId;
+      this.heritageKind = kind;
+      this.heritageTitle = title;
+      this.options = { renderer: renderer, pane: "overlayPane", bubblingMouseEvents: true };
+      this.on("click", this._onFeatureClick, this);
+    },
+
+    table: function () {
+      if (!this._table) this._prepare(new Table(readPayload(this._dataId)));
+      return this._table;
+    },
+
+    count: function () { return this.table().count; },
+
+    _prepare: function (table) {
+      var n = table.count, spec = KINDS[this.heritageKind], styles = [];
+      var xs = table.geometry.x || [], ys = table.geometry.y || [];
+      this._table = table;
+      this._u = new Float64Array(n);
+      this._v = new Float64Array(n);
+      this._radius = new Float32Array(n);
+      this._style = new Uint8Array(n);
+      this._hidden = null;
+      var crs = L.CRS.EPSG3857;
+      for (var i = 0; i < n; i++) {
+        var unit = crs.transformation.transform(crs.projection.project(L.latLng(ys[i], xs[i])), 1);
+        this._u[i] = unit.x;
+        this._v[i] = unit.y;
+        var style = spec.style(table, i);
+        var slot = styles.indexOf(style);
+        if (slot < 0) { slot = styles.length; styles.push(style); }
+        this._style[i] = slot;
+        this._radius[i] = spec.radius(table, i);
+      }
+      this._styles = styles;
+      this._defaultStyle = this._style.slice();
+    },
+
+    onAdd: function (map) {
+      this.table();
+      this._renderer = map.getRenderer(this);
+      this._renderer.addPoints(this);
+    },
+
+    onRemove: function () {
+      this._renderer.removePoints(this);
+    },
+
+    _screen: function () {
+      var map = this._map;
+      return { scale: map.options.crs.scale(map.getZoom()), origin: map.getPixelOrigin() };
+    },
+
+    drawOn: function (frame, origin, ratio) {
+      var view = this._screen(), u = this._u, v = this._v, radius = this._radius, hidden = this._hidden;
+      var offsetX = view.origin.x + origin.x, offsetY = view.origin.y + origin.y, sprites = [], lastRadius = [];
+      for (var i = 0; i < u.length; i++) {
+        if (hidden && hidden[i]) continue;
+        var slot = this._style[i];
+        if (lastRadius[slot] !== radius[i]) {
+          sprites[slot] = spriteFor(this._styles[slot], radius[i], ratio);
+          lastRadius[slot] = radius[i];
+        }
+        var sprite = sprites[slot];
+        var cx = Math.round((u[i] * view.scale - offsetX) * ratio), cy = Math.round((v[i] * view.scale - offsetY) * ratio);
+        if (cx + sprite.reach < 0 || cy + sprite.reach < 0 || cx - sprite.reach >= frame.width || cy - sprite.reach >= frame.height) continue;
+        frame.stamp(sprite, cx, cy);
+      }
+    },
+
+    indexAt: function (point, tolerance) {
+      var view = this._screen(), u = this._u, v = this._v, hidden = this._hidden, pad = (tolerance || 0) + 2;
+      for (var i = u.length - 1; i >= 0; i--) {
+        if (hidden && hidden[i]) continue;
+        var dx = u[i] * view.scale - view.origin.x - point.x, dy = v[i] * view.scale - view.origin.y - point.y;
+        var r = this._radius[i] * 1.3 + pad;
+        if (dx * dx + dy * dy <= r * r) return i;
+      }
+      return -1;
+    },
+
+    latLngAt: function (i) {
+      var geometry = this.table().geometry;
+      return L.latLng(geometry.y[i], geometry.x[i]);
+    },
+
+    openPopupAt: function (i) {
+      var props = this.table().props(i);
+      var popup = L.popup({ maxWidth: 360, autoPanPadding: [20, 20] })
+        .setLatLng(this.latLngAt(i))
+        .setContent(KINDS[this.heritageKind].popup(props));
+      popup.heritageSite = this.heritageKind === "sites" ? props.id : null;
+      this._map.openPopup(popup);
+    },
+
+    _onFeatureClick: function (e) {
+      L.DomEvent.stop(e);
+      this.openPopupAt(this.hitIndex);
+    },
+
+    showTooltip: function (i) {
+      var table = this.table();
+      state.tooltip = state.tooltip || L.tooltip({ direction: "top", offset: [0, -8] });
+      state.tooltip.setLatLng(this.latLngAt(i)).setContent(tooltipFor({ id: table.value("id", i), name: table.value("name", i), name_hy: table.value("name_hy", i) }));
+      this._map.openTooltip(state.tooltip);
+    },
+
+    hideTooltip: function () {
+      if (state.tooltip && this._map) this._map.closeTooltip(state.tooltip);
+    },
+
+    /* Restyle or hide features: `choose(i)` gives a style, true for the
+     * feature's own style, or false to hide it (the timeline's dates). */
+    restyle: function (choose) {
+      var table = this.table(), hidden = new Uint8Array(table.count);
+      for (var i = 0; i < table.count; i++) {
+        var choice = choose(i);
+        hidden[i] = choice === false ? 1 : 0;
+        if (choice && choice !== true) {
+          var slot = this._styles.indexOf(choice);
+          if (slot < 0) { slot = this._styles.length; this._styles.push(choice); }
+          this._style[i] = slot;
+        } else {
+          this._style[i] = this._defaultStyle[i];
+        }
+      }
+      this._hidden = hidden;
+      if (this._renderer) this._renderer.redrawAll();
+    },
+
+    shown: function () {
+      var hidden = this._hidden, n = this.count(), out = [];
+      for (var i = 0; i < n; i++) out.push(!(hidden && hidden[i]));
+      return out;
+    }
+  });
+
+  /* One overlay of lines or polygons (routes, footprints, site outlines):
+   * few features, drawn as Leaflet paths, built on first use. */
+  var ShapeLayer = L.Layer.extend({
+    initialize: function (dataId, kind, title, renderer) {
+      this._dataId = dataId;
+      this._renderer = renderer;
+      this.heritageKind = kind;
+      this.heritageTitle = title;
+    },
+
+    table: function () {
+      if (!this._table) this._table = new Table(readPayload(this._dataId));
+      return this._table;
+    },
+
+    count: function () { return this.table().count; },
+
+    group: function () {
+      if (this._group) return this._group;
+      var table = this.table(), kind = this.heritageKind, spec = KINDS[kind], renderer = this._renderer, self = this;
+      this._members = [];
+      this._group = L.featureGroup();
+      table.geometry.geometries.forEach(function (geometry, i) {
+        var props = table.props(i);
+        var member = L.geoJSON({ type: "Feature", geometry: geometry, properties: props }, {
+          renderer: renderer,
+          pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, { renderer: renderer }); },
+          style: function () { return shapeStyle(kind, props); }
+        });
+        member.bindPopup(function () { return spec.popup(props); }, { maxWidth: 360, autoPanPadding: [20, 20] });
+        member.bindTooltip(function () { return tooltipFor(props); });
+        member.getPopup().heritageSite = kind === "sites" ? props.id : null;
+        member.props = props;
+        self._members.push(member);
+        self._group.addLayer(member);
+      });
+      return this._group;
+    },
+
+    onAdd: function (map) { map.addLayer(this.group()); },
+    onRemove: function (map) { map.removeLayer(this.group()); },
+    getLayers: function () { return this.group().getLayers(); },
+    eachLayer: function (fn) { this.group().eachLayer(fn); },
+
+    latLngAt: function (i) {
+      this.group();
+      return this._members[i].getBounds().getCenter();
+    },
+
+    openPopupAt: function (i) {
+      this.group();
+      this._members[i].openPopup(this.latLngAt(i));
+    },
+
+    restyle: function (choose) {
+      var kind = this.heritageKind;
+      this.group();
+      this._members.forEach(function (member, i) {
+        var choice = choose(i), base = shapeStyle(kind, member.props);
+        member.setStyle(choice === false ? { opacity: 0, fillOpacity: 0 } : L.extend({}, base, choice === true ? {} : choice));
+        member.eachLayer(function (path) { path.options.interactive = choice !== false; });
+      });
+    },
+
+    shown: function () {
+      this.group();
+      return this._members.map(function (member) { return member.getLayers()[0].options.opacity !== 0; });
+    }
+  });
+
+  var SITE_STYLES = {};
+
+  /* The drawing style of a site with this status; one shared object per status. */
+  function siteStyle(status) {
+    if (!SITE_STYLES[status]) {
+      var style = STATUS_STYLE[status] || STATUS_STYLE.unknown, ring = style.shape === "ring";
+      SITE_STYLES[status] = {
+        shape: ring ? "circle" : style.shape, color: ring ? style.color : "#1a1a1a", weight: ring ? 3 : 1,
+        opacity: 1, fillColor: style.color, fillOpacity: ring ? 0.15 : 1
+      };
+    }
+    return SITE_STYLES[status];
   }
 
-  function communityStyle(props) {
-    var population = typeof props.population === "number" ? props.population : 0;
-    var held = props.in_aug_2023 === true;
-    return {
-      shape: "circle", radius: Math.max(4, Math.min(22, 3 + Math.sqrt(population) / 6)),
-      color: held ? "#0072B2" : "#6E6E6E", weight: 1.5, fillColor: held ? "#56B4E9" : "#BBBBBB", fillOpacity: 0.35
-    };
+  var COMMUNITY_STYLES = {
+    held: { shape: "circle", color: "#0072B2", weight: 1.5, opacity: 1, fillColor: "#56B4E9", fillOpacity: 0.35 },
+    lost: { shape: "circle", color: "#6E6E6E", weight: 1.5, opacity: 1, fillColor: "#BBBBBB", fillOpacity: 0.35 }
+  };
+  var PLACE_STYLE = { shape: "diamond", color: "#ffffff", weight: 1.5, opacity: 1, fillColor: "#1a1a1a", fillOpacity: 0.9 };
+
+  function communityRadius(population) {
+    return Math.max(4, Math.min(22, 3 + Math.sqrt(typeof population === "number" ? population : 0) / 6));
   }
 
-  function placeStyle() {
-    return { shape: "diamond", radius: 6, color: "#ffffff", weight: 1.5, fillColor: "#1a1a1a", fillOpacity: 0.9 };
+  /* Leaflet path options for a feature drawn as a line or polygon. */
+  function shapeStyle(kind, props) {
+    if (kind === "routes") {
+      return { color: ROUTE_COLOR[props.kind] || "#333", weight: 4, opacity: 0.85, fillOpacity: 0, dashArray: props.geometry_precision === "waypoints" ? "8 6" : null };
+    }
+    if (kind === "sites") return siteStyle(props.status);
+    if (kind === "communities") return COMMUNITY_STYLES[props.in_aug_2023 === true ? "held" : "lost"];
+    if (kind === "places") return PLACE_STYLE;
+    return { color: "#0072B2", weight: 1, opacity: 1, fillOpacity: 0.05 };
   }
 
   function namesBlock(props) {
@@ -159,8 +620,8 @@
       props.pending ? el("div", { className: "hm-pending", text: props.pending + " newer observation(s) under review" }) : null,
       row("Before", sceneText(props.before)),
       row("After", sceneText(props.after)),
-      listBlock("Status history", props.history, function (h) {
-        return el("span", { text: [h.observed_on, h.status, h.verdict_label || "", h.published_by ? "(" + h.published_by + ")" : ""].filter(Boolean).join(" · ") });
+      listBlock("Status history", props.status_history, function (h) {
+        return el("span", { text: [h.observed_on, h.status, h.published_by ? "(" + h.published_by + ")" : ""].filter(Boolean).join(" · ") });
       }),
       row("Location", precisionText(props)),
       listBlock("Evidence", props.evidence, function (url) { return link(url); }),
@@ -212,10 +673,23 @@
     ]);
   }
 
+  /* Per kind: the popup, and for point layers each feature's style and radius, read from its table. */
   var KINDS = {
-    sites: { popup: sitePopup, style: siteStyle },
-    communities: { popup: communityPopup, style: communityStyle },
-    places: { popup: placePopup, style: placeStyle },
+    sites: {
+      popup: sitePopup,
+      style: function (table, i) { return siteStyle(table.value("status", i)); },
+      radius: function () { return 7; }
+    },
+    communities: {
+      popup: communityPopup,
+      style: function (table, i) { return COMMUNITY_STYLES[table.value("in_aug_2023", i) === true ? "held" : "lost"]; },
+      radius: function (table, i) { return communityRadius(table.value("population", i)); }
+    },
+    places: {
+      popup: placePopup,
+      style: function () { return PLACE_STYLE; },
+      radius: function () { return 6; }
+    },
     routes: { popup: routePopup },
     footprints: { popup: footprintPopup }
   };
@@ -226,49 +700,35 @@
     return el("span", { text: label });
   }
 
-  /* One overlay from one JSON payload; returns the L.GeoJSON layer. */
-  function dataLayer(map, dataId, kind, title) {
-    var data = readPayload(dataId);
-    var spec = KINDS[kind];
-    var renderer = state.renderer || (state.renderer = L.canvas({ padding: 0.5 }));
-    var entries = [];
-    var layer = L.geoJSON(data, {
-      renderer: renderer,
-      pointToLayer: function (feature, latlng) {
-        return new ShapeMarker(latlng, L.extend({ renderer: renderer, interactive: true }, spec.style(feature.properties)));
-      },
-      style: function (feature) {
-        if (spec.style) return spec.style(feature.properties);
-        if (kind === "routes") {
-          return { color: ROUTE_COLOR[feature.properties.kind] || "#333", weight: 4, opacity: 0.85, dashArray: feature.properties.geometry_precision === "waypoints" ? "8 6" : null };
-        }
-        return { color: "#0072B2", weight: 1, fillOpacity: 0.05 };
-      },
-      onEachFeature: function (feature, featureLayer) {
-        var props = feature.properties;
-        featureLayer.bindPopup(function () { return spec.popup(props); }, { maxWidth: 360, autoPanPadding: [20, 20] });
-        featureLayer.bindTooltip(function () { return tooltipFor(props); });
-        featureLayer.on("popupopen", function () { setHashSite(kind === "sites" ? props.id : null); });
-        featureLayer.on("popupclose", function () { setHashSite(null); });
-        entries.push({ props: props, layer: featureLayer, title: title });
-      }
-    });
-    entries.forEach(function (entry) {
-      entry.group = layer;
-      if (kind !== "footprints") state.searchable.push(entry);
-      if (kind === "sites") state.byId[entry.props.id] = entry;
-    });
-    layer.heritageKind = kind;
-    layer.heritageTitle = title;
+  /* One overlay from one payload: a point layer or a shape layer, as the payload's geometry is. */
+  function dataLayer(map, dataId, kind, title, geometry) {
+    var renderer = state.renderer || (state.renderer = new PointCanvas({ tolerance: 2 }));
+    var layer = geometry === "Point" ? new PointLayer(dataId, kind, title, renderer) : new ShapeLayer(dataId, kind, title, renderer);
     state.layers[title] = layer;
     return layer;
   }
 
-  function openFeature(entry) {
-    if (!state.map.hasLayer(entry.group)) state.map.addLayer(entry.group);
-    var latlng = entry.layer.getLatLng ? entry.layer.getLatLng() : entry.layer.getBounds().getCenter();
+  /* Features drawn by the layer titled `title` (for tests and benchmarks). */
+  function featureCount(title) {
+    return state.layers[title].count();
+  }
+
+  function openFeature(layer, index) {
+    if (!state.map.hasLayer(layer)) state.map.addLayer(layer);
+    var latlng = layer.latLngAt(index);
     state.map.setView(latlng, Math.max(state.map.getZoom(), 12));
-    entry.layer.openPopup(latlng);
+    layer.openPopupAt(index);
+  }
+
+  function findSite(id) {
+    var titles = Object.keys(state.layers);
+    for (var k = 0; k < titles.length; k++) {
+      var layer = state.layers[titles[k]];
+      if (layer.heritageKind !== "sites") continue;
+      var index = layer.table().indexOf("id", id);
+      if (index >= 0) return { layer: layer, index: index };
+    }
+    return null;
   }
 
   function setHashSite(id) {
@@ -284,12 +744,30 @@
     var params = new URLSearchParams(location.hash.replace(/^#/, ""));
     var view = (params.get("map") || "").split("/").map(Number);
     if (view.length === 3 && view.every(isFinite)) state.map.setView([view[1], view[2]], view[0]);
-    var site = params.get("site");
-    if (site && state.byId[site]) openFeature(state.byId[site]);
+    var site = params.get("site") && findSite(params.get("site"));
+    if (site) openFeature(site.layer, site.index);
   }
 
   function normalise(text) {
     return String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  /* Up to `limit` features whose name (any script) or id contains `query`; each layer's search text is built on first search. */
+  function search(query, limit) {
+    var hits = [];
+    Object.keys(state.layers).forEach(function (title) {
+      var layer = state.layers[title];
+      if (layer.heritageKind === "footprints" || hits.length >= limit) return;
+      var table = layer.table();
+      if (!layer.searchTexts) {
+        layer.searchTexts = [];
+        for (var i = 0; i < table.count; i++) layer.searchTexts.push(table.searchText(i));
+      }
+      for (var j = 0; j < table.count && hits.length < limit; j++) {
+        if (layer.searchTexts[j].indexOf(query) !== -1) hits.push({ layer: layer, index: j });
+      }
+    });
+    return hits;
   }
 
   function searchControl() {
@@ -308,14 +786,12 @@
         results.textContent = "";
         var query = normalise(input.value.trim());
         if (query.length < 2) return;
-        var hits = state.searchable.filter(function (entry) {
-          var p = entry.props;
-          return [p.name, p.name_hy, p.name_az, p.id].some(function (n) { return normalise(n).indexOf(query) !== -1; });
-        }).slice(0, 12);
-        hits.forEach(function (entry) {
-          var p = entry.props;
-          var button = el("button", { type: "button", className: "hm-result", text: [p.name, p.name_hy, p.name_az].filter(Boolean).join(" / ") + " (" + entry.title + ")" });
-          button.addEventListener("click", function () { openFeature(entry); });
+        var hits = search(query, 12);
+        hits.forEach(function (hit) {
+          var table = hit.layer.table(), i = hit.index;
+          var names = [table.value("name", i), table.value("name_hy", i), table.value("name_az", i)].filter(Boolean).join(" / ") || table.value("id", i);
+          var button = el("button", { type: "button", className: "hm-result", text: names + " (" + hit.layer.heritageTitle + ")" });
+          button.addEventListener("click", function () { openFeature(hit.layer, i); });
           results.appendChild(el("li", { role: "option" }, [button]));
         });
         if (!hits.length) results.appendChild(el("li", { className: "hm-noresult", text: "No match" }));
@@ -374,7 +850,7 @@
 
   function statusOn(props, day) {
     var status = null;
-    (props.history || []).forEach(function (h) { if (h.observed_on && h.observed_on <= day) status = h.status; });
+    (props.status_history || []).forEach(function (h) { if (h.observed_on && h.observed_on <= day) status = h.status; });
     return status;
   }
 
@@ -439,13 +915,11 @@
       var day = dates[Number(slider.value)];
       heading.textContent = day;
       Object.keys(state.layers).forEach(function (title) {
-        var group = state.layers[title];
-        group.eachLayer(function (layer) {
-          var props = layer.feature.properties;
-          var show = visibleOn(group.heritageKind, props, day);
-          if (group.heritageKind === "sites" && show) layer.setStyle(siteStyle({ status: statusOn(props, day) }));
-          layer.setStyle({ opacity: show ? 1 : 0, fillOpacity: show ? (group.heritageKind === "sites" ? 0.95 : 0.35) : 0 });
-          layer.options.interactive = show;
+        var layer = state.layers[title], kind = layer.heritageKind, table = layer.table();
+        layer.restyle(function (i) {
+          var props = table.props(i);
+          if (!visibleOn(kind, props, day)) return false;
+          return kind === "sites" ? siteStyle(statusOn(props, day)) : true;
         });
       });
       var latest = null;
@@ -487,9 +961,14 @@
     creditsControl(state.meta).addTo(map);
     if (state.meta.deep_links) {
       map.whenReady(applyHash);
+      map.on("popupopen", function (e) { setHashSite(e.popup.heritageSite || null); });
+      map.on("popupclose", function () { setHashSite(null); });
       map.on("moveend", function () { if (!map._popup || !map.hasLayer(map._popup)) setHashSite(null); else setHashSite(new URLSearchParams(location.hash.replace(/^#/, "")).get("site")); });
     }
   }
 
-  window.HeritageMap = { dataLayer: dataLayer, init: init, timeline: timeline, bindSwipes: bindSwipes, state: state, STATUS_STYLE: STATUS_STYLE };
+  window.HeritageMap = {
+    dataLayer: dataLayer, init: init, timeline: timeline, bindSwipes: bindSwipes, featureCount: featureCount,
+    search: search, state: state, STATUS_STYLE: STATUS_STYLE
+  };
 })();
