@@ -165,41 +165,63 @@
 
   /* One frame of point pixels the size of the renderer's canvas. The points
    * are written into it in JavaScript: a canvas call per point costs
-   * microseconds, 0.3 s for 100,000 points. */
+   * microseconds, 0.3 s for 100,000 points. They are written front to back,
+   * the topmost first, each pixel going under what is already there; a point
+   * whose every pixel is already opaque is skipped, which leaves the frame
+   * as it would be. Opaque pixels are counted per 8x8 cell to find those
+   * points without reading their pixels. */
+  var CELL = 8;
+
   function PixelFrame(width, height) {
     this.width = width;
     this.height = height;
     this.image = new ImageData(width, height);
     this.pixels = new Uint32Array(this.image.data.buffer);
+    this.columns = Math.ceil(width / CELL);
+    this.opaque = new Uint8Array(this.columns * Math.ceil(height / CELL));
     this.canvas = document.createElement("canvas");
     this.canvas.width = width;
     this.canvas.height = height;
   }
 
+  PixelFrame.prototype.clear = function () {
+    this.pixels.fill(0);
+    this.opaque.fill(0);
+  };
+
+  /* Whether every pixel a sprite centred at (cx, cy) could touch is opaque. */
+  PixelFrame.prototype.covered = function (cx, cy, reach) {
+    var x0 = cx - reach, y0 = cy - reach, x1 = cx + reach, y1 = cy + reach;
+    if (x0 < 0 || y0 < 0 || x1 >= this.width || y1 >= this.height) return false;
+    for (var row = y0 >> 3; row <= y1 >> 3; row++) {
+      for (var column = x0 >> 3; column <= x1 >> 3; column++) {
+        if (this.opaque[row * this.columns + column] !== CELL * CELL) return false;
+      }
+    }
+    return true;
+  };
+
   PixelFrame.prototype.stamp = function (sprite, cx, cy) {
-    var width = this.width, pixels = this.pixels, colour = sprite.colour, reach = sprite.reach, k, s, d, p;
+    var width = this.width, height = this.height, pixels = this.pixels, opaque = this.opaque, columns = this.columns;
+    var colour = sprite.colour, reach = sprite.reach, k, s, d, p, x, y, v;
     if (sprite.width !== width) {
       sprite.offsets = new Int32Array(colour.length);
       for (k = 0; k < colour.length; k++) sprite.offsets[k] = sprite.dy[k] * width + sprite.dx[k];
       sprite.width = width;
     }
-    if (cx - reach < 0 || cy - reach < 0 || cx + reach >= width || cy + reach >= this.height) {
-      for (k = 0; k < colour.length; k++) {
-        var x = cx + sprite.dx[k], y = cy + sprite.dy[k];
-        if (x < 0 || y < 0 || x >= width || y >= this.height) continue;
-        p = y * width + x;
-        s = colour[k];
-        d = pixels[p];
-        pixels[p] = (s >>> 24) === 255 || !d ? s : over(s, d);
-      }
-      return;
-    }
-    var base = cy * width + cx, offsets = sprite.offsets;
+    var inside = cx - reach >= 0 && cy - reach >= 0 && cx + reach < width && cy + reach < height;
+    var base = cy * width + cx, offsets = sprite.offsets, dx = sprite.dx, dy = sprite.dy;
     for (k = 0; k < colour.length; k++) {
+      x = cx + dx[k];
+      y = cy + dy[k];
+      if (!inside && (x < 0 || y < 0 || x >= width || y >= height)) continue;
       p = base + offsets[k];
-      s = colour[k];
       d = pixels[p];
-      pixels[p] = (s >>> 24) === 255 || !d ? s : over(s, d);
+      if (d >= 0xff000000) continue;
+      s = colour[k];
+      v = d === 0 ? s : over(d, s);
+      pixels[p] = v;
+      if (v >= 0xff000000) opaque[(y >> 3) * columns + (x >> 3)]++;
     }
   };
 
@@ -257,8 +279,8 @@
       var width = this._container.width, height = this._container.height;
       if (!this._frame || this._frame.width !== width || this._frame.height !== height) this._frame = new PixelFrame(width, height);
       var frame = this._frame;
-      frame.pixels.fill(0);
-      this._pointLayers.forEach(function (layer) { layer.drawOn(frame, bounds.min, ratio); });
+      frame.clear();
+      for (var k = this._pointLayers.length - 1; k >= 0; k--) this._pointLayers[k].drawOn(frame, bounds.min, ratio);
       ctx.save();
       if (this._redrawBounds) {
         var size = this._redrawBounds.getSize();
@@ -378,19 +400,21 @@
       return { scale: map.options.crs.scale(map.getZoom()), origin: map.getPixelOrigin() };
     },
 
+    /* Writes the features into `frame`, the last (topmost) first. */
     drawOn: function (frame, origin, ratio) {
       var view = this._screen(), u = this._u, v = this._v, radius = this._radius, hidden = this._hidden;
       var offsetX = view.origin.x + origin.x, offsetY = view.origin.y + origin.y, sprites = [], lastRadius = [];
-      for (var i = 0; i < u.length; i++) {
+      for (var i = u.length - 1; i >= 0; i--) {
         if (hidden && hidden[i]) continue;
         var slot = this._style[i];
         if (lastRadius[slot] !== radius[i]) {
           sprites[slot] = spriteFor(this._styles[slot], radius[i], ratio);
           lastRadius[slot] = radius[i];
         }
-        var sprite = sprites[slot];
+        var sprite = sprites[slot], reach = sprite.reach;
         var cx = Math.round((u[i] * view.scale - offsetX) * ratio), cy = Math.round((v[i] * view.scale - offsetY) * ratio);
-        if (cx + sprite.reach < 0 || cy + sprite.reach < 0 || cx - sprite.reach >= frame.width || cy - sprite.reach >= frame.height) continue;
+        if (cx + reach < 0 || cy + reach < 0 || cx - reach >= frame.width || cy - reach >= frame.height) continue;
+        if (frame.covered(cx, cy, reach)) continue;
         frame.stamp(sprite, cx, cy);
       }
     },
