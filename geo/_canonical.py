@@ -16,9 +16,12 @@ from typing import Any, Mapping
 GENESIS = "0" * 64
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(obj: Any) -> bytes:
-    """The one byte form of a JSON value that hashes are taken over."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """The one byte form of a JSON value that hashes are taken over (one encoder, made once)."""
+    return _CANONICAL.encode(obj).encode("utf-8")
 
 
 def record_hash(record: Mapping[str, Any]) -> str:
