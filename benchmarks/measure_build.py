@@ -149,9 +149,10 @@ def measure(workdir: Path, n_sites: int, runs: int, folium_max: int) -> tuple[Bu
     data = synthetic.write_data_folder(workdir / f"layers-{n_sites}", n_sites, n_scenes)
     heavy = 1 if n_sites >= 100_000 else runs
     load, inputs = median_and_result(lambda: load_inputs(data), heavy)
-    join, sites = median_and_result(lambda: public_sites(inputs), heavy)
-    payload, collection = median_and_result(lambda: feature_table(sites, SITE_FIELDS), heavy)
-    script = median_seconds(lambda: script_json(collection), heavy)
+    with collector_paused():  # each phase as the build runs it
+        join, sites = median_and_result(lambda: public_sites(inputs), heavy)
+        payload, collection = median_and_result(lambda: feature_table(sites, SITE_FIELDS), heavy)
+        script = median_seconds(lambda: script_json(collection), heavy)
     ours_figure, page = median_and_result(lambda: ours(inputs), heavy)
     paths = {"ours": _write(workdir / f"ours-{n_sites}.html", page)}
     cluster_figure, cluster_page = median_and_result(lambda: fast_cluster(sites), heavy)
