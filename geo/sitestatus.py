@@ -70,6 +70,10 @@ def status_entry(record: Mapping[str, Any]) -> dict[str, Any]:
     return {"observed_on": record.get("observed_on"), "status": record.get("status"), "published_by": record.get("published_by")}
 
 
+_SHOWN = ("status", "status_date", "verdict", "verdict_label", "published_by", "pending", "history", "status_history",
+          "before", "after", "evidence")
+
+
 def site_display(
     sites: gpd.GeoDataFrame,
     histories: Mapping[str, Any],
@@ -84,8 +88,7 @@ def site_display(
     ids = sites["id"].tolist()
     detail = sites["type_detail"].tolist() if "type_detail" in sites.columns else [None] * len(ids)
     labels = [d or t for d, t in zip(detail, sites["type"].tolist())]
-    currents = [(histories.get(site_id), imagery.get(site_id)) for site_id in ids]
-    shown = [_shown(history, site_imagery) for history, site_imagery in currents]
+    shown = [_shown(histories.get(site_id), imagery.get(site_id)) for site_id in ids]
     extra = gpd.pd.DataFrame(
         {
             **{name: [row[index] for row in shown] for index, name in enumerate(_SHOWN)},
@@ -96,10 +99,6 @@ def site_display(
     )
     keep = [c for c in sites.columns if c not in extra.columns]
     return gpd.GeoDataFrame(sites[keep].join(extra), geometry="geometry", crs=sites.crs)
-
-
-_SHOWN = ("status", "status_date", "verdict", "verdict_label", "published_by", "pending", "history", "status_history",
-          "before", "after", "evidence")
 
 
 def _shown(history: Any, site_imagery: Any) -> tuple[Any, ...]:

@@ -85,9 +85,10 @@
     return [this.value("name", i), this.value("name_hy", i), this.value("name_az", i), this.value("id", i)].map(normalise).join("\n");
   };
 
-  /* Shapes whose outline says the status, so colour is never the only cue.
-   * Each outline ends with a line back to its start rather than closePath(),
-   * which costs time in proportion to the path so far (quadratic over a layer). */
+  /* How far a shape of radius r reaches from its centre: the diamond's 1.3 r. */
+  var SHAPE_REACH = 1.3;
+
+  /* Shapes whose outline says the status, so colour is never the only cue. */
   function tracePoint(ctx, shape, x, y, r) {
     if (shape === "square") {
       ctx.rect(x - r, y - r, 2 * r, 2 * r);
@@ -95,15 +96,14 @@
       ctx.moveTo(x, y - 1.2 * r);
       ctx.lineTo(x + 1.1 * r, y + 0.9 * r);
       ctx.lineTo(x - 1.1 * r, y + 0.9 * r);
-      ctx.lineTo(x, y - 1.2 * r);
+      ctx.closePath();
     } else if (shape === "diamond") {
-      ctx.moveTo(x, y - 1.3 * r);
-      ctx.lineTo(x + 1.3 * r, y);
-      ctx.lineTo(x, y + 1.3 * r);
-      ctx.lineTo(x - 1.3 * r, y);
-      ctx.lineTo(x, y - 1.3 * r);
+      ctx.moveTo(x, y - SHAPE_REACH * r);
+      ctx.lineTo(x + SHAPE_REACH * r, y);
+      ctx.lineTo(x, y + SHAPE_REACH * r);
+      ctx.lineTo(x - SHAPE_REACH * r, y);
+      ctx.closePath();
     } else {
-      ctx.moveTo(x + r, y);
       ctx.arc(x, y, r, 0, Math.PI * 2, false);
     }
   }
@@ -119,7 +119,6 @@
       ctx.lineWidth = style.weight;
       ctx.strokeStyle = style.color;
       ctx.lineJoin = "round";
-      ctx.lineCap = "round";
       ctx.stroke();
     }
   }
@@ -131,7 +130,7 @@
     var key = ratio + ":" + Math.round(radius * 2) / 2;
     var sprites = style.sprites || (style.sprites = {});
     if (!sprites[key]) {
-      var size = Math.ceil(2 * (1.3 * radius + (style.weight || 0) + 1)) * ratio;
+      var size = Math.ceil(2 * (SHAPE_REACH * radius + (style.weight || 0) + 1)) * ratio;
       var canvas = document.createElement("canvas");
       canvas.width = canvas.height = size;
       var ctx = canvas.getContext("2d");
@@ -143,10 +142,10 @@
       for (var p = 0; p < size * size; p++) {
         var a = rgba[4 * p + 3];
         if (!a) continue;
-        var premultiply = function (c) { return Math.round(c * a / 255); };
+        var blue = Math.round(rgba[4 * p + 2] * a / 255), green = Math.round(rgba[4 * p + 1] * a / 255), red = Math.round(rgba[4 * p] * a / 255);
         dx.push((p % size) - half);
         dy.push(Math.floor(p / size) - half);
-        colour.push(((a << 24) | (premultiply(rgba[4 * p + 2]) << 16) | (premultiply(rgba[4 * p + 1]) << 8) | premultiply(rgba[4 * p])) >>> 0);
+        colour.push(((a << 24) | (blue << 16) | (green << 8) | red) >>> 0);
       }
       sprites[key] = { dx: Int16Array.from(dx), dy: Int16Array.from(dy), colour: Uint32Array.from(colour), reach: half + 1, offsets: null, width: 0 };
     }
@@ -170,7 +169,7 @@
    * whose every pixel is already opaque is skipped, which leaves the frame
    * as it would be. Opaque pixels are counted per 8x8 cell to find those
    * points without reading their pixels. */
-  var CELL = 8;
+  var CELL_SHIFT = 3, CELL = 1 << CELL_SHIFT;
 
   function PixelFrame(width, height) {
     this.width = width;
@@ -193,8 +192,8 @@
   PixelFrame.prototype.covered = function (cx, cy, reach) {
     var x0 = cx - reach, y0 = cy - reach, x1 = cx + reach, y1 = cy + reach;
     if (x0 < 0 || y0 < 0 || x1 >= this.width || y1 >= this.height) return false;
-    for (var row = y0 >> 3; row <= y1 >> 3; row++) {
-      for (var column = x0 >> 3; column <= x1 >> 3; column++) {
+    for (var row = y0 >> CELL_SHIFT; row <= y1 >> CELL_SHIFT; row++) {
+      for (var column = x0 >> CELL_SHIFT; column <= x1 >> CELL_SHIFT; column++) {
         if (this.opaque[row * this.columns + column] !== CELL * CELL) return false;
       }
     }
@@ -221,7 +220,7 @@
       s = colour[k];
       v = d === 0 ? s : over(d, s);
       pixels[p] = v;
-      if (v >= 0xff000000) opaque[(y >> 3) * columns + (x >> 3)]++;
+      if (v >= 0xff000000) opaque[(y >> CELL_SHIFT) * columns + (x >> CELL_SHIFT)]++;
     }
   };
 
@@ -239,10 +238,12 @@
     return this.canvas;
   };
 
+  var POPUP_OPTIONS = { maxWidth: 360, autoPanPadding: [20, 20] };
+
   /* The canvas renderer shared by every layer: Leaflet draws the paths
-   * (routes, footprints), then each point layer draws its features from typed
-   * arrays, one path per style. Clicks and hovers test the point layers first,
-   * top layer first, then Leaflet's paths. */
+   * (routes, footprints), then the point layers' pixels go on top in one
+   * frame. Clicks and hovers test the point layers first, top layer first,
+   * then Leaflet's paths. */
   var PointCanvas = L.Canvas.extend({
     initialize: function (options) {
       L.Canvas.prototype.initialize.call(this, options);
@@ -342,29 +343,41 @@
     }
   });
 
-  /* One overlay of points. Its payload is parsed on first use, each point
-   * projected once to Web Mercator at zoom 0, and every redraw scales,
-   * culls and traces the points: no object per feature. */
-  var PointLayer = L.Layer.extend({
+  /* An overlay drawn from one payload, which is parsed on first use. */
+  var TableLayer = L.Layer.extend({
     initialize: function (dataId, kind, title, renderer) {
       this._dataId = dataId;
+      this._renderer = renderer;
       this.heritageKind = kind;
       this.heritageTitle = title;
+    },
+
+    table: function () {
+      if (!this._table) {
+        this._table = new Table(readPayload(this._dataId));
+        this._prepare(this._table);
+      }
+      return this._table;
+    },
+
+    _prepare: function () {},
+
+    count: function () { return this.table().count; }
+  });
+
+  /* One overlay of points: each point projected once to Web Mercator at
+   * zoom 0, and every redraw scales, culls and stamps the points: no object
+   * per feature. */
+  var PointLayer = TableLayer.extend({
+    initialize: function (dataId, kind, title, renderer) {
+      TableLayer.prototype.initialize.call(this, dataId, kind, title, renderer);
       this.options = { renderer: renderer, pane: "overlayPane", bubblingMouseEvents: true };
       this.on("click", this._onFeatureClick, this);
     },
 
-    table: function () {
-      if (!this._table) this._prepare(new Table(readPayload(this._dataId)));
-      return this._table;
-    },
-
-    count: function () { return this.table().count; },
-
     _prepare: function (table) {
       var n = table.count, spec = KINDS[this.heritageKind], styles = [];
       var xs = table.geometry.x || [], ys = table.geometry.y || [];
-      this._table = table;
       this._u = new Float64Array(n);
       this._v = new Float64Array(n);
       this._radius = new Float32Array(n);
@@ -424,7 +437,7 @@
       for (var i = u.length - 1; i >= 0; i--) {
         if (hidden && hidden[i]) continue;
         var dx = u[i] * view.scale - view.origin.x - point.x, dy = v[i] * view.scale - view.origin.y - point.y;
-        var r = this._radius[i] * 1.3 + pad;
+        var r = this._radius[i] * SHAPE_REACH + pad;
         if (dx * dx + dy * dy <= r * r) return i;
       }
       return -1;
@@ -437,7 +450,7 @@
 
     openPopupAt: function (i) {
       var props = this.table().props(i);
-      var popup = L.popup({ maxWidth: 360, autoPanPadding: [20, 20] })
+      var popup = L.popup(POPUP_OPTIONS)
         .setLatLng(this.latLngAt(i))
         .setContent(KINDS[this.heritageKind].popup(props));
       popup.heritageSite = this.heritageKind === "sites" ? props.id : null;
@@ -488,21 +501,7 @@
 
   /* One overlay of lines or polygons (routes, footprints, site outlines):
    * few features, drawn as Leaflet paths, built on first use. */
-  var ShapeLayer = L.Layer.extend({
-    initialize: function (dataId, kind, title, renderer) {
-      this._dataId = dataId;
-      this._renderer = renderer;
-      this.heritageKind = kind;
-      this.heritageTitle = title;
-    },
-
-    table: function () {
-      if (!this._table) this._table = new Table(readPayload(this._dataId));
-      return this._table;
-    },
-
-    count: function () { return this.table().count; },
-
+  var ShapeLayer = TableLayer.extend({
     group: function () {
       if (this._group) return this._group;
       var table = this.table(), kind = this.heritageKind, spec = KINDS[kind], renderer = this._renderer, self = this;
@@ -515,7 +514,7 @@
           pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, { renderer: renderer }); },
           style: function () { return shapeStyle(kind, props); }
         });
-        member.bindPopup(function () { return spec.popup(props); }, { maxWidth: 360, autoPanPadding: [20, 20] });
+        member.bindPopup(function () { return spec.popup(props); }, POPUP_OPTIONS);
         member.bindTooltip(function () { return tooltipFor(props); });
         member.getPopup().heritageSite = kind === "sites" ? props.id : null;
         member.props = props;
@@ -527,8 +526,6 @@
 
     onAdd: function (map) { map.addLayer(this.group()); },
     onRemove: function (map) { map.removeLayer(this.group()); },
-    getLayers: function () { return this.group().getLayers(); },
-    eachLayer: function (fn) { this.group().eachLayer(fn); },
 
     latLngAt: function (i) {
       this.group();
@@ -585,9 +582,7 @@
     if (kind === "routes") {
       return { color: ROUTE_COLOR[props.kind] || "#333", weight: 4, opacity: 0.85, fillOpacity: 0, dashArray: props.geometry_precision === "waypoints" ? "8 6" : null };
     }
-    if (kind === "sites") return siteStyle(props.status);
-    if (kind === "communities") return COMMUNITY_STYLES[props.in_aug_2023 === true ? "held" : "lost"];
-    if (kind === "places") return PLACE_STYLE;
+    if (KINDS[kind].style) return KINDS[kind].style({ value: function (name) { return props[name]; } }, 0);
     return { color: "#0072B2", weight: 1, opacity: 1, fillOpacity: 0.05 };
   }
 
@@ -697,7 +692,8 @@
     ]);
   }
 
-  /* Per kind: the popup, and for point layers each feature's style and radius, read from its table. */
+  /* Per kind: the popup, and for point kinds each feature's style and radius,
+   * read through `value(name, i)` of its table (or of one feature's properties). */
   var KINDS = {
     sites: {
       popup: sitePopup,
