@@ -157,8 +157,8 @@ def _why(run: Run, target: str) -> str:
     if target.startswith("build"):
         top = max(run.build, key=lambda r: r.n_sites)
         parts = [(top.join, "`public_sites` (join, statuses, display fields)"),
-                 (top.payload, ("the sites' feature table (`feature_table`: columns from plain lists, repeating values "
-                                "dictionary-encoded, one JSON text of nested fields per site)")),
+                 (top.payload, ("the sites' feature table (`feature_table`: a column per field from plain lists, "
+                                "repeating values dictionary-encoded, lists and objects flattened into columns)")),
                  (top.script_json, ("its serialisation (`script_json`: `json.dumps` with sorted keys, then `str.replace` "
                                    "for the escapes)"))]
         named = "; ".join(f"{label} {s(f.value)}" for f, label in parts if f)
@@ -178,9 +178,11 @@ def _why(run: Run, target: str) -> str:
     if target.startswith("JS heap"):
         return (f"{ours.median('heap_mb') / ours.n_sites * 1000:.2f} kB per site at N={ours.n_sites:,}; the parsed "
                 f"feature tables hold {ours.median('parsed_mb'):.0f} MB of the {ours.median('heap_mb'):.0f} MB "
-                "(names, ids and each site's popup details as text).")
+                "(names, ids, links and the dictionaries of repeating values as strings; codes, offsets and "
+                "coordinates as typed arrays).")
     if target.startswith("zoom"):
-        return ("a zoom re-projects every point in view and writes its sprite's pixels into the frame: "
+        return ("a zoom re-projects every point in view and writes its sprite's pixels into the frame, skipping "
+                "sprite rows already covered: "
                 f"{_top_spots(run.js_profile.get('zoom', []))}.")
     if target.startswith("verify"):
         log = run.log

@@ -5,7 +5,6 @@ Each function returns a `folium.Map` (or page text) and writes nothing.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 import folium
@@ -60,14 +59,14 @@ def public_sites(inputs: Inputs, page_prefix: str = "sites/") -> gpd.GeoDataFram
 
 def as_of(inputs: Inputs) -> str | None:
     """The data's as-of date: the newest public record in the monitors' log."""
-    dates = [r["recorded_at"][:10] for r in inputs.log if r.get("visibility", "public") == "public" and r.get("recorded_at")]
-    return max(dates) if dates else None
+    newest = max((r["recorded_at"] for r in inputs.log if r.get("visibility", "public") == "public" and r.get("recorded_at")), default=None)
+    return newest[:10] if newest else None
 
 
 def status_counts(sites: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     """Sites per status, in vocabulary order, located or not."""
-    counts = Counter(sites["status"])
-    return [{"status": status, "count": counts.get(status, 0)} for status in STATUSES]
+    counts = sites["status"].value_counts()
+    return [{"status": status, "count": int(counts.get(status, 0))} for status in STATUSES]
 
 
 def unlocated_names(inputs: Inputs) -> list[str]:

@@ -166,19 +166,16 @@ def site_histories(records: Iterable[Mapping[str, Any]], *, public_only: bool) -
     confirmed: dict[str, list[dict[str, Any]]] = {}
     pending: dict[str, list[dict[str, Any]]] = {}
     for record in records:
-        if record.get("kind") != "observation" or not isinstance(record.get("site_id"), str):
+        site_id = record.get("site_id")
+        if record.get("kind") != "observation" or not isinstance(site_id, str):
             continue
         if public_only and record.get("visibility") != "public":
             continue
-        shown = public_record(record) if public_only else dict(record)
-        state = review_state(record, decided)
-        site_id = record["site_id"]
         if site_id not in confirmed:
             confirmed[site_id], pending[site_id] = [], []
-        if state == "confirmed":
-            confirmed[site_id].append(shown)
-        elif state == "pending":
-            pending[site_id].append(shown)
+        state = review_state(record, decided)
+        if state != "rejected":
+            (confirmed if state == "confirmed" else pending)[site_id].append(public_record(record) if public_only else dict(record))
     histories = {}
     for site_id, history in confirmed.items():
         if len(history) > 1:

@@ -8,18 +8,23 @@ the script element or start an HTML comment. Payloads enter the page as
 
 A layer travels as a table rather than as GeoJSON, because the browser pays
 for every object it parses (benchmarks/RESULTS.md): point coordinates are two
-number arrays; a field whose values repeat (a status, a province) is a
+number arrays (packed as typed-array bytes, `_packed`); a field whose values repeat (a status, a province) is a
 dictionary of its distinct values and one small integer per feature; the
-nested fields a popup shows (history, scenes, sources) are one JSON text per
-feature, parsed only when that feature's popup opens. `table_features` turns a
-table back into GeoJSON.
+nested fields a popup shows (status history, scenes, sources) are columns too,
+a list as offsets into one column of all the lists' items and an object as a
+column per key, so a source cited by 10,000 sites travels once and nothing
+per feature is built until its popup opens (`_encoded`). `table_features`
+turns a table back into GeoJSON.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import math
+from itertools import chain
+from operator import itemgetter
 from typing import Any, Iterable, Mapping
 
 import geopandas as gpd
@@ -30,6 +35,8 @@ import shapely
 COORD_DECIMALS = 6
 DICTIONARY_SHARE = 0.5
 """A column is dictionary-encoded when its distinct values are at most this share of its rows."""
+_SAMPLE, _DISTINCT = 1024, 0.9
+"""A column whose first `_SAMPLE` values are nearly all distinct (ids, names, links) is not dictionary-encoded."""
 _ESCAPES = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
@@ -78,35 +85,109 @@ def clean_value(value: Any) -> Any:
     return value
 
 
-def _column_values(column: pd.Series) -> tuple[list[Any], set[type]]:
-    """A column as Python values, with NaN, empty strings and empty lists as None, and the types it holds.
+def _cleaned(values: list[Any]) -> tuple[list[Any], set[type]]:
+    """`values` with empty strings, lists and objects and NaN as None, and the types they hold besides None
+    (a type whose every value was empty may remain: an all-None column encodes the same either way).
 
-    Values come from parsed JSON (the layers, the log) or pandas, so only the
-    missing ones need cleaning; `script_json` turns any numpy scalar left
-    into a plain number.
+    Values come from parsed JSON (the layers, the log) or pandas, so most
+    columns hold only strings, lists, objects and None, cleaned in one pass.
     """
-    values = column.tolist()
-    missing = column.isna().to_numpy()
-    if missing.any():
-        values = [None if gone else v for v, gone in zip(values, missing)]
     kinds = set(map(type, values))
     if kinds <= {str, list, dict, type(None)}:
         values = [v or None for v in values]
-        kinds = set(map(type, values))
-    elif kinds & {str, list, dict}:
-        values = [None if v == "" or v == [] or v == {} else v for v in values]
+    elif kinds & {str, list, dict, float}:
+        values = [None if v == "" or v == [] or v == {} or (isinstance(v, float) and math.isnan(v)) else v for v in values]
         kinds = set(map(type, values))
     kinds.discard(type(None))
     return values, kinds
 
 
-def _encoded_column(values: list[Any], kinds: set[type]) -> dict[str, Any]:
-    """`{"values": [...]}`, or `{"values": distinct, "codes": [...]}` when values repeat.
+_ARRAY_TYPES = {"Uint8Array": "<u1", "Uint16Array": "<u2", "Uint32Array": "<u4", "Float64Array": "<f8"}
 
-    Only a column of one type is dictionary-encoded, since `True == 1` would
-    merge a boolean with a number.
+
+def _packed(array: np.ndarray) -> dict[str, str]:
+    """A number array as the base64 of its little-endian bytes, named by the typed array that reads it.
+
+    JSON writes 100,000 small integers in 8 ms and the page parses each one;
+    this takes 0.1 ms and the page reads a typed array. Integers (codes,
+    offsets: never negative) take the smallest unsigned type that holds them.
+    """
+    if array.dtype.kind == "f":
+        name = "Float64Array"
+    else:
+        top = int(array.max(initial=0))
+        name = "Uint8Array" if top < 1 << 8 else "Uint16Array" if top < 1 << 16 else "Uint32Array"
+    return {"array": name, "base64": base64.b64encode(array.astype(_ARRAY_TYPES[name]).tobytes()).decode("ascii")}
+
+
+def unpacked(packed: Mapping[str, str]) -> np.ndarray:
+    """The number array `_packed` wrote."""
+    return np.frombuffer(base64.b64decode(packed["base64"]), dtype=_ARRAY_TYPES[packed["array"]])
+
+
+def _series_values(column: pd.Series) -> list[Any]:
+    """A frame's column as Python values, pandas' missing markers (NaN, NA, NaT) as None."""
+    values = column.tolist()
+    missing = column.isna().to_numpy()
+    if missing.any():
+        values = [None if gone else v for v, gone in zip(values, missing)]
+    return values
+
+
+def _encoded(values: list[Any]) -> dict[str, Any]:
+    """One column of a feature table, by what its values are.
+
+    - scalars of one type: `{"values": [...]}`, or `{"values": distinct,
+      "codes": packed}` when they repeat (a boolean is never merged with a number);
+    - lists: `{"offsets": packed, "items": column}`, row i holding items
+      `offsets[i]` to `offsets[i + 1]`, so repeated list items are coded too;
+    - objects: `{"offsets": packed, "items": {"fields": {key: column}}, "single": true}`,
+      one object per row that has one;
+    - anything else (mixed lists and scalars): `{"json": true, ...}`, each
+      row's value as JSON text.
+    """
+    values, kinds = _cleaned(values)
+    if kinds == {list} or kinds == {dict}:
+        present = [v for v in values if v is not None]
+        lengths = [0 if v is None else len(v) for v in values] if kinds == {list} else [v is not None for v in values]
+        offsets = _packed(np.concatenate(([0], np.cumsum(lengths, dtype=np.int64))))
+        if kinds == {list}:
+            return {"offsets": offsets, "items": _encoded(list(chain.from_iterable(present)))}
+        fields = {key: _encoded(items) for key, items in _keyed(present).items() if any(item is not None for item in items)}
+        return {"offsets": offsets, "items": {"fields": fields}, "single": True}
+    if kinds & {list, dict}:
+        return {"json": True, **_scalars([None if v is None else _COMPACT.encode(v) for v in values], {str})}
+    return _scalars(values, kinds)
+
+
+def _keyed(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """A column per key of `records` (None where a record lacks the key), keys in sorted order.
+
+    Records the build writes share their keys, so one `itemgetter` per record
+    reads them all (three times as fast as a `dict.get` per key).
+    """
+    keys = sorted(set(chain.from_iterable(records)))
+    if not keys:
+        return {}
+    try:
+        rows = list(map(itemgetter(*keys), records))
+    except KeyError:
+        return {key: [record.get(key) for record in records] for key in keys}
+    return dict(zip(keys, map(list, zip(*rows)))) if len(keys) > 1 else {keys[0]: rows}
+
+
+def _scalars(values: list[Any], kinds: set[type]) -> dict[str, Any]:
+    """`{"values": [...]}`, or `{"values": distinct, "codes": packed}` when values of one type repeat.
+
+    A column whose first rows hardly repeat (names, ids, links) is left as it
+    is without hashing the rest: at 100,000 rows that saves 20 ms a column.
+    (Dates repeat more the more rows there are, so they are not judged by the
+    sample unless it is nearly all distinct.)
     """
     if len(kinds) != 1:
+        return {"values": values}
+    sample = values[:_SAMPLE]
+    if len(sample) == _SAMPLE and len(set(sample)) > _DISTINCT * _SAMPLE:
         return {"values": values}
     codes, distinct = pd.factorize(np.array(values, dtype=object))
     if len(distinct) + 1 > max(1, DICTIONARY_SHARE * len(values)):
@@ -115,7 +196,7 @@ def _encoded_column(values: list[Any], kinds: set[type]) -> dict[str, Any]:
     if (codes < 0).any():
         codes = np.where(codes < 0, len(uniques), codes)
         uniques.append(None)
-    return {"values": uniques, "codes": codes.tolist()}
+    return {"values": uniques, "codes": _packed(codes)}
 
 
 def _geometry_block(geometries: gpd.GeoSeries) -> dict[str, Any]:
@@ -123,64 +204,53 @@ def _geometry_block(geometries: gpd.GeoSeries) -> dict[str, Any]:
     if len(geometries) and bool(geometries.geom_type.eq("Point").all()):
         return {
             "type": "Point",
-            "x": np.round(geometries.x.to_numpy(), COORD_DECIMALS).tolist(),
-            "y": np.round(geometries.y.to_numpy(), COORD_DECIMALS).tolist(),
+            "x": _packed(np.round(geometries.x.to_numpy(), COORD_DECIMALS)),
+            "y": _packed(np.round(geometries.y.to_numpy(), COORD_DECIMALS)),
         }
     rounded = shapely.transform(geometries.to_numpy(), lambda xy: np.round(xy, COORD_DECIMALS))
     return {"type": "GeoJSON", "geometries": [json.loads(text) for text in shapely.to_geojson(rounded)]}
 
 
 def feature_table(frame: gpd.GeoDataFrame, fields: Iterable[str]) -> dict[str, Any]:
-    """The located rows of `frame` as a feature table holding only `fields`.
-
-    Scalar fields become columns; list and object fields become each
-    feature's `details` (JSON text, or null when it has none).
-    """
-    fields = [f for f in fields if f in frame.columns]
+    """The located rows of `frame` as a feature table holding only `fields` (see `_encoded`)."""
     located = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
-    columns: dict[str, dict[str, Any]] = {}
-    nested: dict[str, list[Any]] = {}
-    for field in fields:
-        values, kinds = _column_values(located[field])
-        if kinds & {list, dict}:
-            nested[field] = values
-        else:
-            columns[field] = _encoded_column(values, kinds)
-    table: dict[str, Any] = {"count": len(located), "geometry": _geometry_block(located.geometry), "columns": columns}
-    if nested:
-        names = list(nested)
-        rows = zip(*(nested[name] for name in names))
-        table["details"] = [
-            _COMPACT.encode(kept) if (kept := {n: v for n, v in zip(names, row) if v is not None}) else None
-            for row in rows
-        ]
-    return table
+    columns = {field: _encoded(_series_values(located[field])) for field in fields if field in frame.columns}
+    return {"count": len(located), "geometry": _geometry_block(located.geometry), "columns": columns}
+
+
+def _decoded(spec: Mapping[str, Any], count: int) -> list[Any]:
+    """Every row's value of one encoded column, missing values (at any depth) as None."""
+    if "offsets" in spec:
+        offsets = unpacked(spec["offsets"]).tolist()
+        items = _decoded(spec["items"], offsets[-1])
+        rows = [items[start:end] or None for start, end in zip(offsets, offsets[1:])]
+        return [row and row[0] for row in rows] if spec.get("single") else rows
+    if "fields" in spec:
+        fields = {key: _decoded(column_spec, count) for key, column_spec in spec["fields"].items()}
+        return [{key: values[i] for key, values in fields.items() if values[i] is not None} for i in range(count)]
+    values = [spec["values"][code] for code in unpacked(spec["codes"]).tolist()] if "codes" in spec else list(spec["values"])
+    return [None if v is None else json.loads(v) for v in values] if spec.get("json") else values
 
 
 def column(table: Mapping[str, Any], name: str) -> list[Any]:
     """Every feature's value of one column of a feature table, decoded."""
     spec = table["columns"].get(name)
-    if spec is None:
-        return [None] * table["count"]
-    if "codes" in spec:
-        return [spec["values"][code] for code in spec["codes"]]
-    return list(spec["values"])
+    return [None] * table["count"] if spec is None else _decoded(spec, table["count"])
 
 
 def table_features(table: Mapping[str, Any]) -> dict[str, Any]:
     """A feature table as a GeoJSON FeatureCollection (missing values left out), as it was before encoding."""
     names = list(table["columns"])
     values = [column(table, name) for name in names]
-    details = table.get("details") or [None] * table["count"]
     geometry = table["geometry"]
+    if geometry["type"] == "Point":
+        xs, ys = unpacked(geometry["x"]).tolist(), unpacked(geometry["y"]).tolist()
     features = []
     for i in range(table["count"]):
         if geometry["type"] == "Point":
-            geo = {"type": "Point", "coordinates": [geometry["x"][i], geometry["y"][i]]}
+            geo = {"type": "Point", "coordinates": [xs[i], ys[i]]}
         else:
             geo = geometry["geometries"][i]
         properties = {name: column_values[i] for name, column_values in zip(names, values) if column_values[i] is not None}
-        if details[i] is not None:
-            properties.update(json.loads(details[i]))
         features.append({"type": "Feature", "geometry": geo, "properties": properties})
     return {"type": "FeatureCollection", "features": features}

@@ -65,13 +65,7 @@ def history_entry(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def status_entry(record: Mapping[str, Any]) -> dict[str, Any]:
-    """One confirmed observation as a map's popup and timeline show it: date, status, publisher."""
-    return {"observed_on": record.get("observed_on"), "status": record.get("status"), "published_by": record.get("published_by")}
-
-
-_SHOWN = ("status", "status_date", "verdict", "verdict_label", "published_by", "pending", "history", "status_history",
-          "before", "after", "evidence")
+NO_STATUS = "no confirmed observation"
 
 
 def site_display(
@@ -82,38 +76,39 @@ def site_display(
 ) -> gpd.GeoDataFrame:
     """`sites` with the display fields of `SITE_FIELDS` added, one row per site.
 
-    Built column by column from plain lists: iterating a frame's rows costs
-    pandas an object per cell, several seconds at 100,000 sites.
+    A site's status, date and publisher are those of its latest confirmed
+    observation; its verdict and before/after scenes come from the join only
+    when it has one. Built a column at a time from plain lists: iterating a
+    frame's rows costs pandas an object per cell, several seconds at 100,000
+    sites, and a list comprehension per column is faster than a tuple per site.
     """
     ids = sites["id"].tolist()
     detail = sites["type_detail"].tolist() if "type_detail" in sites.columns else [None] * len(ids)
-    labels = [d or t for d, t in zip(detail, sites["type"].tolist())]
-    shown = [_shown(histories.get(site_id), imagery.get(site_id)) for site_id in ids]
+    found = [histories.get(site_id) for site_id in ids]
+    current = [history.current if history else None for history in found]
+    joined = [imagery.get(site_id) if record else None for site_id, record in zip(ids, current)]
+    verdicts = [pair.verdict if pair else None for pair in joined]
+    entries = [[history_entry(record) for record in history.confirmed] if record else [] for history, record in zip(found, current)]
     extra = gpd.pd.DataFrame(
         {
-            **{name: [row[index] for row in shown] for index, name in enumerate(_SHOWN)},
-            "type_label": labels,
+            "status": [record["status"] if record else "unknown" for record in current],
+            "status_date": [record.get("observed_on") if record else None for record in current],
+            "verdict": verdicts,
+            "verdict_label": [VERDICT_LABELS.get(verdict or "") if record else NO_STATUS for verdict, record in zip(verdicts, current)],
+            "published_by": [record.get("published_by") if record else None for record in current],
+            "pending": [len(history.pending) if history else 0 for history in found],
+            "history": entries,
+            "status_history": [
+                [{"observed_on": e["observed_on"], "status": e["status"], "published_by": e["published_by"]} for e in site_entries]
+                for site_entries in entries
+            ],
+            "before": [scene_summary(pair.before, pair.before_coverage) if pair and pair.before else None for pair in joined],
+            "after": [scene_summary(pair.after, pair.after_coverage) if pair and pair.after else None for pair in joined],
+            "evidence": [site_entries[-1]["evidence"] if site_entries else [] for site_entries in entries],
+            "type_label": [d or t for d, t in zip(detail, sites["type"].tolist())],
             "page": [f"{page_prefix}{site_id}.html" for site_id in ids],
         },
         index=sites.index,
     )
     keep = [c for c in sites.columns if c not in extra.columns]
     return gpd.GeoDataFrame(sites[keep].join(extra), geometry="geometry", crs=sites.crs)
-
-
-def _shown(history: Any, site_imagery: Any) -> tuple[Any, ...]:
-    """One site's values of `_SHOWN`: from its latest confirmed observation, or `unknown` without one."""
-    current = history.current if history else None
-    pending = len(history.pending) if history else 0
-    if not current:
-        return ("unknown", None, None, "no confirmed observation", None, pending, [], [], None, None, [])
-    verdict = before = after = None
-    if site_imagery:
-        verdict = site_imagery.verdict
-        before = scene_summary(site_imagery.before, site_imagery.before_coverage)
-        after = scene_summary(site_imagery.after, site_imagery.after_coverage)
-    return (
-        current["status"], current.get("observed_on"), verdict, VERDICT_LABELS.get(verdict or ""),
-        current.get("published_by"), pending, [history_entry(h) for h in history.confirmed],
-        [status_entry(h) for h in history.confirmed], before, after, _evidence_urls(current),
-    )

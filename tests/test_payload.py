@@ -8,7 +8,7 @@ import math
 import geopandas as gpd
 from shapely.geometry import LineString, Point
 
-from geo.payload import column, feature_table, script_json, table_features
+from geo.payload import column, feature_table, script_json, table_features, unpacked
 
 
 def sites(n: int = 6) -> gpd.GeoDataFrame:
@@ -37,11 +37,46 @@ def test_a_table_decodes_to_the_geojson_of_its_fields() -> None:
     assert [type(v) for v in column(table, "flag")] == [bool, int] * 3
 
 
-def test_repeated_values_travel_once_and_nested_ones_as_text() -> None:
-    table = feature_table(sites(), ["id", "status", "sources"])
-    assert table["columns"]["status"] == {"values": ["destroyed", "damaged"], "codes": [0, 1, 0, 1, 0, 1]}
-    assert table["columns"]["id"] == {"values": ["s0", "s1", "s2", "s3", "s4", "s5"]}
-    assert table["details"][:2] == ['{"sources":["https://example.org/a"]}', None]
+def test_repeated_values_travel_once_even_inside_lists() -> None:
+    table = feature_table(sites(8), ["id", "status", "sources"])
+    status, sources = table["columns"]["status"], table["columns"]["sources"]
+    assert status["values"] == ["destroyed", "damaged"]
+    assert status["codes"]["array"] == "Uint8Array" and unpacked(status["codes"]).tolist() == [0, 1] * 4
+    assert table["columns"]["id"] == {"values": [f"s{i}" for i in range(8)]}
+    assert unpacked(sources["offsets"]).tolist() == [0, 1, 1, 2, 2, 3, 3, 4, 4]
+    assert sources["items"]["values"] == ["https://example.org/a"] and unpacked(sources["items"]["codes"]).tolist() == [0] * 4
+
+
+def test_number_arrays_travel_as_typed_array_bytes() -> None:
+    frame = sites(2)
+    frame["big"] = [[str(i) for i in range(300)] * 3, ["x"]]  # 901 items, codes up to 300: two bytes each
+    table = feature_table(frame, ["big"])
+    big = table["columns"]["big"]
+    assert big["items"]["codes"]["array"] == "Uint16Array" and big["offsets"]["array"] == "Uint16Array"
+    assert unpacked(big["offsets"]).tolist() == [0, 900, 901]
+    assert table["geometry"]["x"]["array"] == "Float64Array"
+    assert unpacked(table["geometry"]["x"]).tolist() == [46.7, 46.7]  # rounded to 6 decimals
+    assert column(table, "big") == [[str(i) for i in range(300)] * 3, ["x"]]
+
+
+def test_objects_and_lists_of_objects_become_a_column_per_key_and_decode_back() -> None:
+    frame = sites(4)
+    frame["after"] = [{"id": "sc1", "gsd": 0.5, "sensor": None}, None, {"id": "sc1", "gsd": 0.5}, {"id": "sc1", "gsd": 0.3}]
+    frame["history"] = [[{"status": "intact", "on": "2021"}, {"status": "destroyed", "on": "2024"}], [], None,
+                        [{"status": "intact", "on": "2021", "evidence": ["https://example.org/e"]}]]
+    frame["mixed"] = ["text", ["a", "list"], None, {"an": "object"}]
+    table = feature_table(frame, ["after", "history", "mixed"])
+    after = table["columns"]["after"]
+    assert after["single"] and unpacked(after["offsets"]).tolist() == [0, 1, 1, 2, 3]
+    assert set(after["items"]["fields"]) == {"id", "gsd"}  # one column per key; no row has a sensor
+    assert unpacked(table["columns"]["history"]["offsets"]).tolist() == [0, 2, 2, 2, 3]
+    assert table["columns"]["mixed"]["json"] is True
+    assert column(table, "after") == [{"id": "sc1", "gsd": 0.5}, None, {"id": "sc1", "gsd": 0.5}, {"id": "sc1", "gsd": 0.3}]
+    assert column(table, "history") == [
+        [{"status": "intact", "on": "2021"}, {"status": "destroyed", "on": "2024"}], None, None,
+        [{"status": "intact", "on": "2021", "evidence": ["https://example.org/e"]}],
+    ]
+    assert column(table, "mixed") == ["text", ["a", "list"], None, {"an": "object"}]
 
 
 def test_unlocated_rows_are_left_out_and_shapes_keep_their_geometry() -> None:

@@ -57,22 +57,72 @@
   function Table(data) {
     this.count = data.count;
     this.columns = data.columns || {};
-    this.details = data.details || null;
     this.geometry = data.geometry;
+    if (this.geometry.type === "Point") {
+      this.geometry.x = unpack(this.geometry.x);
+      this.geometry.y = unpack(this.geometry.y);
+    }
+    Object.keys(this.columns).forEach(function (name) { unpackColumn(this.columns[name]); }, this);
+  }
+
+  /* Number arrays travel as the base64 of their little-endian bytes
+   * (geo/payload.py `_packed`) and are read as typed arrays. */
+  var ARRAY_TYPES = { Uint8Array: Uint8Array, Uint16Array: Uint16Array, Uint32Array: Uint32Array, Float64Array: Float64Array };
+
+  function unpack(packed) {
+    var Type = ARRAY_TYPES[packed.array], bytes;
+    if (typeof Uint8Array.fromBase64 === "function") {
+      bytes = Uint8Array.fromBase64(packed.base64);
+    } else {
+      var text = atob(packed.base64);
+      bytes = new Uint8Array(text.length);
+      for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    }
+    return new Type(bytes.buffer, 0, bytes.length / Type.BYTES_PER_ELEMENT);
+  }
+
+  function unpackColumn(column) {
+    if (column.codes) column.codes = unpack(column.codes);
+    if (column.offsets) {
+      column.offsets = unpack(column.offsets);
+      unpackColumn(column.items);
+    }
+    if (column.fields) Object.keys(column.fields).forEach(function (key) { unpackColumn(column.fields[key]); });
+  }
+
+  /* Row i of one encoded column (geo/payload.py `_encoded`): a value, a
+   * dictionary code, a list (offsets into a column of items), an object (a
+   * column per key, empty keys left out) or JSON text. */
+  function cell(column, i) {
+    if (column.offsets) {
+      var start = column.offsets[i], end = column.offsets[i + 1];
+      if (start === end) return null;
+      if (column.single) return cell(column.items, start);
+      var items = [];
+      for (var k = start; k < end; k++) items.push(cell(column.items, k));
+      return items;
+    }
+    if (column.fields) {
+      var record = {};
+      Object.keys(column.fields).forEach(function (key) {
+        var value = cell(column.fields[key], i);
+        if (value !== null) record[key] = value;
+      });
+      return record;
+    }
+    var value = column.codes ? column.values[column.codes[i]] : column.values[i];
+    if (value === undefined || value === null) return null;
+    return column.json ? JSON.parse(value) : value;
   }
 
   Table.prototype.value = function (name, i) {
     var column = this.columns[name];
-    if (!column) return null;
-    var value = column.codes ? column.values[column.codes[i]] : column.values[i];
-    return value === undefined ? null : value;
+    return column ? cell(column, i) : null;
   };
 
   Table.prototype.props = function (i) {
     var props = {}, self = this;
     Object.keys(this.columns).forEach(function (name) { props[name] = self.value(name, i); });
-    var details = this.details && this.details[i];
-    if (details) L.extend(props, JSON.parse(details));
     return props;
   };
 
