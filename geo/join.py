@@ -223,12 +223,29 @@ def observed_day(observation: Mapping[str, Any]) -> date | None:
         return None
 
 
+class _Spans(dict[str, "tuple[datetime, datetime] | None"]):
+    """Each catalog item's `item_span` by item id, worked out when first asked for (a scene covers many sites)."""
+
+    def __init__(self, items_by_id: Mapping[str, Mapping[str, Any]]) -> None:
+        super().__init__()
+        self.items_by_id = items_by_id
+
+    def __missing__(self, item_id: str) -> tuple[datetime, datetime] | None:
+        span = self[item_id] = item_span(self.items_by_id[item_id])
+        return span
+
+
 def observation_pair(
     observation: Mapping[str, Any],
     covering: Mapping[str, str],
     items_by_id: Mapping[str, Mapping[str, Any]],
+    spans: Mapping[str, tuple[datetime, datetime] | None] | None = None,
 ) -> Pair:
-    """The before/after pair of one observation: named scenes checked, missing sides inferred."""
+    """The before/after pair of one observation: named scenes checked, missing sides inferred.
+
+    `spans` holds each item's `item_span` when the caller pairs many observations against one catalog.
+    """
+    spans = _Spans(items_by_id) if spans is None else spans
     site_id, obs_id = observation.get("site_id"), observation.get("id")
     where = f"site {site_id}: observation {obs_id}"
     problems: list[str] = []
@@ -244,7 +261,7 @@ def observation_pair(
                             "fix: add the scene with heritage-map imagery add or import, or correct the id")
         elif item_id not in covering:
             problems.append(f"{where}: field '{side}_scene': scene {item_id!r} does not cover the site; {COVER_FIX}")
-        elif item_span(item) is None:
+        elif spans[item_id] is None:
             problems.append(f"{where}: field '{side}_scene': scene {item_id!r} has no date; fix: give the item a datetime")
         else:
             named[side] = dict(item)
@@ -252,20 +269,21 @@ def observation_pair(
         return Pair(named["before"], named["after"], (), tuple(problems))
     before, after = named["before"], named["after"]
     if before and after:
-        before_span, after_span = item_span(before), item_span(after)
+        before_span, after_span = spans[before["id"]], spans[after["id"]]
         if before_span and after_span and not before_span[1] < after_span[0]:
             problems.append(
                 f"{where}: before scene {before['id']!r} ({span_label(before_span)}) is not earlier than after scene "
                 f"{after['id']!r} ({span_label(after_span)}); fix: swap or correct the scene ids"
             )
         return Pair(before, after, (), tuple(problems))
-    return _inferred(observation, covering, items_by_id, before, after)
+    return _inferred(observation, covering, items_by_id, spans, before, after)
 
 
 def _inferred(
     observation: Mapping[str, Any],
     covering: Mapping[str, str],
     items_by_id: Mapping[str, Mapping[str, Any]],
+    spans: Mapping[str, tuple[datetime, datetime] | None],
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> Pair:
@@ -273,17 +291,17 @@ def _inferred(
     day = observed_day(observation)
     if day is None:
         return Pair(before, after, (), ())
-    dated = [(span, items_by_id[item_id]) for item_id in sorted(covering) if (span := item_span(items_by_id[item_id]))]
+    dated = [(span, items_by_id[item_id]) for item_id in sorted(covering) if (span := spans[item_id])]
     inferred: list[str] = []
     if before is None:
-        after_span = item_span(after) if after else None
+        after_span = spans[after["id"]] if after else None
         limit = after_span[0] if after_span else None
         earlier = [(span, item) for span, item in dated if span[1].date() < day and (limit is None or span[1] < limit)]
         if earlier:
             before = dict(max(earlier, key=lambda pair: (pair[0][1], pair[1]["id"]))[1])
             inferred.append("before")
     if after is None:
-        before_span = item_span(before) if before else None
+        before_span = spans[before["id"]] if before else None
         floor = before_span[1] if before_span else None
         later = [(span, item) for span, item in dated if span[0].date() >= day and (floor is None or span[0] > floor)]
         if later:
@@ -292,11 +310,12 @@ def _inferred(
     return Pair(before, after, tuple(inferred), ())
 
 
-def _pair(observation: Mapping[str, Any], covering: Mapping[str, str], items_by_id: Mapping[str, Mapping[str, Any]]) -> Pair:
+def _pair(observation: Mapping[str, Any], covering: Mapping[str, str], items_by_id: Mapping[str, Mapping[str, Any]],
+          spans: _Spans) -> Pair:
     """`observation_pair`, answered at once for the common case: no covering scene and none named."""
     if not covering and not observation.get("before_scene") and not observation.get("after_scene"):
         return _NO_PAIR
-    return observation_pair(observation, covering, items_by_id)
+    return observation_pair(observation, covering, items_by_id, spans)
 
 
 _NO_PAIR = Pair(None, None, (), ())
@@ -327,6 +346,7 @@ def site_imagery(
     for record in observations:
         if record.get("kind", "observation") == "observation":
             by_site.setdefault(str(record.get("site_id")), []).append(record)
+    spans = _Spans(items_by_id)
     result: dict[str, SiteImagery] = {}
     for site_id in sites["id"].tolist():
         covering = index.get(site_id, _NOT_COVERED)
@@ -336,11 +356,11 @@ def site_imagery(
             continue
         if len(records) == 1:
             latest = records[0]
-            pair = _pair(latest, covering, items_by_id)
+            pair = _pair(latest, covering, items_by_id, spans)
             problems = pair.problems
         else:
             latest = latest_observation(records)
-            pairs = {id(record): _pair(record, covering, items_by_id) for record in records}
+            pairs = {id(record): _pair(record, covering, items_by_id, spans) for record in records}
             problems = tuple(p for each in pairs.values() for p in each.problems)
             pair = pairs[id(latest)]
         result[site_id] = SiteImagery(

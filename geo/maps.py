@@ -5,10 +5,12 @@ Each function returns a `folium.Map` (or page text) and writes nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import folium
 import geopandas as gpd
+import numpy as np
 
 from geo import join, observations
 from geo._gc import collector_paused
@@ -80,7 +82,7 @@ def unlocated_names(inputs: Inputs) -> list[str]:
 
 def overview_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles = "osm") -> folium.Map:
     """`index.html`: communities, heritage sites by status (`public_sites`), routes, places, footprints."""
-    shown = sites[[c for c in (*SITE_FIELDS, "geometry") if c in sites.columns]]
+    statuses = sites["status"].to_numpy()
     held = inputs.communities[inputs.communities["in_aug_2023"] == True]  # noqa: E712 (column may hold None)
     lost = inputs.communities[inputs.communities["in_aug_2023"] != True]  # noqa: E712
     candidates = [
@@ -88,10 +90,11 @@ def overview_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles = "osm") 
         Overlay("Settlements lost in 2020", "communities", lost, COMMUNITY_FIELDS, show=False),
         Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS),
         Overlay("Places", "places", inputs.places, PLACE_FIELDS),
-        *(Overlay(f"Heritage sites: {status}", "sites", shown[shown["status"] == status], SITE_FIELDS) for status in STATUSES),
+        *(Overlay(f"Heritage sites: {status}", "sites", sites, SITE_FIELDS, rows=np.flatnonzero(statuses == status))
+          for status in STATUSES),
         Overlay("Imagery footprints", "footprints", footprint_frame(inputs.items), FOOTPRINT_FIELDS, show=False),
     ]
-    overlays = [with_count(o) for o in candidates if o.frame.geometry.notna().any()]
+    overlays = [counted for o in candidates if (counted := with_count(o)).located()]
     documented = int((sites["verdict"] == "imagery-documented").sum())
     reported = int((sites["verdict"] == "reported").sum())
     meta = PageMeta(
@@ -105,8 +108,7 @@ def overview_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles = "osm") 
 
 def with_count(overlay: Overlay) -> Overlay:
     """The overlay named with the number of its features drawn on the map."""
-    located = int(overlay.frame.geometry.notna().sum())
-    return Overlay(f"{overlay.name} ({located})", overlay.kind, overlay.frame, overlay.fields, overlay.show)
+    return replace(overlay, name=f"{overlay.name} ({overlay.located()})")
 
 
 def footprint_frame(items: list[dict[str, Any]]) -> gpd.GeoDataFrame:

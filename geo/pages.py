@@ -96,7 +96,7 @@ def timeline_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles) -> foliu
         Overlay("Places", "places", inputs.places, PLACE_FIELDS),
         Overlay("Heritage sites", "sites", sites, SITE_FIELDS),
     ]
-    overlays = [with_count(o) for o in candidates if o.frame.geometry.notna().any()]
+    overlays = [with_count(o) for o in candidates if o.located()]
     meta = PageMeta(title=f"Timeline · {TITLE}", as_of=as_of(inputs), credits=[], deep_links=False,
                     status_counts=[], verdict_counts="", unlocated=[])
     fmap = data_map(overlays, meta, tiles)

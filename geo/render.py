@@ -21,7 +21,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo.assets import Mode, localize
-from geo.payload import feature_table, script_block
+from geo.payload import feature_tables, script_block
 
 Tiles = Literal["osm", "satellite", "none"]
 
@@ -117,13 +117,26 @@ HeritageMap.bindSwipes();
 
 @dataclass(frozen=True)
 class Overlay:
-    """A layer to draw: its rows, the fields its popups show, and whether it starts visible."""
+    """A layer to draw: its rows, the fields its popups show, and whether it starts visible.
+
+    `rows` (positions in `frame`, None for all) lets several overlays show
+    parts of one frame, which is then encoded once (`geo.payload.feature_tables`).
+    """
 
     name: str
     kind: str
     frame: gpd.GeoDataFrame
     fields: tuple[str, ...]
     show: bool = True
+    rows: np.ndarray | None = field(default=None, compare=False)
+
+    def geometry(self) -> gpd.GeoSeries:
+        """The geometries of the overlay's rows."""
+        return self.frame.geometry if self.rows is None else self.frame.geometry.take(self.rows)
+
+    def located(self) -> int:
+        """How many of its rows have a location."""
+        return int(self.geometry().notna().sum())
 
 
 @dataclass(frozen=True)
@@ -185,14 +198,14 @@ def base_map(bounds: tuple[float, float, float, float] | None, tiles: Tiles, tit
 def data_map(overlays: Iterable[Overlay], meta: PageMeta, tiles: Tiles = "osm", height: str = "100%", zoom: int = 14) -> folium.Map:
     """A map of `overlays` with a layer control, legend, search and credits; `zoom` caps the fit."""
     overlays = list(overlays)
-    boxes = [o.frame.geometry.dropna().total_bounds for o in overlays if o.frame.geometry.notna().any()]
+    boxes = [geometry.dropna().total_bounds for o in overlays if (geometry := o.geometry()).notna().any()]
     bounds = None
     if boxes:
         stacked = np.array(boxes)
         bounds = (*stacked[:, :2].min(axis=0).tolist(), *stacked[:, 2:].max(axis=0).tolist())
     fmap = base_map(bounds, tiles, meta.title, height=height, max_zoom=zoom)
-    for overlay in overlays:
-        DataLayer(feature_table(overlay.frame, overlay.fields), overlay.kind, overlay.name, overlay.show).add_to(fmap)
+    for overlay, table in zip(overlays, overlay_tables(overlays)):
+        DataLayer(table, overlay.kind, overlay.name, overlay.show).add_to(fmap)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
     credits = list(meta.credits)
     if tiles != "none":
@@ -200,6 +213,20 @@ def data_map(overlays: Iterable[Overlay], meta: PageMeta, tiles: Tiles = "osm", 
         credits.append(TILE_CREDITS["satellite"])
     Controller({**meta.as_json(), "credits": credits}).add_to(fmap)
     return fmap
+
+
+def overlay_tables(overlays: list[Overlay]) -> list[dict[str, Any]]:
+    """Each overlay's feature table, every frame encoded once however many overlays show parts of it."""
+    groups: dict[tuple[int, tuple[str, ...]], list[int]] = {}
+    for position, overlay in enumerate(overlays):
+        groups.setdefault((id(overlay.frame), overlay.fields), []).append(position)
+    tables: list[dict[str, Any]] = [{}] * len(overlays)
+    for positions in groups.values():
+        first = overlays[positions[0]]
+        made = feature_tables(first.frame, first.fields, [overlays[p].rows for p in positions])
+        for position, table in zip(positions, made):
+            tables[position] = table
+    return tables
 
 
 def fix_element_ids(fmap: folium.Map, prefix: str = "hm") -> None:

@@ -68,6 +68,20 @@ def history_entry(record: Mapping[str, Any]) -> dict[str, Any]:
 NO_STATUS = "no confirmed observation"
 
 
+class _SceneSummaries:
+    """`scene_summary` of each (scene, coverage) made once: a scene is the before or after of many sites, which
+    share its summary (nothing changes a summary once made)."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[Any, Any], dict[str, Any] | None] = {}
+
+    def __call__(self, item: Mapping[str, Any], coverage: str | None) -> dict[str, Any] | None:
+        key = (item.get("id"), coverage)
+        if key not in self._made:
+            self._made[key] = scene_summary(item, coverage)
+        return self._made[key]
+
+
 def site_display(
     sites: gpd.GeoDataFrame,
     histories: Mapping[str, Any],
@@ -89,6 +103,7 @@ def site_display(
     joined = [imagery.get(site_id) if record else None for site_id, record in zip(ids, current)]
     verdicts = [pair.verdict if pair else None for pair in joined]
     entries = [[history_entry(record) for record in history.confirmed] if record else [] for history, record in zip(found, current)]
+    summary = _SceneSummaries()
     extra = gpd.pd.DataFrame(
         {
             "status": [record["status"] if record else "unknown" for record in current],
@@ -102,8 +117,8 @@ def site_display(
                 [{"observed_on": e["observed_on"], "status": e["status"], "published_by": e["published_by"]} for e in site_entries]
                 for site_entries in entries
             ],
-            "before": [scene_summary(pair.before, pair.before_coverage) if pair and pair.before else None for pair in joined],
-            "after": [scene_summary(pair.after, pair.after_coverage) if pair and pair.after else None for pair in joined],
+            "before": [summary(pair.before, pair.before_coverage) if pair and pair.before else None for pair in joined],
+            "after": [summary(pair.after, pair.after_coverage) if pair and pair.after else None for pair in joined],
             "evidence": [site_entries[-1]["evidence"] if site_entries else [] for site_entries in entries],
             "type_label": [d or t for d, t in zip(detail, sites["type"].tolist())],
             "page": [f"{page_prefix}{site_id}.html" for site_id in ids],
