@@ -141,21 +141,22 @@ def compact_geojson_bytes(page: str) -> int:
 def measure(workdir: Path, n_sites: int, runs: int, folium_max: int) -> tuple[BuildRow, dict[str, Path]]:
     """Build all three maps for `n_sites`; write them under `workdir` for the browser; return the figures.
 
-    Our build and FastMarkerCluster run `runs` times below 1e5 sites and once
-    at 1e5; stock folium runs `runs` times at 1e3, once up to `folium_max`, and
-    is extrapolated linearly from the largest measured size above it.
+    Our build (and each of its phases) and FastMarkerCluster run `runs` times
+    at every N (a few seconds each at 1e5, so a single noisy run does not
+    decide a target); loading the data folder runs once at 1e5; stock folium
+    runs `runs` times at 1e3, once up to `folium_max`, and is extrapolated
+    linearly from the largest measured size above it.
     """
     n_scenes = scenes_for(n_sites)
     data = synthetic.write_data_folder(workdir / f"layers-{n_sites}", n_sites, n_scenes)
-    heavy = 1 if n_sites >= 100_000 else runs
-    load, inputs = median_and_result(lambda: load_inputs(data), heavy)
+    load, inputs = median_and_result(lambda: load_inputs(data), 1 if n_sites >= 100_000 else runs)
     with collector_paused():  # each phase as the build runs it
-        join, sites = median_and_result(lambda: public_sites(inputs), heavy)
-        payload, collection = median_and_result(lambda: feature_table(sites, SITE_FIELDS), heavy)
-        script = median_seconds(lambda: script_json(collection), heavy)
-    ours_figure, page = median_and_result(lambda: ours(inputs), heavy)
+        join, sites = median_and_result(lambda: public_sites(inputs), runs)
+        payload, collection = median_and_result(lambda: feature_table(sites, SITE_FIELDS), runs)
+        script = median_seconds(lambda: script_json(collection), runs)
+    ours_figure, page = median_and_result(lambda: ours(inputs), runs)
     paths = {"ours": _write(workdir / f"ours-{n_sites}.html", page)}
-    cluster_figure, cluster_page = median_and_result(lambda: fast_cluster(sites), heavy)
+    cluster_figure, cluster_page = median_and_result(lambda: fast_cluster(sites), runs)
     paths["fastmarkercluster"] = _write(workdir / f"fastmarkercluster-{n_sites}.html", cluster_page)
     row = BuildRow(
         n_sites, n_scenes, load, join, ours_figure, _size(page), compact_geojson_bytes(page),
