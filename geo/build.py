@@ -24,6 +24,7 @@ from geo.join import SiteImagery
 from geo.maps import TITLE, as_of, overview_map, public_view
 from geo.pages import Chips, EmbedTarget, embed_index, embed_page, site_page, timeline_map
 from geo.render import Tiles, page_html
+from geo.sitestatus import site_history
 from geo.validate import Problem
 
 
@@ -59,7 +60,7 @@ def build_maps(
     # The join and the two whole-data maps allocate millions of small acyclic
     # objects; the site pages below build folium trees (cycles) one by one.
     with collector_paused():
-        sites, imagery = public_view(inputs)
+        sites, imagery, histories = public_view(inputs)
         data_as_of = as_of(inputs)
         publish("index.html", overview_map(inputs, sites, tiles), mode)
         publish("timeline.html", timeline_map(inputs, sites, tiles), mode)
@@ -68,7 +69,8 @@ def build_maps(
         chips = site_chips(row, imagery.get(row.id), data_dir, out_dir)
         # Site pages share one copy of the scripts under assets/: inlining them
         # would repeat ~0.2 MB per site.
-        publish(f"sites/{site['id']}.html", site_page(site, sites, data_as_of, tiles, chips), "link")
+        history = site_history(histories.get(row.id))
+        publish(f"sites/{site['id']}.html", site_page(site, history, sites, data_as_of, tiles, chips), "link")
         targets.append(EmbedTarget(f"site-{site['id']}", f"{site['name']}: heritage site story", f"sites/{site['id']}.html"))
     for target in targets:
         written.append(_write(out_dir / "embed" / f"{target.name}.html", embed_page(target, base_url)))

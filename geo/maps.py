@@ -6,7 +6,7 @@ Each function returns a `folium.Map` (or page text) and writes nothing.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import folium
 import geopandas as gpd
@@ -41,8 +41,19 @@ FOOTPRINT_FIELDS = ("id", "date", "provider", "sensor", "gsd", "coverage")
 PLACE_FIELDS = ("id", "name", "kind", "event_date", "coord_precision", "note", "sources")
 
 
-def public_view(inputs: Inputs, page_prefix: str = "sites/") -> tuple[gpd.GeoDataFrame, dict[str, join.SiteImagery]]:
-    """Every heritage site with its public status, verdict and imagery, and each site's join.
+class PublicView(NamedTuple):
+    """What the public outputs show of the heritage sites."""
+
+    sites: gpd.GeoDataFrame
+    """Every site with its public status, verdict and display fields (`geo.sitestatus.site_display`)."""
+    imagery: dict[str, join.SiteImagery]
+    """Each site's join: covering scenes, pair, verdict."""
+    histories: dict[str, observations.SiteHistory]
+    """Each observed site's public history, redacted (`geo.observations.site_histories`)."""
+
+
+def public_view(inputs: Inputs, page_prefix: str = "sites/") -> PublicView:
+    """Every heritage site with its public status, verdict and imagery, each site's join and history.
 
     The join sees only confirmed public observations, so a verdict always
     belongs to the status shown, never to one still under review.
@@ -51,12 +62,12 @@ def public_view(inputs: Inputs, page_prefix: str = "sites/") -> tuple[gpd.GeoDat
         histories = observations.site_histories(inputs.log, public_only=True)
         confirmed = [record for history in histories.values() for record in history.confirmed]
         imagery = join.site_imagery(inputs.sites, inputs.items, confirmed)
-        return site_display(inputs.sites, histories, imagery, page_prefix=page_prefix), imagery
+        return PublicView(site_display(inputs.sites, histories, imagery, page_prefix=page_prefix), imagery, histories)
 
 
 def public_sites(inputs: Inputs, page_prefix: str = "sites/") -> gpd.GeoDataFrame:
     """Every heritage site with its public status, verdict and imagery."""
-    return public_view(inputs, page_prefix)[0]
+    return public_view(inputs, page_prefix).sites
 
 
 def as_of(inputs: Inputs) -> str | None:

@@ -64,8 +64,9 @@ class Chips:
     score: float | None
 
 
-def site_page(site: Mapping[str, Any], sites: gpd.GeoDataFrame, data_as_of: str | None, tiles: Tiles, chips: Chips | None = None) -> folium.Map:
-    """`sites/<id>.html`: the site on a small map, then its story."""
+def site_page(site: Mapping[str, Any], history: list[dict[str, Any]], sites: gpd.GeoDataFrame, data_as_of: str | None,
+              tiles: Tiles, chips: Chips | None = None) -> folium.Map:
+    """`sites/<id>.html`: the site on a small map, then its story with its full `history` (`geo.sitestatus.site_history`)."""
     site = {key: value for key, value in clean_value(site).items() if key != "geometry"}
     frame = sites[sites["id"] == site["id"]]
     located = frame.geometry.notna().any()
@@ -78,7 +79,7 @@ def site_page(site: Mapping[str, Any], sites: gpd.GeoDataFrame, data_as_of: str 
     scenes = [(role, site[role]) for role in ("before", "after") if site.get(role)]
     panel = ENV.get_template("site_panel.html").render(
         site={**site, "lat": point.y if point else None, "lon": point.x if point else None,
-              "current": site.get("history")[-1] if site.get("history") else None},
+              "history": history, "current": history[-1] if history else None},
         style=STATUS_STYLE.get(site.get("status") or "unknown", STATUS_STYLE["unknown"]),
         precision=PRECISION_TEXT.get(site.get("coord_precision") or "", "precision not stated"),
         scenes=scenes, chips=chips, credit_line=CREDIT_LINE,
@@ -113,7 +114,7 @@ def timeline_payload(inputs: Inputs, sites: gpd.GeoDataFrame) -> dict[str, Any]:
     ]
     changes = [
         {"date": h["observed_on"], "event": f"{site.name}: {h['status']}", "site": site.id, "status": h["status"]}
-        for site in sites.itertuples(index=False) for h in (site.history or []) if h.get("observed_on")
+        for site in sites.itertuples(index=False) for h in (site.status_history or []) if h.get("observed_on")
     ]
     dates = sorted({e["date"].split("/")[0] for e in events} | {c["date"] for c in changes})
     return {"dates": dates, "events": events, "changes": sorted(changes, key=lambda c: (c["date"], c["site"])),

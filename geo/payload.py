@@ -8,13 +8,14 @@ the script element or start an HTML comment. Payloads enter the page as
 
 A layer travels as a table rather than as GeoJSON, because the browser pays
 for every object it parses (benchmarks/RESULTS.md): point coordinates are two
-number arrays (packed as typed-array bytes, `_packed`); a field whose values repeat (a status, a province) is a
+number arrays; a field whose values repeat (a status, a province) is a
 dictionary of its distinct values and one small integer per feature; the
 nested fields a popup shows (status history, scenes, sources) are columns too,
 a list as offsets into one column of all the lists' items and an object as a
 column per key, so a source cited by 10,000 sites travels once and nothing
-per feature is built until its popup opens (`_encoded`). `table_features`
-turns a table back into GeoJSON.
+per feature is built until its popup opens (`_encoded`). Number arrays travel
+as typed-array bytes (`_packed`). `table_features` turns a table back into
+GeoJSON.
 """
 
 from __future__ import annotations

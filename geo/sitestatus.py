@@ -23,9 +23,10 @@ SITE_FIELDS = (
     "status", "status_date", "verdict", "verdict_label", "published_by", "pending",
     "status_history", "before", "after", "evidence", "sources", "page",
 )
-"""The fields a map's popup shows. The full `history` (notes, scenes and evidence
-of every observation) is for the site pages; a map carries `status_history`,
-the date, status and publisher of each, for 100,000 sites in one page."""
+"""The fields a map's popup shows. A map carries `status_history`, the date,
+status and publisher of each confirmed observation, for 100,000 sites in one
+page; a site page shows the full history (notes, scenes and evidence of each,
+`site_history`)."""
 
 
 def scene_date(props: Mapping[str, Any]) -> str | None:
@@ -53,6 +54,11 @@ def scene_summary(item: Mapping[str, Any] | None, coverage: str | None = None) -
 
 def _evidence_urls(record: Mapping[str, Any]) -> list[str]:
     return [e["url"] for e in record.get("evidence") or () if isinstance(e, dict) and e.get("url")]
+
+
+def site_history(history: Any) -> list[dict[str, Any]]:
+    """What a reader sees of each confirmed observation of one site (`geo.observations.SiteHistory`), oldest first."""
+    return [history_entry(record) for record in history.confirmed] if history else []
 
 
 def history_entry(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -102,7 +108,6 @@ def site_display(
     current = [history.current if history else None for history in found]
     joined = [imagery.get(site_id) if record else None for site_id, record in zip(ids, current)]
     verdicts = [pair.verdict if pair else None for pair in joined]
-    entries = [[history_entry(record) for record in history.confirmed] if record else [] for history, record in zip(found, current)]
     summary = _SceneSummaries()
     extra = gpd.pd.DataFrame(
         {
@@ -112,14 +117,14 @@ def site_display(
             "verdict_label": [VERDICT_LABELS.get(verdict or "") if record else NO_STATUS for verdict, record in zip(verdicts, current)],
             "published_by": [record.get("published_by") if record else None for record in current],
             "pending": [len(history.pending) if history else 0 for history in found],
-            "history": entries,
             "status_history": [
-                [{"observed_on": e["observed_on"], "status": e["status"], "published_by": e["published_by"]} for e in site_entries]
-                for site_entries in entries
+                [{"observed_on": r.get("observed_on"), "status": r.get("status"), "published_by": r.get("published_by")}
+                 for r in history.confirmed] if record else []
+                for history, record in zip(found, current)
             ],
             "before": [summary(pair.before, pair.before_coverage) if pair and pair.before else None for pair in joined],
             "after": [summary(pair.after, pair.after_coverage) if pair and pair.after else None for pair in joined],
-            "evidence": [site_entries[-1]["evidence"] if site_entries else [] for site_entries in entries],
+            "evidence": [_evidence_urls(record) if record else [] for record in current],
             "type_label": [d or t for d, t in zip(detail, sites["type"].tolist())],
             "page": [f"{page_prefix}{site_id}.html" for site_id in ids],
         },
