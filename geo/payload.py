@@ -231,8 +231,11 @@ def _taken(spec: dict[str, Any], rows: np.ndarray) -> dict[str, Any]:
         return {"fields": {key: _taken(column_spec, rows) for key, column_spec in spec["fields"].items()}}
     if "codes" not in spec:
         return {**spec, "values": spec["values"][rows]}
-    used, codes = np.unique(spec["codes"][rows], return_inverse=True)
-    return {**spec, "values": [spec["values"][code] for code in used.tolist()], "codes": codes}
+    codes = spec["codes"][rows]
+    used = np.flatnonzero(np.bincount(codes, minlength=len(spec["values"])))  # in code order, without a sort
+    renumbered = np.zeros(len(spec["values"]), dtype=np.int64)
+    renumbered[used] = np.arange(len(used))
+    return {**spec, "values": [spec["values"][code] for code in used.tolist()], "codes": renumbered[codes]}
 
 
 def _finished(spec: dict[str, Any]) -> dict[str, Any]:
