@@ -21,7 +21,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo.assets import Mode, localize
-from geo.payload import feature_tables, script_block
+from geo.payload import feature_tables, script_block, script_element, script_json
 
 Tiles = Literal["osm", "satellite", "none"]
 
@@ -54,14 +54,17 @@ var {{ this.get_name() }} = HeritageMap.dataLayer({{ this._parent.get_name() }},
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "DataLayer"
         self.kind = kind
-        self.data = data
+        # The table as JSON text at once: one string, where the table's lists and
+        # dicts would stay alive in folium's tree (which holds reference cycles)
+        # until a garbage collection walked them all.
+        self.payload = script_json(data)
         self.geometry = data["geometry"]["type"]
         self.data_id = ""
 
     def render(self, **kwargs: Any) -> None:
         self.data_id = f"data-{self.get_name()}"
         figure = self.get_root()
-        figure.html.add_child(RawHTML(script_block(self.data_id, self.data)), name=self.data_id)
+        figure.html.add_child(RawHTML(script_element(self.data_id, self.payload)), name=self.data_id)
         super().render(**kwargs)
 
 
