@@ -189,8 +189,8 @@ def _why(run: Run, target: str) -> str:
                 "(names, ids, links and the dictionaries of repeating values as strings; codes, offsets and "
                 "coordinates as typed arrays).")
     if target.startswith("zoom"):
-        return ("a zoom re-projects every point in view and writes its sprite's pixels into the frame, skipping "
-                "sprite rows already covered: "
+        return ("a zoom re-projects every point in view and writes its sprite's pixels into the frame, visiting "
+                "only the pixels not yet opaque: "
                 f"{_top_spots(run.js_profile.get('zoom', []))}.")
     if target.startswith("verify"):
         log = run.log
