@@ -25,6 +25,8 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 
+from geo._ranges import ranges
+
 CONVEX_EDGES = 8
 """Footprints that are strictly convex one-ring polygons of up to this many edges (most scene footprints are
 quadrilaterals) are tested in numpy; GEOS tests the rest."""
@@ -57,7 +59,7 @@ class _Rings:
     def polygons(self, which: np.ndarray) -> np.ndarray:
         """The shapely polygons of rings `which`, built in one call."""
         lengths = np.diff(self.offsets)[which]
-        coords = self.coords[_ranges(self.offsets[which], lengths)]
+        coords = self.coords[ranges(self.offsets[which], lengths)]
         ring_offsets = np.concatenate(([0], np.cumsum(lengths)))
         return shapely.from_ragged_array(shapely.GeometryType.POLYGON, coords, (ring_offsets, np.arange(len(which) + 1)))
 
@@ -106,12 +108,6 @@ class Footprints:
 
 def _steps(count: int, size: int) -> Iterator[slice]:
     return (slice(lo, lo + size) for lo in range(0, count, size))
-
-
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The integers starts[i] ... starts[i] + counts[i] - 1 for every i, concatenated."""
-    ends = np.cumsum(counts)
-    return np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - counts - starts, counts)
 
 
 def _geojson_rings(rings: list[Any]) -> _Rings | None:
@@ -237,9 +233,9 @@ class _Grid:
         """(box, position) pairs of every point in the spans' cells, `counts` a box: each box reads one run a row."""
         rows = (r1 - r0 + 1) * (c1 >= c0)
         first, width = np.repeat(np.stack([r0 * self.columns + c0, c1 - c0 + 1]), rows, axis=1)
-        cells = first + _ranges(np.zeros_like(rows), rows) * self.columns
+        cells = first + ranges(np.zeros_like(rows), rows) * self.columns
         begin = self.start[cells]
-        return np.repeat(np.arange(len(rows)), counts), _ranges(begin, self.start[cells + width] - begin)
+        return np.repeat(np.arange(len(rows)), counts), ranges(begin, self.start[cells + width] - begin)
 
 
 def _grid(xy: np.ndarray, bounds: np.ndarray) -> _Grid:

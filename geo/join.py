@@ -356,10 +356,6 @@ def site_imagery(
             continue
         if len(records) == 1:
             latest = records[0]
-            if not covering and not latest.get("before_scene") and not latest.get("after_scene"):
-                # Most sites: one observation, no scene named or covering: reported, nothing to pair.
-                result[site_id] = SiteImagery(site_id, covering, items_by_id, latest.get("id"), verdict=_NO_PAIR.verdict)
-                continue
             pair = _pair(latest, covering, items_by_id, spans)
             problems = pair.problems
         else:

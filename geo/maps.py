@@ -105,7 +105,7 @@ def overview_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles = "osm") 
           for status in STATUSES),
         Overlay("Imagery footprints", "footprints", footprint_frame(inputs.items), FOOTPRINT_FIELDS, show=False),
     ]
-    overlays = [counted for o in candidates if (counted := with_count(o)).located()]
+    overlays = [with_count(o) for o in candidates if o.located()]
     documented = int((sites["verdict"] == "imagery-documented").sum())
     reported = int((sites["verdict"] == "reported").sum())
     meta = PageMeta(

@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo._ranges import ranges
+
 COORD_DECIMALS = 6
 DICTIONARY_SHARE = 0.5
 """A column is dictionary-encoded when its distinct values are at most this share of its rows."""
@@ -228,9 +230,9 @@ def _objects(values: list[Any]) -> np.ndarray:
 def _taken(spec: dict[str, Any], rows: np.ndarray) -> dict[str, Any]:
     """The rows `rows` of one `_encoded` column; a dictionary keeps only the values those rows use."""
     if "offsets" in spec:
-        starts, ends = spec["offsets"][rows], spec["offsets"][rows + 1]
-        lengths = ends - starts
-        items = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(lengths.sum())
+        starts = spec["offsets"][rows]
+        lengths = spec["offsets"][rows + 1] - starts
+        items = ranges(starts, lengths)
         return {**spec, "offsets": np.concatenate(([0], np.cumsum(lengths))), "items": _taken(spec["items"], items)}
     if "fields" in spec:
         return {"fields": {key: _taken(column_spec, rows) for key, column_spec in spec["fields"].items()}}
@@ -291,7 +293,7 @@ def feature_tables(frame: gpd.GeoDataFrame, fields: Iterable[str], selections: S
             shape = {"type": "Point", "x": _packed(shape["x"][rows]), "y": _packed(shape["y"][rows])}
         else:
             shape = {"type": "GeoJSON", "geometries": shape["geometries"][rows].tolist()}
-        columns = {field: _finished(_taken(spec, rows)) for field, spec in whole["columns"].items()}
+        columns = {field: _finished(spec if selection is None else _taken(spec, rows)) for field, spec in whole["columns"].items()}
         tables.append({"count": len(rows), "geometry": shape, "columns": columns})
     return tables
 
