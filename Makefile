@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: maps test bench chromium
+.PHONY: maps test lint bench chromium
 
 $(BIN)/heritage-map: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,14 @@ maps: $(BIN)/heritage-map
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium; }
 
+# Style (ruff, with geopandas' rule sets) and types (mypy on the package), before any test.
+lint: $(BIN)/heritage-map
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
 # pytest exits 5 when it collected no test: that is reported, not hidden.
-test: $(BIN)/heritage-map chromium
+test: $(BIN)/heritage-map chromium lint
 	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; exit $$rc
 
 bench: $(BIN)/heritage-map chromium

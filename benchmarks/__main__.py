@@ -56,15 +56,20 @@ def _sizes(text: str) -> list[int]:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes, one run each: a smoke run (seconds)")
     parser.add_argument("--sizes", type=_sizes, help="N, the site counts (default 1e3,1e4,1e5)")
     parser.add_argument("--footprints", type=_sizes, help="M, the scene footprint counts of the join (default 1e4,1e5,1e6)")
     parser.add_argument("--log-records", type=int, help="records in the log measurement (default 1e5)")
     parser.add_argument("--runs", type=int, help="runs per cheap figure, whose median is reported (default 3)")
-    parser.add_argument("--folium-max", type=int, default=10_000,
-                        help="largest N at which stock folium is run; above it, extrapolated (default 1e4)")
+    parser.add_argument(
+        "--folium-max",
+        type=int,
+        default=10_000,
+        help="largest N at which stock folium is run; above it, extrapolated (default 1e4)",
+    )
     parser.add_argument("--full-build-sites", type=int, help="N for one full `heritage-map build` (default 1000; 0 skips)")
     parser.add_argument("--timeout", type=float, default=240.0, help="seconds a page may take to paint (default 240)")
     parser.add_argument("--out", type=Path, help="where to write RESULTS.md (default benchmarks/RESULTS.md)")
@@ -90,8 +95,9 @@ def run_join(run: Run, workdir: Path, sizes: list[int], footprint_sizes: list[in
         del items, frame, shapes
 
 
-def run_build(run: Run, workdir: Path, sizes: list[int], runs: int, folium_max: int,
-              full_sites: int) -> dict[int, dict[str, Path]]:
+def run_build(
+    run: Run, workdir: Path, sizes: list[int], runs: int, folium_max: int, full_sites: int
+) -> dict[int, dict[str, Path]]:
     pages: dict[int, dict[str, Path]] = {}
     for n in sizes:
         say(f"build: N={n:,}")
@@ -143,8 +149,12 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     run = Run(
-        started=f"{datetime.now(UTC):%Y-%m-%d %H:%M}", command=" ".join(["python -m benchmarks", shlex.join(argv if argv is not None else sys.argv[1:])]).strip(),
-        quick=args.quick, runs=runs, machine=machine.machine(), versions=machine.versions(None),
+        started=f"{datetime.now(UTC):%Y-%m-%d %H:%M}",
+        command=" ".join(["python -m benchmarks", shlex.join(argv if argv is not None else sys.argv[1:])]).strip(),
+        quick=args.quick,
+        runs=runs,
+        machine=machine.machine(),
+        versions=machine.versions(None),
         load_before=machine.load_average(),
     )
     with tempfile.TemporaryDirectory(prefix="heritage-bench-") as temporary:

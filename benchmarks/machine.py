@@ -49,8 +49,21 @@ def versions(chromium: str | None) -> list[tuple[str, str]]:
     import pyogrio
 
     rows = [("python", sys.version.split()[0])]
-    rows += [(name, _version(name)) for name in
-             ("geopandas", "shapely", "pyogrio", "pandas", "numpy", "folium", "branca", "playwright", "pyarrow", "nanoarrow")]
+    rows += [
+        (name, _version(name))
+        for name in (
+            "geopandas",
+            "shapely",
+            "pyogrio",
+            "pandas",
+            "numpy",
+            "folium",
+            "branca",
+            "playwright",
+            "pyarrow",
+            "nanoarrow",
+        )
+    ]
     rows.append(("GDAL (pyogrio)", pyogrio.__gdal_version_string__))
     rows.append(("chromium", chromium or "not run"))
     return rows

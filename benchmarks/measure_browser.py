@@ -21,16 +21,18 @@ all; Bootstrap, Font Awesome and the awesome-markers plugin are aborted
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_COPIES: dict[str, Path] = {
@@ -130,7 +132,9 @@ def _route(aborted: list[str]):  # type: ignore[no-untyped-def]
         name = url.split("?")[0].rsplit("/", 1)[-1]
         local = LOCAL_COPIES.get(name)
         if local is not None:
-            route.fulfill(body=local.read_bytes(), content_type=CONTENT_TYPES[local.suffix], headers={"Access-Control-Allow-Origin": "*"})
+            route.fulfill(
+                body=local.read_bytes(), content_type=CONTENT_TYPES[local.suffix], headers={"Access-Control-Allow-Origin": "*"}
+            )
         else:
             aborted.append(url)
             route.abort()
@@ -196,8 +200,13 @@ class Hotspot:
     share: float
 
 
-SCRIPT_MARKERS = (("Leaflet 1.9.4", "leaflet.js"), ("Heritage map:", "heritage.js"), ("leaflet.fullscreen", "Control.FullScreen.js"),
-                  ("MiniMap", "Control.MiniMap.js"), ("markercluster", "leaflet.markercluster.js"))
+SCRIPT_MARKERS = (
+    ("Leaflet 1.9.4", "leaflet.js"),
+    ("Heritage map:", "heritage.js"),
+    ("leaflet.fullscreen", "Control.FullScreen.js"),
+    ("MiniMap", "Control.MiniMap.js"),
+    ("markercluster", "leaflet.markercluster.js"),
+)
 
 
 def script_names(path: Path) -> list[tuple[int, str]]:
@@ -206,7 +215,7 @@ def script_names(path: Path) -> list[tuple[int, str]]:
     starts = []
     position = text.find("<script>")
     while position != -1:
-        opening = text[position:position + 600]
+        opening = text[position : position + 600]
         name = next((label for marker, label in SCRIPT_MARKERS if marker in opening), "page script")
         starts.append((text.count("\n", 0, position) + 1, name))
         position = text.find("<script>", position + 1)

@@ -29,24 +29,27 @@ import html
 import json
 import pstats
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import folium.plugins
-import geopandas as gpd
 
 from benchmarks import synthetic
 from benchmarks._timing import Figure, median_and_result, median_seconds, timed
+from geo._gc import collector_paused
 from geo.build import build_maps
 from geo.inputs import Inputs, load_inputs
 from geo.maps import overview_map, public_sites
-from geo._gc import collector_paused
 from geo.payload import feature_table, script_json, table_features
 from geo.render import page_html
 from geo.sitestatus import SITE_FIELDS
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import geopandas as gpd
 
 POPUP_CALLBACK = """function (row) {
     var marker = L.marker(new L.LatLng(row[0], row[1]));
@@ -98,8 +101,7 @@ def scenes_for(n_sites: int) -> int:
 def popup_html(row: Any) -> str:
     """The baselines' popup: escaped name, Armenian name, type, status and its date."""
     date = row.status_date
-    parts = [row.name, row.name_hy, row.type,
-             f"{row.status} ({date if isinstance(date, str) else 'no date'})"]
+    parts = [row.name, row.name_hy, row.type, f"{row.status} ({date if isinstance(date, str) else 'no date'})"]
     return "<br>".join(html.escape(str(p)) for p in parts)
 
 
@@ -163,8 +165,20 @@ def measure(workdir: Path, n_sites: int, runs: int, folium_max: int) -> tuple[Bu
     cluster_figure, cluster_page = median_and_result(lambda: fast_cluster(sites), runs)
     paths["fastmarkercluster"] = _write(workdir / f"fastmarkercluster-{n_sites}.html", cluster_page)
     row = BuildRow(
-        n_sites, n_scenes, load, join, ours_figure, _size(page), compact_geojson_bytes(page),
-        Figure(0.0, 0, "pending"), 0, "", cluster_figure, _size(cluster_page), payload, script,
+        n_sites,
+        n_scenes,
+        load,
+        join,
+        ours_figure,
+        _size(page),
+        compact_geojson_bytes(page),
+        Figure(0.0, 0, "pending"),
+        0,
+        "",
+        cluster_figure,
+        _size(cluster_page),
+        payload,
+        script,
     )
     if n_sites <= folium_max:
         folium_runs = runs if n_sites <= 1_000 else 1

@@ -26,8 +26,7 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import pairwise
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -37,6 +36,9 @@ import shapely
 from benchmarks import synthetic
 from benchmarks._timing import Figure, median, median_and_result, median_seconds, timed
 from geo import footprint_join, join
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CONVEX_EDGES = footprint_join.CONVEX_EDGES
 """The most edges of a footprint that `geo.join` tests in numpy (for the report's description)."""
@@ -70,8 +72,10 @@ def arrow_reader() -> str:
         return "`pyogrio.read_arrow` (pyarrow)"
     if importlib.util.find_spec("nanoarrow") is not None:
         return "`pyogrio.raw.open_arrow` consumed by nanoarrow (pyarrow is not installed)"
-    return ("`pyogrio.raw.read` (WKB into numpy): NOT the Arrow path, which needs pyarrow or nanoarrow; "
-            "install one (`pip install nanoarrow`) for the floor the issue asks for")
+    return (
+        "`pyogrio.raw.read` (WKB into numpy): NOT the Arrow path, which needs pyarrow or nanoarrow; "
+        "install one (`pip install nanoarrow`) for the floor the issue asks for"
+    )
 
 
 def arrow_read(path: Path) -> int:
@@ -106,7 +110,7 @@ def arrow_wkb(path: Path) -> np.ndarray:
         for batch in nanoarrow.c_array_stream(reader):
             column = next(c for c in batch.children if c.schema.name == name).view()
             _, offsets, data = column.buffers
-            ends = np.frombuffer(offsets, dtype=np.int32)[column.offset:column.offset + column.length + 1].tolist()
+            ends = np.frombuffer(offsets, dtype=np.int32)[column.offset : column.offset + column.length + 1].tolist()
             raw = bytes(data)
             found += [raw[start:end] for start, end in pairwise(ends)]
     return np.array(found, dtype=object)
@@ -173,15 +177,22 @@ def naive_loop(sites: gpd.GeoDataFrame, footprints: gpd.GeoDataFrame, n_sites: i
 
 
 def measure_cell(
-    workdir: Path, n_sites: int, shapes: synthetic.Footprints, footprint_frame: gpd.GeoDataFrame,
-    runs: int, product: bool, items: list[dict[str, Any]] | None,
+    workdir: Path,
+    n_sites: int,
+    shapes: synthetic.Footprints,
+    footprint_frame: gpd.GeoDataFrame,
+    runs: int,
+    product: bool,
+    items: list[dict[str, Any]] | None,
 ) -> JoinRow:
     """Every figure of one (N, M) cell; the product path only when `product` (it is slow at large M)."""
     sites_path, footprints_path = synthetic.write_join_inputs(workdir, n_sites, shapes)
     sites = synthetic.sites_frame(n_sites)
     floor = median_seconds(lambda: (arrow_read(sites_path), arrow_read(footprints_path)), runs)
-    parts = {"sites": median_seconds(lambda: arrow_read(sites_path), runs).value,
-             "footprints": median_seconds(lambda: arrow_read(footprints_path), runs).value}
+    parts = {
+        "sites": median_seconds(lambda: arrow_read(sites_path), runs).value,
+        "footprints": median_seconds(lambda: arrow_read(footprints_path), runs).value,
+    }
     located = sites[["id", "geometry"]]
     footprints = footprint_frame[["item_id", "geometry"]]
     pairs = checked_pairs(located, footprints)

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmarks import synthetic
 from benchmarks._timing import Figure, median_seconds, timed
 from geo import observations
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 BATCH = 1_000
 
@@ -59,7 +62,7 @@ def measure(workdir: Path, count: int, runs: int) -> LogRow:
 
     def bulk() -> None:
         for start in range(0, len(records), BATCH):
-            observations.append_records(path, [dict(r) for r in records[start:start + BATCH]], on_quarantine=_quiet)
+            observations.append_records(path, [dict(r) for r in records[start : start + BATCH]], on_quarantine=_quiet)
 
     seconds, _ = timed(bulk)
     extra = iter(range(runs))
@@ -73,4 +76,6 @@ def measure(workdir: Path, count: int, runs: int) -> LogRow:
     verify = median_seconds(lambda: observations.verify_log(path, workdir), runs)
     report = observations.verify_log(path, workdir)
     floor = median_seconds(lambda: _parse(path), runs)
-    return LogRow(count, path.stat().st_size, Figure(seconds, 1), BATCH, single_figure, verify, floor, len(report.problems), report.records)
+    return LogRow(
+        count, path.stat().st_size, Figure(seconds, 1), BATCH, single_figure, verify, floor, len(report.problems), report.records
+    )

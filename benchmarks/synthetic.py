@@ -17,11 +17,9 @@ from __future__ import annotations
 import csv
 import json
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -30,6 +28,10 @@ import shapely
 
 from geo._canonical import GENESIS, canonical_json, record_hash
 from geo.schema import REGION_BOUNDS, SITE_TYPES
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
 
 SEED = 20230919
 SOURCE = "https://example.org/synthetic"
@@ -158,8 +160,7 @@ def footprint_frame(shapes: Footprints) -> gpd.GeoDataFrame:
     """The footprints as polygons with the scene id and date (for the FlatGeobuf floor and sjoin)."""
     rings = np.concatenate([shapes.corners, shapes.corners[:, :1, :]], axis=1)
     return gpd.GeoDataFrame(
-        {"item_id": [scene_id(i) for i in range(len(shapes))],
-         "datetime": _moments(shapes.days)},
+        {"item_id": [scene_id(i) for i in range(len(shapes))], "datetime": _moments(shapes.days)},
         geometry=shapely.polygons(rings),
         crs=CRS,
     )
@@ -179,15 +180,23 @@ def stac_items(shapes: Footprints) -> Iterator[dict[str, Any]]:
     for index, (ring, kind) in enumerate(zip(corners, shapes.kinds.tolist())):
         constellation, platform, gsd = CONSTELLATIONS[kind]
         yield {
-            "type": "Feature", "stac_version": "1.1.0", "stac_extensions": [], "id": scene_id(index),
+            "type": "Feature",
+            "stac_version": "1.1.0",
+            "stac_extensions": [],
+            "id": scene_id(index),
             "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
             "bbox": [*lows[index], *highs[index]],
             "properties": {
-                "datetime": moments[index], "constellation": constellation, "platform": platform,
-                "gsd": gsd, "providers": [{"name": PROVIDERS[kind], "roles": ["producer"]}],
-                "license": "proprietary", "heritage:sources": [SOURCE],
+                "datetime": moments[index],
+                "constellation": constellation,
+                "platform": platform,
+                "gsd": gsd,
+                "providers": [{"name": PROVIDERS[kind], "roles": ["producer"]}],
+                "license": "proprietary",
+                "heritage:sources": [SOURCE],
             },
-            "links": [], "assets": {},
+            "links": [],
+            "assets": {},
         }
 
 
@@ -205,17 +214,35 @@ def observation_records(n_sites: int, count: int, seed: int = SEED) -> list[dict
         site = int(rng.integers(0, n_sites))
         day = EPOCH.date() + timedelta(days=int(rng.integers(0, SPAN_DAYS)))
         obs_id = f"obs-{site_id(site)}-{observation}"
-        records.append({
-            "kind": "observation", "id": obs_id, "site_id": site_id(site),
-            "status": statuses[int(rng.integers(0, len(statuses)))], "observed_on": day.isoformat(),
-            "recorded_at": f"{day.isoformat()}T12:00:00Z", "before_scene": None, "after_scene": None,
-            "evidence": [{"url": f"{SOURCE}/evidence/{observation}"}], "analyst": f"analyst {observation % 7}",
-            "origin": "monitor", "note": f"synthetic observation {observation}", "visibility": "public",
-        })
+        records.append(
+            {
+                "kind": "observation",
+                "id": obs_id,
+                "site_id": site_id(site),
+                "status": statuses[int(rng.integers(0, len(statuses)))],
+                "observed_on": day.isoformat(),
+                "recorded_at": f"{day.isoformat()}T12:00:00Z",
+                "before_scene": None,
+                "after_scene": None,
+                "evidence": [{"url": f"{SOURCE}/evidence/{observation}"}],
+                "analyst": f"analyst {observation % 7}",
+                "origin": "monitor",
+                "note": f"synthetic observation {observation}",
+                "visibility": "public",
+            }
+        )
         if len(records) < count and observation % 2 == 0:
-            records.append({"kind": "review", "id": f"rev-{obs_id}-1", "of": obs_id, "decision": "confirm",
-                            "analyst": f"analyst {(observation + 1) % 7}", "note": None,
-                            "recorded_at": f"{day.isoformat()}T13:00:00Z"})
+            records.append(
+                {
+                    "kind": "review",
+                    "id": f"rev-{obs_id}-1",
+                    "of": obs_id,
+                    "decision": "confirm",
+                    "analyst": f"analyst {(observation + 1) % 7}",
+                    "note": None,
+                    "recorded_at": f"{day.isoformat()}T13:00:00Z",
+                }
+            )
         observation += 1
     return records
 
@@ -237,13 +264,24 @@ def site_log(statuses: list[str | None]) -> list[dict[str, Any]]:
         if status is None:
             continue
         day = (EPOCH.date() + timedelta(days=OBSERVED_FROM + index % OBSERVED_DAYS)).isoformat()
-        records.append({
-            "kind": "observation", "id": f"obs-{site_id(index)}-1", "site_id": site_id(index), "status": status,
-            "observed_on": day, "recorded_at": f"{day}T12:00:00Z", "before_scene": None, "after_scene": None,
-            "evidence": [{"url": f"{SOURCE}/report/{index}"}], "analyst": "synthetic monitor",
-            "origin": "published", "published_by": "Synthetic Heritage Watch", "note": "synthetic",
-            "visibility": "public",
-        })
+        records.append(
+            {
+                "kind": "observation",
+                "id": f"obs-{site_id(index)}-1",
+                "site_id": site_id(index),
+                "status": status,
+                "observed_on": day,
+                "recorded_at": f"{day}T12:00:00Z",
+                "before_scene": None,
+                "after_scene": None,
+                "evidence": [{"url": f"{SOURCE}/report/{index}"}],
+                "analyst": "synthetic monitor",
+                "origin": "published",
+                "published_by": "Synthetic Heritage Watch",
+                "note": "synthetic",
+                "visibility": "public",
+            }
+        )
     return records
 
 
@@ -255,16 +293,36 @@ def _small_layers() -> dict[str, dict[str, Any]]:
     """Communities, a route and a place: the other layers of the overview, a handful each."""
     located = {"coord_source": SOURCE, "coord_precision": "settlement"}
     communities = [
-        _feature({"type": "Point", "coordinates": [46.5 + i * 0.05, 39.6 + (i % 4) * 0.08]}, id=f"community-{i}",
-                 name=f"Community {i}", province="Synthetic", population=100 * (i + 1), population_year=2015,
-                 held_until="2023-09", in_aug_2023=i % 3 != 0, **located)
+        _feature(
+            {"type": "Point", "coordinates": [46.5 + i * 0.05, 39.6 + (i % 4) * 0.08]},
+            id=f"community-{i}",
+            name=f"Community {i}",
+            province="Synthetic",
+            population=100 * (i + 1),
+            population_year=2015,
+            held_until="2023-09",
+            in_aug_2023=i % 3 != 0,
+            **located,
+        )
         for i in range(12)
     ]
-    route = _feature({"type": "LineString", "coordinates": [[46.75, 39.81], [46.55, 39.64], [45.9, 39.5]]},
-                     id="route-1", name="Synthetic corridor", kind="corridor", active_from="2020-11-10",
-                     active_to="2023-09-30", geometry_precision="waypoints")
-    place = _feature({"type": "Point", "coordinates": [46.43, 39.64]}, id="place-1", name="Synthetic checkpoint",
-                     kind="checkpoint", event_date="2023-04-23", **located)
+    route = _feature(
+        {"type": "LineString", "coordinates": [[46.75, 39.81], [46.55, 39.64], [45.9, 39.5]]},
+        id="route-1",
+        name="Synthetic corridor",
+        kind="corridor",
+        active_from="2020-11-10",
+        active_to="2023-09-30",
+        geometry_precision="waypoints",
+    )
+    place = _feature(
+        {"type": "Point", "coordinates": [46.43, 39.64]},
+        id="place-1",
+        name="Synthetic checkpoint",
+        kind="checkpoint",
+        event_date="2023-04-23",
+        **located,
+    )
     return {
         "communities.geojson": {"type": "FeatureCollection", "features": communities},
         "routes.geojson": {"type": "FeatureCollection", "features": [route]},
@@ -275,11 +333,18 @@ def _small_layers() -> dict[str, dict[str, Any]]:
 def sites_collection(frame: gpd.GeoDataFrame) -> dict[str, Any]:
     features = []
     for row in frame.itertuples(index=False):
-        features.append(_feature(
-            {"type": "Point", "coordinates": [row.geometry.x, row.geometry.y]}, id=row.id, name=row.name,
-            name_hy=row.name_hy, type=row.type, settlement=row.settlement, coord_source=row.coord_source,
-            coord_precision=row.coord_precision,
-        ))
+        features.append(
+            _feature(
+                {"type": "Point", "coordinates": [row.geometry.x, row.geometry.y]},
+                id=row.id,
+                name=row.name,
+                name_hy=row.name_hy,
+                type=row.type,
+                settlement=row.settlement,
+                coord_source=row.coord_source,
+                coord_precision=row.coord_precision,
+            )
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -295,8 +360,11 @@ def write_data_folder(directory: Path, n_sites: int, n_scenes: int, seed: int = 
         (directory / name).write_text(json.dumps(content, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     paired = paired_footprints(site_points(n_sites, seed), n_scenes // 4, seed)
     spread = footprints(n_scenes - len(paired), seed)
-    shapes = Footprints(np.concatenate([paired.corners, spread.corners]), np.concatenate([paired.days, spread.days]),
-                        np.concatenate([paired.kinds, spread.kinds]))
+    shapes = Footprints(
+        np.concatenate([paired.corners, spread.corners]),
+        np.concatenate([paired.days, spread.days]),
+        np.concatenate([paired.kinds, spread.kinds]),
+    )
     catalog = {"type": "FeatureCollection", "features": list(stac_items(shapes))}
     (directory / "imagery.json").write_text(json.dumps(catalog, sort_keys=True, separators=(",", ":")), encoding="utf-8")
     (directory / "observations.jsonl").write_bytes(chained_lines(site_log(site_statuses(n_sites, seed))))

@@ -82,8 +82,7 @@ PROVINCE_METHOD = {
     "Stepanakert (city)": "Wikipedia and its mirrors",
     "Martakert": "the village's own page on English Wikipedia, its mirrors and Kiwix snapshots, then ru, hy, fr "
     "and it Wikipedia mirrors",
-    "Martuni": "Wikipedia infoboxes in en, ru, hy, fr, it and de, read through mirrors, and the Rediscovering "
-    "Armenia guidebook",
+    "Martuni": "Wikipedia infoboxes in en, ru, hy, fr, it and de, read through mirrors, and the Rediscovering Armenia guidebook",
 }
 LATER_SEARCH = "a further search of stored web copies for the held settlements found none either (issue 3)"
 
@@ -99,22 +98,52 @@ NO_COORDS_PREFIX = re.compile(r"^NO SOURCED COORDS FOUND(?: \([^)]*\))?;\s*")
 # --- heritage sites ---------------------------------------------------------
 
 SITE_TYPES = {
-    "church": "church", "church (cathedral)": "church", "church (ruin/foundations)": "church",
-    "church (basilica)": "church", "monastery": "monastery", "monastery (basilica)": "monastery",
-    "cemetery": "cemetery", "cemetery / memorial": "cemetery", "memorial": "memorial",
-    "memorial (spring monument)": "memorial", "memorial / khachkar": "memorial", "monument": "memorial",
-    "khachkars / church ruin": "khachkar", "bridge": "bridge", "village / settlement": "village",
-    "school ruin with spolia": "civic", "public building": "civic", "historic urban quarter": "other",
-    "archaeological site / museum": "archaeological", "mosque": "mosque",
+    "church": "church",
+    "church (cathedral)": "church",
+    "church (ruin/foundations)": "church",
+    "church (basilica)": "church",
+    "monastery": "monastery",
+    "monastery (basilica)": "monastery",
+    "cemetery": "cemetery",
+    "cemetery / memorial": "cemetery",
+    "memorial": "memorial",
+    "memorial (spring monument)": "memorial",
+    "memorial / khachkar": "memorial",
+    "monument": "memorial",
+    "khachkars / church ruin": "khachkar",
+    "bridge": "bridge",
+    "village / settlement": "village",
+    "school ruin with spolia": "civic",
+    "public building": "civic",
+    "historic urban quarter": "other",
+    "archaeological site / museum": "archaeological",
+    "mosque": "mosque",
 }
 """The reference's free-text types mapped onto the schema's vocabulary; the original stays in type_detail."""
 
 SITE_PRECISION = {
-    "nk008": "approximate", "nk043": "approximate",
-    **{site: "settlement" for site in (
-        "nk010", "nk012", "nk013", "nk014", "nk015", "nk017", "nk018", "nk019", "nk023", "nk025",
-        "nk033", "nk035", "nk038", "nk040", "nk046",
-    )},
+    "nk008": "approximate",
+    "nk043": "approximate",
+    **{
+        site: "settlement"
+        for site in (
+            "nk010",
+            "nk012",
+            "nk013",
+            "nk014",
+            "nk015",
+            "nk017",
+            "nk018",
+            "nk019",
+            "nk023",
+            "nk025",
+            "nk033",
+            "nk035",
+            "nk038",
+            "nk040",
+            "nk046",
+        )
+    },
 }
 """Rows whose reference point stands for the village, town or square, not the object (their summary says so)."""
 
@@ -123,24 +152,47 @@ COORD_SENTENCE = re.compile(r"Coordinates (?:=|are|:)(?:[^.]|\.(?=\d))*\.?")
 CHW = "Caucasus Heritage Watch"
 PUBLISHED_BY = {
     "nk001": "media reports (Azatutyun, Armenpress, Caucasian Knot); Wikipedia",
-    "nk002": CHW, "nk003": CHW, "nk004": CHW, "nk005": CHW, "nk006": CHW, "nk007": CHW,
+    "nk002": CHW,
+    "nk003": CHW,
+    "nk004": CHW,
+    "nk005": CHW,
+    "nk006": CHW,
+    "nk007": CHW,
     "nk008": "News.am (Artsakh ministry statement, aerial images)",
-    "nk009": "Monument Watch", "nk010": CHW,
+    "nk009": "Monument Watch",
+    "nk010": CHW,
     "nk011": "azeriwarcrimes.org (advocacy source)",
-    "nk012": CHW, "nk013": CHW, "nk014": CHW, "nk015": CHW, "nk016": CHW,
+    "nk012": CHW,
+    "nk013": CHW,
+    "nk014": CHW,
+    "nk015": CHW,
+    "nk016": CHW,
     "nk017": "Karabakh Records (via Public Radio of Armenia)",
-    "nk018": CHW, "nk019": CHW, "nk020": "Monument Watch", "nk021": CHW,
+    "nk018": CHW,
+    "nk019": CHW,
+    "nk020": "Monument Watch",
+    "nk021": CHW,
     "nk022": "media reports (Abaka News, OCP Society, Hyetert)",
-    "nk023": "Monument Watch", "nk024": "Monument Watch", "nk025": CHW, "nk026": CHW,
+    "nk023": "Monument Watch",
+    "nk024": "Monument Watch",
+    "nk025": CHW,
+    "nk026": CHW,
     "nk027": "no condition assessment (Wikipedia, PanARMENIAN, News.am, Monument Watch)",
     "nk028": "no condition assessment (Mediamax, Wikipedia)",
     "nk029": "no condition assessment (PanARMENIAN, Asbarez, Monument Watch, News.am)",
     "nk030": "conflicting reports (Western Armenia TV citing the LUYS Foundation; christianophobie.fr)",
-    "nk031": "Monument Watch", "nk032": "Monument Watch",
+    "nk031": "Monument Watch",
+    "nk032": "Monument Watch",
     "nk033": "Artsakh State Service for Protection of the Historical Environment (via Public Radio of Armenia)",
-    "nk034": "Monument Watch", "nk035": CHW, "nk036": CHW, "nk037": CHW, "nk038": CHW, "nk039": CHW,
+    "nk034": "Monument Watch",
+    "nk035": CHW,
+    "nk036": CHW,
+    "nk037": CHW,
+    "nk038": CHW,
+    "nk039": CHW,
     "nk040": "Armenian MoESCS Research Center (via Public Radio of Armenia)",
-    "nk041": CHW, "nk042": CHW,
+    "nk041": CHW,
+    "nk042": CHW,
     "nk043": "Artsakh parliament statement (via intellinews, Mirror-Spectator)",
     "nk044": "Artsakh heritage council and parliament statements (via Panorama, Hyetert, Mirror-Spectator)",
     "nk045": "Monument Watch",
@@ -182,48 +234,67 @@ class RouteFacts:
 
 ROUTES = {
     "r1_old_lachin_highway": RouteFacts(
-        "corridor", "2020-11-10", "2022-08-30",
-        ("https://arminfo.info/full_news.php?id=86593&lang=3",
-         "https://massispost.com/2022/08/starting-august-30-artsakh-armenia-connection-to-be-carried-out-through-new-road-bypassing-lachin/",
-         "https://news.am/eng/news/752212.html",
-         "https://kiwix.lema.org/wikipedia_en_all_mini_2024-02/A/Lachin_corridor",
-         "https://en.armradio.am/2022/12/13/goris-stepanakert-road-artsakhs-lifeline-blocked-for-13-hours/"),
-        "The Lachin corridor road under the 10 Nov 2020 statement, until traffic moved to the bypass at 20:00 on "
-        "30 Aug 2022.",
+        "corridor",
+        "2020-11-10",
+        "2022-08-30",
+        (
+            "https://arminfo.info/full_news.php?id=86593&lang=3",
+            "https://massispost.com/2022/08/starting-august-30-artsakh-armenia-connection-to-be-carried-out-through-new-road-bypassing-lachin/",
+            "https://news.am/eng/news/752212.html",
+            "https://kiwix.lema.org/wikipedia_en_all_mini_2024-02/A/Lachin_corridor",
+            "https://en.armradio.am/2022/12/13/goris-stepanakert-road-artsakhs-lifeline-blocked-for-13-hours/",
+        ),
+        "The Lachin corridor road under the 10 Nov 2020 statement, until traffic moved to the bypass at 20:00 on 30 Aug 2022.",
     ),
     "r2_bypass_2022": RouteFacts(
-        "bypass", "2022-08-30", "2023-03-31",
-        ("https://massispost.com/2022/08/starting-august-30-artsakh-armenia-connection-to-be-carried-out-through-new-road-bypassing-lachin/",
-         "https://interfax.com/newsroom/top-stories/82136/",
-         "https://armenianclub.com/2022/08/23/civilnet-three-days-left-till-armenia-hands-over-lachin-and-aghavno-to-azerbaijan/amp",
-         "https://turan.az/en/politics/armenians-cautiously-follow-the-construction-of-a-new-road-to-karabakh",
-         "https://news.am/eng/news/752212.html"),
+        "bypass",
+        "2022-08-30",
+        "2023-03-31",
+        (
+            "https://massispost.com/2022/08/starting-august-30-artsakh-armenia-connection-to-be-carried-out-through-new-road-bypassing-lachin/",
+            "https://interfax.com/newsroom/top-stories/82136/",
+            "https://armenianclub.com/2022/08/23/civilnet-three-days-left-till-armenia-hands-over-lachin-and-aghavno-to-azerbaijan/amp",
+            "https://turan.az/en/politics/armenians-cautiously-follow-the-construction-of-a-new-road-to-karabakh",
+            "https://news.am/eng/news/752212.html",
+        ),
         "Kanach Tala - Mets Shen - Hin Shen - Hakari bridge, then a temporary 4.5-4.7 km section joining the "
         "Aghavno-Tegh road about 3 km from Aghavno; closed between Aghavno and Tegh on 30 Mar 2023.",
     ),
     "r3_kornidzor_route_2023": RouteFacts(
-        "corridor", "2023-04-01", None,
-        ("https://news.am/eng/news/752212.html", "https://news.am/eng/news/755850.html",
-         "https://asbarez.com/azerbaijani-forces-block-goris-stepanakert-highway/",
-         "https://menafn.com/1107080993/More-People-Of-Armenian-Origin-Leave-Azerbaijans-Karabakh-Photo",
-         "https://news.am/eng/news/784308.html"),
+        "corridor",
+        "2023-04-01",
+        None,
+        (
+            "https://news.am/eng/news/752212.html",
+            "https://news.am/eng/news/755850.html",
+            "https://asbarez.com/azerbaijani-forces-block-goris-stepanakert-highway/",
+            "https://menafn.com/1107080993/More-People-Of-Armenian-Origin-Leave-Azerbaijans-Karabakh-Photo",
+            "https://news.am/eng/news/784308.html",
+        ),
         "From 1 Apr 2023 via the Tegh-Kornidzor road; Azerbaijani checkpoint at the Hakari bridge from "
         "23 Apr 2023; the road of the Sept-Oct 2023 exodus. End of use not stated in the sources.",
     ),
     "r4_goris_vayk_onward": RouteFacts(
-        "evacuation", "2023-09", None,
+        "evacuation",
+        "2023-09",
+        None,
         ("https://zona.media/translate/2023/09/29/karabakh",),
-        "Goris and Vayk had refugee registration centres (Mediazona). The Yerevan end is not drawn: no coordinate "
-        "was looked up.",
+        "Goris and Vayk had refugee registration centres (Mediazona). The Yerevan end is not drawn: no coordinate was looked up.",
     ),
     "r5_aghdam_road": RouteFacts(
-        "road", "2023-09-18", None,
-        ("https://turan.az/en/politics/the-icrc-delivered-humanitarian-aid-to-karabakh-armenians-through-lachin-and-aghdam-769453",
-         "https://horizonweekly.ca/en/russian-aid-to-be-delivered-to-nagorno-karabakh-through-askeran-lachin-corridor-to-be-opened-for-humanitarian-goods/"),
+        "road",
+        "2023-09-18",
+        None,
+        (
+            "https://turan.az/en/politics/the-icrc-delivered-humanitarian-aid-to-karabakh-armenians-through-lachin-and-aghdam-769453",
+            "https://horizonweekly.ca/en/russian-aid-to-be-delivered-to-nagorno-karabakh-through-askeran-lachin-corridor-to-be-opened-for-humanitarian-goods/",
+        ),
         "Aid route only (ICRC, 18 Sep 2023; Russian Red Cross via Askeran). No source shows evacuees using it.",
     ),
     "r6_martakert_convoy": RouteFacts(
-        "evacuation", "2023-09-24", "2023-09-24",
+        "evacuation",
+        "2023-09-24",
+        "2023-09-24",
         ("https://azatutyun.am/amp/32608277.html",),
         "Martakert's population left for Stepanakert in a convoy of about 1,000 vehicles on the night of "
         "24 Sep 2023; the road path is not sourced, so the line is a straight link.",
@@ -235,7 +306,9 @@ ROUTES = {
 PLACE_PRECISION = {
     "stepanakert_airport": ("site", None),
     "blockade_site_shusha_dashalty": (
-        "approximate", "the location chosen by the Wikipedia article's infobox, not a surveyed position"),
+        "approximate",
+        "the location chosen by the Wikipedia article's infobox, not a surveyed position",
+    ),
     "lachin_corridor_label": ("approximate", "the Lachin corridor article's coordinate; a label anchor only"),
     "kornidzor": ("settlement", "village coordinate, not the humanitarian station or the border post"),
     "goris_reception": ("settlement", "town coordinate, not the reception centre"),
@@ -306,45 +379,74 @@ def found_points(reference_dir: Path) -> dict[tuple[str, str], FoundPoint]:
     gaps_c = reference_dir / "gaps_communities.csv"
     for row in read_rows(gaps_c) if gaps_c.exists() else []:
         found[("communities", row["id"].lower())] = FoundPoint(
-            float(row["lat"]), float(row["lon"]), "settlement", row["coord_source_url"], row["note"],
-            row["name_az"] or None, gaps_c.name)
+            float(row["lat"]),
+            float(row["lon"]),
+            "settlement",
+            row["coord_source_url"],
+            row["note"],
+            row["name_az"] or None,
+            gaps_c.name,
+        )
     gaps_h = reference_dir / "gaps_heritage.csv"
     for row in read_rows(gaps_h) if gaps_h.exists() else []:
         found[("heritage_sites", row["id"].lower())] = FoundPoint(
-            float(row["lat"]), float(row["lon"]), row["coord_precision"], row["coord_source_url"], row["note"],
-            None, gaps_h.name)
+            float(row["lat"]), float(row["lon"]), row["coord_precision"], row["coord_source_url"], row["note"], None, gaps_h.name
+        )
     later = reference_dir / "found_coordinates.csv"
     for index, row in enumerate(read_rows(later) if later.exists() else [], start=2):
         layer, fid = row.get("layer", ""), row.get("id", "").lower()
         if layer not in ("communities", "heritage_sites"):
             raise LayerError(f"{later}: line {index}: field 'layer' is {layer!r}; fix: use communities or heritage_sites")
         if row.get("coord_precision") not in COORD_PRECISIONS:
-            raise LayerError(f"{later}: line {index}: {fid}: field 'coord_precision' is {row.get('coord_precision')!r}; "
-                             f"fix: use one of {', '.join(COORD_PRECISIONS)}")
+            raise LayerError(
+                f"{later}: line {index}: {fid}: field 'coord_precision' is {row.get('coord_precision')!r}; "
+                f"fix: use one of {', '.join(COORD_PRECISIONS)}"
+            )
         if not row.get("coord_source_url"):
-            raise LayerError(f"{later}: line {index}: {fid}: field 'coord_source_url' is empty; fix: cite the page the point came from")
+            raise LayerError(
+                f"{later}: line {index}: {fid}: field 'coord_source_url' is empty; fix: cite the page the point came from"
+            )
         part_of = PART_OF_NOTE.match(row.get("note", ""))
-        if not row.get("lat") and not row.get("lon") and layer == "communities" and part_of \
-                and row["coord_precision"] == "community":
-            found[(layer, fid)] = FoundPoint(None, None, "community", row["coord_source_url"], row.get("note", ""),
-                                             row.get("name_az") or None, later.name, part_of.group(1))
+        if (
+            not row.get("lat")
+            and not row.get("lon")
+            and layer == "communities"
+            and part_of
+            and row["coord_precision"] == "community"
+        ):
+            found[(layer, fid)] = FoundPoint(
+                None,
+                None,
+                "community",
+                row["coord_source_url"],
+                row.get("note", ""),
+                row.get("name_az") or None,
+                later.name,
+                part_of.group(1),
+            )
             continue
         try:
             lat, lon = float(row["lat"]), float(row["lon"])
         except (KeyError, TypeError, ValueError):
-            raise LayerError(f"{later}: line {index}: {fid}: lat/lon {row.get('lat')!r}, {row.get('lon')!r} are not "
-                             "numbers; fix: give decimal degrees, or leave both empty with coord_precision community "
-                             "and a note starting 'part of <community id>:'") from None
-        found[(layer, fid)] = FoundPoint(lat, lon, row["coord_precision"], row["coord_source_url"],
-                                         row.get("note", ""), row.get("name_az") or None, later.name)
+            raise LayerError(
+                f"{later}: line {index}: {fid}: lat/lon {row.get('lat')!r}, {row.get('lon')!r} are not "
+                "numbers; fix: give decimal degrees, or leave both empty with coord_precision community "
+                "and a note starting 'part of <community id>:'"
+            ) from None
+        found[(layer, fid)] = FoundPoint(
+            lat, lon, row["coord_precision"], row["coord_source_url"], row.get("note", ""), row.get("name_az") or None, later.name
+        )
     return found
 
 
 def community_features(reference_dir: Path, found: dict[tuple[str, str], FoundPoint]) -> list[dict[str, Any]]:
     """One Point (or null) feature per reference settlement, in file order."""
     rows = [row for name in COMMUNITY_FILES for row in read_rows(reference_dir / name)]
-    points = {row["id"]: (float(row["lat"]), float(row["lon"]), row["coord_source_url"], row["name_hy_translit"])
-              for row in rows if row["lat"] and row["lon"]}
+    points = {
+        row["id"]: (float(row["lat"]), float(row["lon"]), row["coord_source_url"], row["name_hy_translit"])
+        for row in rows
+        if row["lat"] and row["lon"]
+    }
     names = {row["id"]: row["name_hy_translit"] for row in rows}
     for (layer, fid), later in found.items():
         if layer == "communities" and later.lat is not None and later.lon is not None and fid in names:
@@ -357,8 +459,10 @@ def community_part_of(fid: str, later: FoundPoint | None) -> tuple[str, str] | N
     known = PART_OF.get(fid)
     if later and later.part_of:
         if known and known[0] != later.part_of:
-            raise LayerError(f"found_coordinates.csv: {fid}: note says part of {later.part_of!r} but the reference says "
-                             f"{known[0]!r}; fix: check which community the sources name")
+            raise LayerError(
+                f"found_coordinates.csv: {fid}: note says part of {later.part_of!r} but the reference says "
+                f"{known[0]!r}; fix: check which community the sources name"
+            )
         return later.part_of, f"{later.note} ({later.source})"
     return known
 
@@ -388,8 +492,11 @@ def community_feature(
     geometry = None
     if later and later.lat is not None and later.lon is not None:
         geometry = point(later.lat, later.lon)
-        props.update(coord_source=later.source, coord_precision=later.precision,
-                     coord_note=f"found after the reference ({later.origin}): {later.note}")
+        props.update(
+            coord_source=later.source,
+            coord_precision=later.precision,
+            coord_note=f"found after the reference ({later.origin}): {later.note}",
+        )
         props["name_az"] = props["name_az"] or later.name_az
         props["note"] = NO_COORDS_PREFIX.sub("", props["note"])
     elif row["lat"] and row["lon"]:
@@ -397,13 +504,18 @@ def community_feature(
         precision, note = COMMUNITY_COORD_NOTES.get(fid, ("settlement", None))
         props.update(coord_source=row["coord_source_url"], coord_precision=precision, coord_note=note)
         if W_LONGITUDE.search(row["status_note"]):
-            props["coord_warning"] = ("the only source seen prints this longitude as °W, a known misprint of that "
-                                      "mirror; recorded as east; needs a second source")
+            props["coord_warning"] = (
+                "the only source seen prints this longitude as °W, a known misprint of that "
+                "mirror; recorded as east; needs a second source"
+            )
     elif part_of and part_of[0] in points:
         lat, lon, source, parent_name = points[part_of[0]]
         geometry = point(lat, lon)
-        props.update(coord_source=source, coord_precision="community",
-                     coord_note=f"shown at the point of {parent_name}: {part_of[1]}; no coordinate of its own was found")
+        props.update(
+            coord_source=source,
+            coord_precision="community",
+            coord_note=f"shown at the point of {parent_name}: {part_of[1]}; no coordinate of its own was found",
+        )
         if later and later.source not in props["sources"]:
             props["sources"].append(later.source)
     else:
@@ -435,8 +547,9 @@ def site_feature(row: dict[str, str], found: dict[tuple[str, str], FoundPoint]) 
     try:
         site_type = SITE_TYPES[row["type"]]
     except KeyError:
-        raise LayerError(f"heritage_sites: {row['id']}: field 'type' is {row['type']!r}; "
-                         "fix: add it to SITE_TYPES in data/derive_layers.py") from None
+        raise LayerError(
+            f"heritage_sites: {row['id']}: field 'type' is {row['type']!r}; fix: add it to SITE_TYPES in data/derive_layers.py"
+        ) from None
     props: dict[str, Any] = {
         "id": fid,
         "name": row["name"],
@@ -452,13 +565,19 @@ def site_feature(row: dict[str, str], found: dict[tuple[str, str], FoundPoint]) 
     geometry = None
     if later and later.lat is not None and later.lon is not None:
         geometry = point(later.lat, later.lon)
-        props.update(coord_source=later.source, coord_precision=later.precision,
-                     coord_note=f"found after the reference ({later.origin}): {later.note}")
+        props.update(
+            coord_source=later.source,
+            coord_precision=later.precision,
+            coord_note=f"found after the reference ({later.origin}): {later.note}",
+        )
     elif row["lat"] and row["lon"]:
         geometry = point(float(row["lat"]), float(row["lon"]))
         sentence = COORD_SENTENCE.search(row["event_summary"])
-        props.update(coord_source=row["coord_source_url"], coord_precision=SITE_PRECISION.get(fid, "site"),
-                     coord_note=sentence.group(0) if sentence else None)
+        props.update(
+            coord_source=row["coord_source_url"],
+            coord_precision=SITE_PRECISION.get(fid, "site"),
+            coord_note=sentence.group(0) if sentence else None,
+        )
     else:
         props["unlocated_note"] = SITE_UNLOCATED.get(fid, "no coordinates in the sources read")
     if geometry and props["coord_source"] not in props["sources"]:
@@ -516,8 +635,13 @@ def scene_item(site_id: str, side: str, scene: Scene, sources: list[str]) -> pys
     if scene.sensor != "unstated":
         properties["constellation"] = scene.sensor
     return pystac.Item(
-        id=f"ref-{site_id}-{side}", geometry=None, bbox=None, datetime=None, properties=properties,
-        start_datetime=datetime.fromisoformat(start), end_datetime=datetime.fromisoformat(end),
+        id=f"ref-{site_id}-{side}",
+        geometry=None,
+        bbox=None,
+        datetime=None,
+        properties=properties,
+        start_datetime=datetime.fromisoformat(start),
+        end_datetime=datetime.fromisoformat(end),
     )
 
 
@@ -538,8 +662,9 @@ def observation_records(rows: list[dict[str, str]], item_ids: set[str]) -> list[
     for row in rows:
         site = row["id"].lower()
         if row["status"] not in STATUSES:
-            raise LayerError(f"heritage_sites.csv: {row['id']}: field 'status' is {row['status']!r}; "
-                             f"fix: use one of {', '.join(STATUSES)}")
+            raise LayerError(
+                f"heritage_sites.csv: {row['id']}: field 'status' is {row['status']!r}; fix: use one of {', '.join(STATUSES)}"
+            )
         before, after = f"ref-{site}-before", f"ref-{site}-after"
         record: dict[str, Any] = {
             "kind": "observation",
@@ -576,21 +701,23 @@ def route_features(reference_dir: Path) -> list[dict[str, Any]]:
         facts = ROUTES[fid]
         located = [p for p in points if p["lat"] and p["lon"]]
         coord_sources = [p["coord_source_url"] for p in located]
-        features.append(feature(
-            {"type": "LineString", "coordinates": [[float(p["lon"]), float(p["lat"])] for p in located]},
-            {
-                "id": fid,
-                "name": points[0]["route_name"],
-                "kind": facts.kind,
-                "active_from": facts.active_from,
-                "active_to": facts.active_to,
-                "geometry_precision": "waypoints",
-                "waypoints": [p["point_name"] for p in points],
-                "skipped_waypoints": [p["point_name"] for p in points if not (p["lat"] and p["lon"])],
-                "note": facts.note,
-                "sources": list(dict.fromkeys([*facts.sources, *coord_sources])),
-            },
-        ))
+        features.append(
+            feature(
+                {"type": "LineString", "coordinates": [[float(p["lon"]), float(p["lat"])] for p in located]},
+                {
+                    "id": fid,
+                    "name": points[0]["route_name"],
+                    "kind": facts.kind,
+                    "active_from": facts.active_from,
+                    "active_to": facts.active_to,
+                    "geometry_precision": "waypoints",
+                    "waypoints": [p["point_name"] for p in points],
+                    "skipped_waypoints": [p["point_name"] for p in points if not (p["lat"] and p["lon"])],
+                    "note": facts.note,
+                    "sources": list(dict.fromkeys([*facts.sources, *coord_sources])),
+                },
+            )
+        )
     return features
 
 
@@ -651,8 +778,9 @@ DOMAIN_NOTES = {
     "armenpress.am": "news: visits to communities, statuses, the explosion",
     "realkarabakh.com": "the list of settlements lost in 2020",
     "armeniapedia.org": "the Rediscovering Armenia guidebook and map tags: village lists, coordinates",
-    "i63617563617375736865726974616765o636f726e656c6co656475z.oszar.com":
-        "a proxied copy of caucasusheritage.cornell.edu/?p=1630 (CHW story map on Tsar and Chragh)",
+    "i63617563617375736865726974616765o636f726e656c6co656475z.oszar.com": (
+        "a proxied copy of caucasusheritage.cornell.edu/?p=1630 (CHW story map on Tsar and Chragh)"
+    ),
     "war.karabakhrecords.info": "Karabakh Records: site coordinates and satellite comparisons",
     "azeriwarcrimes.org": "before/after photographs and a site coordinate (an advocacy source)",
     "raa-am.org": "Research on Armenian Architecture, The Bridges of Artsakh: the Halivor bridge coordinate",
@@ -683,14 +811,18 @@ def sources_md(texts: dict[str, str], layers: dict[str, list[dict[str, Any]]], r
     lines = [
         "# Sources of the default layers",
         "",
-        "Generated by `data/derive_layers.py` from `data/reference/` (read the `.md` beside each CSV there); "
-        "do not edit by hand. Every feature lists its `sources`; every located feature names the page its point "
-        "came from in `coord_source` and how exact it is in `coord_precision`.",
+        (
+            "Generated by `data/derive_layers.py` from `data/reference/` (read the `.md` beside each CSV there); "
+            "do not edit by hand. Every feature lists its `sources`; every located feature names the page its point "
+            "came from in `coord_source` and how exact it is in `coord_precision`."
+        ),
         "",
-        "Licences: text and data from Wikipedia and its mirrors are CC BY-SA (Wikipedia's licence; the mirrors "
-        "copy it). For the other sources, only facts (names, dates, figures, statuses, coordinates) are taken, "
-        "each with its URL; no licence is stated for them here, and no text is reproduced beyond short notes "
-        "written for this project.",
+        (
+            "Licences: text and data from Wikipedia and its mirrors are CC BY-SA (Wikipedia's licence; the mirrors "
+            "copy it). For the other sources, only facts (names, dates, figures, statuses, coordinates) are taken, "
+            "each with its URL; no licence is stated for them here, and no text is reproduced beyond short notes "
+            "written for this project."
+        ),
         "",
     ]
     lines += reconciliation_section(layers["communities"], reference_dir)
@@ -703,27 +835,35 @@ def reconciliation_section(communities: list[dict[str, Any]], reference_dir: Pat
     counted = [f["properties"] for f in communities if f["properties"]["counts_toward_107"]]
     per_province = Counter(p["province"] for p in counted)
     located = sum(1 for f in communities if f["properties"]["counts_toward_107"] and f["geometry"])
-    expected = {"Stepanakert (city)": "1", "Askeran": "34 (42 pre-war communities minus 8 lost in 2020)",
-                "Shushi": "5 (7 pre-war minus Shushi city and Karin Tak)",
-                "Martakert": "about 35 (43 pre-war minus 8 lost)", "Martuni": "about 30 (about 35 minus 5 lost)"}
+    expected = {
+        "Stepanakert (city)": "1",
+        "Askeran": "34 (42 pre-war communities minus 8 lost in 2020)",
+        "Shushi": "5 (7 pre-war minus Shushi city and Karin Tak)",
+        "Martakert": "about 35 (43 pre-war minus 8 lost)",
+        "Martuni": "about 30 (about 35 minus 5 lost)",
+    }
     lines = [
         "## Reconciliation with the 107 communities",
         "",
-        "The 2024 fact-finding report \"Why Are There No Armenians in Nagorno-Karabakh?\" (Freedom House et al.) "
-        "counts 107 Armenian communities in August 2023. Its list of communities was not found, so the list is "
-        "rebuilt settlement by settlement from the reference gazetteers. `counts_toward_107` is true for a "
-        "settlement held until September 2023 that no source places inside another community.",
+        (
+            'The 2024 fact-finding report "Why Are There No Armenians in Nagorno-Karabakh?" (Freedom House et al.) '
+            "counts 107 Armenian communities in August 2023. Its list of communities was not found, so the list is "
+            "rebuilt settlement by settlement from the reference gazetteers. `counts_toward_107` is true for a "
+            "settlement held until September 2023 that no source places inside another community."
+        ),
         "",
         f"- **Identified: {len(counted)} of 107**, {located} of them located.",
         "",
         "| province | identified | located | expected (reference notes) |",
         "|---|---|---|---|",
     ]
-    located_per_province = Counter(f["properties"]["province"] for f in communities
-                                   if f["properties"]["counts_toward_107"] and f["geometry"])
+    located_per_province = Counter(
+        f["properties"]["province"] for f in communities if f["properties"]["counts_toward_107"] and f["geometry"]
+    )
     for province in ("Stepanakert (city)", "Askeran", "Shushi", "Martakert", "Martuni"):
-        lines.append(f"| {province} | {per_province.get(province, 0)} | {located_per_province.get(province, 0)} | "
-                     f"{expected[province]} |")
+        lines.append(
+            f"| {province} | {per_province.get(province, 0)} | {located_per_province.get(province, 0)} | {expected[province]} |"
+        )
     lines += [
         "",
         "Settlements that are parts of one community (in the layer, `counts_toward_107: false`, `part_of` set):",
@@ -733,36 +873,45 @@ def reconciliation_section(communities: list[dict[str, Any]], reference_dir: Pat
     for settlement, (community, words) in PART_OF.items():
         lines.append(f"- {names[settlement]}, in {names[community]}: {words}.")
     lines += [
-        "- Khachen's community includes Urakhach (en.wikipedia) and Ulubab (NKR law of 23 Apr 2003, nankr.am/hy/1078), "
-        "and Maghavuz's includes Kmkadzor (fr.wikipedia). None of these "
-        "villages has a row of its own.",
-        "- Not confirmed either way, so counted as their own community: Verin Sznek (perhaps part of Nerkin "
-        "Sznek) and Tsaghkashen (it hosts a branch of the Nerkin Horatagh school).",
+        (
+            "- Khachen's community includes Urakhach (en.wikipedia) and Ulubab (NKR law of 23 Apr 2003, nankr.am/hy/1078), "
+            "and Maghavuz's includes Kmkadzor (fr.wikipedia). None of these "
+            "villages has a row of its own."
+        ),
+        (
+            "- Not confirmed either way, so counted as their own community: Verin Sznek (perhaps part of Nerkin "
+            "Sznek) and Tsaghkashen (it hosts a branch of the Nerkin Horatagh school)."
+        ),
         "- Not counted: " + "; ".join(f"{names[k]} ({v})" for k, v in NOT_A_107_COMMUNITY.items()) + ".",
         "",
         "Still unidentified:",
         "",
         "- Shushi: the seventh pre-war community of the province.",
-        "- Martakert: about 4 communities. The province list could not be read past its opening. Hakobkamari is "
-        "the former name of Varnkatagh (NKR law of 15 Feb 2000, nankr.am/hy/1077), not a missing community; "
-        "Gulatagh was searched for without success.",
+        (
+            "- Martakert: about 4 communities. The province list could not be read past its opening. Hakobkamari is "
+            "the former name of Varnkatagh (NKR law of 15 Feb 2000, nankr.am/hy/1077), not a missing community; "
+            "Gulatagh was searched for without success."
+        ),
         "- Martuni: 1 or 2 communities. The full text of the NKR community law could not be read.",
-        "- The expected counts add up to about 105, not 107. The remaining difference is not explained by any "
-        "source read.",
+        "- The expected counts add up to about 105, not 107. The remaining difference is not explained by any source read.",
         "",
     ]
     reconciliation = reference_dir / "reconciliation_107.md"
     if reconciliation.exists():
-        lines += [f"`data/reference/{reconciliation.name}` gives the sources for this reconciliation: the NKR laws "
-                  "on communities, the missing Khnkavan (added through `communities_supplement.csv`), and the "
-                  "official counts that bracket 107.", ""]
+        lines += [
+            (
+                f"`data/reference/{reconciliation.name}` gives the sources for this reconciliation: the NKR laws "
+                "on communities, the missing Khnkavan (added through `communities_supplement.csv`), and the "
+                "official counts that bracket 107."
+            ),
+            "",
+        ]
     return lines
 
 
 def gaps_section(layers: dict[str, list[dict[str, Any]]]) -> list[str]:
     lines = ["## Remaining gaps", ""]
-    titles = {"communities": "Unlocated settlements", "heritage_sites": "Unlocated heritage sites",
-              "places": "Unlocated places"}
+    titles = {"communities": "Unlocated settlements", "heritage_sites": "Unlocated heritage sites", "places": "Unlocated places"}
     for layer, title in titles.items():
         unlocated = [f["properties"] for f in layers[layer] if f["geometry"] is None]
         lines += [f"### {title} ({len(unlocated)})", ""]
@@ -773,45 +922,64 @@ def gaps_section(layers: dict[str, list[dict[str, Any]]]) -> list[str]:
     for props in (f["properties"] for f in layers["routes"]):
         if props["skipped_waypoints"]:
             lines.append(f"- {props['name']}: " + "; ".join(props["skipped_waypoints"]) + " (left out of the line)")
-    lines += ["", "### Longitudes printed as \"W\"", ""]
+    lines += ["", '### Longitudes printed as "W"', ""]
     for props in (f["properties"] for f in layers["communities"]):
         if W_LONGITUDE.search(props["note"]):
-            state = "needs a second source" if props.get("coord_warning") else \
-                f"confirmed by a second source, {props['coord_source']}"
+            state = (
+                "needs a second source"
+                if props.get("coord_warning")
+                else f"confirmed by a second source, {props['coord_source']}"
+            )
             lines.append(f"- {props['name']} (`{props['id']}`): {state}")
     lines += [
         "",
         "### Shared points",
         "",
-        "These features stand at a settlement's (or a neighbouring site's) point rather than their own; each "
-        "carries `coord_precision` `settlement`, `community` or `approximate` and a `coord_note`:",
+        (
+            "These features stand at a settlement's (or a neighbouring site's) point rather than their own; each "
+            "carries `coord_precision` `settlement`, `community` or `approximate` and a `coord_note`:"
+        ),
         "",
         *shared_points(layers),
         "",
         "### Disputed or inferred statuses",
         "",
-        "- Parukh: Azerbaijani forces entered it on 24 Mar 2022. Whether Armenians lived there in 2022-23 is not "
-        "confirmed, but it is counted, as in the reference.",
+        (
+            "- Parukh: Azerbaijani forces entered it on 24 Mar 2022. Whether Armenians lived there in 2022-23 is not "
+            "confirmed, but it is counted, as in the reference."
+        ),
         "- Mkhitarishen and Shosh: Azerbaijan claimed both on 9 Nov 2020, but Armenian sources show them held.",
         "- Taghavard: the village was split. Only its lower part stayed Armenian.",
-        "- Aknaberd: the government's loss list includes it, but armedia said it would stay Armenian. It is not "
-        "counted either way.",
-        "- Held status is inferred from absence on the 2020 loss list, not stated by a source, for the settlements "
-        "whose `note` says \"held status inferred\" or \"Held status to 2023 inferred\".",
-        "- Heritage statuses marked `unknown` (Tigranakert, Gandzasar, Dadivank, Amaras): no condition assessment "
-        "was found, or the claims conflict.",
-        "- Mataghis church: a March 2021 French report calls it destroyed; CHW's July 2022 imagery shows it "
-        "structurally unchanged. The layer follows CHW (`threatened`).",
+        (
+            "- Aknaberd: the government's loss list includes it, but armedia said it would stay Armenian. It is not "
+            "counted either way."
+        ),
+        (
+            "- Held status is inferred from absence on the 2020 loss list, not stated by a source, for the settlements "
+            'whose `note` says "held status inferred" or "Held status to 2023 inferred".'
+        ),
+        (
+            "- Heritage statuses marked `unknown` (Tigranakert, Gandzasar, Dadivank, Amaras): no condition assessment "
+            "was found, or the claims conflict."
+        ),
+        (
+            "- Mataghis church: a March 2021 French report calls it destroyed; CHW's July 2022 imagery shows it "
+            "structurally unchanged. The layer follows CHW (`threatened`)."
+        ),
         "- Cemetery SH.005-0 may duplicate one of the other Shushi cemeteries.",
         "",
         "### Other gaps",
         "",
-        "- Imagery: providers, sensors and scene ids are mostly unstated. Items say `unstated` rather than guess, "
-        "and have no footprint (`geometry: null`).",
+        (
+            "- Imagery: providers, sensors and scene ids are mostly unstated. Items say `unstated` rather than guess, "
+            "and have no footprint (`geometry: null`)."
+        ),
         "- Paravatumb (Martuni) is not in the layer: " + EXCLUDED_COMMUNITIES["paravatumb"] + ".",
         "- Routes are straight links between sourced waypoints, not road centrelines.",
-        "- CHW's survey of Azerbaijani heritage under Armenian control, 1994-2020 (story map \"Between the Wars\"), "
-        "was not transcribed: its site list could not be read.",
+        (
+            '- CHW\'s survey of Azerbaijani heritage under Armenian control, 1994-2020 (story map "Between the Wars"), '
+            "was not transcribed: its site list could not be read."
+        ),
         "",
     ]
     return lines
@@ -832,18 +1000,26 @@ def shared_points(layers: dict[str, list[dict[str, Any]]]) -> list[str]:
 
 NON_WIKIPEDIA_COORD_SOURCES = frozenset({"armeniapedia.org", "war.karabakhrecords.info", "azeriwarcrimes.org", "raa-am.org"})
 """The coordinate sources that are not Wikipedia copies; the reference notes say every other one is."""
-KNOWN_MIRRORS = frozenset({
-    "soft.lk", "everyfhing.explained.today", "speed.lescigales.org",
-    "ybgg2evrcdz37y2qes23ff3wjqjdn33tthgoagi76vhxytu4mpxiz5qd.onion.jump.black",
-})
+KNOWN_MIRRORS = frozenset(
+    {
+        "soft.lk",
+        "everyfhing.explained.today",
+        "speed.lescigales.org",
+        "ybgg2evrcdz37y2qes23ff3wjqjdn33tthgoagi76vhxytu4mpxiz5qd.onion.jump.black",
+    }
+)
 """Wikipedia copies cited for facts other than coordinates, named as such in the reference notes."""
 
 
 def domain_section(texts: dict[str, str], layers: dict[str, list[dict[str, Any]]]) -> list[str]:
     cited = cited_urls(texts)
     all_urls = [url for text in texts.values() for url in URL.findall(text)]
-    coord_domains = {domain(f["properties"]["coord_source"]) for features in layers.values() for f in features
-                     if f["properties"].get("coord_source")}
+    coord_domains = {
+        domain(f["properties"]["coord_source"])
+        for features in layers.values()
+        for f in features
+        if f["properties"].get("coord_source")
+    }
     wiki_domains = {domain(url) for url in all_urls if is_wikipedia_copy(url)}
     wiki_domains = (wiki_domains | coord_domains | KNOWN_MIRRORS) - NON_WIKIPEDIA_COORD_SOURCES
     lines = [
@@ -857,8 +1033,11 @@ def domain_section(texts: dict[str, str], layers: dict[str, list[dict[str, Any]]
     for name in sorted(cited):
         taken = next((v for k, v in DOMAIN_NOTES.items() if name == k or name.endswith("." + k)), None)
         if taken is None:
-            taken = "Wikipedia text (copy or mirror): coordinates and facts" if name in wiki_domains else \
-                "facts as cited beside them in the layers"
+            taken = (
+                "Wikipedia text (copy or mirror): coordinates and facts"
+                if name in wiki_domains
+                else "facts as cited beside them in the layers"
+            )
         licence = "CC BY-SA (Wikipedia)" if name in wiki_domains else "not stated; facts only"
         where = ", ".join(f"{layer}: {count}" for layer, count in sorted(cited[name].items()))
         lines.append(f"| {name} | {taken} | {where} | {licence} |")

@@ -10,6 +10,13 @@ from geo.observations import append_records, read_log, site_histories, verify_lo
 from geo.validate import validate_layers
 
 __all__ = [
-    "append_records", "build_maps", "load_inputs", "read_layer", "read_log",
-    "site_histories", "validate_layers", "validated_inputs", "verify_log",
+    "append_records",
+    "build_maps",
+    "load_inputs",
+    "read_layer",
+    "read_log",
+    "site_histories",
+    "validate_layers",
+    "validated_inputs",
+    "verify_log",
 ]

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 
 from geo._canonical import GENESIS, canonical_json, record_hash
 from geo.errors import ObservationError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 Build = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
 
@@ -118,7 +121,7 @@ def _fsync_dir(directory: Path) -> None:
 
 def _quarantine(path: Path, split: LogBytes) -> Quarantine:
     target = quarantine_path(path)
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     header = f"# {stamp} quarantined from {path.name} line {split.torn_line} byte {split.good_size} ({len(split.torn)} bytes)\n"
     with open(target, "ab") as handle:
         handle.write(header.encode("utf-8") + split.torn + (b"" if split.torn.endswith(b"\n") else b"\n"))
@@ -205,7 +208,9 @@ RESTORE = "restore the log from a copy (the chain cannot be repaired in place: t
 
 def _torn_problem(path: Path, line: int, size: int) -> LogProblem:
     return LogProblem(
-        line, None, "(line)",
+        line,
+        None,
+        "(line)",
         f"torn last line ({size} bytes; not a complete JSON record): a writer was interrupted",
         f"the next `heritage-map observe` write, or `heritage-map verify --quarantine-tail`, "
         f"moves it to {quarantine_path(path).name}",
@@ -237,17 +242,36 @@ def chain_problems(path: Path, data: bytes) -> tuple[list[tuple[int, dict[str, A
         record_id = record.get("id") if isinstance(record.get("id"), str) else None
         stored, prev = record.get("hash"), record.get("prev_hash")
         if stored != record_hash(record):
-            problems.append(LogProblem(
-                number, record_id, "hash", f"stored {str(stored)[:12]}..., recomputed {record_hash(record)[:12]}...: "
-                "the record was changed after it was written", RESTORE))
+            problems.append(
+                LogProblem(
+                    number,
+                    record_id,
+                    "hash",
+                    f"stored {str(stored)[:12]}..., recomputed {record_hash(record)[:12]}...: "
+                    "the record was changed after it was written",
+                    RESTORE,
+                )
+            )
         if expected is not None and prev != expected:
-            where = "the genesis hash (records before it were removed)" if expected == GENESIS else (
-                f"the hash of line {number - 1} ({expected[:12]}...): a record before it was removed, inserted or reordered")
+            where = (
+                "the genesis hash (records before it were removed)"
+                if expected == GENESIS
+                else (
+                    f"the hash of line {number - 1} ({expected[:12]}...): a record before it was removed, inserted or reordered"
+                )
+            )
             problems.append(LogProblem(number, record_id, "prev_hash", f"{str(prev)[:12]}... is not {where}", RESTORE))
         if record_id is not None:
             if record_id in seen:
-                problems.append(LogProblem(number, record_id, "id", f"already used on line {seen[record_id]}",
-                                           "ids are unique in the log; " + RESTORE))
+                problems.append(
+                    LogProblem(
+                        number,
+                        record_id,
+                        "id",
+                        f"already used on line {seen[record_id]}",
+                        "ids are unique in the log; " + RESTORE,
+                    )
+                )
             seen.setdefault(record_id, number)
         expected = stored if isinstance(stored, str) else None
     if tail:

@@ -17,10 +17,12 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import branca.element
 from branca.element import Element, Figure
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 Mode = Literal["inline", "link"]
 
@@ -41,8 +43,14 @@ VENDORED: dict[str, str] = {
 # What folium.Map links by default and our maps do not use.
 UNUSED = frozenset(
     {
-        "jquery", "bootstrap", "bootstrap_css", "glyphicons_css", "awesome_markers",
-        "awesome_markers_css", "awesome_rotate_css", "awesome_markers_font_css",
+        "jquery",
+        "bootstrap",
+        "bootstrap_css",
+        "glyphicons_css",
+        "awesome_markers",
+        "awesome_markers_css",
+        "awesome_rotate_css",
+        "awesome_markers_font_css",
     }
 )
 
@@ -79,7 +87,9 @@ def localize(figure: Figure, mode: Mode = "inline", prefix: str = "") -> list[st
                 if name in UNUSED:
                     continue
                 if name not in VENDORED:
-                    raise AssetError(f"{type(element).__name__} links {name!r} ({url}), which is not vendored; add it to geo/assets.py")
+                    raise AssetError(
+                        f"{type(element).__name__} links {name!r} ({url}), which is not vendored; add it to geo/assets.py"
+                    )
                 resource = _Resource(name, VENDORED[name])
                 if resource not in resources_needed:
                     resources_needed.append(resource)
@@ -104,7 +114,7 @@ def copy_assets(paths: list[str], out_dir: Path) -> None:
                 shutil.copyfile(image, target.parent / ref)
 
 
-def _walk(element: branca.element.Element):  # type: ignore[no-untyped-def]
+def _walk(element: Element) -> Iterator[Element]:
     yield element
     for child in list(element._children.values()):
         yield from _walk(child)

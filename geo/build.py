@@ -9,24 +9,24 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import folium
-
+from geo._canonical import sha256_file
 from geo._gc import collector_paused
 from geo.assets import Mode, copy_assets
-from geo.inputs import validated_inputs
-from geo._canonical import sha256_file
 from geo.chips import write_site_chips
 from geo.export import write_tables
-from geo.inputs import Inputs
-from geo.join import SiteImagery
+from geo.inputs import Inputs, validated_inputs
 from geo.maps import TITLE, as_of, overview_map, public_view
 from geo.pages import Chips, EmbedTarget, embed_index, embed_page, site_page, timeline_map
 from geo.render import Tiles, page_html
 from geo.sitestatus import site_history
-from geo.validate import Problem
 
+if TYPE_CHECKING:
+    import folium
+
+    from geo.join import SiteImagery
+    from geo.validate import Problem
 
 MANIFEST = "MANIFEST.sha256"
 INPUT_SUFFIXES = (".geojson", ".json", ".jsonl", ".csv")
@@ -64,7 +64,10 @@ def build_maps(
         data_as_of = as_of(inputs)
         publish("index.html", overview_map(inputs, sites, tiles), mode)
         publish("timeline.html", timeline_map(inputs, sites, tiles), mode)
-    targets = [EmbedTarget("overview", f"{TITLE}: overview", "index.html"), EmbedTarget("timeline", f"{TITLE}: timeline", "timeline.html")]
+    targets = [
+        EmbedTarget("overview", f"{TITLE}: overview", "index.html"),
+        EmbedTarget("timeline", f"{TITLE}: timeline", "timeline.html"),
+    ]
     for row, site in zip(sites.itertuples(index=False), sites.to_dict("records")):
         chips = site_chips(row, imagery.get(row.id), data_dir, out_dir)
         # Site pages share one copy of the scripts under assets/: inlining them
@@ -90,8 +93,12 @@ def site_chips(site_row: Any, site_imagery: SiteImagery | None, data_dir: Path, 
     if written is None:
         return None
     # The story page lives in sites/, so its images are relative to that folder.
-    return Chips(before=written.before_png.removeprefix("sites/"), after=written.after_png.removeprefix("sites/"),
-                 px=written.grid.width, score=written.score)
+    return Chips(
+        before=written.before_png.removeprefix("sites/"),
+        after=written.after_png.removeprefix("sites/"),
+        px=written.grid.width,
+        score=written.score,
+    )
 
 
 def write_public_data(inputs: Inputs, data_dir: Path, folder: Path) -> list[Path]:

@@ -18,10 +18,9 @@ from __future__ import annotations
 import math
 import struct
 import zlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import rasterio
@@ -34,6 +33,9 @@ from rasterio.vrt import WarpedVRT
 from geo.errors import ImageryError
 from geo.imagery import local_image
 from geo.scene import first_line, ground_resolution
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 WEB_MERCATOR = "EPSG:3857"
 RADIUS_M = 150.0
@@ -113,13 +115,20 @@ def read_chip(path: Path, grid: ChipGrid, label: str) -> np.ma.MaskedArray:
         with rasterio.open(path) as source:
             bands = _display_bands(source)
             with WarpedVRT(
-                source, crs=WEB_MERCATOR, transform=Affine(*grid.transform), width=grid.width, height=grid.height,
-                resampling=Resampling.bilinear, add_alpha=source.nodata is None,
+                source,
+                crs=WEB_MERCATOR,
+                transform=Affine(*grid.transform),
+                width=grid.width,
+                height=grid.height,
+                resampling=Resampling.bilinear,
+                add_alpha=source.nodata is None,
             ) as vrt:
                 data = vrt.read(indexes=bands).astype(np.float32)
                 valid = vrt.dataset_mask() > 0
     except RasterioError as error:
-        raise ImageryError(f"{path}: item {label}: raster unreadable ({first_line(error)}); fix: restore the file or re-add the scene") from None
+        raise ImageryError(
+            f"{path}: item {label}: raster unreadable ({first_line(error)}); fix: restore the file or re-add the scene"
+        ) from None
     return np.ma.MaskedArray(data, mask=np.broadcast_to(~valid, data.shape))
 
 
@@ -131,9 +140,13 @@ def grid_for(site_geometry: Any, before: Path, after: Path, radius_m: float, max
             with rasterio.open(path) as dataset:
                 if dataset.crs is None:
                     raise ImageryError(f"{path}: field 'crs': the raster has no CRS; fix: re-add a georeferenced scene")
-                resolutions.append(ground_resolution(CRS.from_user_input(dataset.crs.to_wkt()), dataset.transform, dataset.bounds))
+                resolutions.append(
+                    ground_resolution(CRS.from_user_input(dataset.crs.to_wkt()), dataset.transform, dataset.bounds)
+                )
         except RasterioError as error:
-            raise ImageryError(f"{path}: raster unreadable ({first_line(error)}); fix: restore the file or re-add the scene") from None
+            raise ImageryError(
+                f"{path}: raster unreadable ({first_line(error)}); fix: restore the file or re-add the scene"
+            ) from None
     centre = site_geometry.centroid if site_geometry.geom_type != "Point" else site_geometry
     return chip_grid(centre.x, centre.y, max(resolutions), radius_m, max_side)
 
@@ -144,7 +157,7 @@ def stretch(chip: np.ma.MaskedArray, low: float = 2, high: float = 98) -> np.nda
     bands: list[np.ndarray] = []
     for band in chip.data:
         values = band[valid]
-        lo, hi = (np.percentile(values, [low, high]) if values.size else (0.0, 1.0))
+        lo, hi = np.percentile(values, [low, high]) if values.size else (0.0, 1.0)
         scaled = np.clip((band - lo) / ((hi - lo) or 1.0) * 255, 0, 255)
         bands.append(np.asarray(np.where(valid, np.round(scaled), 0), dtype=np.uint8))
     bands.append((valid * 255).astype(np.uint8))
@@ -244,6 +257,11 @@ def write_site_chips(
         (folder / f"{side}.png").write_bytes(png_bytes(stretch(chip)))
         names[side] = f"sites/{site_id}/{side}.png"
     return SiteChips(
-        site_id=site_id, before_id=str(before_item["id"]), after_id=str(after_item["id"]),
-        before_png=names["before"], after_png=names["after"], grid=grid, score=score,
+        site_id=site_id,
+        before_id=str(before_item["id"]),
+        after_id=str(after_item["id"]),
+        before_png=names["before"],
+        after_png=names["after"],
+        grid=grid,
+        score=score,
     )

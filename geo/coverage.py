@@ -11,13 +11,16 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from geo.dates import parse_partial
 from geo.errors import LayerError, ObservationError
 from geo.layers import layer_path, read_json
 from geo.observations import site_histories
 from geo.schema import COORD_PRECISIONS, LAYERS, STATUSES
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 COMMUNITIES_TOTAL = 107
 """Armenian communities in August 2023, per the 2024 report "Why Are There No Armenians in Nagorno-Karabakh?"."""
@@ -117,9 +120,7 @@ def read_log_records(path: Path) -> list[dict[str, Any]]:
 
 def _check_observation(record: Mapping[str, Any], where: str) -> None:
     if record.get("status") not in STATUSES:
-        raise ObservationError(
-            f"{where}: field 'status' is {record.get('status')!r}; fix: use one of {', '.join(STATUSES)}"
-        )
+        raise ObservationError(f"{where}: field 'status' is {record.get('status')!r}; fix: use one of {', '.join(STATUSES)}")
     try:
         parse_partial(str(record.get("observed_on")))
     except ValueError as error:
@@ -131,8 +132,10 @@ def _features(data_dir: Path, name: str) -> list[dict[str, Any]]:
     collection = read_json(path)
     features = collection.get("features") if isinstance(collection, dict) else None
     if not isinstance(features, list):
-        raise LayerError(f"{path}: expected a GeoJSON FeatureCollection with a features list; "
-                         "fix: run heritage-map validate and repair the file")
+        raise LayerError(
+            f"{path}: expected a GeoJSON FeatureCollection with a features list; "
+            "fix: run heritage-map validate and repair the file"
+        )
     return features
 
 

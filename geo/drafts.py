@@ -13,11 +13,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from shapely.geometry import shape
-from shapely.geometry.base import BaseGeometry
 
 from geo._canonical import sha256_file
 from geo.errors import ObservationError
@@ -26,9 +25,22 @@ from geo.layers import read_layer
 from geo.observations import CONTACT, utc_now
 from geo.schema import STATUSES, VISIBILITIES
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from shapely.geometry.base import BaseGeometry
+
 IMPORT_COLUMNS: tuple[str, ...] = (
-    "site_id", "status", "observed_on", "before_scene", "after_scene", "evidence", "analyst", "note",
-    "visibility", "contact",
+    "site_id",
+    "status",
+    "observed_on",
+    "before_scene",
+    "after_scene",
+    "evidence",
+    "analyst",
+    "note",
+    "visibility",
+    "contact",
 )
 IMPORT_REQUIRED: tuple[str, ...] = ("site_id", "status", "observed_on", "analyst")
 _FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -60,8 +72,10 @@ def _date_problem(value: str, today: date) -> str | None:
     except ValueError:
         return f"field 'observed_on': {value!r} is not a calendar date; fix: give the day of the evidence as YYYY-MM-DD"
     if day > today:
-        return (f"field 'observed_on': {value} is after today ({today.isoformat()}); "
-                "fix: give the date of the evidence, not a future one")
+        return (
+            f"field 'observed_on': {value} is after today ({today.isoformat()}); "
+            "fix: give the date of the evidence, not a future one"
+        )
     return None
 
 
@@ -73,13 +87,17 @@ def _scene_problems(
         if scene is None:
             continue
         if scene not in scenes:
-            problems.append(f"field '{name}': scene {scene!r} is not in imagery.json; "
-                            "fix: add it with `heritage-map imagery add` or name an existing Item id")
+            problems.append(
+                f"field '{name}': scene {scene!r} is not in imagery.json; "
+                "fix: add it with `heritage-map imagery add` or name an existing Item id"
+            )
             continue
         footprint, site = scenes[scene], sites.get(draft.site_id)
         if footprint is not None and site is not None and not footprint.covers(site):
-            problems.append(f"field '{name}': the footprint of scene {scene!r} does not cover site {draft.site_id!r}; "
-                            "fix: name a scene that images the site")
+            problems.append(
+                f"field '{name}': the footprint of scene {scene!r} does not cover site {draft.site_id!r}; "
+                "fix: name a scene that images the site"
+            )
     if draft.before_scene and draft.before_scene == draft.after_scene:
         problems.append(f"field 'after_scene': {draft.after_scene!r} is also the before scene; fix: name two different scenes")
     return problems
@@ -102,8 +120,9 @@ def draft_problems(
     """Every reason `draft` cannot be recorded (evidence files are checked by `evidence_entries`)."""
     problems = []
     if draft.site_id not in sites:
-        problems.append(f"field 'site_id': {draft.site_id!r} is not in heritage_sites.geojson; "
-                        "fix: use the id of an existing site")
+        problems.append(
+            f"field 'site_id': {draft.site_id!r} is not in heritage_sites.geojson; fix: use the id of an existing site"
+        )
     if draft.status not in STATUSES:
         problems.append(f"field 'status': {draft.status!r}; fix: use one of {', '.join(STATUSES)}")
     date_problem = _date_problem(draft.observed_on, today)
@@ -114,8 +133,10 @@ def draft_problems(
     if not draft.analyst.strip():
         problems.append("field 'analyst': empty; fix: give the observing analyst's name")
     elif CONTACT.search(draft.analyst):
-        problems.append(f"field 'analyst': {draft.analyst!r} holds a contact; "
-                        "fix: give the name only and the contact as 'contact' (kept internal)")
+        problems.append(
+            f"field 'analyst': {draft.analyst!r} holds a contact; "
+            "fix: give the name only and the contact as 'contact' (kept internal)"
+        )
     if draft.visibility not in VISIBILITIES:
         problems.append(f"field 'visibility': {draft.visibility!r}; fix: use one of {', '.join(VISIBILITIES)}")
     return problems
@@ -134,8 +155,9 @@ def evidence_entries(items: Iterable[str], base: Path) -> tuple[list[dict[str, s
             continue
         file = base / item
         if not file.is_file():
-            problems.append(f"field 'evidence': file {item!r} not found (looked in {base}); "
-                            "fix: give an existing file or an http(s) URL")
+            problems.append(
+                f"field 'evidence': file {item!r} not found (looked in {base}); fix: give an existing file or an http(s) URL"
+            )
             continue
         entries.append({"file": item, "sha256": sha256_file(file)})
     return entries, problems
@@ -144,9 +166,17 @@ def evidence_entries(items: Iterable[str], base: Path) -> tuple[list[dict[str, s
 def observation_record(draft: Draft, evidence: list[dict[str, str]], recorded_at: str) -> dict[str, Any]:
     """The log record of a checked draft (its id is given under the lock by `add_observations`)."""
     record: dict[str, Any] = {
-        "kind": "observation", "site_id": draft.site_id, "status": draft.status, "observed_on": draft.observed_on,
-        "recorded_at": recorded_at, "before_scene": draft.before_scene, "after_scene": draft.after_scene,
-        "evidence": evidence, "analyst": draft.analyst.strip(), "origin": "monitor", "note": draft.note,
+        "kind": "observation",
+        "site_id": draft.site_id,
+        "status": draft.status,
+        "observed_on": draft.observed_on,
+        "recorded_at": recorded_at,
+        "before_scene": draft.before_scene,
+        "after_scene": draft.after_scene,
+        "evidence": evidence,
+        "analyst": draft.analyst.strip(),
+        "origin": "monitor",
+        "note": draft.note,
         "visibility": draft.visibility,
     }
     if draft.contact:
@@ -205,7 +235,9 @@ def read_import_csv(path: str | Path, ignore: Iterable[str] = ()) -> tuple[list[
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ObservationError(f"{path}: not UTF-8 ({error.reason} at byte {error.start}); fix: export the CSV as UTF-8") from None
+        raise ObservationError(
+            f"{path}: not UTF-8 ({error.reason} at byte {error.start}); fix: export the CSV as UTF-8"
+        ) from None
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
     reader = csv.DictReader(text.splitlines(keepends=True), delimiter=delimiter)
@@ -227,11 +259,21 @@ def read_import_csv(path: str | Path, ignore: Iterable[str] = ()) -> tuple[list[
             malformed.append(f"{path}: line {start}: more values than columns; fix: quote values that hold '{delimiter}'")
             continue
         values = {k: (v or "").strip() for k, v in row.items() if k in IMPORT_COLUMNS}
-        rows.append((start, Draft(
-            site_id=values["site_id"], status=values["status"], observed_on=values["observed_on"],
-            analyst=values["analyst"], before_scene=values.get("before_scene") or None,
-            after_scene=values.get("after_scene") or None, evidence=tuple(values.get("evidence", "").split()),
-            note=values.get("note") or None, visibility=values.get("visibility") or "public",
-            contact=values.get("contact") or None,
-        )))
+        rows.append(
+            (
+                start,
+                Draft(
+                    site_id=values["site_id"],
+                    status=values["status"],
+                    observed_on=values["observed_on"],
+                    analyst=values["analyst"],
+                    before_scene=values.get("before_scene") or None,
+                    after_scene=values.get("after_scene") or None,
+                    evidence=tuple(values.get("evidence", "").split()),
+                    note=values.get("note") or None,
+                    visibility=values.get("visibility") or "public",
+                    contact=values.get("contact") or None,
+                ),
+            )
+        )
     return rows, malformed

@@ -20,9 +20,8 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
@@ -35,6 +34,9 @@ from geo.maps import DATA_CREDITS, TITLE, as_of, overview_map, public_sites
 from geo.render import TILE_CREDITS, Tiles, page_html
 from geo.schema import LAYERS
 from geo.snapshot import screenshot
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 Format = Literal["geojson", "csv", "gpkg", "kml", "png"]
 Profile = Literal["public", "internal"]
@@ -50,8 +52,25 @@ GPKG_FILE = "heritage-map.gpkg"
 PNG_FILE = "map.png"
 LIST_SEPARATOR = " ; "
 LOG_COLUMNS: tuple[str, ...] = (
-    "id", "kind", "site_id", "status", "observed_on", "recorded_at", "of", "decision", "origin", "published_by",
-    "analyst", "contact", "before_scene", "after_scene", "evidence", "note", "visibility", "prev_hash", "hash",
+    "id",
+    "kind",
+    "site_id",
+    "status",
+    "observed_on",
+    "recorded_at",
+    "of",
+    "decision",
+    "origin",
+    "published_by",
+    "analyst",
+    "contact",
+    "before_scene",
+    "after_scene",
+    "evidence",
+    "note",
+    "visibility",
+    "prev_hash",
+    "hash",
 )
 """The log's columns in reading order; fields not listed follow, sorted."""
 
@@ -242,10 +261,13 @@ def export_data(
     Raises:
         LayerError: the data does not validate.
         ExportError: the format is unknown, or `out_dir` lies inside `data_dir`.
+
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     if fmt != "gpkg" and fmt not in LAYER_WRITERS:
-        raise ExportError(f"format {fmt!r}: not a data format; fix: use one of geojson, csv, gpkg, kml (or export_picture for png)")
+        raise ExportError(
+            f"format {fmt!r}: not a data format; fix: use one of geojson, csv, gpkg, kml (or export_picture for png)"
+        )
     _refuse_data_folder(data_dir, out_dir)
     tables = list(dict.fromkeys(tables))
     unknown = [t for t in tables if t not in TABLES]
@@ -255,7 +277,9 @@ def export_data(
     return write_tables(inputs, out_dir, fmt, profile, tables)
 
 
-def write_tables(inputs: Inputs, out_dir: Path, fmt: Format, profile: Profile = "public", tables: Iterable[str] = TABLES) -> list[Path]:
+def write_tables(
+    inputs: Inputs, out_dir: Path, fmt: Format, profile: Profile = "public", tables: Iterable[str] = TABLES
+) -> list[Path]:
     """Write the named tables of already validated `inputs` into `out_dir` as `fmt` files."""
     frames = layer_frames(inputs, tables)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -279,14 +303,13 @@ def picture_credit(inputs: Inputs, tiles: Tiles) -> str:
     return " · ".join([heading, *credits])
 
 
-def export_picture(
-    data_dir: str | Path, out_dir: str | Path, width: int = 1200, height: int = 800, tiles: Tiles = "osm"
-) -> Path:
+def export_picture(data_dir: str | Path, out_dir: str | Path, width: int = 1200, height: int = 800, tiles: Tiles = "osm") -> Path:
     """Write `map.png`: the public overview map, `width`×`height` pixels, with its credit line on it.
 
     Raises:
         LayerError: the data does not validate.
         ExportError: `out_dir` lies inside `data_dir`, Playwright or Chromium is missing, or the map did not draw.
+
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     _refuse_data_folder(data_dir, out_dir)

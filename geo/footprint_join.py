@@ -16,16 +16,18 @@ that are not points), go to GEOS, so the result is exactly shapely's
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import shapely
 from shapely.geometry import shape
 
 from geo._ranges import ranges
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
 
 CONVEX_EDGES = 8
 """Footprints that are strictly convex one-ring polygons of up to this many edges (most scene footprints are
@@ -65,7 +67,8 @@ class _Rings:
 
     def padded(self, which: np.ndarray, vertices: int) -> np.ndarray:
         """Rings `which` as one (rings, vertices, 2) array, shorter rings repeating their last vertex; when every
-        ring has `vertices` vertices, each is copied as one row of coordinates (a third of the time)."""
+        ring has `vertices` vertices, each is copied as one row of coordinates (a third of the time).
+        """
         if len(self.coords) == vertices * (len(self.offsets) - 1):
             return self.coords.reshape(-1, 2 * vertices).take(which, axis=0).reshape(-1, vertices, 2)
         start, end = self.offsets[which, None], self.offsets[which + 1, None]
@@ -121,7 +124,8 @@ def _geojson_rings(rings: list[Any]) -> _Rings | None:
 
 def _ring_table(rings: _Rings, order: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`Footprints.planes` and `.bounds` of the rings at `order`, and which are closed and strictly convex (others
-    are void)."""
+    are void).
+    """
     edges = np.diff(rings.offsets)[order] - 1
     width = int(edges.max())
     planes, bounds, convex = np.empty((3 * width + 1, len(edges))), np.empty((4, len(edges))), np.empty(len(edges), bool)
@@ -150,8 +154,8 @@ def _ring_step(ring: np.ndarray, edges: np.ndarray, planes: np.ndarray, bounds: 
     if width > 4:
         convex &= np.abs(np.where(spare, 0, np.arctan2(turn, dx * next_dx + dy * next_dy)).sum(0)) < 3 * np.pi
     sign = np.where(left, 1.0, -1.0)
-    planes[:width], planes[width:2 * width] = sign * dx, -sign * dy
-    planes[2 * width:3 * width] = np.where(spare, np.inf, sign * (dy * x[:-1] - dx * y[:-1]))
+    planes[:width], planes[width : 2 * width] = sign * dx, -sign * dy
+    planes[2 * width : 3 * width] = np.where(spare, np.inf, sign * (dy * x[:-1] - dx * y[:-1]))
     planes[-1] = (np.abs(dx) + np.abs(dy)).max(0)
     bounds[:] = x.min(0), y.min(0), x.max(0), y.max(0)
     return convex
@@ -159,7 +163,8 @@ def _ring_step(ring: np.ndarray, edges: np.ndarray, planes: np.ndarray, bounds: 
 
 def _footprints(rings: _Rings, positions: np.ndarray, other: np.ndarray, geometries: np.ndarray) -> Footprints:
     """The split of footprints whose rings (at `positions`) go to numpy where convex, to GEOS otherwise, as do
-    `geometries` (at positions `other`)."""
+    `geometries` (at positions `other`).
+    """
     if not len(positions):
         return Footprints(positions, positions, rings, np.empty((1, 0)), np.empty((4, 0)), other, geometries)
     order = rings.south_to_north()
@@ -168,8 +173,13 @@ def _footprints(rings: _Rings, positions: np.ndarray, other: np.ndarray, geometr
         return Footprints(positions[order], order, rings, planes, bounds, other, geometries)
     kept, concave = np.flatnonzero(convex), order[~convex]
     return Footprints(
-        positions[order[kept]], order[kept], rings, planes[:, kept], bounds[:, kept],
-        np.concatenate([other, positions[concave]]), np.concatenate([geometries, rings.polygons(concave)]),
+        positions[order[kept]],
+        order[kept],
+        rings,
+        planes[:, kept],
+        bounds[:, kept],
+        np.concatenate([other, positions[concave]]),
+        np.concatenate([geometries, rings.polygons(concave)]),
     )
 
 
@@ -204,7 +214,8 @@ def geojson_footprints(geometries: list[Mapping[str, Any]]) -> Footprints:
 class _Grid:
     """Points bucketed in cells of `cell` (width, height) numbered row by row: cell k holds points
     `order[start[k]:start[k + 1]]`, whose coordinates are `x` and `y` at the same positions; `area` is the
-    summed-area table of the counts."""
+    summed-area table of the counts.
+    """
 
     low: np.ndarray
     cell: np.ndarray
@@ -217,7 +228,8 @@ class _Grid:
 
     def spans(self, bounds: np.ndarray) -> _Spans:
         """First and last column and row of the cells each box (rows of `bounds`) meets; an empty span ends one
-        before it starts. Rounding is monotonic, so a point in a box is in one of the box's cells."""
+        before it starts. Rounding is monotonic, so a point in a box is in one of the box's cells.
+        """
         rows = len(self.area) - 1
         first = np.clip(np.floor((bounds[:2].T - self.low) / self.cell), 0, [self.columns, rows]).astype(np.int64)
         last = np.clip(np.floor((bounds[2:].T - self.low) / self.cell), -1, [self.columns - 1, rows - 1]).astype(np.int64)
@@ -228,8 +240,7 @@ class _Grid:
         a, width = self.area.ravel(), self.columns + 1
         return a[(r1 + 1) * width + c1 + 1] - a[r0 * width + c1 + 1] - a[(r1 + 1) * width + c0] + a[r0 * width + c0]
 
-    def candidates(self, c0: np.ndarray, r0: np.ndarray, c1: np.ndarray, r1: np.ndarray,
-                   counts: np.ndarray) -> Pairs:
+    def candidates(self, c0: np.ndarray, r0: np.ndarray, c1: np.ndarray, r1: np.ndarray, counts: np.ndarray) -> Pairs:
         """(box, position) pairs of every point in the spans' cells, `counts` a box: each box reads one run a row."""
         rows = (r1 - r0 + 1) * (c1 >= c0)
         first, width = np.repeat(np.stack([r0 * self.columns + c0, c1 - c0 + 1]), rows, axis=1)
@@ -240,7 +251,8 @@ class _Grid:
 
 def _grid(xy: np.ndarray, bounds: np.ndarray) -> _Grid:
     """A grid over the points whose rows are a third of the median box's side high, or more to keep within 4
-    cells a point, and `_GRID_COLUMNS` columns a row height."""
+    cells a point, and `_GRID_COLUMNS` columns a row height.
+    """
     low, span = xy.min(0), np.ptp(xy, 0)
     side = float(np.median(bounds[2:, ::16] - bounds[:2, ::16]))
     squares = 4 * len(xy) / _GRID_COLUMNS  # as many row-high squares as make 4 cells a point
@@ -259,7 +271,8 @@ def _grid(xy: np.ndarray, bounds: np.ndarray) -> _Grid:
 @dataclass(frozen=True)
 class _Candidates:
     """Candidate (box, point) pairs, a step of boxes at a time as (box, position) arrays: the point is
-    `point[position]`, at `x[position]`, `y[position]`."""
+    `point[position]`, at `x[position]`, `y[position]`.
+    """
 
     point: np.ndarray
     x: np.ndarray
@@ -291,16 +304,16 @@ def _grid_steps(grid: _Grid, steps: list[slice], spans: list[_Spans], counts: li
 
 def _tree_candidates(xy: np.ndarray, bounds: np.ndarray) -> _Candidates:
     """Every point in a box, boundary included, from an STRtree of the points."""
-    box, point = shapely.STRtree(shapely.points(xy)).query(shapely.box(*bounds))
+    points = cast("np.ndarray", shapely.points(xy))
+    box, point = shapely.STRtree(points).query(shapely.box(*bounds))
     steps = ((box[step], point[step]) for step in _steps(len(box), 8 * _BOXES_PER_STEP))
     return _Candidates(np.arange(len(xy)), xy[:, 0], xy[:, 1], steps)
 
 
-def _inside(planes: np.ndarray, bound: float, ring: np.ndarray, x: np.ndarray,
-            y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _inside(planes: np.ndarray, bound: float, ring: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Which (ring, point) pairs are surely inside or on the boundary, and the pairs too near an edge for doubles."""
     width = (len(planes) - 1) // 3
-    a, b, c = planes[:width], planes[width:2 * width], planes[2 * width:3 * width]
+    a, b, c = planes[:width], planes[width : 2 * width], planes[2 * width : 3 * width]
     least = a[0].take(ring) * y + b[0].take(ring) * x + c[0].take(ring)
     for e in range(1, width):
         np.minimum(least, a[e].take(ring) * y + b[e].take(ring) * x + c[e].take(ring), out=least)
@@ -349,8 +362,10 @@ def covering_pairs(sites: np.ndarray, footprints: Footprints) -> Pairs:
     site, other = _geos_pairs(sites, footprints.geometries)
     near = _near(footprints, sites[shaped])
     shaped_site, near_ring = _geos_pairs(sites[shaped], footprints.rings.polygons(footprints.rows[near]))
-    return (np.concatenate([points[point], site, shaped[shaped_site]]),
-            np.concatenate([footprints.convex[ring], footprints.other[other], footprints.convex[near[near_ring]]]))
+    return (
+        np.concatenate([points[point], site, shaped[shaped_site]]),
+        np.concatenate([footprints.convex[ring], footprints.other[other], footprints.convex[near[near_ring]]]),
+    )
 
 
 def _near(footprints: Footprints, shapes: np.ndarray) -> np.ndarray:
@@ -364,7 +379,8 @@ def _near(footprints: Footprints, shapes: np.ndarray) -> np.ndarray:
 
 def intersecting_pairs(sites: np.ndarray, footprints: np.ndarray) -> Pairs:
     """(site, footprint) positions of every pair of shapely geometries that intersect: `coverage_index`'s join on
-    geometries in memory, what benchmarks/measure_join.py times."""
+    geometries in memory, what benchmarks/measure_join.py times.
+    """
     return covering_pairs(np.asarray(sites, dtype=object), shape_footprints(np.asarray(footprints, dtype=object)))
 
 
@@ -377,5 +393,5 @@ def footprint_geometries(geometries: list[Mapping[str, Any]]) -> Sequence[Any]:
     rings = [g["coordinates"][0] for g in geometries if g.get("type") == "Polygon" and len(g["coordinates"]) == 1]
     flat = _geojson_rings(rings) if len(rings) == len(geometries) else None
     if flat is None:
-        return [shape(g) for g in geometries]
-    return cast(Sequence[Any], flat.polygons(np.arange(len(rings))))
+        return [shape(dict(g)) for g in geometries]
+    return cast("Sequence[Any]", flat.polygons(np.arange(len(rings))))

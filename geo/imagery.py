@@ -65,7 +65,9 @@ def read_catalog(path: str | Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     document = _load_json(path)
-    if not (isinstance(document, dict) and document.get("type") == "FeatureCollection" and isinstance(document.get("features"), list)):
+    if not (
+        isinstance(document, dict) and document.get("type") == "FeatureCollection" and isinstance(document.get("features"), list)
+    ):
         raise ImageryError(
             f"{path}: not a STAC ItemCollection (expected a FeatureCollection with a 'features' list); "
             "fix: restore the catalog from git or rebuild it with heritage-map imagery add"
@@ -131,14 +133,24 @@ def item_problems(item: Mapping[str, Any]) -> list[str]:
         value = props.get(key)
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < low or (high is not None and value > high) or (key == "gsd" and value == 0):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or value < low
+            or (high is not None and value > high)
+            or (key == "gsd" and value == 0)
+        ):
             span = f"above {low:g}" if high is None else f"from {low:g} to {high:g}"
             problems.append(f"{label}: field '{key}': {value!r}; fix: give a number {span}, or leave the field out when unknown")
     shape_ = props.get("proj:shape")
-    if shape_ is not None and not (isinstance(shape_, list) and len(shape_) == 2 and all(isinstance(n, int) and n > 0 for n in shape_)):
+    if shape_ is not None and not (
+        isinstance(shape_, list) and len(shape_) == 2 and all(isinstance(n, int) and n > 0 for n in shape_)
+    ):
         problems.append(f"{label}: field 'proj:shape': {shape_!r}; fix: give [rows, columns] as two positive integers")
     transform = props.get("proj:transform")
-    if transform is not None and not (isinstance(transform, list) and len(transform) in (6, 9) and all(isinstance(n, (int, float)) for n in transform)):
+    if transform is not None and not (
+        isinstance(transform, list) and len(transform) in (6, 9) and all(isinstance(n, (int, float)) for n in transform)
+    ):
         problems.append(f"{label}: field 'proj:transform': {transform!r}; fix: give the 6 (or 9) affine coefficients")
     site_ids = props.get("heritage:site_ids")
     if site_ids is not None and not (isinstance(site_ids, list) and all(isinstance(s, str) for s in site_ids)):
@@ -147,8 +159,10 @@ def item_problems(item: Mapping[str, Any]) -> list[str]:
     declared = " ".join(item.get("stac_extensions") or [])
     for prefix, marker in PREFIX_EXTENSION.items():
         if any(key.startswith(prefix) for key in used) and marker not in declared:
-            problems.append(f"{label}: field 'stac_extensions': {prefix}* fields without the extension's schema URL; "
-                            f"fix: list the {marker.strip('/')} extension schema in stac_extensions")
+            problems.append(
+                f"{label}: field 'stac_extensions': {prefix}* fields without the extension's schema URL; "
+                f"fix: list the {marker.strip('/')} extension schema in stac_extensions"
+            )
     return problems
 
 
@@ -175,7 +189,7 @@ def item_sha256(item: Mapping[str, Any]) -> str | None:
     """The SHA-256 (hex) an item records for its image, as `file:checksum` multihash or `heritage:sha256`."""
     checksum = (item.get("assets", {}).get("image") or {}).get("file:checksum")
     if isinstance(checksum, str) and checksum.startswith(SHA256_MULTIHASH_PREFIX):
-        return checksum[len(SHA256_MULTIHASH_PREFIX):].lower()
+        return checksum[len(SHA256_MULTIHASH_PREFIX) :].lower()
     stated = item.get("properties", {}).get("heritage:sha256")
     return stated.lower() if isinstance(stated, str) else None
 
@@ -317,9 +331,13 @@ def import_catalog(catalog_path: str | Path, source: str | Path) -> ImportResult
                 if _comparable(current) == _comparable(incoming):
                     result.unchanged.append(incoming["id"])
                 else:
-                    result.conflicts.append(f"{incoming['id']}: differs from the catalogued item of that id; kept the catalogued one")
+                    result.conflicts.append(
+                        f"{incoming['id']}: differs from the catalogued item of that id; kept the catalogued one"
+                    )
             elif digest and digest in by_hash:
-                result.conflicts.append(f"{incoming['id']}: same image (SHA-256) as catalogued item {by_hash[digest]!r}; not added")
+                result.conflicts.append(
+                    f"{incoming['id']}: same image (SHA-256) as catalogued item {by_hash[digest]!r}; not added"
+                )
             else:
                 by_id[incoming["id"]] = incoming
                 by_hash.update({digest: incoming["id"]} if digest else {})
@@ -338,19 +356,27 @@ def _source_items(source: Path, catalog_dir: Path) -> list[dict[str, Any]]:
         try:
             stac_items = [pystac.Item.from_dict(item, href=str(source.resolve()), preserve_dict=True) for item in raw]
         except (STACError, KeyError, TypeError, ValueError) as error:
-            raise ImageryError(f"{source}: an item pystac cannot read ({first_line(error)}); fix: correct the provider's file") from None
+            raise ImageryError(
+                f"{source}: an item pystac cannot read ({first_line(error)}); fix: correct the provider's file"
+            ) from None
     elif kind in ("Catalog", "Collection"):
         try:
             root = pystac.read_file(str(source.resolve()))
             stac_items = list(root.get_items(recursive=True)) if isinstance(root, pystac.Catalog) else []
         except (STACError, OSError, KeyError, TypeError, ValueError) as error:
-            raise ImageryError(f"{source}: a linked item cannot be read ({first_line(error)}); fix: correct the provider's catalog") from None
+            raise ImageryError(
+                f"{source}: a linked item cannot be read ({first_line(error)}); fix: correct the provider's catalog"
+            ) from None
     else:
-        raise ImageryError(f"{source}: type {kind!r}; fix: pass a STAC ItemCollection (FeatureCollection) or a Catalog/Collection")
+        raise ImageryError(
+            f"{source}: type {kind!r}; fix: pass a STAC ItemCollection (FeatureCollection) or a Catalog/Collection"
+        )
     out: list[dict[str, Any]] = []
     for stac_item in stac_items:
         item = stac_item.to_dict(include_self_link=False, transform_hrefs=False)
-        item["links"] = [link for link in item.get("links", []) if link.get("rel") not in ("root", "parent", "collection", "self")]
+        item["links"] = [
+            link for link in item.get("links", []) if link.get("rel") not in ("root", "parent", "collection", "self")
+        ]
         item.pop("collection", None)
         for asset in item.get("assets", {}).values():
             asset["href"] = _rebase(asset["href"], stac_item.get_self_href() or str(source.resolve()), catalog_dir)
@@ -412,4 +438,6 @@ def _check_item(path: Path, item: Any, index: int) -> None:
     try:
         pystac.Item.from_dict(item, preserve_dict=True)
     except (STACError, KeyError, TypeError, ValueError) as error:
-        raise ImageryError(f"{path}: item {label!r}: not a valid STAC Item ({first_line(error)}); fix: correct the item") from None
+        raise ImageryError(
+            f"{path}: item {label!r}: not a valid STAC Item ({first_line(error)}); fix: correct the item"
+        ) from None

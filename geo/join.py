@@ -17,20 +17,23 @@ is that of a site's latest observation:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import UTC, date, datetime
+from functools import cached_property
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import shapely
 
 from geo._gc import collector_paused
-from geo.footprint_join import covering_pairs, geojson_footprints
 from geo.dates import parse_partial
+from geo.footprint_join import covering_pairs, geojson_footprints
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    import geopandas as gpd
 
 FOOTPRINT = "footprint"
 ASSERTED = "asserted"
@@ -171,8 +174,9 @@ def coverage_index(sites: gpd.GeoDataFrame, items: Iterable[Mapping[str, Any]]) 
     return index
 
 
-def add_footprints(index: dict[str, dict[str, str]], site_ids: list[str], item_ids: list[str],
-                    site: np.ndarray, footprint: np.ndarray) -> None:
+def add_footprints(
+    index: dict[str, dict[str, str]], site_ids: list[str], item_ids: list[str], site: np.ndarray, footprint: np.ndarray
+) -> None:
     """Record the (site, footprint) position pairs in `index`, one dict per site built at once (3M pairs at 1e6 scenes)."""
     if not len(site):
         return
@@ -193,7 +197,8 @@ def add_footprints(index: dict[str, dict[str, str]], site_ids: list[str], item_i
 
 def _stable_order(keys: np.ndarray) -> np.ndarray:
     """`np.argsort(keys, kind="stable")` of non-negative integers below 2**32, as two passes of numpy's radix
-    sort of 16-bit keys: five times its timsort at 3M keys."""
+    sort of 16-bit keys: five times its timsort at 3M keys.
+    """
     order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
     return order[np.argsort((keys[order] >> 16).astype(np.uint16), kind="stable")]
 
@@ -207,11 +212,18 @@ def covering_scenes(covering: Mapping[str, str], items_by_id: Mapping[str, Mappi
         item = items_by_id[item_id]
         span = item_span(item)
         props = item.get("properties") or {}
-        scenes.append(CoveringScene(
-            id=item_id, date=span_label(span), start=span[0] if span else None, end=span[1] if span else None,
-            provider=provider_names(item), constellation=props.get("constellation"), gsd=props.get("gsd"),
-            coverage=coverage,
-        ))
+        scenes.append(
+            CoveringScene(
+                id=item_id,
+                date=span_label(span),
+                start=span[0] if span else None,
+                end=span[1] if span else None,
+                provider=provider_names(item),
+                constellation=props.get("constellation"),
+                gsd=props.get("gsd"),
+                coverage=coverage,
+            )
+        )
     return tuple(sorted(scenes, key=lambda s: (s.start is None, s.start or datetime.min.replace(tzinfo=UTC), s.id)))
 
 
@@ -257,8 +269,10 @@ def observation_pair(
             continue
         item = items_by_id.get(item_id)
         if item is None:
-            problems.append(f"{where}: field '{side}_scene': scene {item_id!r} is not in the imagery catalog; "
-                            "fix: add the scene with heritage-map imagery add or import, or correct the id")
+            problems.append(
+                f"{where}: field '{side}_scene': scene {item_id!r} is not in the imagery catalog; "
+                "fix: add the scene with heritage-map imagery add or import, or correct the id"
+            )
         elif item_id not in covering:
             problems.append(f"{where}: field '{side}_scene': scene {item_id!r} does not cover the site; {COVER_FIX}")
         elif spans[item_id] is None:
@@ -310,8 +324,9 @@ def _inferred(
     return Pair(before, after, tuple(inferred), ())
 
 
-def _pair(observation: Mapping[str, Any], covering: Mapping[str, str], items_by_id: Mapping[str, Mapping[str, Any]],
-          spans: _Spans) -> Pair:
+def _pair(
+    observation: Mapping[str, Any], covering: Mapping[str, str], items_by_id: Mapping[str, Mapping[str, Any]], spans: _Spans
+) -> Pair:
     """`observation_pair`, answered at once for the common case: no covering scene and none named."""
     if not covering and not observation.get("before_scene") and not observation.get("after_scene"):
         return _NO_PAIR
@@ -324,8 +339,7 @@ _NO_PAIR = Pair(None, None, (), ())
 def latest_observation(observations: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
     """The observation with the latest `observed_on` (then `recorded_at`, then log order)."""
     ranked = [
-        ((observed_day(o) or date.min), str(o.get("recorded_at") or ""), position, o)
-        for position, o in enumerate(observations)
+        ((observed_day(o) or date.min), str(o.get("recorded_at") or ""), position, o) for position, o in enumerate(observations)
     ]
     return max(ranked, key=lambda entry: entry[:3])[3] if ranked else None
 
@@ -359,15 +373,22 @@ def site_imagery(
             pair = _pair(latest, covering, items_by_id, spans)
             problems = pair.problems
         else:
-            latest = latest_observation(records)
+            latest = latest_observation(records) or records[0]
             pairs = {id(record): _pair(record, covering, items_by_id, spans) for record in records}
             problems = tuple(p for each in pairs.values() for p in each.problems)
             pair = pairs[id(latest)]
         result[site_id] = SiteImagery(
-            site_id, covering, items_by_id, latest.get("id"), pair.before, pair.after,
+            site_id,
+            covering,
+            items_by_id,
+            latest.get("id"),
+            pair.before,
+            pair.after,
             covering.get(pair.before["id"]) if pair.before else None,
             covering.get(pair.after["id"]) if pair.after else None,
-            pair.inferred, pair.verdict, problems,
+            pair.inferred,
+            pair.verdict,
+            problems,
         )
     return result
 

@@ -6,19 +6,22 @@ Each function returns a `folium.Map` (or page text) and writes nothing.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import folium
 import geopandas as gpd
 import numpy as np
 
 from geo import join, observations
 from geo._gc import collector_paused
 from geo.footprint_join import footprint_geometries
-from geo.inputs import Inputs
 from geo.render import Overlay, PageMeta, Tiles, data_map
 from geo.schema import STATUSES
 from geo.sitestatus import SITE_FIELDS, scene_summary, site_display
+
+if TYPE_CHECKING:
+    import folium
+
+    from geo.inputs import Inputs
 
 TITLE = "Nagorno-Karabakh heritage map"
 ABOUT = (
@@ -28,14 +31,37 @@ ABOUT = (
     "Points marked approximate stand for a settlement, not the site."
 )
 DATA_CREDITS: list[dict[str, str]] = [
-    {"text": "Heritage statuses: Caucasus Heritage Watch (Cornell University / Purdue University)", "url": "https://caucasusheritage.cornell.edu/"},
+    {
+        "text": "Heritage statuses: Caucasus Heritage Watch (Cornell University / Purdue University)",
+        "url": "https://caucasusheritage.cornell.edu/",
+    },
     {"text": "Heritage alerts: Monument Watch", "url": "https://monumentwatch.org/"},
-    {"text": "Places, coordinates and populations: Wikipedia contributors (CC BY-SA 4.0) and the 2005 NKR census as tabulated by pop-stat.mashke.org", "url": "http://pop-stat.mashke.org/nkr-census.htm"},
+    {
+        "text": (
+            "Places, coordinates and populations: Wikipedia contributors (CC BY-SA 4.0) "
+            "and the 2005 NKR census as tabulated by pop-stat.mashke.org"
+        ),
+        "url": "http://pop-stat.mashke.org/nkr-census.htm",
+    },
     {"text": "Every source of every feature: data/SOURCES.md", "url": "data/SOURCES.md"},
 ]
 
-COMMUNITY_FIELDS = ("id", "name", "name_hy", "name_az", "province", "population", "population_year",
-                    "held_until", "in_aug_2023", "part_of", "coord_precision", "coord_warning", "note", "sources")
+COMMUNITY_FIELDS = (
+    "id",
+    "name",
+    "name_hy",
+    "name_az",
+    "province",
+    "population",
+    "population_year",
+    "held_until",
+    "in_aug_2023",
+    "part_of",
+    "coord_precision",
+    "coord_warning",
+    "note",
+    "sources",
+)
 ROUTE_FIELDS = ("id", "name", "kind", "active_from", "active_to", "geometry_precision", "waypoints", "sources")
 FOOTPRINT_FIELDS = ("id", "date", "provider", "sensor", "gsd", "coverage")
 PLACE_FIELDS = ("id", "name", "kind", "event_date", "coord_precision", "note", "sources")
@@ -72,7 +98,9 @@ def public_sites(inputs: Inputs, page_prefix: str = "sites/") -> gpd.GeoDataFram
 
 def as_of(inputs: Inputs) -> str | None:
     """The data's as-of date: the newest public record in the monitors' log."""
-    newest = max((r["recorded_at"] for r in inputs.log if r.get("visibility", "public") == "public" and r.get("recorded_at")), default=None)
+    newest = max(
+        (r["recorded_at"] for r in inputs.log if r.get("visibility", "public") == "public" and r.get("recorded_at")), default=None
+    )
     return newest[:10] if newest else None
 
 
@@ -101,15 +129,20 @@ def overview_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles = "osm") 
         Overlay("Settlements lost in 2020", "communities", lost, COMMUNITY_FIELDS, show=False),
         Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS),
         Overlay("Places", "places", inputs.places, PLACE_FIELDS),
-        *(Overlay(f"Heritage sites: {status}", "sites", sites, SITE_FIELDS, rows=np.flatnonzero(statuses == status))
-          for status in STATUSES),
+        *(
+            Overlay(f"Heritage sites: {status}", "sites", sites, SITE_FIELDS, rows=np.flatnonzero(statuses == status))
+            for status in STATUSES
+        ),
         Overlay("Imagery footprints", "footprints", footprint_frame(inputs.items), FOOTPRINT_FIELDS, show=False),
     ]
     overlays = [with_count(o) for o in candidates if o.located()]
     documented = int((sites["verdict"] == "imagery-documented").sum())
     reported = int((sites["verdict"] == "reported").sum())
     meta = PageMeta(
-        title=TITLE, as_of=as_of(inputs), credits=DATA_CREDITS, about=ABOUT,
+        title=TITLE,
+        as_of=as_of(inputs),
+        credits=DATA_CREDITS,
+        about=ABOUT,
         status_counts=status_counts(sites),
         verdict_counts=f"Imagery-documented: {documented} · reported only: {reported}",
         unlocated=unlocated_names(inputs),

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 from geo._canonical import sha256_file
 from geo._gc import collector_paused
@@ -45,7 +46,7 @@ def _report_on_stderr(moved: Quarantine) -> None:
 
 def utc_now() -> str:
     """The current UTC time as the log writes it: YYYY-MM-DDTHH:MM:SSZ."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -178,7 +179,9 @@ def site_histories(records: Iterable[Mapping[str, Any]], *, public_only: bool) -
             confirmed[site_id], pending[site_id] = [], []
         state = review_state(record, decided)
         if state != "rejected":
-            (confirmed if state == "confirmed" else pending)[site_id].append(public_record(record) if public_only else dict(record))
+            (confirmed if state == "confirmed" else pending)[site_id].append(
+                public_record(record) if public_only else dict(record)
+            )
     histories = {}
     for site_id, history in confirmed.items():
         if len(history) > 1:
@@ -269,8 +272,13 @@ def review_problem(existing: list[dict[str, Any]], of: str, analyst: str) -> str
 
 
 def add_review(
-    path: str | Path, of: str, decision: str, analyst: str, note: str | None = None,
-    *, on_quarantine: OnQuarantine | None = None,
+    path: str | Path,
+    of: str,
+    decision: str,
+    analyst: str,
+    note: str | None = None,
+    *,
+    on_quarantine: OnQuarantine | None = None,
 ) -> dict[str, Any]:
     """Record a reviewer's decision on observation `of`; refused (ObservationError) when the rules forbid it."""
     path = Path(path)
@@ -281,8 +289,15 @@ def add_review(
         problem = review_problem(existing, of, analyst)
         if problem:
             raise ObservationError(f"{path}: {problem}; nothing was written")
-        review = {"kind": "review", "id": next_id(f"rev-{of}", existing), "of": of, "decision": decision,
-                  "analyst": analyst.strip(), "note": note, "recorded_at": utc_now()}
+        review = {
+            "kind": "review",
+            "id": next_id(f"rev-{of}", existing),
+            "of": of,
+            "decision": decision,
+            "analyst": analyst.strip(),
+            "note": note,
+            "recorded_at": utc_now(),
+        }
         return [review]
 
     return locked_append(path, build, on_quarantine or _report_on_stderr)[0]
@@ -321,12 +336,25 @@ def _evidence_file_problems(line: int, record: Mapping[str, Any], root: Path) ->
         file = root / str(item["file"])
         record_id = record.get("id") if isinstance(record.get("id"), str) else None
         if not file.is_file():
-            problems.append(LogProblem(line, record_id, "evidence", f"file {item['file']!r} not found under {root}",
-                                       "restore the evidence file, or pass --evidence-root to the folder it is kept in"))
+            problems.append(
+                LogProblem(
+                    line,
+                    record_id,
+                    "evidence",
+                    f"file {item['file']!r} not found under {root}",
+                    "restore the evidence file, or pass --evidence-root to the folder it is kept in",
+                )
+            )
         elif sha256_file(file) != item.get("sha256"):
-            problems.append(LogProblem(line, record_id, "evidence",
-                                       f"file {item['file']!r} no longer has the SHA-256 recorded for it",
-                                       "restore the original file; a changed file is not the evidence that was recorded"))
+            problems.append(
+                LogProblem(
+                    line,
+                    record_id,
+                    "evidence",
+                    f"file {item['file']!r} no longer has the SHA-256 recorded for it",
+                    "restore the original file; a changed file is not the evidence that was recorded",
+                )
+            )
     return checked, problems
 
 
@@ -354,4 +382,3 @@ def verify_log(path: str | Path, data_dir: str | Path, *, evidence_root: str | P
     problems.sort(key=lambda p: p.line)
     head = records[-1][1].get("hash") if records else None
     return VerifyReport(path, len(records), evidence_files, head if isinstance(head, str) else None, tuple(problems))
-

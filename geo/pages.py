@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any
 
-import folium
-import geopandas as gpd
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from geo.inputs import Inputs
 from geo.maps import COMMUNITY_FIELDS, PLACE_FIELDS, ROUTE_FIELDS, TITLE, as_of, with_count
 from geo.payload import clean_value
 from geo.render import Overlay, PageMeta, Panel, Tiles, data_map
 from geo.schema import STATUSES
 from geo.sitestatus import SITE_FIELDS
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import folium
+    import geopandas as gpd
+
+    from geo.inputs import Inputs
 
 STATUS_STYLE = {
     "destroyed": {"color": "#D55E00", "shape": "square", "label": "Destroyed"},
@@ -64,25 +69,45 @@ class Chips:
     score: float | None
 
 
-def site_page(site: Mapping[str, Any], history: list[dict[str, Any]], sites: gpd.GeoDataFrame, data_as_of: str | None,
-              tiles: Tiles, chips: Chips | None = None) -> folium.Map:
+def site_page(
+    site: Mapping[str, Any],
+    history: list[dict[str, Any]],
+    sites: gpd.GeoDataFrame,
+    data_as_of: str | None,
+    tiles: Tiles,
+    chips: Chips | None = None,
+) -> folium.Map:
     """`sites/<id>.html`: the site on a small map, then its story with its full `history` (`geo.sitestatus.site_history`)."""
     site = {key: value for key, value in clean_value(site).items() if key != "geometry"}
     frame = sites[sites["id"] == site["id"]]
     located = frame.geometry.notna().any()
     overlays = [Overlay("This site", "sites", frame, tuple(f for f in SITE_FIELDS if f != "page"))] if located else []
-    meta = PageMeta(title=f"{site['name']} · {TITLE}", as_of=data_as_of, credits=[], deep_links=False,
-                    status_counts=[], verdict_counts="", unlocated=[])
+    meta = PageMeta(
+        title=f"{site['name']} · {TITLE}",
+        as_of=data_as_of,
+        credits=[],
+        deep_links=False,
+        status_counts=[],
+        verdict_counts="",
+        unlocated=[],
+    )
     fmap = data_map(overlays, meta, tiles, height="45vh", zoom=15)
     geometry = frame.geometry.iloc[0] if located else None
     point = geometry.representative_point() if geometry is not None else None
     scenes = [(role, site[role]) for role in ("before", "after") if site.get(role)]
     panel = ENV.get_template("site_panel.html").render(
-        site={**site, "lat": point.y if point else None, "lon": point.x if point else None,
-              "history": history, "current": history[-1] if history else None},
+        site={
+            **site,
+            "lat": point.y if point else None,
+            "lon": point.x if point else None,
+            "history": history,
+            "current": history[-1] if history else None,
+        },
         style=STATUS_STYLE.get(site.get("status") or "unknown", STATUS_STYLE["unknown"]),
         precision=PRECISION_TEXT.get(site.get("coord_precision") or "", "precision not stated"),
-        scenes=scenes, chips=chips, credit_line=CREDIT_LINE,
+        scenes=scenes,
+        chips=chips,
+        credit_line=CREDIT_LINE,
     )
     Panel(panel).add_to(fmap)
     return fmap
@@ -98,8 +123,15 @@ def timeline_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles) -> foliu
         Overlay("Heritage sites", "sites", sites, SITE_FIELDS),
     ]
     overlays = [with_count(o) for o in candidates if o.located()]
-    meta = PageMeta(title=f"Timeline · {TITLE}", as_of=as_of(inputs), credits=[], deep_links=False,
-                    status_counts=[], verdict_counts="", unlocated=[])
+    meta = PageMeta(
+        title=f"Timeline · {TITLE}",
+        as_of=as_of(inputs),
+        credits=[],
+        deep_links=False,
+        status_counts=[],
+        verdict_counts="",
+        unlocated=[],
+    )
     fmap = data_map(overlays, meta, tiles)
     Panel("", timeline=timeline_payload(inputs, sites)).add_to(fmap)
     return fmap
@@ -108,17 +140,28 @@ def timeline_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles) -> foliu
 def timeline_payload(inputs: Inputs, sites: gpd.GeoDataFrame) -> dict[str, Any]:
     """Dated events (with their sources) and the site status changes, in date order."""
     events = [
-        {"date": row["date"], "event": row["event"], "figure": row.get("figure") or None, "unit": row.get("unit") or None,
-         "sources": [s.strip() for s in (row.get("source") or "").split(";") if s.strip()]}
+        {
+            "date": row["date"],
+            "event": row["event"],
+            "figure": row.get("figure") or None,
+            "unit": row.get("unit") or None,
+            "sources": [s.strip() for s in (row.get("source") or "").split(";") if s.strip()],
+        }
         for row in inputs.timeline
     ]
     changes = [
         {"date": h["observed_on"], "event": f"{site.name}: {h['status']}", "site": site.id, "status": h["status"]}
-        for site in sites.itertuples(index=False) for h in (site.status_history or []) if h.get("observed_on")
+        for site in sites.itertuples(index=False)
+        for h in (site.status_history or [])
+        if h.get("observed_on")
     ]
-    dates = sorted({e["date"].split("/")[0] for e in events} | {c["date"] for c in changes})
-    return {"dates": dates, "events": events, "changes": sorted(changes, key=lambda c: (c["date"], c["site"])),
-            "statuses": list(STATUSES)}
+    dates = sorted({str(e["date"]).split("/")[0] for e in events} | {c["date"] for c in changes})
+    return {
+        "dates": dates,
+        "events": events,
+        "changes": sorted(changes, key=lambda c: (c["date"], c["site"])),
+        "statuses": list(STATUSES),
+    }
 
 
 @dataclass(frozen=True)

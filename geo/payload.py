@@ -24,16 +24,19 @@ import base64
 import html
 import json
 import math
-from itertools import chain
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain, pairwise
 from operator import itemgetter
-from typing import Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
 from geo._ranges import ranges
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 COORD_DECIMALS = 6
 DICTIONARY_SHARE = 0.5
@@ -44,7 +47,7 @@ _ESCAPES = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\
 
 
 def _plain(value: Any) -> Any:
-    """numpy scalars as Python numbers; json calls this only for types it does not know."""
+    """Numpy scalars as Python numbers; json calls this only for types it does not know."""
     if isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"{type(value).__name__} is not JSON serialisable: {value!r}")
@@ -104,7 +107,7 @@ def _cleaned(values: list[Any]) -> tuple[list[Any], set[type]]:
     if kinds <= {str, list, dict, type(None)}:
         values = [v or None for v in values]
     elif kinds & {str, list, dict, float}:
-        values = [None if v == "" or v == [] or v == {} or (isinstance(v, float) and math.isnan(v)) else v for v in values]
+        values = [None if v in ("", [], {}) or (isinstance(v, float) and math.isnan(v)) else v for v in values]
         kinds = set(map(type, values))
     kinds.discard(type(None))
     return values, kinds
@@ -144,10 +147,11 @@ def _series_values(column: pd.Series) -> list[Any]:
 
 def _column(column: pd.Series) -> dict[str, Any]:
     """One frame column `_encoded`; a column of pandas' string type is known to hold only text, so it is
-    cleaned and coded as one numpy array (a third of the time of the general path)."""
+    cleaned and coded as one numpy array (a third of the time of the general path).
+    """
     if not isinstance(column.dtype, pd.StringDtype):
         return _encoded(_series_values(column))
-    values = column.to_numpy(dtype=object, na_value=None)
+    values = cast("Any", column).to_numpy(dtype=object, na_value=None)  # pandas-stubs lack na_value=None
     empty = values == ""
     if empty.any():
         values[empty] = None
@@ -167,7 +171,7 @@ def _encoded(values: list[Any]) -> dict[str, Any]:
       row's value as JSON text.
     """
     values, kinds = _cleaned(values)
-    if kinds == {list} or kinds == {dict}:
+    if kinds in ({list}, {dict}):
         present = [v for v in values if v is not None]
         lengths = [0 if v is None else len(v) for v in values] if kinds == {list} else [v is not None for v in values]
         offsets = np.concatenate(([0], np.cumsum(lengths, dtype=np.int64)))
@@ -272,7 +276,9 @@ def _geometry(geometries: gpd.GeoSeries) -> dict[str, Any]:
     return {"type": "GeoJSON", "geometries": _objects([json.loads(text) for text in shapely.to_geojson(rounded)])}
 
 
-def feature_tables(frame: gpd.GeoDataFrame, fields: Iterable[str], selections: Sequence[np.ndarray | None]) -> list[dict[str, Any]]:
+def feature_tables(
+    frame: gpd.GeoDataFrame, fields: Iterable[str], selections: Sequence[np.ndarray | None]
+) -> list[dict[str, Any]]:
     """One feature table per selection (positions of rows of `frame`, or None for all), holding only `fields` and
     the selected rows that have a location (see `_encoded`).
 
@@ -293,7 +299,9 @@ def feature_tables(frame: gpd.GeoDataFrame, fields: Iterable[str], selections: S
             shape = {"type": "Point", "x": _packed(shape["x"][rows]), "y": _packed(shape["y"][rows])}
         else:
             shape = {"type": "GeoJSON", "geometries": shape["geometries"][rows].tolist()}
-        columns = {field: _finished(spec if selection is None else _taken(spec, rows)) for field, spec in whole["columns"].items()}
+        columns = {
+            field: _finished(spec if selection is None else _taken(spec, rows)) for field, spec in whole["columns"].items()
+        }
         tables.append({"count": len(rows), "geometry": shape, "columns": columns})
     return tables
 
@@ -308,7 +316,7 @@ def _decoded(spec: Mapping[str, Any], count: int) -> list[Any]:
     if "offsets" in spec:
         offsets = unpacked(spec["offsets"]).tolist()
         items = _decoded(spec["items"], offsets[-1])
-        rows = [items[start:end] or None for start, end in zip(offsets, offsets[1:])]
+        rows = [items[start:end] or None for start, end in pairwise(offsets)]
         return [row and row[0] for row in rows] if spec.get("single") else rows
     if "fields" in spec:
         fields = {key: _decoded(column_spec, count) for key, column_spec in spec["fields"].items()}

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import folium
 import folium.plugins
-import geopandas as gpd
 import numpy as np
 import xyzservices.providers as xyz
 from branca.element import Element, Figure, MacroElement
@@ -23,7 +22,19 @@ from jinja2 import Template
 from geo.assets import Mode, localize
 from geo.payload import feature_tables, script_block, script_element, script_json
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import geopandas as gpd
+
 Tiles = Literal["osm", "satellite", "none"]
+
+
+def _figure(element: Element) -> Figure:
+    """The page (branca Figure) an element belongs to."""
+    root = element.get_root()
+    assert isinstance(root, Figure), f"{element!r} is not on a page"
+    return root
 
 
 class RawHTML(Element):
@@ -35,6 +46,7 @@ class RawHTML(Element):
         self.text = text
 
     def render(self, **kwargs: Any) -> str:
+        """The text as it is."""
         return self.text
 
 
@@ -43,12 +55,13 @@ class DataLayer(folium.map.Layer):
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = HeritageMap.dataLayer({{ this._parent.get_name() }}, {{ this.data_id|tojson }}, {{ this.kind|tojson }}, {{ this.layer_name|tojson }}, {{ this.geometry|tojson }});
+var {{ this.get_name() }} = HeritageMap.dataLayer({{ this._parent.get_name() }}, {{ this.data_id|tojson }},
+    {{ this.kind|tojson }}, {{ this.layer_name|tojson }}, {{ this.geometry|tojson }});
 {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
 {% endmacro %}"""
     )
-    default_js = [("heritage_js", "heritage.js")]
-    default_css = [("heritage_css", "heritage.css")]
+    default_js: ClassVar[list[tuple[str, str]]] = [("heritage_js", "heritage.js")]
+    default_css: ClassVar[list[tuple[str, str]]] = [("heritage_css", "heritage.css")]
 
     def __init__(self, data: dict[str, Any], kind: str, name: str, show: bool = True) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
@@ -61,9 +74,10 @@ var {{ this.get_name() }} = HeritageMap.dataLayer({{ this._parent.get_name() }},
         self.geometry = data["geometry"]["type"]
         self.data_id = ""
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca declares str; folium layers return None
+        """Put the table in the page as a JSON block, then render the layer's script."""
         self.data_id = f"data-{self.get_name()}"
-        figure = self.get_root()
+        figure = _figure(self)
         figure.html.add_child(RawHTML(script_element(self.data_id, self.payload)), name=self.data_id)
         super().render(**kwargs)
 
@@ -76,8 +90,8 @@ class Controller(MacroElement):
 HeritageMap.init({{ this._parent.get_name() }}, {{ this.meta_id|tojson }});
 {% endmacro %}"""
     )
-    default_js = [("heritage_js", "heritage.js")]
-    default_css = [("heritage_css", "heritage.css")]
+    default_js: ClassVar[list[tuple[str, str]]] = [("heritage_js", "heritage.js")]
+    default_css: ClassVar[list[tuple[str, str]]] = [("heritage_css", "heritage.css")]
 
     def __init__(self, meta: dict[str, Any]) -> None:
         super().__init__()
@@ -85,9 +99,10 @@ HeritageMap.init({{ this._parent.get_name() }}, {{ this.meta_id|tojson }});
         self.meta = meta
         self.meta_id = ""
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca declares str; folium layers return None
+        """Put the page's metadata in the page as a JSON block, then render the script."""
         self.meta_id = f"meta-{self.get_name()}"
-        self.get_root().html.add_child(RawHTML(script_block(self.meta_id, self.meta)), name=self.meta_id)
+        _figure(self).html.add_child(RawHTML(script_block(self.meta_id, self.meta)), name=self.meta_id)
         super().render(**kwargs)
 
 
@@ -108,8 +123,9 @@ HeritageMap.bindSwipes();
         self.timeline = timeline
         self.timeline_id = ""
 
-    def render(self, **kwargs: Any) -> None:
-        figure = self.get_root()
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca declares str; folium layers return None
+        """Put the story and the timeline payload in the page, then render the script."""
+        figure = _figure(self)
         if self.text:
             figure.html.add_child(RawHTML(self.text), name=f"panel-{self.get_name()}")
         if self.timeline is not None:
@@ -156,21 +172,31 @@ class PageMeta:
     deep_links: bool = True
 
     def as_json(self) -> dict[str, Any]:
+        """The metadata as the JSON block heritage.js reads."""
         return {
-            "title": self.title, "as_of": self.as_of, "credits": self.credits, "about": self.about,
-            "status_counts": self.status_counts, "verdict_counts": self.verdict_counts,
-            "unlocated": self.unlocated, "deep_links": self.deep_links,
+            "title": self.title,
+            "as_of": self.as_of,
+            "credits": self.credits,
+            "about": self.about,
+            "status_counts": self.status_counts,
+            "verdict_counts": self.verdict_counts,
+            "unlocated": self.unlocated,
+            "deep_links": self.deep_links,
         }
 
 
 TILE_CREDITS = {
     "osm": {"text": "Basemap © OpenStreetMap contributors (ODbL)", "url": "https://www.openstreetmap.org/copyright"},
-    "satellite": {"text": "Satellite basemap © Esri, Maxar, Earthstar Geographics and the GIS User Community", "url": "https://www.esri.com/"},
+    "satellite": {
+        "text": "Satellite basemap © Esri, Maxar, Earthstar Geographics and the GIS User Community",
+        "url": "https://www.esri.com/",
+    },
 }
 
 
-def base_map(bounds: tuple[float, float, float, float] | None, tiles: Tiles, title: str,
-             height: str = "100%", max_zoom: int = 14) -> folium.Map:
+def base_map(
+    bounds: tuple[float, float, float, float] | None, tiles: Tiles, title: str, height: str = "100%", max_zoom: int = 14
+) -> folium.Map:
     """An empty map with the chosen base layers, scale, full screen and a mini map."""
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, zoom_control=True, height=height)
     figure = fmap.get_root()
@@ -178,18 +204,27 @@ def base_map(bounds: tuple[float, float, float, float] | None, tiles: Tiles, tit
     figure.title = html.escape(title)
     if tiles != "none":
         osm = folium.TileLayer(
-            tiles=xyz.OpenStreetMap.Mapnik.build_url(), attr=xyz.OpenStreetMap.Mapnik.html_attribution,
-            name="OpenStreetMap", max_zoom=19, show=tiles == "osm",
+            tiles=xyz.OpenStreetMap.Mapnik.build_url(),
+            attr=xyz.OpenStreetMap.Mapnik.html_attribution,
+            name="OpenStreetMap",
+            max_zoom=19,
+            show=tiles == "osm",
         )
         satellite = folium.TileLayer(
-            tiles=xyz.Esri.WorldImagery.build_url(), attr=xyz.Esri.WorldImagery.html_attribution,
-            name="Satellite (Esri World Imagery)", max_zoom=18, show=tiles == "satellite",
+            tiles=xyz.Esri.WorldImagery.build_url(),
+            attr=xyz.Esri.WorldImagery.html_attribution,
+            name="Satellite (Esri World Imagery)",
+            max_zoom=18,
+            show=tiles == "satellite",
         )
         for layer in sorted((osm, satellite), key=lambda layer: not layer.show):
             layer.add_to(fmap)
         folium.plugins.MiniMap(
-            tile_layer=folium.TileLayer(tiles=xyz.OpenStreetMap.Mapnik.build_url(), attr=xyz.OpenStreetMap.Mapnik.html_attribution),
-            toggle_display=True, position="bottomright",
+            tile_layer=folium.TileLayer(
+                tiles=xyz.OpenStreetMap.Mapnik.build_url(), attr=xyz.OpenStreetMap.Mapnik.html_attribution
+            ),
+            toggle_display=True,
+            position="bottomright",
         ).add_to(fmap)
     folium.plugins.Fullscreen(position="topleft", title="Full screen", title_cancel="Leave full screen").add_to(fmap)
     if bounds is not None:
@@ -198,7 +233,9 @@ def base_map(bounds: tuple[float, float, float, float] | None, tiles: Tiles, tit
     return fmap
 
 
-def data_map(overlays: Iterable[Overlay], meta: PageMeta, tiles: Tiles = "osm", height: str = "100%", zoom: int = 14) -> folium.Map:
+def data_map(
+    overlays: Iterable[Overlay], meta: PageMeta, tiles: Tiles = "osm", height: str = "100%", zoom: int = 14
+) -> folium.Map:
     """A map of `overlays` with a layer control, legend, search and credits; `zoom` caps the fit."""
     overlays = list(overlays)
     boxes = [geometry.dropna().total_bounds for o in overlays if (geometry := o.geometry()).notna().any()]
@@ -250,7 +287,7 @@ def fix_element_ids(fmap: folium.Map, prefix: str = "hm") -> None:
 
 def page_html(fmap: folium.Map, mode: Mode = "inline", prefix: str = "") -> tuple[str, list[str]]:
     """The page's HTML with every asset local, and the asset paths it needs."""
-    figure = fmap.get_root()
+    figure = _figure(fmap)
     assets = localize(figure, mode, prefix)
     fix_element_ids(fmap)
     text = figure.render()

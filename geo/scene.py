@@ -18,7 +18,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import rasterio
@@ -27,9 +27,11 @@ import shapely
 from pyproj import CRS, Geod, Transformer
 from rasterio.errors import NotGeoreferencedWarning, RasterioError
 from shapely.geometry import shape
-from shapely.geometry.base import BaseGeometry
 
 from geo.errors import ImageryError
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 WGS84 = "EPSG:4326"
 
@@ -141,7 +143,8 @@ def read_scene(path: str | Path, date: str | None = None) -> Scene:
             gsd = ground_resolution(crs, dataset.transform, dataset.bounds)
     except RasterioError as error:
         raise ImageryError(
-            f"{path}: not a readable raster ({first_line(error)}); fix: pass a complete GeoTIFF (re-download it if it was cut short)"
+            f"{path}: not a readable raster ({first_line(error)}); "
+            "fix: pass a complete GeoTIFF (re-download it if it was cut short)"
         ) from None
     if footprint.is_empty:
         raise ImageryError(f"{path}: field 'footprint': every pixel is nodata; fix: pass a scene that holds data")
@@ -271,7 +274,9 @@ def _read_json_file(sidecar: Path) -> Any:
     try:
         return json.loads(sidecar.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ImageryError(f"{sidecar}: unreadable sidecar JSON ({first_line(error)}); fix: repair or remove the sidecar") from None
+        raise ImageryError(
+            f"{sidecar}: unreadable sidecar JSON ({first_line(error)}); fix: repair or remove the sidecar"
+        ) from None
 
 
 def _stated_time(sidecar: Path, key: str, value: Any) -> list[Acquired]:
@@ -319,10 +324,15 @@ def _imd_sidecar(path: Path) -> dict[str, Any]:
         platform = _imd_value(text, "satId")
         if platform:
             found["platform"] = platform
-        found.update(_numbers(sidecar, {
-            "view:off_nadir": (_imd_value(text, "meanOffNadirViewAngle"), 1.0),
-            "eo:cloud_cover": (_imd_value(text, "cloudCover"), 100.0),
-        }))
+        found.update(
+            _numbers(
+                sidecar,
+                {
+                    "view:off_nadir": (_imd_value(text, "meanOffNadirViewAngle"), 1.0),
+                    "eo:cloud_cover": (_imd_value(text, "cloudCover"), 100.0),
+                },
+            )
+        )
         return found
     return {}
 
@@ -336,7 +346,9 @@ def _numbers(sidecar: Path, fields: dict[str, tuple[Any, float]]) -> dict[str, f
         try:
             value = float(raw)
         except (TypeError, ValueError):
-            raise ImageryError(f"{sidecar}: field for '{key}': {raw!r} is not a number; fix: repair or remove the sidecar") from None
+            raise ImageryError(
+                f"{sidecar}: field for '{key}': {raw!r} is not a number; fix: repair or remove the sidecar"
+            ) from None
         if value >= 0:
             out[key] = round(value * scale, 3)
     return out
@@ -357,9 +369,14 @@ def _planet_sidecar(path: Path) -> dict[str, Any]:
         if props.get("provider"):
             found["constellation"] = str(props["provider"])
         view_angle = props.get("view_angle")
-        found.update(_numbers(sidecar, {
-            "view:off_nadir": (abs(float(view_angle)) if isinstance(view_angle, (int, float)) else view_angle, 1.0),
-            "eo:cloud_cover": (props.get("cloud_cover"), 100.0),
-        }))
+        found.update(
+            _numbers(
+                sidecar,
+                {
+                    "view:off_nadir": (abs(float(view_angle)) if isinstance(view_angle, (int, float)) else view_angle, 1.0),
+                    "eo:cloud_cover": (props.get("cloud_cover"), 100.0),
+                },
+            )
+        )
         return found
     return {}

@@ -13,8 +13,17 @@ STATUSES: tuple[str, ...] = ("destroyed", "damaged", "threatened", "intact", "un
 VERDICTS: tuple[str, ...] = ("imagery-documented", "reported", "inconsistent")
 
 SITE_TYPES: tuple[str, ...] = (
-    "church", "monastery", "cemetery", "khachkar", "bridge", "memorial",
-    "village", "civic", "archaeological", "mosque", "other",
+    "church",
+    "monastery",
+    "cemetery",
+    "khachkar",
+    "bridge",
+    "memorial",
+    "village",
+    "civic",
+    "archaeological",
+    "mosque",
+    "other",
 )
 COORD_PRECISIONS: tuple[str, ...] = ("site", "settlement", "community", "approximate")
 ROUTE_KINDS: tuple[str, ...] = ("corridor", "bypass", "road", "evacuation")

@@ -8,9 +8,12 @@ shown only when a cited, confirmed observation backs it; a site with none is
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 VERDICT_LABELS = {
     "imagery-documented": "imagery-documented (before/after satellite pair)",
@@ -19,9 +22,26 @@ VERDICT_LABELS = {
 }
 
 SITE_FIELDS = (
-    "id", "name", "name_hy", "name_az", "type", "type_label", "settlement", "coord_precision",
-    "status", "status_date", "verdict", "verdict_label", "published_by", "pending",
-    "status_history", "before", "after", "evidence", "sources", "page",
+    "id",
+    "name",
+    "name_hy",
+    "name_az",
+    "type",
+    "type_label",
+    "settlement",
+    "coord_precision",
+    "status",
+    "status_date",
+    "verdict",
+    "verdict_label",
+    "published_by",
+    "pending",
+    "status_history",
+    "before",
+    "after",
+    "evidence",
+    "sources",
+    "page",
 )
 """The fields a map's popup shows. A map carries `status_history`, the date,
 status and publisher of each confirmed observation, for 100,000 sites in one
@@ -47,8 +67,12 @@ def scene_summary(item: Mapping[str, Any] | None, coverage: str | None = None) -
     providers = [p.get("name") for p in props.get("providers", []) if p.get("name")]
     sensor = " ".join(str(props[k]) for k in ("constellation", "platform") if props.get(k)) or None
     return {
-        "id": item.get("id"), "date": scene_date(props), "provider": ", ".join(providers) or "unstated",
-        "sensor": sensor, "gsd": props.get("gsd"), "coverage": coverage,
+        "id": item.get("id"),
+        "date": scene_date(props),
+        "provider": ", ".join(providers) or "unstated",
+        "sensor": sensor,
+        "gsd": props.get("gsd"),
+        "coverage": coverage,
     }
 
 
@@ -64,9 +88,12 @@ def site_history(history: Any) -> list[dict[str, Any]]:
 def history_entry(record: Mapping[str, Any]) -> dict[str, Any]:
     """What a reader sees of one confirmed observation."""
     return {
-        "observed_on": record.get("observed_on"), "status": record.get("status"),
-        "published_by": record.get("published_by"), "note": record.get("note"),
-        "before_scene": record.get("before_scene"), "after_scene": record.get("after_scene"),
+        "observed_on": record.get("observed_on"),
+        "status": record.get("status"),
+        "published_by": record.get("published_by"),
+        "note": record.get("note"),
+        "before_scene": record.get("before_scene"),
+        "after_scene": record.get("after_scene"),
         "evidence": _evidence_urls(record),
     }
 
@@ -76,7 +103,8 @@ NO_STATUS = "no confirmed observation"
 
 class _SceneSummaries:
     """`scene_summary` of each (scene, coverage) made once: a scene is the before or after of many sites, which
-    share its summary (nothing changes a summary once made)."""
+    share its summary (nothing changes a summary once made).
+    """
 
     def __init__(self) -> None:
         self._made: dict[tuple[Any, Any], dict[str, Any] | None] = {}
@@ -114,12 +142,18 @@ def site_display(
             "status": [record["status"] if record else "unknown" for record in current],
             "status_date": [record.get("observed_on") if record else None for record in current],
             "verdict": verdicts,
-            "verdict_label": [VERDICT_LABELS.get(verdict or "") if record else NO_STATUS for verdict, record in zip(verdicts, current)],
+            "verdict_label": [
+                VERDICT_LABELS.get(verdict or "") if record else NO_STATUS for verdict, record in zip(verdicts, current)
+            ],
             "published_by": [record.get("published_by") if record else None for record in current],
             "pending": [len(history.pending) if history else 0 for history in found],
             "status_history": [
-                [{"observed_on": r.get("observed_on"), "status": r.get("status"), "published_by": r.get("published_by")}
-                 for r in history.confirmed] if record else []
+                [
+                    {"observed_on": r.get("observed_on"), "status": r.get("status"), "published_by": r.get("published_by")}
+                    for r in (history.confirmed if history else ())
+                ]
+                if record
+                else []
                 for history, record in zip(found, current)
             ],
             "before": [summary(pair.before, pair.before_coverage) if pair and pair.before else None for pair in joined],

@@ -10,14 +10,20 @@ without it. The credit line is added as a DOM element whose text is set with
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geo.errors import ExportError
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 CHROMIUM_FLAGS: tuple[str, ...] = (
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 )
 INSTALL_FIX = "fix: pip install -e '.[test]' and apt-get install -y chromium"
 TIMEOUT_MS = 30_000
@@ -54,6 +60,7 @@ def screenshot(page_path: Path, png_path: Path, width: int, height: int, credit:
     Raises:
         ExportError: Playwright or Chromium is missing, the page raised an
             error, or the map did not draw within 30 seconds.
+
     """
     try:
         from playwright.sync_api import Error as BrowserError
@@ -84,7 +91,10 @@ def screenshot(page_path: Path, png_path: Path, width: int, height: int, credit:
             page.evaluate(CREDIT_SCRIPT, credit)
             page.evaluate(_TWO_FRAMES)
             if errors:
-                raise ExportError(f"--format png: the map page raised an error in Chromium ({errors[0]}); fix: report it with the data folder that caused it")
+                raise ExportError(
+                    f"--format png: the map page raised an error in Chromium ({errors[0]}); "
+                    "fix: report it with the data folder that caused it"
+                )
             page.screenshot(path=str(png_path), type="png")
         except BrowserTimeout:
             raise ExportError(

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 import shapely
 from shapely.geometry import shape
@@ -23,6 +23,9 @@ from geo.dates import parse_iso
 from geo.errors import HeritageMapError, ImageryError, LayerError
 from geo.layers import layer_path, read_json, read_layer
 from geo.schema import ID_PATTERN, LAYERS, REGION_BOUNDS, STATUSES, LayerSchema
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 WGS84_NAMES = frozenset(
     {
@@ -82,11 +85,25 @@ def validate_records(data_dir: str | Path) -> list[Problem]:
     for record in records:
         label = f"record {record.get('id')!r}"
         if record.get("site_id") not in site_ids:
-            problems.append(Problem(str(log_path), label, "site_id", f"site {record.get('site_id')!r} is not in heritage_sites.geojson",
-                                    "record a correction against an existing site id, or add the site to the layer"))
+            problems.append(
+                Problem(
+                    str(log_path),
+                    label,
+                    "site_id",
+                    f"site {record.get('site_id')!r} is not in heritage_sites.geojson",
+                    "record a correction against an existing site id, or add the site to the layer",
+                )
+            )
         if record.get("status") not in STATUSES:
-            problems.append(Problem(str(log_path), label, "status", f"{record.get('status')!r} is not in the vocabulary",
-                                    f"record a correction with one of: {', '.join(STATUSES)}"))
+            problems.append(
+                Problem(
+                    str(log_path),
+                    label,
+                    "status",
+                    f"{record.get('status')!r} is not in the vocabulary",
+                    f"record a correction with one of: {', '.join(STATUSES)}",
+                )
+            )
     for site_imagery in join.site_imagery(sites, items, records).values():
         problems.extend(_problem_from_message(str(log_path), message) for message in site_imagery.problems)
     return problems
@@ -119,19 +136,31 @@ def _collection_problems(collection: Any, path: Path, schema: LayerSchema, today
     file = str(path)
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         found = collection.get("type") if isinstance(collection, dict) else type(collection).__name__
-        yield Problem(file, "(file)", "type", f"expected a GeoJSON FeatureCollection, found {found!r}",
-                      'wrap the features in {"type": "FeatureCollection", "features": [...]}')
+        yield Problem(
+            file,
+            "(file)",
+            "type",
+            f"expected a GeoJSON FeatureCollection, found {found!r}",
+            'wrap the features in {"type": "FeatureCollection", "features": [...]}',
+        )
         return
     crs_name = _crs_name(collection.get("crs"))
     if crs_name is not None and crs_name not in WGS84_NAMES:
-        yield Problem(file, "(file)", "crs", f"the layer declares CRS {crs_name!r}",
-                      "reproject to WGS84 lon/lat (e.g. ogr2ogr -t_srs EPSG:4326) and drop the crs member")
+        yield Problem(
+            file,
+            "(file)",
+            "crs",
+            f"the layer declares CRS {crs_name!r}",
+            "reproject to WGS84 lon/lat (e.g. ogr2ogr -t_srs EPSG:4326) and drop the crs member",
+        )
         return  # coordinates in another CRS would only repeat as out-of-bounds errors
     features = collection.get("features")
     if not isinstance(features, list):
         yield Problem(file, "(file)", "features", "expected a list of features", "give the FeatureCollection a features list")
         return
-    ids = Counter(f.get("properties", {}).get("id") for f in features if isinstance(f, dict) and isinstance(f.get("properties"), dict))
+    ids = Counter(
+        f.get("properties", {}).get("id") for f in features if isinstance(f, dict) and isinstance(f.get("properties"), dict)
+    )
     for index, feature in enumerate(features):
         yield from _feature_problems(feature, index, file, schema, today, ids)
 
@@ -144,15 +173,17 @@ def _crs_name(crs: Any) -> str | None:
     return str(crs)
 
 
-def _feature_problems(
-    feature: Any, index: int, file: str, schema: LayerSchema, today: date, ids: Counter
-) -> Iterator[Problem]:
+def _feature_problems(feature: Any, index: int, file: str, schema: LayerSchema, today: date, ids: Counter) -> Iterator[Problem]:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        yield Problem(file, f"feature #{index}", "type", "not a GeoJSON Feature", 'give it "type": "Feature", "properties" and "geometry"')
+        yield Problem(
+            file, f"feature #{index}", "type", "not a GeoJSON Feature", 'give it "type": "Feature", "properties" and "geometry"'
+        )
         return
     props = feature.get("properties")
     if not isinstance(props, dict):
-        yield Problem(file, f"feature #{index}", "properties", "missing or not an object", "add a properties object with id and sources")
+        yield Problem(
+            file, f"feature #{index}", "properties", "missing or not an object", "add a properties object with id and sources"
+        )
         return
     fid = props.get("id")
     label = f"feature {fid!r}" if isinstance(fid, str) and fid else f"feature #{index}"
@@ -174,7 +205,9 @@ def _feature_problems(
             else:
                 yield problem(field, "missing", f"add '{field}'")
     sources = props.get("sources")
-    if sources not in (None, "", []) and not (isinstance(sources, list) and all(isinstance(s, str) and s.strip() for s in sources)):
+    if sources not in (None, "", []) and not (
+        isinstance(sources, list) and all(isinstance(s, str) and s.strip() for s in sources)
+    ):
         yield problem("sources", f"expected a list of non-empty strings, found {sources!r}", "list each source as a string")
 
     for field, vocabulary in schema.vocabularies.items():
@@ -199,7 +232,9 @@ def _feature_problems(
 
 def _geometry_problems(geometry: Any, props: dict, schema: LayerSchema, problem: Any) -> Iterator[Problem]:
     if geometry is None:
-        yield problem("geometry", "unlocated (null geometry)", "add a sourced point when one is found, with coord_source", "warning")
+        yield problem(
+            "geometry", "unlocated (null geometry)", "add a sourced point when one is found, with coord_source", "warning"
+        )
         return
     kind = geometry.get("type") if isinstance(geometry, dict) else None
     if kind not in schema.geometry_types:
@@ -211,7 +246,11 @@ def _geometry_problems(geometry: Any, props: dict, schema: LayerSchema, problem:
         yield problem("geometry", f"malformed coordinates ({error})", "give coordinates as [lon, lat] pairs")
         return
     if not geom.is_valid:
-        yield problem("geometry", f"invalid geometry: {shapely.is_valid_reason(geom)}", "repair it (e.g. shapely.make_valid, or fix the ring)")
+        yield problem(
+            "geometry",
+            f"invalid geometry: {shapely.is_valid_reason(geom)}",
+            "repair it (e.g. shapely.make_valid, or fix the ring)",
+        )
     if geom.is_empty:
         yield problem("geometry", "empty geometry", "use null for an unlocated feature")
         return

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Browser, Page, sync_playwright
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -24,6 +31,10 @@ class PageLog:
 
 
 def launch() -> Iterator[Browser]:
+    """Debian's Chromium, headless, with the flags that keep it off the network; Playwright is imported here so
+    `pytest -m "not browser"` runs without it."""
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
@@ -39,13 +50,13 @@ def open_page(browser: Browser, path: Path, width: int = 1200, height: int = 800
 
     def route(request_route):  # type: ignore[no-untyped-def]
         url = request_route.request.url
-        if url.startswith("file://") or url.startswith("data:"):
+        if url.startswith(("file://", "data:")):
             request_route.continue_()
         else:
             log.blocked.append(url)
             request_route.abort()
 
     page.route("**/*", route)
-    page.goto(path.resolve().as_uri() + ("" if "#" in path.name else ""))
+    page.goto(path.resolve().as_uri())
     page.wait_for_function("window.HeritageMap && window.HeritageMap.state.map !== null")
     return page, log

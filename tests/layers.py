@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geo._canonical import GENESIS, canonical_json, record_hash
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SOURCE = "https://example.org/fixture"
 
@@ -29,27 +31,63 @@ def default_layers() -> dict[str, dict[str, Any]]:
     located = {"coord_source": SOURCE, "coord_precision": "settlement"}
     return {
         "communities.geojson": collection(
-            feature(point(46.75, 39.81), id="town-a", name="Town A", name_hy="Աաա", name_az="Şəhər A", province="P",
-                    population=1000, population_year=2015, held_until="2023-09", in_aug_2023=True, **located),
-            feature(point(46.83, 39.93), id="village-b", name="Village B", province="P", population=120,
-                    population_year=2005, held_until="2023-09", in_aug_2023=True, **located),
+            feature(
+                point(46.75, 39.81),
+                id="town-a",
+                name="Town A",
+                name_hy="Աաա",
+                name_az="Şəhər A",
+                province="P",
+                population=1000,
+                population_year=2015,
+                held_until="2023-09",
+                in_aug_2023=True,
+                **located,
+            ),
+            feature(
+                point(46.83, 39.93),
+                id="village-b",
+                name="Village B",
+                province="P",
+                population=120,
+                population_year=2005,
+                held_until="2023-09",
+                in_aug_2023=True,
+                **located,
+            ),
             feature(None, id="village-c", name="Village C", province="P", held_until="2020-11", in_aug_2023=False),
         ),
         "heritage_sites.geojson": collection(
-            feature(point(46.7478, 39.7588), id="site-church", name="Church One", name_hy="Եկեղեցի", type="church",
-                    settlement="Town A", coord_source=SOURCE, coord_precision="site"),
-            feature(point(46.80, 39.90), id="site-cemetery", name="Cemetery Two", type="cemetery",
-                    settlement="Village B", **located),
+            feature(
+                point(46.7478, 39.7588),
+                id="site-church",
+                name="Church One",
+                name_hy="Եկեղեցի",
+                type="church",
+                settlement="Town A",
+                coord_source=SOURCE,
+                coord_precision="site",
+            ),
+            feature(
+                point(46.80, 39.90), id="site-cemetery", name="Cemetery Two", type="cemetery", settlement="Village B", **located
+            ),
             feature(None, id="site-bridge", name="Bridge Three", type="bridge", settlement="Village C"),
         ),
         "routes.geojson": collection(
-            feature({"type": "LineString", "coordinates": [[46.75, 39.81], [46.73, 39.75], [46.55, 39.64]]},
-                    id="route-1", name="Road", kind="corridor", active_from="2020-11-10", active_to="2022-08-30",
-                    geometry_precision="waypoints"),
+            feature(
+                {"type": "LineString", "coordinates": [[46.75, 39.81], [46.73, 39.75], [46.55, 39.64]]},
+                id="route-1",
+                name="Road",
+                kind="corridor",
+                active_from="2020-11-10",
+                active_to="2022-08-30",
+                geometry_precision="waypoints",
+            ),
         ),
         "places.geojson": collection(
-            feature(point(46.7289, 39.7519), id="place-1", name="Checkpoint", kind="checkpoint",
-                    event_date="2022-12-12", **located),
+            feature(
+                point(46.7289, 39.7519), id="place-1", name="Checkpoint", kind="checkpoint", event_date="2022-12-12", **located
+            ),
         ),
     }
 
@@ -68,24 +106,55 @@ def observation_chain(records: list[dict[str, Any]]) -> str:
 def default_log() -> list[dict[str, Any]]:
     base = {"kind": "observation", "recorded_at": "2024-05-01T00:00:00Z", "analyst": "fixture", "visibility": "public"}
     return [
-        {**base, "id": "obs-1", "site_id": "site-church", "status": "destroyed", "observed_on": "2024-04-04",
-         "before_scene": "scene-before", "after_scene": "scene-after", "evidence": [{"url": SOURCE}],
-         "origin": "published", "published_by": "Caucasus Heritage Watch", "note": "razed"},
-        {**base, "id": "obs-2", "site_id": "site-cemetery", "status": "damaged", "observed_on": "2023-11",
-         "before_scene": None, "after_scene": None, "evidence": [{"url": SOURCE}], "origin": "published",
-         "published_by": "Monument Watch", "note": "road cut through"},
+        {
+            **base,
+            "id": "obs-1",
+            "site_id": "site-church",
+            "status": "destroyed",
+            "observed_on": "2024-04-04",
+            "before_scene": "scene-before",
+            "after_scene": "scene-after",
+            "evidence": [{"url": SOURCE}],
+            "origin": "published",
+            "published_by": "Caucasus Heritage Watch",
+            "note": "razed",
+        },
+        {
+            **base,
+            "id": "obs-2",
+            "site_id": "site-cemetery",
+            "status": "damaged",
+            "observed_on": "2023-11",
+            "before_scene": None,
+            "after_scene": None,
+            "evidence": [{"url": SOURCE}],
+            "origin": "published",
+            "published_by": "Monument Watch",
+            "note": "road cut through",
+        },
     ]
 
 
 def default_catalog() -> dict[str, Any]:
     def item(item_id: str, day: str) -> dict[str, Any]:
         return {
-            "type": "Feature", "stac_version": "1.1.0", "id": item_id, "geometry": None, "bbox": None,
-            "properties": {"datetime": None, "start_datetime": f"{day}T00:00:00Z", "end_datetime": f"{day}T23:59:59Z",
-                           "providers": [{"name": "unstated", "roles": ["producer"]}],
-                           "heritage:site_ids": ["site-church"], "heritage:sources": [SOURCE]},
-            "links": [], "assets": {},
+            "type": "Feature",
+            "stac_version": "1.1.0",
+            "id": item_id,
+            "geometry": None,
+            "bbox": None,
+            "properties": {
+                "datetime": None,
+                "start_datetime": f"{day}T00:00:00Z",
+                "end_datetime": f"{day}T23:59:59Z",
+                "providers": [{"name": "unstated", "roles": ["producer"]}],
+                "heritage:site_ids": ["site-church"],
+                "heritage:sources": [SOURCE],
+            },
+            "links": [],
+            "assets": {},
         }
+
     return {"type": "FeatureCollection", "features": [item("scene-after", "2024-04-04"), item("scene-before", "2023-12-28")]}
 
 
@@ -97,7 +166,9 @@ def write_layers(directory: Path, layers: dict[str, Any] | None = None, log: lis
         (directory / name).write_text(text, encoding="utf-8")
     (directory / "observations.jsonl").write_text(observation_chain(default_log() if log is None else log), encoding="utf-8")
     (directory / "imagery.json").write_text(json.dumps(default_catalog(), indent=1), encoding="utf-8")
-    (directory / "timeline.csv").write_text("date,event,figure,unit,source\n2023-09-19,Offensive begins,,,https://example.org/t\n", encoding="utf-8")
+    (directory / "timeline.csv").write_text(
+        "date,event,figure,unit,source\n2023-09-19,Offensive begins,,,https://example.org/t\n", encoding="utf-8"
+    )
     return directory
 
 

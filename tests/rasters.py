@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import rasterio
 from affine import Affine
 from pyproj import Transformer
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 UTM38N = "EPSG:32638"
 SITE_LON, SITE_LAT = 46.7478, 39.7588
@@ -49,7 +51,7 @@ def texture(seed: int, size: int = SIZE, bands: int = 3) -> np.ndarray:
 def with_block(image: np.ndarray, row: int, col: int, side: int = 20, value: int = 250) -> np.ndarray:
     """`image` with a bright square (a roof) of `side` pixels whose top-left is (row, col)."""
     out = image.copy()
-    out[:, row:row + side, col:col + side] = value
+    out[:, row : row + side, col : col + side] = value
     return out
 
 
@@ -91,8 +93,14 @@ def write_scene(
     """
     image = texture(1) if image is None else image
     options: dict[str, Any] = {
-        "driver": "GTiff", "count": image.shape[0], "height": image.shape[1], "width": image.shape[2],
-        "dtype": image.dtype.name, "crs": crs, "transform": transform if transform is not None else utm_grid(), "nodata": nodata,
+        "driver": "GTiff",
+        "count": image.shape[0],
+        "height": image.shape[1],
+        "width": image.shape[2],
+        "dtype": image.dtype.name,
+        "crs": crs,
+        "transform": transform if transform is not None else utm_grid(),
+        "nodata": nodata,
         **(profile or {}),
     }
     if crs is None:
@@ -103,8 +111,11 @@ def write_scene(
     with rasterio.open(path, "w", **options) as dataset:
         dataset.write(image)
         if image.shape[0] >= 3:
-            dataset.colorinterp = [rasterio.enums.ColorInterp.red, rasterio.enums.ColorInterp.green,
-                                   rasterio.enums.ColorInterp.blue] + [rasterio.enums.ColorInterp.undefined] * (image.shape[0] - 3)
+            dataset.colorinterp = [
+                rasterio.enums.ColorInterp.red,
+                rasterio.enums.ColorInterp.green,
+                rasterio.enums.ColorInterp.blue,
+            ] + [rasterio.enums.ColorInterp.undefined] * (image.shape[0] - 3)
         if tags:
             dataset.update_tags(**tags)
         if overviews:
@@ -127,7 +138,15 @@ END;
 def planet_metadata(acquired: str) -> dict[str, Any]:
     """A Planet `_metadata.json` body, as a PlanetScope order delivers it."""
     return {
-        "id": "20231005_071200_12_2474", "type": "Feature", "geometry": None,
-        "properties": {"acquired": acquired, "cloud_cover": 0.05, "view_angle": -3.2,
-                       "satellite_id": "2474", "provider": "planetscope", "item_type": "PSScene"},
+        "id": "20231005_071200_12_2474",
+        "type": "Feature",
+        "geometry": None,
+        "properties": {
+            "acquired": acquired,
+            "cloud_cover": 0.05,
+            "view_angle": -3.2,
+            "satellite_id": "2474",
+            "provider": "planetscope",
+            "item_type": "PSScene",
+        },
     }

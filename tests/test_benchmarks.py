@@ -45,7 +45,13 @@ def test_generated_folder_is_valid_and_inside_the_region(tmp_path: Path) -> None
 
 
 SECTIONS = (
-    "## Machine", "## Versions", "## Targets", "## 1. The join", "## 2. The build", "## 3. The browser", "## 4. The log",
+    "## Machine",
+    "## Versions",
+    "## Targets",
+    "## 1. The join",
+    "## 2. The build",
+    "## 3. The browser",
+    "## 4. The log",
 )
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 import struct
 import zlib
-from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -32,6 +31,9 @@ from tests.rasters import (
     write_scene,
 )
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 GROUND = texture(7)
 CHURCH = SimpleNamespace(id="site-church", geometry=Point(SITE_LON, SITE_LAT))
 
@@ -45,8 +47,8 @@ def decode_png(data: bytes) -> np.ndarray:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     position, idat, header = 8, b"", b""
     while position < len(data):
-        (length,) = struct.unpack(">I", data[position:position + 4])
-        tag, body = data[position + 4:position + 8], data[position + 8:position + 8 + length]
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        tag, body = data[position + 4 : position + 8], data[position + 8 : position + 8 + length]
         header = body if tag == b"IHDR" else header
         idat += body if tag == b"IDAT" else b""
         position += 12 + length
@@ -62,11 +64,22 @@ def pair(tmp_path: Path) -> tuple[Path, dict[str, Any], dict[str, Any], dict[str
     """A catalog with a before scene (a bright 20 m roof on the site), an after (roof gone) and a noisy repeat of before."""
     catalog = tmp_path / "layers" / "imagery.json"
     roofed = with_block(GROUND, 90, 90)
-    before = add_scene(catalog, write_scene(tmp_path / "s" / "before.tif", with_noise(roofed, 6, 1), tags=tagged("2023-06-01T08:00:00Z"),
-                                            profile={"tiled": True, "blockxsize": 64, "blockysize": 64, "compress": "deflate"},
-                                            overviews=(2, 4)))
-    after = add_scene(catalog, write_scene(tmp_path / "s" / "after.tif", with_noise(GROUND, 6, 2), tags=tagged("2024-04-05T08:00:00Z")))
-    again = add_scene(catalog, write_scene(tmp_path / "s" / "again.tif", with_noise(roofed, 6, 3), tags=tagged("2024-04-06T08:00:00Z")))
+    before = add_scene(
+        catalog,
+        write_scene(
+            tmp_path / "s" / "before.tif",
+            with_noise(roofed, 6, 1),
+            tags=tagged("2023-06-01T08:00:00Z"),
+            profile={"tiled": True, "blockxsize": 64, "blockysize": 64, "compress": "deflate"},
+            overviews=(2, 4),
+        ),
+    )
+    after = add_scene(
+        catalog, write_scene(tmp_path / "s" / "after.tif", with_noise(GROUND, 6, 2), tags=tagged("2024-04-05T08:00:00Z"))
+    )
+    again = add_scene(
+        catalog, write_scene(tmp_path / "s" / "again.tif", with_noise(roofed, 6, 3), tags=tagged("2024-04-06T08:00:00Z"))
+    )
     return catalog, before, after, again
 
 
@@ -117,10 +130,27 @@ def test_pairs_in_different_crs_are_co_registered(pair: Any, tmp_path: Path) -> 
         width, height = math.ceil((east - west) / 1e-5), math.ceil((north - south) / 1e-5)
         transform = Affine(1e-5, 0, west, 0, -1e-5, north)
         warped = np.zeros((3, height, width), np.uint8)
-        reproject(src.read(), warped, src_transform=src.transform, src_crs=src.crs, dst_transform=transform,
-                  dst_crs="EPSG:4326", resampling=Resampling.bilinear, dst_nodata=0)
-    geographic = add_scene(catalog, write_scene(tmp_path / "s" / "geographic.tif", warped, crs="EPSG:4326", transform=transform,
-                                                nodata=0, tags=tagged("2024-05-01T08:00:00Z")))
+        reproject(
+            src.read(),
+            warped,
+            src_transform=src.transform,
+            src_crs=src.crs,
+            dst_transform=transform,
+            dst_crs="EPSG:4326",
+            resampling=Resampling.bilinear,
+            dst_nodata=0,
+        )
+    geographic = add_scene(
+        catalog,
+        write_scene(
+            tmp_path / "s" / "geographic.tif",
+            warped,
+            crs="EPSG:4326",
+            transform=transform,
+            nodata=0,
+            tags=tagged("2024-05-01T08:00:00Z"),
+        ),
+    )
     found = site_change(CHURCH, before, geographic, catalog.parent, radius_m=60)
     assert found is not None and found[3] is not None and found[3] < 1
 
@@ -141,9 +171,21 @@ def test_changes_command_ranks_sites(tmp_path: Path) -> None:
     layers = default_layers()
     cemetery = layers["heritage_sites.geojson"]["features"][1]
     cemetery["geometry"]["coordinates"] = [SITE_LON + 0.01, SITE_LAT]
-    log = [{"kind": "observation", "id": "obs-1", "site_id": "site-church", "status": "destroyed", "observed_on": "2024-04",
-            "before_scene": "church-2023", "after_scene": "church-2024", "recorded_at": "2024-05-01T00:00:00Z",
-            "analyst": "fixture", "visibility": "public", "evidence": []}]
+    log = [
+        {
+            "kind": "observation",
+            "id": "obs-1",
+            "site_id": "site-church",
+            "status": "destroyed",
+            "observed_on": "2024-04",
+            "before_scene": "church-2023",
+            "after_scene": "church-2024",
+            "recorded_at": "2024-05-01T00:00:00Z",
+            "analyst": "fixture",
+            "visibility": "public",
+            "evidence": [],
+        }
+    ]
     data = write_layers(tmp_path / "layers", layers=layers, log=log)
     catalog = data / "imagery.json"
     church_grid = utm_grid()

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from click.testing import CliRunner
 
 from geo.cli import main
 from tests.layers import broken, default_layers, write_layers
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -33,7 +36,10 @@ def test_validate_exits_1_naming_file_feature_and_field(tmp_path: Path) -> None:
     folder = write_layers(tmp_path / "layers", broken("heritage_sites.geojson", 1, type="castle", sources=[]))
     code, _, err = run("validate", "--data", str(folder))
     assert code == 1
-    assert f"error: {folder / 'heritage_sites.geojson'}: feature 'site-cemetery': field 'type': 'castle' is not in the vocabulary" in err
+    assert (
+        f"error: {folder / 'heritage_sites.geojson'}: feature 'site-cemetery': field 'type': 'castle' is not in the vocabulary"
+        in err
+    )
     assert "feature 'site-cemetery': field 'sources': empty or missing" in err
     assert "2 errors" in err
 
@@ -77,9 +83,21 @@ def bad_build(tmp_path: Path, layers: dict) -> tuple[int, str, dict, dict]:
 def test_bad_input_is_one_line_exit_1_and_changes_no_data(tmp_path: Path) -> None:
     cases = {
         "unreadable JSON": ("places.geojson", "{not json"),
-        "'EPSG:32638'": ("routes.geojson", {**default_layers()["routes.geojson"], "crs": {"type": "name", "properties": {"name": "EPSG:32638"}}}),
-        "invalid geometry: Self-intersection": ("heritage_sites.geojson", broken("heritage_sites.geojson", 0, geometry={
-            "type": "Polygon", "coordinates": [[[46.7, 39.7], [46.8, 39.8], [46.8, 39.7], [46.7, 39.8], [46.7, 39.7]]]})["heritage_sites.geojson"]),
+        "'EPSG:32638'": (
+            "routes.geojson",
+            {**default_layers()["routes.geojson"], "crs": {"type": "name", "properties": {"name": "EPSG:32638"}}},
+        ),
+        "invalid geometry: Self-intersection": (
+            "heritage_sites.geojson",
+            broken(
+                "heritage_sites.geojson",
+                0,
+                geometry={
+                    "type": "Polygon",
+                    "coordinates": [[[46.7, 39.7], [46.8, 39.8], [46.8, 39.7], [46.7, 39.8], [46.7, 39.7]]],
+                },
+            )["heritage_sites.geojson"],
+        ),
         "used by 2 features": ("communities.geojson", broken("communities.geojson", 1, id="town-a")["communities.geojson"]),
     }
     for index, (expected, (name, content)) in enumerate(cases.items()):
@@ -107,13 +125,17 @@ def test_usage_error_exits_2() -> None:
 
 
 def test_python_m_geo_is_the_same_command(data_dir: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "geo", "validate", "--data", str(data_dir)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "geo", "validate", "--data", str(data_dir)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0 and "0 errors" in result.stderr
 
 
 def test_base_url_goes_into_the_embed_snippets(data_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "maps"
-    assert run("build", "--data", str(data_dir), "--out", str(out), "--tiles", "none", "--base-url", "https://example.org/m")[0] == 0
+    assert (
+        run("build", "--data", str(data_dir), "--out", str(out), "--tiles", "none", "--base-url", "https://example.org/m")[0] == 0
+    )
     page = (out / "embed" / "site-site-church.html").read_text(encoding="utf-8")
     assert 'src="https://example.org/m/sites/site-church.html"' in page
     assert 'title="Church One: heritage site story"' in page

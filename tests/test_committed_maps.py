@@ -11,7 +11,9 @@ FIX = "rebuild with `make maps` (heritage-map build --data data/layers --out map
 
 
 def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST
+    }
 
 
 def manifest_hashes(folder: Path) -> list[tuple[str, str]]:

@@ -28,8 +28,14 @@ def fixture_layers() -> dict[str, Any]:
 
 
 def observation(**fields: Any) -> dict[str, Any]:
-    base = {"kind": "observation", "recorded_at": "2024-06-01T00:00:00Z", "visibility": "public",
-            "before_scene": None, "after_scene": None, "evidence": [{"url": "https://example.org/e"}]}
+    base = {
+        "kind": "observation",
+        "recorded_at": "2024-06-01T00:00:00Z",
+        "visibility": "public",
+        "before_scene": None,
+        "after_scene": None,
+        "evidence": [{"url": "https://example.org/e"}],
+    }
     return {**base, **fields}
 
 
@@ -44,8 +50,9 @@ def test_fixture_counts(tmp_path: Path) -> None:
 
 
 def test_an_unreviewed_observation_does_not_change_the_status_until_another_analyst_confirms() -> None:
-    newer = observation(id="obs-3", site_id="site-church", status="intact", observed_on="2025-01-02",
-                        analyst="ani", origin="monitor")
+    newer = observation(
+        id="obs-3", site_id="site-church", status="intact", observed_on="2025-01-02", analyst="ani", origin="monitor"
+    )
     log = [*default_log(), newer]
     assert current_observations(log)["site-church"]["status"] == "destroyed"
     self_review = {"kind": "review", "of": "obs-3", "decision": "confirm", "analyst": "ani"}
@@ -57,22 +64,32 @@ def test_an_unreviewed_observation_does_not_change_the_status_until_another_anal
 
 
 def test_internal_observations_are_not_counted() -> None:
-    hidden = observation(id="obs-9", site_id="site-bridge", status="destroyed", observed_on="2025-01",
-                         analyst="ani", origin="published", visibility="internal")
+    hidden = observation(
+        id="obs-9",
+        site_id="site-bridge",
+        status="destroyed",
+        observed_on="2025-01",
+        analyst="ani",
+        origin="published",
+        visibility="internal",
+    )
     report = coverage({"heritage_sites": default_layers()["heritage_sites.geojson"]["features"]}, [*default_log(), hidden])
     assert report.sites_by_status["unknown"] == 1 and report.sites_by_status["destroyed"] == 1
 
 
 def test_the_latest_evidence_wins_whatever_the_log_order() -> None:
-    older = observation(id="obs-0", site_id="site-church", status="threatened", observed_on="2021-05",
-                        analyst="a", origin="published")
+    older = observation(
+        id="obs-0", site_id="site-church", status="threatened", observed_on="2021-05", analyst="a", origin="published"
+    )
     assert current_observations([*default_log(), older])["site-church"]["status"] == "destroyed"
 
 
 def test_default_data_counts_match_the_layers_computed_independently() -> None:
     report = coverage_from_dir(DEFAULT_DATA)
-    layers = {n: json.loads((DEFAULT_DATA / f"{n}.geojson").read_text(encoding="utf-8"))["features"]
-              for n in ("communities", "heritage_sites", "routes", "places")}
+    layers = {
+        n: json.loads((DEFAULT_DATA / f"{n}.geojson").read_text(encoding="utf-8"))["features"]
+        for n in ("communities", "heritage_sites", "routes", "places")
+    }
     counted = [f for f in layers["communities"] if f["properties"]["counts_toward_107"]]
     assert report.communities_identified == len(counted) >= 90
     assert report.communities_located == sum(1 for f in counted if f["geometry"])
@@ -110,7 +127,11 @@ def test_cli_names_the_broken_log_line_and_exits_1(tmp_path: Path) -> None:
     log.write_text(observation_chain(default_log()) + "{not json\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["coverage", "--data", str(data)])
     assert result.exit_code == 1
-    assert result.output.strip() == f"heritage-map: error: {log}: line 3: not JSON (Expecting property name enclosed in double quotes); fix: repair or remove the line"
+    assert (
+        result.output.strip()
+        == f"heritage-map: error: {log}: line 3: not JSON (Expecting property name enclosed in double quotes); "
+        "fix: repair or remove the line"
+    )
 
 
 def test_an_unknown_status_is_refused(tmp_path: Path) -> None:

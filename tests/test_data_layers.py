@@ -12,8 +12,7 @@ import sys
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pystac
@@ -24,6 +23,9 @@ from geo.dates import parse_iso
 from geo.errors import LayerError
 from geo.schema import ID_PATTERN, REGION_BOUNDS
 from geo.validate import validate_layers
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = REPO / "data" / "reference"
@@ -63,8 +65,13 @@ def log_records() -> list[dict[str, Any]]:
 
 def positions(geometry: dict[str, Any]) -> list[list[float]]:
     coords = geometry["coordinates"]
-    return [coords] if geometry["type"] == "Point" else coords if geometry["type"] == "LineString" else \
-        [p for ring in coords for p in ring]
+    return (
+        [coords]
+        if geometry["type"] == "Point"
+        else coords
+        if geometry["type"] == "LineString"
+        else [p for ring in coords for p in ring]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +85,16 @@ def test_derivation_is_deterministic_and_matches_the_committed_layers(derived: P
     load_derive().main(REFERENCE, tmp_path)
     names = sorted(p.name for p in derived.iterdir())
     assert names == sorted(p.name for p in tmp_path.iterdir())
-    assert {"communities.geojson", "heritage_sites.geojson", "routes.geojson", "places.geojson", "timeline.csv",
-            "observations.jsonl", "imagery.json", "SOURCES.md"} == set(names)
+    assert {
+        "communities.geojson",
+        "heritage_sites.geojson",
+        "routes.geojson",
+        "places.geojson",
+        "timeline.csv",
+        "observations.jsonl",
+        "imagery.json",
+        "SOURCES.md",
+    } == set(names)
     for name in names:
         assert (derived / name).read_bytes() == (tmp_path / name).read_bytes(), name
         assert (LAYERS_DIR / name).read_bytes() == (derived / name).read_bytes(), f"{name} is stale: run data/derive_layers.py"
@@ -129,8 +144,11 @@ def test_features_share_a_point_only_when_the_data_says_why(layer: str) -> None:
         if feature["geometry"]:
             by_point[tuple(feature["geometry"]["coordinates"])].append(feature["properties"])
     for point, group in by_point.items():
-        unexplained = [p["id"] for p in group
-                       if not (p["coord_precision"] in ("settlement", "community", "approximate") and p.get("coord_note"))]
+        unexplained = [
+            p["id"]
+            for p in group
+            if not (p["coord_precision"] in ("settlement", "community", "approximate") and p.get("coord_note"))
+        ]
         assert len(group) == 1 or len(unexplained) <= 1, (point, unexplained)
 
 
@@ -161,8 +179,7 @@ def test_communities_count_toward_107_only_when_held_and_not_part_of_another() -
 
 
 def test_rows_with_a_longitude_printed_w_carry_a_warning() -> None:
-    flagged = {row["id"] for name in load_derive().COMMUNITY_FILES for row in reference_rows(name)
-               if "°W" in row["status_note"]}
+    flagged = {row["id"] for name in load_derive().COMMUNITY_FILES for row in reference_rows(name) if "°W" in row["status_note"]}
     assert flagged == {"dahrav", "tsmakahogh", "mokhratagh", "ashan"}
     warned = {f["properties"]["id"] for f in features("communities") if f["properties"].get("coord_warning")}
     found = REFERENCE / "found_coordinates.csv"
@@ -216,8 +233,12 @@ def test_routes_pass_through_the_sourced_waypoints_in_order() -> None:
 
 def test_no_date_lies_in_the_future() -> None:
     today = date.today()
-    values = [f["properties"].get(k) for layer in ("routes", "places") for f in features(layer)
-              for k in ("active_from", "active_to", "event_date")]
+    values = [
+        f["properties"].get(k)
+        for layer in ("routes", "places")
+        for f in features(layer)
+        for k in ("active_from", "active_to", "event_date")
+    ]
     values += [r["observed_on"] for r in log_records()]
     with (LAYERS_DIR / "timeline.csv").open(encoding="utf-8", newline="") as handle:
         values += [row["date"] for row in csv.DictReader(handle)]
@@ -269,8 +290,12 @@ def test_imagery_items_match_the_stated_dates_and_the_observations() -> None:
         assert "constellation" in item.properties or item.id != "ref-nk012-before"
     referenced = {r[k] for r in log_records() for k in ("before_scene", "after_scene") if r[k]}
     assert referenced == set(items)
-    stated = {f"ref-{row['id'].lower()}-{side}" for row in reference_rows("heritage_sites.csv")
-              for side in ("before", "after") if row[f"{side}_imagery"]}
+    stated = {
+        f"ref-{row['id'].lower()}-{side}"
+        for row in reference_rows("heritage_sites.csv")
+        for side in ("before", "after")
+        if row[f"{side}_imagery"]
+    }
     assert stated <= set(items)
 
 

@@ -6,13 +6,12 @@ import csv
 import json
 import struct
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pyogrio
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import Browser
 
 from geo.cli import main
 from geo.errors import ExportError
@@ -22,6 +21,11 @@ from geo.maps import DATA_CREDITS
 from geo.snapshot import CREDIT_SCRIPT
 from tests.layers import SOURCE, broken, default_log, write_layers
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from playwright.sync_api import Browser
+
 SECRETS = ("SECRET-INTERNAL-NOTE", "SECRET-REVIEW-NOTE", "ann@secret.example", "+374 10 555 0101")
 COUNTS = {"communities": 3, "heritage_sites": 3, "routes": 1, "places": 1}
 SECOND_SOURCE = "https://example.org/second"
@@ -29,19 +33,56 @@ SECOND_SOURCE = "https://example.org/second"
 
 def monitors_log() -> list[dict]:
     """The default log, an internal observation and its review, and a public observation with a contact."""
-    monitor = {"kind": "observation", "recorded_at": "2024-06-01T00:00:00Z", "origin": "monitor",
-               "before_scene": None, "after_scene": None, "evidence": [{"url": SOURCE}]}
+    monitor = {
+        "kind": "observation",
+        "recorded_at": "2024-06-01T00:00:00Z",
+        "origin": "monitor",
+        "before_scene": None,
+        "after_scene": None,
+        "evidence": [{"url": SOURCE}],
+    }
     return [
         *default_log(),
-        {**monitor, "id": "obs-3", "site_id": "site-bridge", "status": "threatened", "observed_on": "2024-05-20",
-         "analyst": "Ann", "contact": "+374 10 555 0101", "note": "SECRET-INTERNAL-NOTE", "visibility": "internal"},
-        {"kind": "review", "id": "rev-obs-3-1", "of": "obs-3", "decision": "confirm", "analyst": "Bob",
-         "note": "SECRET-REVIEW-NOTE", "recorded_at": "2024-06-02T00:00:00Z"},
-        {**monitor, "id": "obs-4", "site_id": "site-cemetery", "status": "destroyed", "observed_on": "2024-05-25",
-         "analyst": "Ann <ann@secret.example>", "contact": "ann@secret.example", "note": "levelled",
-         "visibility": "public"},
-        {"kind": "review", "id": "rev-obs-4-1", "of": "obs-4", "decision": "confirm", "analyst": "Bob",
-         "note": "matches the after scene", "recorded_at": "2024-06-03T00:00:00Z"},
+        {
+            **monitor,
+            "id": "obs-3",
+            "site_id": "site-bridge",
+            "status": "threatened",
+            "observed_on": "2024-05-20",
+            "analyst": "Ann",
+            "contact": "+374 10 555 0101",
+            "note": "SECRET-INTERNAL-NOTE",
+            "visibility": "internal",
+        },
+        {
+            "kind": "review",
+            "id": "rev-obs-3-1",
+            "of": "obs-3",
+            "decision": "confirm",
+            "analyst": "Bob",
+            "note": "SECRET-REVIEW-NOTE",
+            "recorded_at": "2024-06-02T00:00:00Z",
+        },
+        {
+            **monitor,
+            "id": "obs-4",
+            "site_id": "site-cemetery",
+            "status": "destroyed",
+            "observed_on": "2024-05-25",
+            "analyst": "Ann <ann@secret.example>",
+            "contact": "ann@secret.example",
+            "note": "levelled",
+            "visibility": "public",
+        },
+        {
+            "kind": "review",
+            "id": "rev-obs-4-1",
+            "of": "obs-4",
+            "decision": "confirm",
+            "analyst": "Bob",
+            "note": "matches the after scene",
+            "recorded_at": "2024-06-03T00:00:00Z",
+        },
     ]
 
 
@@ -71,11 +112,17 @@ def test_geojson_keeps_lists_and_adds_public_status(data_dir: Path, tmp_path: Pa
     assert code == 0 and str(out / "heritage_sites.geojson") in stdout
     for layer, count in COUNTS.items():
         assert len(gpd.read_file(out / f"{layer}.geojson", engine="pyogrio")) == count
-    sites = {f["properties"]["id"]: f for f in json.loads((out / "heritage_sites.geojson").read_text(encoding="utf-8"))["features"]}
+    sites = {
+        f["properties"]["id"]: f for f in json.loads((out / "heritage_sites.geojson").read_text(encoding="utf-8"))["features"]
+    }
     assert list(sites) == ["site-bridge", "site-cemetery", "site-church"]
     # The confirmed public monitor observation (obs-4) is newer than the published one; the internal obs-3 counts for nothing.
     assert {k: sites["site-cemetery"]["properties"][k] for k in ("status", "status_date", "verdict", "published_by")} == {
-        "status": "destroyed", "status_date": "2024-05-25", "verdict": "reported", "published_by": None}
+        "status": "destroyed",
+        "status_date": "2024-05-25",
+        "verdict": "reported",
+        "published_by": None,
+    }
     assert sites["site-church"]["properties"]["status"] == "destroyed"
     assert sites["site-church"]["properties"]["published_by"] == "Caucasus Heritage Watch"
     assert sites["site-bridge"]["properties"]["status"] == "unknown" and sites["site-bridge"]["geometry"] is None
@@ -188,10 +235,13 @@ def test_credit_line_is_text_never_markup(browser: Browser) -> None:
 
 def test_png_without_playwright_says_how_to_install(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "playwright.sync_api", None)
-    with pytest.raises(ExportError, match=r"Playwright is not installed; fix: pip install -e '\.\[test\]' and apt-get install -y chromium"):
+    with pytest.raises(
+        ExportError, match=r"Playwright is not installed; fix: pip install -e '\.\[test\]' and apt-get install -y chromium"
+    ):
         export_picture(data_dir, tmp_path / "export", tiles="none")
 
 
+@pytest.mark.browser  # needs Playwright installed, to reach the check for Chromium
 def test_png_without_chromium_says_how_to_install(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     code, _, err = export(data_dir, tmp_path / "export", "--format", "png", "--tiles", "none")

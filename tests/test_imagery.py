@@ -6,8 +6,7 @@ import copy
 import hashlib
 import json
 import shutil
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pystac
 import pytest
@@ -27,6 +26,9 @@ from geo.imagery import (
 )
 from tests.layers import default_catalog
 from tests.rasters import IMD_TEXT, texture, with_border, write_scene
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 TAG = {"ACQUISITION_DATETIME": "2023-10-05T07:51:46Z"}
 REAL_WORLD = {"tiled": True, "blockxsize": 64, "blockysize": 64, "compress": "deflate"}
@@ -50,11 +52,11 @@ def test_a_missing_catalog_is_empty(tmp_path: Path) -> None:
 
 
 def test_add_a_real_world_shaped_geotiff(catalog: Path, tmp_path: Path) -> None:
-    scene = write_scene(tmp_path / "scenes" / "wv3.tif", with_border(texture(1), 20), nodata=0,
-                        profile=REAL_WORLD, overviews=(2, 4))
+    scene = write_scene(
+        tmp_path / "scenes" / "wv3.tif", with_border(texture(1), 20), nodata=0, profile=REAL_WORLD, overviews=(2, 4)
+    )
     (tmp_path / "scenes" / "wv3.IMD").write_text(IMD_TEXT, encoding="utf-8")
-    result = run("imagery", "add", str(scene), "--provider", "Maxar", "--license", "other",
-                 "--data", str(catalog.parent))
+    result = run("imagery", "add", str(scene), "--provider", "Maxar", "--license", "other", "--data", str(catalog.parent))
     assert result.exit_code == 0, result.output
     item = pystac.Item.from_dict(json.loads(result.stdout))
     assert item.id == "wv3"
@@ -120,10 +122,18 @@ def _text(tmp_path: Path) -> Path:
     "make, message",
     [
         (_text, "readme.tif: not a readable raster"),
-        (lambda tmp: write_scene(tmp / "nocrs.tif", crs=None, tags=TAG), "nocrs.tif: field 'crs': the raster has no coordinate reference system"),
+        (
+            lambda tmp: write_scene(tmp / "nocrs.tif", crs=None, tags=TAG),
+            "nocrs.tif: field 'crs': the raster has no coordinate reference system",
+        ),
         (_truncated, "cut.tif: not a readable raster"),
-        (lambda tmp: write_scene(tmp / "written.tif", tags={"TIFFTAG_DATETIME": "2024:02:02 10:00:00"}),
-         "written.tif: field 'datetime': no acquisition date: TIFFTAG_DATETIME (2024:02:02 10:00:00) is when the file was written"),
+        (
+            lambda tmp: write_scene(tmp / "written.tif", tags={"TIFFTAG_DATETIME": "2024:02:02 10:00:00"}),
+            (
+                "written.tif: field 'datetime': no acquisition date: "
+                "TIFFTAG_DATETIME (2024:02:02 10:00:00) is when the file was written"
+            ),
+        ),
     ],
 )
 def test_bad_scenes_give_one_line_and_leave_the_catalog_alone(catalog: Path, tmp_path: Path, make: Any, message: str) -> None:
@@ -223,8 +233,10 @@ def test_extension_fields_out_of_range_or_undeclared_are_named(catalog: Path, tm
     assert item_problems(bad) == [
         "item 'a': field 'eo:cloud_cover': 200.0; fix: give a number from 0 to 100, or leave the field out when unknown",
         "item 'a': field 'proj:shape': [200]; fix: give [rows, columns] as two positive integers",
-        ("item 'a': field 'stac_extensions': eo:* fields without the extension's schema URL; "
-         "fix: list the eo extension schema in stac_extensions"),
+        (
+            "item 'a': field 'stac_extensions': eo:* fields without the extension's schema URL; "
+            "fix: list the eo extension schema in stac_extensions"
+        ),
     ]
     before = catalog.read_bytes()
     with pytest.raises(ImageryError, match=r"item 'a': field 'eo:cloud_cover': 200.0"):
@@ -244,7 +256,10 @@ def test_add_waits_for_the_catalog_lock_and_names_it(catalog: Path, tmp_path: Pa
     monkeypatch.setattr("geo.imagery.LOCK_TIMEOUT", 0.05)
     scene = write_scene(tmp_path / "a.tif", tags=TAG)
     before = catalog.read_bytes()
-    with FileLock(str(catalog) + ".lock"), pytest.raises(ImageryError, match=r"imagery.json: another heritage-map command has held the catalog"):
+    with (
+        FileLock(str(catalog) + ".lock"),
+        pytest.raises(ImageryError, match=r"imagery.json: another heritage-map command has held the catalog"),
+    ):
         add_scene(catalog, scene)
     assert catalog.read_bytes() == before
     assert add_scene(catalog, scene)["id"] == "a"

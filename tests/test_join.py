@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -14,11 +13,14 @@ from shapely.affinity import rotate
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box, mapping
 
 from geo.cli import main
-from geo.imagery import write_catalog
 from geo.footprint_join import footprint_geometries, intersecting_pairs
+from geo.imagery import write_catalog
 from geo.join import _stable_order, coverage_index, gaps, site_imagery
 from geo.layers import frame_from_collection
 from tests.layers import collection, feature, point, write_layers
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CHURCH = (46.7478, 39.7588)
 INSIDE = box(46.74, 39.75, 46.76, 39.77)
@@ -26,19 +28,32 @@ ELSEWHERE = box(46.90, 39.95, 46.92, 39.97)
 
 
 def sites() -> gpd.GeoDataFrame:
-    return frame_from_collection(collection(
-        feature(point(*CHURCH), id="church", name="Church"),
-        feature({"type": "Polygon", "coordinates": [[[46.755, 39.765], [46.80, 39.765], [46.80, 39.80], [46.755, 39.80], [46.755, 39.765]]]},
-                id="cemetery", name="Cemetery"),
-        feature(None, id="lost", name="Unlocated bridge"),
-    ))
+    return frame_from_collection(
+        collection(
+            feature(point(*CHURCH), id="church", name="Church"),
+            feature(
+                {
+                    "type": "Polygon",
+                    "coordinates": [[[46.755, 39.765], [46.80, 39.765], [46.80, 39.80], [46.755, 39.80], [46.755, 39.765]]],
+                },
+                id="cemetery",
+                name="Cemetery",
+            ),
+            feature(None, id="lost", name="Unlocated bridge"),
+        )
+    )
 
 
 def scene(item_id: str, when: str, footprint: Any = INSIDE, **props: Any) -> dict[str, Any]:
     """A measured scene: footprint polygon and an instant."""
     return {
-        "type": "Feature", "stac_version": "1.1.0", "id": item_id, "geometry": mapping(footprint),
-        "bbox": list(footprint.bounds), "links": [], "assets": {},
+        "type": "Feature",
+        "stac_version": "1.1.0",
+        "id": item_id,
+        "geometry": mapping(footprint),
+        "bbox": list(footprint.bounds),
+        "links": [],
+        "assets": {},
         "properties": {"datetime": when, "providers": [{"name": "Maxar", "roles": ["producer"]}], "gsd": 0.5, **props},
     }
 
@@ -46,16 +61,36 @@ def scene(item_id: str, when: str, footprint: Any = INSIDE, **props: Any) -> dic
 def asserted(item_id: str, day: str, site_ids: list[str]) -> dict[str, Any]:
     """A transcribed scene: no footprint, a day, the sites its source says it shows."""
     return {
-        "type": "Feature", "stac_version": "1.1.0", "id": item_id, "geometry": None, "links": [], "assets": {},
-        "properties": {"datetime": None, "start_datetime": f"{day}T00:00:00Z", "end_datetime": f"{day}T23:59:59Z",
-                       "providers": [{"name": "unstated", "roles": ["producer"]}], "heritage:site_ids": site_ids},
+        "type": "Feature",
+        "stac_version": "1.1.0",
+        "id": item_id,
+        "geometry": None,
+        "links": [],
+        "assets": {},
+        "properties": {
+            "datetime": None,
+            "start_datetime": f"{day}T00:00:00Z",
+            "end_datetime": f"{day}T23:59:59Z",
+            "providers": [{"name": "unstated", "roles": ["producer"]}],
+            "heritage:site_ids": site_ids,
+        },
     }
 
 
-def observation(obs_id: str, site_id: str, observed_on: str, before: str | None = None, after: str | None = None,
-                **extra: Any) -> dict[str, Any]:
-    return {"kind": "observation", "id": obs_id, "site_id": site_id, "status": "destroyed", "observed_on": observed_on,
-            "before_scene": before, "after_scene": after, "visibility": "public", **extra}
+def observation(
+    obs_id: str, site_id: str, observed_on: str, before: str | None = None, after: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "kind": "observation",
+        "id": obs_id,
+        "site_id": site_id,
+        "status": "destroyed",
+        "observed_on": observed_on,
+        "before_scene": before,
+        "after_scene": after,
+        "visibility": "public",
+        **extra,
+    }
 
 
 ITEMS = [
@@ -112,8 +147,10 @@ def test_a_named_scene_that_misses_the_site_is_inconsistent() -> None:
     result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2023-06-02", before="far", after="s2023")])["church"]
     assert result.verdict == "inconsistent"
     assert result.problems == (
-        ("site church: observation o1: field 'before_scene': scene 'far' does not cover the site; "
-         "fix: name a scene whose footprint contains the site, or correct the site's location"),
+        (
+            "site church: observation o1: field 'before_scene': scene 'far' does not cover the site; "
+            "fix: name a scene whose footprint contains the site, or correct the site's location"
+        ),
     )
 
 
@@ -149,7 +186,9 @@ def test_gaps_lists_sites_without_a_recent_scene() -> None:
     assert [(g.site_id, g.newest_scene, g.age_days, g.coverage) for g in found] == [("lost", "report-photo", 462, "asserted")]
     found = gaps(sites(), ITEMS, today=date(2023, 11, 20), older_than_days=100)
     assert [(g.site_id, g.newest_scene, g.age_days) for g in found] == [
-        ("lost", "report-photo", 462), ("cemetery", "s2023", 172), ("church", "s2023", 172),
+        ("lost", "report-photo", 462),
+        ("cemetery", "s2023", 172),
+        ("church", "s2023", 172),
     ]
     assert [g.site_id for g in gaps(sites(), [], date(2023, 12, 1), 180)] == ["cemetery", "church", "lost"]
 
@@ -158,8 +197,9 @@ def test_gaps_command_prints_a_table_and_writes_csv(tmp_path: Path) -> None:
     data = write_layers(tmp_path / "layers")
     write_catalog(data / "imagery.json", [scene("s2023", "2023-06-01T08:00:00Z", footprint=Point(*CHURCH).buffer(0.01))])
     out = tmp_path / "gaps.csv"
-    result = CliRunner().invoke(main, ["imagery", "gaps", "--older-than", "180d", "--today", "2024-01-15",
-                                       "--csv", str(out), "--data", str(data)])
+    result = CliRunner().invoke(
+        main, ["imagery", "gaps", "--older-than", "180d", "--today", "2024-01-15", "--csv", str(out), "--data", str(data)]
+    )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["site_id", "name", "newest_scene", "newest_date", "age_days", "coverage"]
@@ -167,8 +207,14 @@ def test_gaps_command_prints_a_table_and_writes_csv(tmp_path: Path) -> None:
     assert lines[3].split()[-4:] == ["s2023", "2023-06-01", "228", "footprint"]
     with out.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert rows[2] == {"site_id": "site-church", "name": "Church One", "newest_scene": "s2023",
-                       "newest_date": "2023-06-01", "age_days": "228", "coverage": "footprint"}
+    assert rows[2] == {
+        "site_id": "site-church",
+        "name": "Church One",
+        "newest_scene": "s2023",
+        "newest_date": "2023-06-01",
+        "age_days": "228",
+        "coverage": "footprint",
+    }
     assert rows[0]["newest_scene"] == ""
     assert "3 of 3 sites have no covering scene in the 180 days to 2024-01-15" in result.stderr
     quiet = CliRunner().invoke(main, ["imagery", "gaps", "--older-than", "365d", "--today", "2024-01-15", "--data", str(data)])
@@ -176,7 +222,9 @@ def test_gaps_command_prints_a_table_and_writes_csv(tmp_path: Path) -> None:
 
 
 def test_gaps_rejects_a_bad_horizon(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["imagery", "gaps", "--older-than", "six months", "--data", str(write_layers(tmp_path / "l"))])
+    result = CliRunner().invoke(
+        main, ["imagery", "gaps", "--older-than", "six months", "--data", str(write_layers(tmp_path / "l"))]
+    )
     assert result.exit_code == 2 and "is not a number of days; write it like 180d" in result.stderr
 
 
@@ -188,10 +236,11 @@ def test_a_footprint_decides_coverage_whatever_sites_the_item_lists() -> None:
 def test_footprints_built_in_one_call_equal_shapely_shapes() -> None:
     from shapely.geometry import shape
 
-
     square = {"type": "Polygon", "coordinates": [[[46.7, 39.7], [46.8, 39.7], [46.8, 39.8], [46.7, 39.8], [46.7, 39.7]]]}
-    holed = {"type": "Polygon", "coordinates": [square["coordinates"][0],
-                                                [[46.72, 39.72], [46.74, 39.72], [46.74, 39.74], [46.72, 39.72]]]}
+    holed = {
+        "type": "Polygon",
+        "coordinates": [square["coordinates"][0], [[46.72, 39.72], [46.74, 39.72], [46.74, 39.74], [46.72, 39.72]]],
+    }
     for geometries in ([square, square], [square, holed]):
         built = footprint_geometries(geometries)
         assert [g.wkt for g in built] == [shape(g).wkt for g in geometries]
@@ -230,8 +279,15 @@ def test_a_point_on_an_edge_or_a_corner_is_covered() -> None:
     slanted = Polygon([(46.5, 39.5), (46.75, 39.75), (46.5, 40.0), (46.25, 39.75)])
     rotated = rotate(box(46.0, 39.0, 46.2, 39.1), 30)
     on_rotated = [Point(xy) for xy in rotated.exterior.coords[:4]]
-    sites = [Point(46.625, 39.625), Point(46.5, 39.5), Point(46.75, 39.6), Point(46.3, 39.7), *on_rotated,
-             Point(46.2, 39.05), Point(46.0, 39.0)]
+    sites = [
+        Point(46.625, 39.625),
+        Point(46.5, 39.5),
+        Point(46.75, 39.6),
+        Point(46.3, 39.7),
+        *on_rotated,
+        Point(46.2, 39.05),
+        Point(46.0, 39.0),
+    ]
     expected = assert_join_is_shapely(site_frame(sites), [slanted, rotated, box(46.25, 39.5, 46.75, 39.6)])
     assert expected["s0"] == {"f0": "footprint"} and set(expected["s1"]) == {"f0", "f2"}
     assert all(f"s{i}" in expected for i in range(4, 8))
@@ -240,8 +296,9 @@ def test_a_point_on_an_edge_or_a_corner_is_covered() -> None:
 def test_a_site_in_the_bounding_box_but_outside_the_shape_is_not_covered() -> None:
     triangle = Polygon([(46.0, 39.0), (46.2, 39.0), (46.0, 39.2)])
     rotated = rotate(box(46.5, 39.5, 46.7, 39.6), 20)
-    expected = assert_join_is_shapely(site_frame([Point(46.15, 39.15), Point(46.05, 39.05), Point(46.51, 39.59)]),
-                                      [triangle, rotated])
+    expected = assert_join_is_shapely(
+        site_frame([Point(46.15, 39.15), Point(46.05, 39.05), Point(46.51, 39.59)]), [triangle, rotated]
+    )
     assert expected == {"s1": {"f0": "footprint"}}
 
 
@@ -251,8 +308,18 @@ def test_holes_parts_concave_and_many_edged_footprints_are_exact() -> None:
     concave = Polygon([(47.0, 39.0), (47.4, 39.0), (47.2, 39.2), (47.4, 39.4), (47.0, 39.4)])
     round_ = Point(47.6, 39.6).buffer(0.1, quad_segs=2)
     star = Polygon([(47.0, 40.2), (47.06, 40.0), (46.9, 40.12), (47.1, 40.12), (46.94, 40.0)])
-    sites = [Point(46.2, 39.2), Point(46.1, 39.2), Point(46.05, 39.2), Point(46.7, 39.05), Point(46.85, 39.05),
-             Point(47.3, 39.2), Point(47.1, 39.2), Point(47.6, 39.6), Point(47.69, 39.69), Point(47.0, 40.08)]
+    sites = [
+        Point(46.2, 39.2),
+        Point(46.1, 39.2),
+        Point(46.05, 39.2),
+        Point(46.7, 39.05),
+        Point(46.85, 39.05),
+        Point(47.3, 39.2),
+        Point(47.1, 39.2),
+        Point(47.6, 39.6),
+        Point(47.69, 39.69),
+        Point(47.0, 40.08),
+    ]
     expected = assert_join_is_shapely(site_frame(sites), [holed, parts, concave, round_, star])
     assert "s0" not in expected and "s3" not in expected and "s5" not in expected
     assert {"s1", "s2", "s4", "s6", "s7"} <= set(expected)
@@ -268,8 +335,10 @@ def test_random_footprints_on_a_lattice_of_sites_match_shapely() -> None:
     rng = np.random.default_rng(7)
     corners = rng.integers(0, 40, (160, 2)) / 8
     sides = rng.integers(1, 8, (160, 2)) / 8
-    footprints = [rotate(box(x, y, x + w, y + h), angle) if k % 3 else box(x, y, x + w, y + h)
-                  for k, ((x, y), (w, h), angle) in enumerate(zip(corners, sides, rng.uniform(-60, 60, 160)))]
+    footprints = [
+        rotate(box(x, y, x + w, y + h), angle) if k % 3 else box(x, y, x + w, y + h)
+        for k, ((x, y), (w, h), angle) in enumerate(zip(corners, sides, rng.uniform(-60, 60, 160)))
+    ]
     sites = [Point(x, y) for x, y in rng.integers(0, 44, (300, 2)) / 8]
     assert_join_is_shapely(site_frame(sites), footprints)
 

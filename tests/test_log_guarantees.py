@@ -30,9 +30,22 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def record(record_id: str, **fields: Any) -> dict[str, Any]:
-    return {"kind": "observation", "id": record_id, "site_id": "church", "status": "damaged", "observed_on": "2024-04-04",
-            "recorded_at": "2024-05-01T00:00:00Z", "before_scene": None, "after_scene": None, "evidence": [],
-            "analyst": "Ann", "origin": "monitor", "note": None, "visibility": "public", **fields}
+    return {
+        "kind": "observation",
+        "id": record_id,
+        "site_id": "church",
+        "status": "damaged",
+        "observed_on": "2024-04-04",
+        "recorded_at": "2024-05-01T00:00:00Z",
+        "before_scene": None,
+        "after_scene": None,
+        "evidence": [],
+        "analyst": "Ann",
+        "origin": "monitor",
+        "note": None,
+        "visibility": "public",
+        **fields,
+    }
 
 
 def replace_once(path: Path, old: bytes, new: bytes) -> None:
@@ -57,8 +70,9 @@ def test_no_command_rewrites_earlier_bytes(tmp_path: Path, monkeypatch: pytest.M
     good_csv = tmp_path / "good.csv"
     good_csv.write_text("site_id,status,observed_on,analyst\nchurch,intact,2024-05-01,Cat\n", encoding="utf-8")
     bad_csv = tmp_path / "bad.csv"
-    bad_csv.write_text("site_id,status,observed_on,analyst\nchurch,intact,2024-05-01,Cat\nnowhere,intact,2024-05-01,Cat\n",
-                       encoding="utf-8")
+    bad_csv.write_text(
+        "site_id,status,observed_on,analyst\nchurch,intact,2024-05-01,Cat\nnowhere,intact,2024-05-01,Cat\n", encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     commands = [
         (["observe", "add", "--site", "church", "--status", "destroyed", "--observed-on", "2024-04-04", "--analyst", "Ann"], 0),
@@ -77,7 +91,9 @@ def test_no_command_rewrites_earlier_bytes(tmp_path: Path, monkeypatch: pytest.M
         after = log.read_bytes()
         assert result.exit_code == code, (args, result.output)
         assert after.startswith(before), f"{args} rewrote earlier bytes"
-        assert (after == before) == (code != 0 or args[-1] in ("list", "verify")), f"{args} wrote when it should not, or not when it should"
+        assert (after == before) == (code != 0 or args[-1] in ("list", "verify")), (
+            f"{args} wrote when it should not, or not when it should"
+        )
     assert len(read_log(log)) == 8
     assert verify_log(log, data).ok
 
@@ -184,7 +200,7 @@ def test_a_torn_line_is_reported_then_quarantined_by_the_next_writer(tmp_path: P
 
     (written,) = append_records(log, [record("obs-church-7")])
     assert f"observations.jsonl: line 6: torn last line ({len(torn)} bytes at byte {len(good)}" in capsys.readouterr().err
-    assert log.read_bytes() == good + log.read_bytes()[len(good):]
+    assert log.read_bytes() == good + log.read_bytes()[len(good) :]
     assert written["prev_hash"] == read_log(log)[4]["hash"]
     assert [r["id"] for r in read_log(log)] == [f"obs-church-{n}" for n in (1, 2, 3, 4, 5, 7)]
     quarantine = (tmp_path / "observations.jsonl.quarantine").read_bytes()
@@ -242,7 +258,9 @@ def test_a_damaged_middle_line_stops_every_writer(tmp_path: Path) -> None:
 
 def test_changing_one_byte_of_an_earlier_record_is_named(tmp_path: Path) -> None:
     log = five_record_log(tmp_path / "observations.jsonl")
-    replace_once(log, b'"id":"obs-church-2","kind":"observation","note":null', b'"id":"obs-church-2","kind":"observation","note":0')
+    replace_once(
+        log, b'"id":"obs-church-2","kind":"observation","note":null', b'"id":"obs-church-2","kind":"observation","note":0'
+    )
     report = verify_log(log, tmp_path)
     assert report.first is not None
     assert (report.first.line, report.first.record_id, report.first.field) == (2, "obs-church-2", "hash")

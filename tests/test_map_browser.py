@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser, Page
 
 from geo.build import build_maps
 from tests.browser import open_page
 from tests.layers import broken, write_layers
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +38,11 @@ def test_map_renders_offline_with_every_feature(browser: Browser, built: Path) -
     page, log = open_page(browser, built)
     assert page.evaluate("L.version") == "1.9.4"
     assert page.evaluate(LAYER_COUNTS) == {
-        "Communities, August 2023 (2)": 2, "Routes (1)": 1, "Places (1)": 1,
-        "Heritage sites: destroyed (1)": 1, "Heritage sites: damaged (1)": 1,
+        "Communities, August 2023 (2)": 2,
+        "Routes (1)": 1,
+        "Places (1)": 1,
+        "Heritage sites: destroyed (1)": 1,
+        "Heritage sites: damaged (1)": 1,
     }
     assert page.locator(".leaflet-control-layers-overlays label").count() == 5
     assert log.blocked == [] and log.errors == []
@@ -71,7 +78,7 @@ def test_legend_counts_every_site_by_status(browser: Browser, built: Path) -> No
     assert "Not on the map (no sourced location): 2" in page.locator(".hm-unlocated summary").inner_text()
 
 
-HOSTILE = "<img src=x onerror=\"window.__xss=1\"> `${window.__xss=2}` {{ 7*7 }} </script><script>window.__xss=3</script>"
+HOSTILE = '<img src=x onerror="window.__xss=1"> `${window.__xss=2}` {{ 7*7 }} </script><script>window.__xss=3</script>'
 
 
 def test_markup_in_data_shows_as_text_and_never_runs(browser: Browser, tmp_path: Path) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from shapely.geometry import Point, box
 
-from geo.errors import ObservationError
 from geo.drafts import Draft, draft_problems, evidence_entries, read_import_csv
+from geo.errors import ObservationError
 from geo.observations import (
     add_review,
     append_records,
@@ -23,20 +22,40 @@ from geo.observations import (
 )
 from tests.layers import observation_chain
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 TODAY = date(2024, 6, 1)
 SITES = {"church": Point(46.75, 39.76), "unlocated": None}
 SCENES = {"wide": box(46.7, 39.7, 46.8, 39.8), "elsewhere": box(45.0, 40.0, 45.1, 40.1), "nofootprint": None}
 
 
 def obs(obs_id: str, site: str = "church", analyst: str = "Ann", **fields: Any) -> dict[str, Any]:
-    return {"kind": "observation", "id": obs_id, "site_id": site, "status": "damaged", "observed_on": "2024-01-10",
-            "recorded_at": "2024-02-01T10:00:00Z", "evidence": [], "analyst": analyst, "origin": "monitor",
-            "visibility": "public", **fields}
+    return {
+        "kind": "observation",
+        "id": obs_id,
+        "site_id": site,
+        "status": "damaged",
+        "observed_on": "2024-01-10",
+        "recorded_at": "2024-02-01T10:00:00Z",
+        "evidence": [],
+        "analyst": analyst,
+        "origin": "monitor",
+        "visibility": "public",
+        **fields,
+    }
 
 
 def rev(of: str, analyst: str, decision: str = "confirm", rev_id: str | None = None) -> dict[str, Any]:
-    return {"kind": "review", "id": rev_id or f"rev-{of}-{analyst}", "of": of, "decision": decision,
-            "analyst": analyst, "note": None, "recorded_at": "2024-02-02T10:00:00Z"}
+    return {
+        "kind": "review",
+        "id": rev_id or f"rev-{of}-{analyst}",
+        "of": of,
+        "decision": decision,
+        "analyst": analyst,
+        "note": None,
+        "recorded_at": "2024-02-02T10:00:00Z",
+    }
 
 
 def write_log(path: Path, records: list[dict[str, Any]]) -> Path:
@@ -74,8 +93,12 @@ def test_read_log_refuses_a_torn_tail_and_says_how_to_move_it(tmp_path: Path) ->
 
 
 def test_public_record_drops_contacts_and_local_folders() -> None:
-    record = obs("a", analyst="Ann Example <ann@example.org>", contact="+374 10 123456",
-                 evidence=[{"url": "https://example.org/r"}, {"file": "/srv/field-kit/ann/evidence/after.png", "sha256": "ab"}])
+    record = obs(
+        "a",
+        analyst="Ann Example <ann@example.org>",
+        contact="+374 10 123456",
+        evidence=[{"url": "https://example.org/r"}, {"file": "/srv/field-kit/ann/evidence/after.png", "sha256": "ab"}],
+    )
     public = public_record(record)
     assert "contact" not in public
     assert public["analyst"] == "Ann Example"
@@ -123,7 +146,10 @@ def test_history_current_is_the_latest_confirmed_by_observed_on_then_recorded_at
         obs("same-day-later", observed_on="2024-03-01", recorded_at="2024-04-01T00:00:00Z", status="threatened"),
         obs("pending", observed_on="2024-05-01", status="intact"),
         obs("rejected", observed_on="2024-05-02", status="intact"),
-        rev("late", "Bob"), rev("early", "Bob"), rev("same-day-later", "Bob"), rev("rejected", "Bob", "reject"),
+        rev("late", "Bob"),
+        rev("early", "Bob"),
+        rev("same-day-later", "Bob"),
+        rev("rejected", "Bob", "reject"),
     ]
     history = site_histories(records, public_only=False)["church"]
     assert history.current is not None and history.current["id"] == "same-day-later"
@@ -138,8 +164,10 @@ def test_a_site_with_only_pending_observations_has_no_current_status() -> None:
 
 def test_public_histories_leave_out_internal_records_and_contacts() -> None:
     records = [
-        obs("public", contact="ann@example.org"), rev("public", "Bob"),
-        obs("secret", observed_on="2024-05-01", status="destroyed", visibility="internal"), rev("secret", "Bob"),
+        obs("public", contact="ann@example.org"),
+        rev("public", "Bob"),
+        obs("secret", observed_on="2024-05-01", status="destroyed", visibility="internal"),
+        rev("secret", "Bob"),
         obs("secret-pending", visibility="internal"),
     ]
     public = site_histories(records, public_only=True)["church"]
@@ -205,15 +233,28 @@ def draft(**fields: Any) -> Draft:
 
 
 def test_a_good_draft_has_no_problems() -> None:
-    assert draft_problems(draft(before_scene="wide", after_scene="nofootprint", evidence=("https://example.org/a",)),
-                          SITES, SCENES, TODAY) == []
+    assert (
+        draft_problems(
+            draft(before_scene="wide", after_scene="nofootprint", evidence=("https://example.org/a",)), SITES, SCENES, TODAY
+        )
+        == []
+    )
 
 
 def test_every_problem_is_reported_at_once() -> None:
     problems = draft_problems(
-        draft(site_id="nowhere", status="razed", observed_on="2024-06-02", analyst=" ", visibility="secret",
-              before_scene="missing", evidence=("http:///no-host", "ftp://example.org/x")),
-        SITES, SCENES, TODAY,
+        draft(
+            site_id="nowhere",
+            status="razed",
+            observed_on="2024-06-02",
+            analyst=" ",
+            visibility="secret",
+            before_scene="missing",
+            evidence=("http:///no-host", "ftp://example.org/x"),
+        ),
+        SITES,
+        SCENES,
+        TODAY,
     )
     expected = [
         "field 'site_id': 'nowhere' is not in heritage_sites.geojson",
@@ -253,10 +294,13 @@ def test_evidence_files_are_hashed_and_missing_ones_named(tmp_path: Path) -> Non
     (tmp_path / "shots").mkdir()
     (tmp_path / "shots" / "after.png").write_bytes(b"pixels")
     entries, problems = evidence_entries(["https://example.org/a", "shots/after.png", "gone.png"], tmp_path)
-    assert entries == [{"url": "https://example.org/a"},
-                       {"file": "shots/after.png", "sha256": hashlib.sha256(b"pixels").hexdigest()}]
-    assert problems == [f"field 'evidence': file 'gone.png' not found (looked in {tmp_path}); "
-                        "fix: give an existing file or an http(s) URL"]
+    assert entries == [
+        {"url": "https://example.org/a"},
+        {"file": "shots/after.png", "sha256": hashlib.sha256(b"pixels").hexdigest()},
+    ]
+    assert problems == [
+        f"field 'evidence': file 'gone.png' not found (looked in {tmp_path}); fix: give an existing file or an http(s) URL"
+    ]
 
 
 # --- CSV import -----------------------------------------------------------------------------
@@ -283,14 +327,18 @@ def test_import_csv_reads_semicolons_a_bom_metadata_columns_and_multiline_notes(
 def test_import_csv_refuses_unknown_and_missing_columns(tmp_path: Path) -> None:
     csv_file = tmp_path / "bad.csv"
     csv_file.write_text("site_id,status,obsreved_on,analyst\nchurch,damaged,2024-05-01,Ann\n", encoding="utf-8")
-    with pytest.raises(ObservationError, match=r"bad\.csv: line 1: columns: unknown \['obsreved_on'\], missing \['observed_on'\]"):
+    with pytest.raises(
+        ObservationError, match=r"bad\.csv: line 1: columns: unknown \['obsreved_on'\], missing \['observed_on'\]"
+    ):
         read_import_csv(csv_file)
 
 
 def test_import_csv_lists_a_row_with_too_many_values_by_line(tmp_path: Path) -> None:
     csv_file = tmp_path / "rows.csv"
-    csv_file.write_text("site_id,status,observed_on,analyst\nchurch,damaged,2024-05-01,Ann,extra\nchurch,intact,2024-05-02,Ann\n",
-                        encoding="utf-8")
+    csv_file.write_text(
+        "site_id,status,observed_on,analyst\nchurch,damaged,2024-05-01,Ann,extra\nchurch,intact,2024-05-02,Ann\n",
+        encoding="utf-8",
+    )
     rows, malformed = read_import_csv(csv_file)
     assert [line for line, _ in rows] == [3]
     assert malformed == [f"{csv_file}: line 2: more values than columns; fix: quote values that hold ','"]

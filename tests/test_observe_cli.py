@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -13,30 +12,58 @@ from geo.cli import main
 from geo.observations import read_log
 from tests.layers import collection, feature, point
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 
 def footprint(west: float, south: float, east: float, north: float) -> dict[str, Any]:
     return {"type": "Polygon", "coordinates": [[[west, south], [east, south], [east, north], [west, north], [west, south]]]}
 
 
 def scene(item_id: str, day: str, geometry: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "Feature", "stac_version": "1.1.0", "id": item_id, "geometry": geometry, "bbox": None,
-            "properties": {"datetime": f"{day}T08:00:00Z"}, "links": [], "assets": {}}
+    return {
+        "type": "Feature",
+        "stac_version": "1.1.0",
+        "id": item_id,
+        "geometry": geometry,
+        "bbox": None,
+        "properties": {"datetime": f"{day}T08:00:00Z"},
+        "links": [],
+        "assets": {},
+    }
 
 
 def write_monitor_data(directory: Path) -> Path:
     """Two sites and two scenes that cover the church only: what `observe` reads."""
     directory.mkdir(parents=True)
     sites = collection(
-        feature(point(46.75, 39.76), id="church", name="Church", type="church", settlement="Town",
-                coord_source="https://example.org/c", coord_precision="site"),
-        feature(point(46.10, 40.10), id="cemetery", name="Cemetery", type="cemetery", settlement="Village",
-                coord_source="https://example.org/c", coord_precision="site"),
+        feature(
+            point(46.75, 39.76),
+            id="church",
+            name="Church",
+            type="church",
+            settlement="Town",
+            coord_source="https://example.org/c",
+            coord_precision="site",
+        ),
+        feature(
+            point(46.10, 40.10),
+            id="cemetery",
+            name="Cemetery",
+            type="cemetery",
+            settlement="Village",
+            coord_source="https://example.org/c",
+            coord_precision="site",
+        ),
     )
     (directory / "heritage_sites.geojson").write_text(json.dumps(sites), encoding="utf-8")
-    catalog = {"type": "FeatureCollection", "features": [
-        scene("before-1", "2023-12-28", footprint(46.7, 39.7, 46.8, 39.8)),
-        scene("after-1", "2024-04-04", footprint(46.7, 39.7, 46.8, 39.8)),
-    ]}
+    catalog = {
+        "type": "FeatureCollection",
+        "features": [
+            scene("before-1", "2023-12-28", footprint(46.7, 39.7, 46.8, 39.8)),
+            scene("after-1", "2024-04-04", footprint(46.7, 39.7, 46.8, 39.8)),
+        ],
+    }
     (directory / "imagery.json").write_text(json.dumps(catalog), encoding="utf-8")
     return directory
 
@@ -56,8 +83,24 @@ def run(runner: CliRunner, data: Path, *args: str) -> Result:
     return runner.invoke(main, [*args, "--data", str(data)])
 
 
-ADD = ("observe", "add", "--site", "church", "--status", "destroyed", "--observed-on", "2024-04-04",
-       "--before", "before-1", "--after", "after-1", "--evidence", "https://example.org/report", "--analyst", "Ann")
+ADD = (
+    "observe",
+    "add",
+    "--site",
+    "church",
+    "--status",
+    "destroyed",
+    "--observed-on",
+    "2024-04-04",
+    "--before",
+    "before-1",
+    "--after",
+    "after-1",
+    "--evidence",
+    "https://example.org/report",
+    "--analyst",
+    "Ann",
+)
 
 
 def test_add_writes_a_pending_observation_and_prints_its_id(runner: CliRunner, data: Path) -> None:
@@ -73,23 +116,61 @@ def test_add_writes_a_pending_observation_and_prints_its_id(runner: CliRunner, d
 
 def test_add_records_an_evidence_file_with_its_hash(runner: CliRunner, data: Path, tmp_path: Path) -> None:
     (tmp_path / "after.png").write_bytes(b"\x89PNG fixture")
-    result = run(runner, data, "observe", "add", "--site", "church", "--status", "damaged", "--observed-on",
-                 "2024-04-04", "--evidence", "after.png", "--analyst", "Ann")
+    result = run(
+        runner,
+        data,
+        "observe",
+        "add",
+        "--site",
+        "church",
+        "--status",
+        "damaged",
+        "--observed-on",
+        "2024-04-04",
+        "--evidence",
+        "after.png",
+        "--analyst",
+        "Ann",
+    )
     assert result.exit_code == 0, result.output
     (record,) = read_log(data / "observations.jsonl")
     assert record["evidence"][0]["file"] == "after.png" and len(record["evidence"][0]["sha256"]) == 64
 
 
 def test_add_lists_every_problem_and_writes_nothing(runner: CliRunner, data: Path) -> None:
-    result = run(runner, data, "observe", "add", "--site", "cemetery", "--status", "razed", "--observed-on", "2999-01-01",
-                 "--after", "after-1", "--evidence", "www.example.org", "--analyst", "Ann")
+    result = run(
+        runner,
+        data,
+        "observe",
+        "add",
+        "--site",
+        "cemetery",
+        "--status",
+        "razed",
+        "--observed-on",
+        "2999-01-01",
+        "--after",
+        "after-1",
+        "--evidence",
+        "www.example.org",
+        "--analyst",
+        "Ann",
+    )
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("heritage-map: error: new observation of 'cemetery': field 'status': 'razed'; fix: use one of destroyed,")
-    assert lines[1].startswith("heritage-map: error: new observation of 'cemetery': field 'observed_on': 2999-01-01 is after today")
-    assert lines[2].startswith("heritage-map: error: new observation of 'cemetery': field 'after_scene': the footprint of "
-                               "scene 'after-1' does not cover site 'cemetery'")
-    assert lines[3].startswith("heritage-map: error: new observation of 'cemetery': field 'evidence': file 'www.example.org' not found")
+    assert lines[0].startswith(
+        "heritage-map: error: new observation of 'cemetery': field 'status': 'razed'; fix: use one of destroyed,"
+    )
+    assert lines[1].startswith(
+        "heritage-map: error: new observation of 'cemetery': field 'observed_on': 2999-01-01 is after today"
+    )
+    assert lines[2].startswith(
+        "heritage-map: error: new observation of 'cemetery': field 'after_scene': the footprint of "
+        "scene 'after-1' does not cover site 'cemetery'"
+    )
+    assert lines[3].startswith(
+        "heritage-map: error: new observation of 'cemetery': field 'evidence': file 'www.example.org' not found"
+    )
     assert lines[4] == "heritage-map: error: 4 problem(s) in the observation of 'cemetery'; nothing was written"
     assert result.stdout == ""
     assert not (data / "observations.jsonl").exists()
@@ -108,13 +189,25 @@ def test_review_by_a_second_analyst_confirms(runner: CliRunner, data: Path) -> N
     assert result.stdout == "rev-obs-church-1-1\n"
     assert "obs-church-1 is now confirmed" in result.stderr
     listing = run(runner, data, "observe", "list")
-    assert listing.stdout.splitlines()[1].split() == ["obs-church-1", "church", "destroyed", "2024-04-04", "confirmed", "Ann", "public"]
+    assert listing.stdout.splitlines()[1].split() == [
+        "obs-church-1",
+        "church",
+        "destroyed",
+        "2024-04-04",
+        "confirmed",
+        "Ann",
+        "public",
+    ]
 
 
 @pytest.mark.parametrize(
     ("target", "analyst", "message"),
     [
-        ("obs-church-1", "ann", "observation obs-church-1: field 'analyst': 'ann' is its author; fix: a second analyst must review it"),
+        (
+            "obs-church-1",
+            "ann",
+            "observation obs-church-1: field 'analyst': 'ann' is its author; fix: a second analyst must review it",
+        ),
         ("obs-church-9", "Bob", "observation 'obs-church-9': not in the log"),
     ],
 )
@@ -141,7 +234,20 @@ def test_bad_decision_is_a_usage_error(runner: CliRunner, data: Path) -> None:
 
 def test_list_filters_by_site_status_and_pending(runner: CliRunner, data: Path) -> None:
     run(runner, data, *ADD)
-    run(runner, data, "observe", "add", "--site", "cemetery", "--status", "threatened", "--observed-on", "2024-05-01", "--analyst", "Ann")
+    run(
+        runner,
+        data,
+        "observe",
+        "add",
+        "--site",
+        "cemetery",
+        "--status",
+        "threatened",
+        "--observed-on",
+        "2024-05-01",
+        "--analyst",
+        "Ann",
+    )
     run(runner, data, "observe", "review", "obs-church-1", "--decision", "confirm", "--analyst", "Bob")
 
     def ids(*options: str) -> list[str]:
@@ -157,15 +263,19 @@ def test_list_filters_by_site_status_and_pending(runner: CliRunner, data: Path) 
 
 
 def write_csv(path: Path, *rows: str) -> Path:
-    path.write_text("site_id,status,observed_on,before_scene,after_scene,evidence,analyst,note\n" + "".join(r + "\n" for r in rows),
-                    encoding="utf-8")
+    path.write_text(
+        "site_id,status,observed_on,before_scene,after_scene,evidence,analyst,note\n" + "".join(r + "\n" for r in rows),
+        encoding="utf-8",
+    )
     return path
 
 
 def test_import_adds_every_row(runner: CliRunner, data: Path, tmp_path: Path) -> None:
-    csv_file = write_csv(tmp_path / "rows.csv",
-                         "church,damaged,2024-04-04,before-1,after-1,https://example.org/a,Ann,roof",
-                         "cemetery,threatened,2024-04-05,,,,Ann,")
+    csv_file = write_csv(
+        tmp_path / "rows.csv",
+        "church,damaged,2024-04-04,before-1,after-1,https://example.org/a,Ann,roof",
+        "cemetery,threatened,2024-04-05,,,,Ann,",
+    )
     result = run(runner, data, "observe", "import", str(csv_file))
     assert result.exit_code == 0, result.output
     assert result.stdout.split() == ["obs-church-1", "obs-cemetery-1"]
@@ -173,24 +283,31 @@ def test_import_adds_every_row(runner: CliRunner, data: Path, tmp_path: Path) ->
 
 
 def test_import_is_all_or_nothing_and_names_every_bad_line(runner: CliRunner, data: Path, tmp_path: Path) -> None:
-    csv_file = write_csv(tmp_path / "rows.csv",
-                         "church,damaged,2024-04-04,before-1,after-1,https://example.org/a,Ann,roof",
-                         "nowhere,damaged,2024-04-04,,,,Ann,",
-                         "church,gone,04/04/2024,,,,Ann,")
+    csv_file = write_csv(
+        tmp_path / "rows.csv",
+        "church,damaged,2024-04-04,before-1,after-1,https://example.org/a,Ann,roof",
+        "nowhere,damaged,2024-04-04,,,,Ann,",
+        "church,gone,04/04/2024,,,,Ann,",
+    )
     result = run(runner, data, "observe", "import", str(csv_file))
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines[0].startswith(f"heritage-map: error: {csv_file}: line 3: field 'site_id': 'nowhere'")
     assert lines[1].startswith(f"heritage-map: error: {csv_file}: line 4: field 'status': 'gone'")
-    assert lines[2].startswith(f"heritage-map: error: {csv_file}: line 4: field 'observed_on': '04/04/2024' is not an ISO 8601 date")
+    assert lines[2].startswith(
+        f"heritage-map: error: {csv_file}: line 4: field 'observed_on': '04/04/2024' is not an ISO 8601 date"
+    )
     assert lines[3] == f"heritage-map: error: 3 problem(s) in {csv_file}; nothing was written"
     assert not (data / "observations.jsonl").exists()
 
 
 def test_import_skips_form_tool_columns_only_when_told(runner: CliRunner, data: Path, tmp_path: Path) -> None:
     csv_file = tmp_path / "kobo.csv"
-    csv_file.write_text("start;end;site_id;status;observed_on;analyst;_uuid\n"
-                        "2024-05-01T09:00;2024-05-01T09:05;church;intact;2024-05-01;Ann;9f1c\n", encoding="utf-8")
+    csv_file.write_text(
+        "start;end;site_id;status;observed_on;analyst;_uuid\n"
+        "2024-05-01T09:00;2024-05-01T09:05;church;intact;2024-05-01;Ann;9f1c\n",
+        encoding="utf-8",
+    )
     refused = run(runner, data, "observe", "import", str(csv_file))
     assert refused.exit_code == 1
     assert f"{csv_file}: line 1: columns: unknown ['start', 'end'], missing none" in refused.stderr
@@ -209,8 +326,22 @@ def test_verify_ok_prints_counts_and_head(runner: CliRunner, data: Path) -> None
 
 def test_verify_names_a_changed_evidence_file(runner: CliRunner, data: Path, tmp_path: Path) -> None:
     (tmp_path / "after.png").write_bytes(b"original")
-    run(runner, data, "observe", "add", "--site", "church", "--status", "damaged", "--observed-on", "2024-04-04",
-        "--evidence", "after.png", "--analyst", "Ann")
+    run(
+        runner,
+        data,
+        "observe",
+        "add",
+        "--site",
+        "church",
+        "--status",
+        "damaged",
+        "--observed-on",
+        "2024-04-04",
+        "--evidence",
+        "after.png",
+        "--analyst",
+        "Ann",
+    )
     (tmp_path / "after.png").write_bytes(b"altered")
     result = run(runner, data, "verify")
     assert result.exit_code == 1

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser
 
 from geo.build import build_maps
 from tests.browser import open_page
 from tests.layers import write_layers
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 
@@ -117,7 +121,9 @@ def open_page_plain(browser: Browser, path: Path, width: int):  # type: ignore[n
 
 
 def test_manifest_verifies_with_sha256sum(maps: Path) -> None:
-    result = subprocess.run(["sha256sum", "--check", "--quiet", "MANIFEST.sha256"], cwd=maps, capture_output=True, text=True)
+    result = subprocess.run(
+        ["sha256sum", "--check", "--quiet", "MANIFEST.sha256"], cwd=maps, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     listed = (maps / "MANIFEST.sha256").read_text().splitlines()
     assert any(line.endswith("  index.html") for line in listed)
@@ -139,7 +145,9 @@ CONTRAST = """
     return [255, 255, 255];
   }
   const worst = [];
-  document.querySelectorAll('.hm-legend *, .hm-popup *, .hm-credits *, .hm-search *, .leaflet-control-layers *, .hm-story *').forEach(node => {
+  document.querySelectorAll(
+    '.hm-legend *, .hm-popup *, .hm-credits *, .hm-search *, .leaflet-control-layers *, .hm-story *'
+  ).forEach(node => {
     if (!Array.from(node.childNodes).some(n => n.nodeType === 3 && n.textContent.trim())) return;
     const fg = lum(rgb(getComputedStyle(node).color)), bg = lum(background(node));
     const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);

@@ -62,8 +62,12 @@ def test_number_arrays_travel_as_typed_array_bytes() -> None:
 def test_objects_and_lists_of_objects_become_a_column_per_key_and_decode_back() -> None:
     frame = sites(4)
     frame["after"] = [{"id": "sc1", "gsd": 0.5, "sensor": None}, None, {"id": "sc1", "gsd": 0.5}, {"id": "sc1", "gsd": 0.3}]
-    frame["history"] = [[{"status": "intact", "on": "2021"}, {"status": "destroyed", "on": "2024"}], [], None,
-                        [{"status": "intact", "on": "2021", "evidence": ["https://example.org/e"]}]]
+    frame["history"] = [
+        [{"status": "intact", "on": "2021"}, {"status": "destroyed", "on": "2024"}],
+        [],
+        None,
+        [{"status": "intact", "on": "2021", "evidence": ["https://example.org/e"]}],
+    ]
     frame["mixed"] = ["text", ["a", "list"], None, {"an": "object"}]
     table = feature_table(frame, ["after", "history", "mixed"])
     after = table["columns"]["after"]
@@ -73,7 +77,9 @@ def test_objects_and_lists_of_objects_become_a_column_per_key_and_decode_back() 
     assert table["columns"]["mixed"]["json"] is True
     assert column(table, "after") == [{"id": "sc1", "gsd": 0.5}, None, {"id": "sc1", "gsd": 0.5}, {"id": "sc1", "gsd": 0.3}]
     assert column(table, "history") == [
-        [{"status": "intact", "on": "2021"}, {"status": "destroyed", "on": "2024"}], None, None,
+        [{"status": "intact", "on": "2021"}, {"status": "destroyed", "on": "2024"}],
+        None,
+        None,
         [{"status": "intact", "on": "2021", "evidence": ["https://example.org/e"]}],
     ]
     assert column(table, "mixed") == ["text", ["a", "list"], None, {"an": "object"}]
@@ -85,7 +91,10 @@ def test_unlocated_rows_are_left_out_and_shapes_keep_their_geometry() -> None:
     )
     table = feature_table(frame, ["id"])
     assert table["count"] == 1
-    assert table["geometry"] == {"type": "GeoJSON", "geometries": [{"type": "LineString", "coordinates": [[46.123457, 39.5], [46.2, 39.6]]}]}
+    assert table["geometry"] == {
+        "type": "GeoJSON",
+        "geometries": [{"type": "LineString", "coordinates": [[46.123457, 39.5], [46.2, 39.6]]}],
+    }
 
 
 def test_script_json_cannot_close_its_element_and_parses_back() -> None:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Browser
 
 from geo.build import build_maps
 from geo.imagery import add_scene
 from tests.browser import open_page
 from tests.layers import default_log, write_layers
 from tests.rasters import texture, with_block, with_noise, write_scene
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +28,19 @@ def maps(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = write_layers(root / "layers", log=log)
     (data / "imagery.json").unlink()
     ground = texture(7)
-    add_scene(data / "imagery.json", write_scene(data / "scenes" / "before.tif", with_noise(with_block(ground, 90, 90), 6, 1)),
-              date="2023-06-01", item_id="roof-2023", stated={"providers": [{"name": "Test Provider", "roles": ["producer"]}]})
-    add_scene(data / "imagery.json", write_scene(data / "scenes" / "after.tif", with_noise(ground, 6, 2)),
-              date="2024-04-04", item_id="bare-2024")
+    add_scene(
+        data / "imagery.json",
+        write_scene(data / "scenes" / "before.tif", with_noise(with_block(ground, 90, 90), 6, 1)),
+        date="2023-06-01",
+        item_id="roof-2023",
+        stated={"providers": [{"name": "Test Provider", "roles": ["producer"]}]},
+    )
+    add_scene(
+        data / "imagery.json",
+        write_scene(data / "scenes" / "after.tif", with_noise(ground, 6, 2)),
+        date="2024-04-04",
+        item_id="bare-2024",
+    )
     build_maps(data, root / "maps", tiles="none")
     return root / "maps"
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from geo.validate import Problem, validate_layers
 from tests.layers import broken, default_layers, point, write_layers
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 TODAY = date(2026, 11, 21)
 
@@ -84,7 +87,10 @@ def test_wrong_geometry_type_for_the_layer(tmp_path: Path) -> None:
 
 
 def test_invalid_polygon_gives_shapely_reason(tmp_path: Path) -> None:
-    bowtie = {"type": "Polygon", "coordinates": [[[46.70, 39.70], [46.80, 39.80], [46.80, 39.70], [46.70, 39.80], [46.70, 39.70]]]}
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[46.70, 39.70], [46.80, 39.80], [46.80, 39.70], [46.70, 39.80], [46.70, 39.70]]],
+    }
     problem = only(errors_of(tmp_path, broken("heritage_sites.geojson", 0, geometry=bowtie)))
     assert problem.feature == "feature 'site-church'" and "Self-intersection" in problem.found
 

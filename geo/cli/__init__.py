@@ -20,6 +20,7 @@ class DataError(click.ClickException):
     exit_code = 1
 
     def show(self, file: Any = None) -> None:
+        """Print the one-line message on stderr."""
         click.echo(f"heritage-map: error: {self.format_message()}", err=True)
 
 
@@ -27,6 +28,7 @@ class HeritageMapGroup(click.Group):
     """A group that turns the library's errors into one-line messages and exit 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand; a library error becomes one line and exit 1."""
         try:
             return super().invoke(ctx)
         except HeritageMapError as error:

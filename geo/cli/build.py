@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from geo.build import build_maps
 from geo.cli._options import data_option, out_option
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
 
 @click.command(name="build")
 @data_option
 @out_option
-@click.option("--tiles", type=click.Choice(["osm", "satellite", "none"]), default="osm", show_default=True,
-              help="Basemap shown first; 'none' makes the maps use no network at all.")
-@click.option("--self-contained/--no-self-contained", default=True, show_default=True,
-              help="Inline every script and stylesheet into index.html and timeline.html, or link them from OUT/assets/ "
-                   "(site pages always share OUT/assets/). Either way nothing needs the network but basemap tiles.")
-@click.option("--base-url", default="../", show_default=True,
-              help="Address of the published maps folder, used in the embed snippets (default: relative to embed/).")
+@click.option(
+    "--tiles",
+    type=click.Choice(["osm", "satellite", "none"]),
+    default="osm",
+    show_default=True,
+    help="Basemap shown first; 'none' makes the maps use no network at all.",
+)
+@click.option(
+    "--self-contained/--no-self-contained",
+    default=True,
+    show_default=True,
+    help="Inline every script and stylesheet into index.html and timeline.html, or link them from OUT/assets/ "
+    "(site pages always share OUT/assets/). Either way nothing needs the network but basemap tiles.",
+)
+@click.option(
+    "--base-url",
+    default="../",
+    show_default=True,
+    help="Address of the published maps folder, used in the embed snippets (default: relative to embed/).",
+)
 def command(data_dir: Path, out_dir: Path, tiles: str, self_contained: bool, base_url: str) -> None:
     """Validate the layers and write the maps (index.html and the rest) into OUT.
 

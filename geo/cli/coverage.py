@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from geo.coverage import COMMUNITIES_TOTAL, Coverage, coverage_from_dir
 from geo.cli._options import data_option
+from geo.coverage import COMMUNITIES_TOTAL, Coverage, coverage_from_dir
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def format_coverage(report: Coverage) -> str:
     """The plain-text report printed on stdout."""
+
     def counts(values: dict[str, int]) -> str:
         return ", ".join(f"{key} {value}" for key, value in values.items())
 
     lines = [
-        f"communities: {report.communities_identified} of {COMMUNITIES_TOTAL} identified, "
-        f"{report.communities_located} located, "
-        f"{report.communities_identified - report.communities_located} unlocated",
+        (
+            f"communities: {report.communities_identified} of {COMMUNITIES_TOTAL} identified, "
+            f"{report.communities_located} located, "
+            f"{report.communities_identified - report.communities_located} unlocated"
+        ),
         f"heritage sites: {report.sites_total}",
         f"  by status: {counts(report.sites_by_status)}",
         f"  by coord_precision: {counts(report.sites_by_precision)}",

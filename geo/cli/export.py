@@ -12,20 +12,47 @@ from geo.export import FORMATS, PROFILES, TABLES, export_data, export_picture
 
 @click.command(name="export")
 @data_option
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("exports"),
-              show_default=True, help="Folder the exported files are written to (never inside --data).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
-              help="geojson, csv or kml: one file per layer; gpkg: one heritage-map.gpkg; png: map.png of the overview map.")
-@click.option("--profile", type=click.Choice(PROFILES), default="public", show_default=True,
-              help="public: what the maps publish; internal: observations.csv also holds internal records and analysts' contacts.")
-@click.option("--layer", "layers", type=click.Choice(TABLES), multiple=True,
-              help="A layer to export (repeatable); default: all of them. Not used by png.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("exports"),
+    show_default=True,
+    help="Folder the exported files are written to (never inside --data).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    required=True,
+    help="geojson, csv or kml: one file per layer; gpkg: one heritage-map.gpkg; png: map.png of the overview map.",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(PROFILES),
+    default="public",
+    show_default=True,
+    help="public: what the maps publish; internal: observations.csv also holds internal records and analysts' contacts.",
+)
+@click.option(
+    "--layer",
+    "layers",
+    type=click.Choice(TABLES),
+    multiple=True,
+    help="A layer to export (repeatable); default: all of them. Not used by png.",
+)
 @click.option("--width", type=click.IntRange(200, 8000), default=1200, show_default=True, help="PNG width in pixels.")
 @click.option("--height", type=click.IntRange(200, 8000), default=800, show_default=True, help="PNG height in pixels.")
-@click.option("--tiles", type=click.Choice(["osm", "satellite", "none"]), default="osm", show_default=True,
-              help="PNG basemap; 'none' draws the map with no network at all.")
-def command(data_dir: Path, out_dir: Path, fmt: str, profile: str, layers: tuple[str, ...],
-            width: int, height: int, tiles: str) -> None:
+@click.option(
+    "--tiles",
+    type=click.Choice(["osm", "satellite", "none"]),
+    default="osm",
+    show_default=True,
+    help="PNG basemap; 'none' draws the map with no network at all.",
+)
+def command(
+    data_dir: Path, out_dir: Path, fmt: str, profile: str, layers: tuple[str, ...], width: int, height: int, tiles: str
+) -> None:
     """Export the layers and the monitors' log, or a picture of the map, into OUT.
 
     The heritage sites carry their public status, date, verdict and publisher.

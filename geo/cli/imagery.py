@@ -10,10 +10,9 @@ import csv
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -21,6 +20,9 @@ from geo import chips, imagery, join, observations
 from geo.cli._options import data_option
 from geo.errors import ImageryError
 from geo.layers import read_layer
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 CATALOG = "imagery.json"
 LOG = "observations.jsonl"
@@ -71,11 +73,21 @@ def command() -> None:
 @click.option("--provider", help="Who produced the imagery (e.g. Maxar, Planet Labs).")
 @click.option("--constellation", help="Satellite constellation (e.g. worldview, planetscope).")
 @click.option("--platform", help="Satellite (e.g. WV03).")
-@click.option("--license", "license_", help="Licence of the imagery: an SPDX id (e.g. CC-BY-4.0), or 'other' for a provider's own terms.")
+@click.option(
+    "--license", "license_", help="Licence of the imagery: an SPDX id (e.g. CC-BY-4.0), or 'other' for a provider's own terms."
+)
 @click.option("--id", "item_id", help="Item id (default: the file name, lower case).")
 @data_option
-def add(scene: Path, date_text: str | None, provider: str | None, constellation: str | None, platform: str | None,
-        license_: str | None, item_id: str | None, data_dir: Path) -> None:
+def add(
+    scene: Path,
+    date_text: str | None,
+    provider: str | None,
+    constellation: str | None,
+    platform: str | None,
+    license_: str | None,
+    item_id: str | None,
+    data_dir: Path,
+) -> None:
     """Add a GeoTIFF scene to the catalog: footprint, resolution, date and SHA-256 from the file.
 
     \b
@@ -85,13 +97,17 @@ def add(scene: Path, date_text: str | None, provider: str | None, constellation:
     if provider:
         stated["providers"] = [{"name": provider, "roles": ["producer"]}]
     catalog = data_dir / CATALOG
-    item = imagery.add_scene(catalog, scene, date=date_text, item_id=item_id,
-                             stated={k: v for k, v in stated.items() if v is not None})
+    item = imagery.add_scene(
+        catalog, scene, date=date_text, item_id=item_id, stated={k: v for k, v in stated.items() if v is not None}
+    )
     props = item["properties"]
     when = props.get("datetime") or f"{props['start_datetime']}/{props['end_datetime']}"
     click.echo(json.dumps(item, indent=2, sort_keys=True, ensure_ascii=False))
-    click.echo(f"added {item['id']!r} to {catalog}: {when} ({props['heritage:datetime_source']}), "
-               f"{props['gsd']} m, {props['proj:code'] or 'custom CRS'}", err=True)
+    click.echo(
+        f"added {item['id']!r} to {catalog}: {when} ({props['heritage:datetime_source']}), "
+        f"{props['gsd']} m, {props['proj:code'] or 'custom CRS'}",
+        err=True,
+    )
 
 
 @command.command(name="import")
@@ -111,21 +127,33 @@ def import_(source: Path, data_dir: Path) -> None:
         click.echo(item_id)
     for conflict in result.conflicts:
         click.echo(f"conflict: {conflict}", err=True)
-    click.echo(f"{catalog}: {len(result.added)} added, {len(result.unchanged)} already present, "
-               f"{len(result.conflicts)} conflicts", err=True)
+    click.echo(
+        f"{catalog}: {len(result.added)} added, {len(result.unchanged)} already present, {len(result.conflicts)} conflicts",
+        err=True,
+    )
     if result.conflicts:
-        raise ImageryError(f"{source}: {len(result.conflicts)} items conflict with {catalog}; "
-                           "fix: rename them in the source, or resolve by hand and import again")
+        raise ImageryError(
+            f"{source}: {len(result.conflicts)} items conflict with {catalog}; "
+            "fix: rename them in the source, or resolve by hand and import again"
+        )
 
 
 GAP_HEADERS = ("site_id", "name", "newest_scene", "newest_date", "age_days", "coverage")
 
 
 @command.command(name="gaps")
-@click.option("--older-than", "older_than", default="180d", show_default=True, callback=_days,
-              help="Flag sites whose newest covering scene is older than this many days (e.g. 180d).")
+@click.option(
+    "--older-than",
+    "older_than",
+    default="180d",
+    show_default=True,
+    callback=_days,
+    help="Flag sites whose newest covering scene is older than this many days (e.g. 180d).",
+)
 @click.option("--today", "today", callback=_today, help="Count ages from this date (default: today, UTC).")
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path, dir_okay=False), help="Also write the table as CSV to this file.")
+@click.option(
+    "--csv", "csv_path", type=click.Path(path_type=Path, dir_okay=False), help="Also write the table as CSV to this file."
+)
 @data_option
 def gaps(older_than: int, today: date, csv_path: Path | None, data_dir: Path) -> None:
     """List sites with no covering scene newer than N days, or none at all: what to task next.
@@ -145,16 +173,24 @@ def gaps(older_than: int, today: date, csv_path: Path | None, data_dir: Path) ->
 CHANGE_HEADERS = ("rank", "site_id", "score", "before", "after", "pair")
 
 
-def _local_pair(record: join.SiteImagery | None, items_by_id: dict[str, dict[str, Any]],
-                catalog_dir: Path) -> tuple[dict[str, Any], dict[str, Any], str] | None:
+def _local_pair(
+    record: join.SiteImagery | None, items_by_id: dict[str, dict[str, Any]], catalog_dir: Path
+) -> tuple[dict[str, Any], dict[str, Any], str] | None:
     """The latest observation's pair when both rasters are local, else the newest local scene and the one before it."""
     if (
-        record and record.before and record.after and record.verdict == "imagery-documented"
-        and imagery.local_image(record.before, catalog_dir) and imagery.local_image(record.after, catalog_dir)
+        record
+        and record.before
+        and record.after
+        and record.verdict == "imagery-documented"
+        and imagery.local_image(record.before, catalog_dir)
+        and imagery.local_image(record.after, catalog_dir)
     ):
         return record.before, record.after, "observation"
-    dated = [(s.start, s.end, s.id) for s in (record.scenes if record else ())
-             if s.start and s.end and imagery.local_image(items_by_id[s.id], catalog_dir)]
+    dated = [
+        (s.start, s.end, s.id)
+        for s in (record.scenes if record else ())
+        if s.start and s.end and imagery.local_image(items_by_id[s.id], catalog_dir)
+    ]
     if not dated:
         return None
     after_start, _, after_id = max(dated)
@@ -167,9 +203,17 @@ def _local_pair(record: join.SiteImagery | None, items_by_id: dict[str, dict[str
 
 @command.command(name="changes")
 @click.option("--limit", type=click.IntRange(min=1), help="Show only the top N sites.")
-@click.option("--radius", "radius_m", type=click.FloatRange(min=1), default=chips.RADIUS_M, show_default=True,
-              help="Ground distance around each site compared, in metres.")
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path, dir_okay=False), help="Also write the ranking as CSV to this file.")
+@click.option(
+    "--radius",
+    "radius_m",
+    type=click.FloatRange(min=1),
+    default=chips.RADIUS_M,
+    show_default=True,
+    help="Ground distance around each site compared, in metres.",
+)
+@click.option(
+    "--csv", "csv_path", type=click.Path(path_type=Path, dir_okay=False), help="Also write the ranking as CSV to this file."
+)
 @data_option
 def changes(limit: int | None, radius_m: float, csv_path: Path | None, data_dir: Path) -> None:
     """Rank sites by the change between their before and after rasters: a proposal for review, never a status.
@@ -185,8 +229,11 @@ def changes(limit: int | None, radius_m: float, csv_path: Path | None, data_dir:
     items_by_id = {item["id"]: item for item in items}
     joined = join.site_imagery(sites, items, [r for r in observations.read_log(data_dir / LOG) if r.get("kind") == "observation"])
     scored = []
-    candidates = [(site, pair) for site in sites.itertuples(index=False)
-                  if (pair := _local_pair(joined.get(site.id), items_by_id, data_dir))]
+    candidates = [
+        (site, pair)
+        for site in sites.itertuples(index=False)
+        if (pair := _local_pair(joined.get(site.id), items_by_id, data_dir))
+    ]
     with click.progressbar(candidates, label="scoring sites", file=sys.stderr) as bar:
         for site, (before, after, origin) in bar:
             found = chips.site_change(site, before, after, data_dir, radius_m=radius_m)
@@ -196,5 +243,8 @@ def changes(limit: int | None, radius_m: float, csv_path: Path | None, data_dir:
     _table(CHANGE_HEADERS, rows, sys.stdout)
     if csv_path:
         _csv(csv_path, CHANGE_HEADERS, rows)
-    click.echo(f"{len(scored)} of {len(sites)} sites have a local before/after pair; "
-               "a high score proposes a site for review, a monitor decides", err=True)
+    click.echo(
+        f"{len(scored)} of {len(sites)} sites have a local before/after pair; "
+        "a high score proposes a site for review, a monitor decides",
+        err=True,
+    )

@@ -67,8 +67,11 @@ def add(data_dir: Path, **given: Any) -> None:
         _refuse(problems, f"the observation of {draft.site_id!r}")
     written = observations.add_observations(_log(data_dir), records)
     click.echo(written[0]["id"])
-    click.echo(f"recorded {written[0]['id']}: under review until a second analyst confirms it "
-               f"(heritage-map observe review {written[0]['id']} --decision confirm --analyst NAME)", err=True)
+    click.echo(
+        f"recorded {written[0]['id']}: under review until a second analyst confirms it "
+        f"(heritage-map observe review {written[0]['id']} --decision confirm --analyst NAME)",
+        err=True,
+    )
 
 
 @command.command(name="review")
@@ -84,7 +87,9 @@ def review(observation_id: str, decision: str, analyst: str, note: str | None, d
     """
     record = observations.add_review(_log(data_dir), observation_id, decision, analyst, note)
     click.echo(record["id"])
-    click.echo(f"recorded {record['id']}: {observation_id} is now {decision}ed; `heritage-map build` shows it on the maps", err=True)
+    click.echo(
+        f"recorded {record['id']}: {observation_id} is now {decision}ed; `heritage-map build` shows it on the maps", err=True
+    )
 
 
 def _row(record: dict[str, Any], state: str) -> dict[str, str]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from geo.cli._options import data_option
 from geo.validate import validate_layers
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 @click.command(name="validate")

@@ -36,8 +36,10 @@ def command(evidence_root: Path, quarantine_tail: bool, data_dir: Path) -> None:
         observations.quarantine_torn_tail(log)
     report = observations.verify_log(log, data_dir, evidence_root=evidence_root)
     if report.first is None:
-        click.echo(f"ok: {log}: {report.records} records, chain intact, {report.evidence_files} evidence file(s) match; "
-                   f"head {report.head or 'none (empty log)'}")
+        click.echo(
+            f"ok: {log}: {report.records} records, chain intact, {report.evidence_files} evidence file(s) match; "
+            f"head {report.head or 'none (empty log)'}"
+        )
         return
     for problem in report.problems:
         click.echo(f"heritage-map: error: {log}: {problem}", err=True)
