@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from filelock import FileLock, Timeout
 
 from geo._canonical import GENESIS, canonical_json, record_hash
-from geo.errors import ObservationError
+from geo.errors import ObservationError, Problem
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -93,8 +93,12 @@ def split_log(path: Path, data: bytes) -> LogBytes:
         record = _json_object(line)
         if record is None:
             raise ObservationError(
-                f"{path}: line {number}: not a JSON object on one line ({line[:60]!r}); "
-                "fix: run `heritage-map verify` and restore the log from a copy; nothing was written"
+                Problem(
+                    file=str(path),
+                    line=number,
+                    found=f"not a JSON object on one line ({line[:60]!r})",
+                    fix="run `heritage-map verify` and restore the log from a copy; nothing was written",
+                )
             )
         records.append(record)
     return LogBytes(records, good_size, tail, torn_line)

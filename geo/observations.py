@@ -30,7 +30,7 @@ from geo._logfile import (
     quarantine_tail,
     split_log,
 )
-from geo.errors import ObservationError
+from geo.errors import ObservationError, Problem
 
 DECISIONS: tuple[str, ...] = ("confirm", "reject")
 PRIVATE_FIELDS: tuple[str, ...] = ("contact",)
@@ -66,8 +66,12 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
     split = split_log(path, data)
     if split.torn:
         raise ObservationError(
-            f"{path}: line {split.torn_line}: torn last line ({len(split.torn)} bytes, not a complete JSON record) "
-            "left by an interrupted writer; fix: run `heritage-map verify --quarantine-tail` to move it aside"
+            Problem(
+                file=str(path),
+                line=split.torn_line,
+                found=f"torn last line ({len(split.torn)} bytes, not a complete JSON record) left by an interrupted writer",
+                fix="run `heritage-map verify --quarantine-tail` to move it aside",
+            )
         )
     return split.records
 
@@ -255,19 +259,34 @@ def add_observations(
     return locked_append(path, build, on_quarantine or _report_on_stderr)
 
 
-def review_problem(existing: list[dict[str, Any]], of: str, analyst: str) -> str | None:
+def review_problem(existing: list[dict[str, Any]], of: str, analyst: str) -> Problem | None:
     """Why a review of `of` by `analyst` must be refused, or None when it may be recorded."""
     target = next((r for r in existing if r.get("kind") == "observation" and r.get("id") == of), None)
     if target is None:
-        return f"observation {of!r}: not in the log; fix: give the id of an observation (`heritage-map observe list --pending`)"
+        return Problem(
+            kind="observation",
+            feature=of,
+            found="not in the log",
+            fix="give the id of an observation (`heritage-map observe list --pending`)",
+        )
     if not analyst.strip():
-        return f"observation {of}: field 'analyst': empty; fix: give the reviewer's name with --analyst"
+        return Problem(
+            kind="observation", feature=of, field="analyst", found="empty", fix="give the reviewer's name with --analyst"
+        )
     if _same_analyst(target.get("analyst"), analyst):
-        return f"observation {of}: field 'analyst': {analyst!r} is its author; fix: a second analyst must review it"
+        return Problem(
+            kind="observation",
+            feature=of,
+            field="analyst",
+            found=f"{analyst!r} is its author",
+            fix="a second analyst must review it",
+        )
     state = review_state(target, decisions(existing))
     if state != "pending":
         how = "by publication" if target.get("origin") == "published" else "by an earlier review"
-        return f"observation {of}: already {state} {how}; fix: record a new observation to correct it"
+        return Problem(
+            kind="observation", feature=of, found=f"already {state} {how}", fix="record a new observation to correct it"
+        )
     return None
 
 
@@ -288,7 +307,7 @@ def add_review(
     def build(existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
         problem = review_problem(existing, of, analyst)
         if problem:
-            raise ObservationError(f"{path}: {problem}; nothing was written")
+            raise ObservationError(problem.at({"file": str(path)}), hint="nothing was written")
         review = {
             "kind": "review",
             "id": next_id(f"rev-{of}", existing),
