@@ -23,7 +23,6 @@ from typing import Any, NamedTuple
 from geo._canonical import sha256_file
 from geo._gc import collector_paused
 from geo._logfile import (
-    LogProblem,
     Quarantine,
     chain_problems,
     locked_append,
@@ -333,7 +332,7 @@ class VerifyReport:
     records: int
     evidence_files: int
     head: str | None
-    problems: tuple[LogProblem, ...]
+    problems: tuple[Problem, ...]
 
     @property
     def ok(self) -> bool:
@@ -341,12 +340,12 @@ class VerifyReport:
         return not self.problems
 
     @property
-    def first(self) -> LogProblem | None:
+    def first(self) -> Problem | None:
         """The first broken record (by line), the one to investigate."""
         return self.problems[0] if self.problems else None
 
 
-def _evidence_file_problems(line: int, record: Mapping[str, Any], root: Path) -> tuple[int, list[LogProblem]]:
+def _evidence_file_problems(line: int, record: Mapping[str, Any], root: Path) -> tuple[int, list[Problem]]:
     checked, problems = 0, []
     for item in record.get("evidence") or []:
         if not isinstance(item, dict) or "file" not in item:
@@ -356,22 +355,24 @@ def _evidence_file_problems(line: int, record: Mapping[str, Any], root: Path) ->
         record_id = record.get("id") if isinstance(record.get("id"), str) else None
         if not file.is_file():
             problems.append(
-                LogProblem(
-                    line,
-                    record_id,
-                    "evidence",
-                    f"file {item['file']!r} not found under {root}",
-                    "restore the evidence file, or pass --evidence-root to the folder it is kept in",
+                Problem(
+                    line=line,
+                    kind="record",
+                    feature=record_id,
+                    field="evidence",
+                    found=f"file {item['file']!r} not found under {root}",
+                    fix="restore the evidence file, or pass --evidence-root to the folder it is kept in",
                 )
             )
         elif sha256_file(file) != item.get("sha256"):
             problems.append(
-                LogProblem(
-                    line,
-                    record_id,
-                    "evidence",
-                    f"file {item['file']!r} no longer has the SHA-256 recorded for it",
-                    "restore the original file; a changed file is not the evidence that was recorded",
+                Problem(
+                    line=line,
+                    kind="record",
+                    feature=record_id,
+                    field="evidence",
+                    found=f"file {item['file']!r} no longer has the SHA-256 recorded for it",
+                    fix="restore the original file; a changed file is not the evidence that was recorded",
                 )
             )
     return checked, problems
@@ -398,6 +399,6 @@ def verify_log(path: str | Path, data_dir: str | Path, *, evidence_root: str | P
         checked, found = _evidence_file_problems(line, record, root)
         evidence_files += checked
         problems.extend(found)
-    problems.sort(key=lambda p: p.line)
+    problems.sort(key=lambda p: p.line or 0)
     head = records[-1][1].get("hash") if records else None
     return VerifyReport(path, len(records), evidence_files, head if isinstance(head, str) else None, tuple(problems))
