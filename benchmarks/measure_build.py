@@ -1,10 +1,10 @@
 """The build: seconds and bytes of the overview map for N sites, against two stock folium maps.
 
-- ours: `geo.maps.public_sites`, `geo.maps.overview_map` then
+- ours: `public_sites` (the join, `geo.join.join`, then the public view,
+  `geo.sitestatus.public_view`), `geo.maps.overview_map` then
   `geo.render.page_html` (self-contained, `--tiles none`), from inputs already
   loaded, with Python's cyclic collector paused as `geo.build.build_maps`
-  runs these steps; loading and the join (`public_sites`) are also timed on
-  their own;
+  runs these steps; loading and `public_sites` are also timed on their own;
 - stock folium: one `folium.Marker` per site with a `folium.Popup` (name in
   two scripts, type, status and its date), rendered with `Figure.render()`;
 - FastMarkerCluster: `folium.plugins.FastMarkerCluster` with the same popup
@@ -41,10 +41,11 @@ from benchmarks._timing import Figure, median_and_result, median_seconds, timed
 from geo._gc import collector_paused
 from geo.build import build_maps
 from geo.inputs import Inputs, load_inputs
-from geo.maps import overview_map, public_sites
+from geo.join import join
+from geo.maps import overview_map
 from geo.payload import feature_table, script_json, table_features
 from geo.render import page_html
-from geo.sitestatus import SITE_FIELDS
+from geo.sitestatus import SITE_FIELDS, PublicView, public_view
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -126,6 +127,11 @@ def fast_cluster(sites: gpd.GeoDataFrame) -> str:
     return fmap.get_root().render()
 
 
+def public_sites(inputs: Inputs) -> PublicView:
+    """The join and the public view of the sites, as a build makes them."""
+    return public_view(inputs, join(inputs.sites, inputs.items, inputs.observations()))
+
+
 def ours(inputs: Inputs) -> str:
     """Our overview page, self-contained, without base tiles, built as `geo.build.build_maps` builds it."""
     with collector_paused():
@@ -157,7 +163,8 @@ def measure(workdir: Path, n_sites: int, runs: int, folium_max: int) -> tuple[Bu
     data = synthetic.write_data_folder(workdir / f"layers-{n_sites}", n_sites, n_scenes)
     load, inputs = median_and_result(lambda: load_inputs(data), 1 if n_sites >= 100_000 else runs)
     with collector_paused():  # each phase as the build runs it
-        join, sites = median_and_result(lambda: public_sites(inputs), runs)
+        joined, view = median_and_result(lambda: public_sites(inputs), runs)
+        sites = view.sites
         payload, collection = median_and_result(lambda: feature_table(sites, SITE_FIELDS), runs)
         script = median_seconds(lambda: script_json(collection), runs)
     ours_figure, page = median_and_result(lambda: ours(inputs), max(runs, BUILD_RUNS))
@@ -168,7 +175,7 @@ def measure(workdir: Path, n_sites: int, runs: int, folium_max: int) -> tuple[Bu
         n_sites,
         n_scenes,
         load,
-        join,
+        joined,
         ours_figure,
         _size(page),
         compact_geojson_bytes(page),

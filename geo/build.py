@@ -1,126 +1,346 @@
-"""`heritage-map build`: load, validate, join, render, write (the I/O edge).
+"""`heritage-map build`: load, validate and join once, render every page, write them in one pass (the I/O edge).
+
+The flow is top to bottom: `geo.dataset.open_dataset` loads each input file
+once, validates it and joins it once; the maps (`geo.maps`), the site and
+embed pages (`geo.pages`), the image chips (`geo.chips`) and the data exports
+(`geo.export`) are made from that one dataset and return text or bytes; only
+this module knows where each output goes, and writes it.
 
 The same inputs give the same bytes: element ids are ordinal, keys sorted,
 and no timestamp but the data's as-of date is written.
+
+**Rebuilding.** The output folder keeps a build state (`.build-state.json`:
+the code's and every input file's SHA-256, the build options, the log's
+length) beside `MANIFEST.sha256` (every output's SHA-256). A file is written
+only when its bytes differ from those the manifest lists, so an unchanged
+page is never touched. When nothing changed but records appended to the
+monitors' log (its earlier bytes hash as before, and the code, the options
+and every other input are the same), only the pages those records can change
+are rendered at all: a site's page shows only that site's records (and the
+reviews of them), so the pages of the sites the new records name, the two
+maps, the data exports and the manifest. Anything else (an edited layer, a
+new scene, a new option, a new version of the code) renders every page and
+still writes only those whose bytes changed. `full=True` ignores the state.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo._canonical import sha256_file
 from geo._gc import collector_paused
-from geo.assets import Mode, copy_assets
-from geo.chips import write_site_chips
+from geo.assets import Mode, asset_files
+from geo.chips import site_chips
+from geo.credits import TITLE
+from geo.dataset import Dataset, open_dataset
 from geo.export import write_tables
-from geo.inputs import Inputs, validated_inputs
-from geo.maps import TITLE, as_of, overview_map, public_view
-from geo.pages import Chips, EmbedTarget, embed_index, embed_page, site_page, timeline_map
+from geo.maps import overview_map, timeline_map
+from geo.pages import BUILD_INFO, Chips, EmbedTarget, PageLinks, SitePages, embed_index, embed_page, site_assets
+from geo.payload import script_json
 from geo.render import Tiles, page_html
-from geo.sitestatus import site_history
+from geo.sitestatus import as_of, site_history
 
 if TYPE_CHECKING:
-    import folium
+    from collections.abc import Iterator, Mapping
 
-    from geo.join import SiteImagery
-    from geo.validate import Problem
+    from geo.errors import Problem
 
 MANIFEST = "MANIFEST.sha256"
+STATE = ".build-state.json"
+STATE_FORMAT = 1
 INPUT_SUFFIXES = (".geojson", ".json", ".jsonl", ".csv")
+LOG = "observations.jsonl"
+SITE_PAGE = "sites/{id}.html"
+PACKAGE = Path(__file__).parent
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build wrote, and the warnings it carried on past."""
+    """What a build wrote, how many outputs it left as they were, and the warnings it carried on past."""
 
     written: list[Path]
+    unchanged: int
     warnings: list[Problem]
+    incremental: bool = False
 
 
 def build_maps(
-    data_dir: str | Path, out_dir: str | Path, tiles: Tiles = "osm", self_contained: bool = True, base_url: str = "../"
+    data_dir: str | Path,
+    out_dir: str | Path,
+    tiles: Tiles = "osm",
+    self_contained: bool = True,
+    base_url: str = "../",
+    full: bool = False,
 ) -> BuildResult:
-    """Validate `data_dir` and write the maps into `out_dir`; raise LayerError on invalid data."""
-    data_dir, out_dir = Path(data_dir), Path(out_dir)
-    inputs, warnings = validated_inputs(data_dir)
-    mode: Mode = "inline" if self_contained else "link"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    needed: list[str] = []
+    """Validate `data_dir` and write the maps into `out_dir`; raise LayerError on invalid data.
 
-    def publish(relative: str, fmap: folium.Map, page_mode: Mode) -> None:
-        prefix = "../" * relative.count("/")
-        text, assets = page_html(fmap, page_mode, prefix)
-        written.append(_write(out_dir / relative, text))
-        needed.extend(a for a in assets if a not in needed)
-
-    # The join and the two whole-data maps allocate millions of small acyclic
-    # objects; the site pages below build folium trees (cycles) one by one.
+    The cyclic garbage collector is paused for the whole build: the parsed
+    inputs and the pages are millions of objects without a cycle, which it
+    would otherwise walk again and again (it cost several seconds at 100,000
+    sites); reference counting still frees them as the build goes.
+    """
     with collector_paused():
-        sites, imagery, histories = public_view(inputs)
-        data_as_of = as_of(inputs)
-        publish("index.html", overview_map(inputs, sites, tiles), mode)
-        publish("timeline.html", timeline_map(inputs, sites, tiles), mode)
+        dataset = open_dataset(data_dir)
+        return publish(dataset, Path(out_dir), tiles, self_contained, base_url, full)
+
+
+def publish(
+    dataset: Dataset, out_dir: Path, tiles: Tiles, self_contained: bool, base_url: str, full: bool = False
+) -> BuildResult:
+    """Write every output of a build of `dataset` into `out_dir` (see the module's docstring on rebuilding)."""
+    inputs = dataset.inputs
+    options = {"tiles": tiles, "self_contained": self_contained, "base_url": base_url}
+    state = BuildState.read(out_dir) if not full else None
+    current = BuildState.of(inputs.data_dir, options, len(inputs.log))
+    affected = current.appended_sites(state, inputs.data_dir, inputs.log) if state else None
+    out = Outputs(out_dir, state.outputs(out_dir) if state else {}, keep_unlisted=affected is not None)
+    BuildState.forget(out_dir)  # a build that stops half way leaves no state to trust
+
+    view = dataset.public
+    mode: Mode = "inline" if self_contained else "link"
+    needed: list[str] = []
+    for name, fmap in (
+        ("index.html", overview_map(inputs, view, tiles, site_link=SITE_PAGE)),
+        ("timeline.html", timeline_map(inputs, view, tiles)),
+    ):
+        text, assets = page_html(fmap, mode)
+        out.write(name, text)
+        needed.extend(a for a in assets if a not in needed)
+        del fmap
+
+    pages = SitePages(tiles, PageLinks(assets="../assets/", overview="../index.html"))
     targets = [
         EmbedTarget("overview", f"{TITLE}: overview", "index.html"),
         EmbedTarget("timeline", f"{TITLE}: timeline", "timeline.html"),
     ]
-    for row, site in zip(sites.itertuples(index=False), sites.to_dict("records")):
-        chips = site_chips(row, imagery.get(row.id), data_dir, out_dir)
-        # Site pages share one copy of the scripts under assets/: inlining them
-        # would repeat ~0.2 MB per site.
-        history = site_history(histories.get(row.id))
-        publish(f"sites/{site['id']}.html", site_page(site, history, sites, data_as_of, tiles, chips), "link")
-        targets.append(EmbedTarget(f"site-{site['id']}", f"{site['name']}: heritage site story", f"sites/{site['id']}.html"))
-    for target in targets:
-        written.append(_write(out_dir / "embed" / f"{target.name}.html", embed_page(target, base_url)))
-    written.append(_write(out_dir / "embed" / "index.html", embed_index(targets)))
+    for site in site_rows(view.sites):
+        site_id = site["id"]
+        target = EmbedTarget(f"site-{site_id}", f"{site['name']}: heritage site story", SITE_PAGE.format(id=site_id))
+        targets.append(target)
+        if affected is not None and site_id not in affected:
+            continue
+        chips = write_chips(out, dataset, site)
+        out.write(SITE_PAGE.format(id=site_id), pages.render(site, site_history(view.histories.get(site_id)), chips))
+        if affected is None:
+            out.write(f"embed/{target.name}.html", embed_page(target, base_url))
+    if affected is None:
+        for target in targets[:2]:
+            out.write(f"embed/{target.name}.html", embed_page(target, base_url))
+        out.write("embed/index.html", embed_index(targets))
+        stylesheets, scripts = site_assets(tiles)
+        for path, source in asset_files([*needed, *stylesheets, *(s for s in scripts if s != BUILD_INFO)]).items():
+            out.write(f"assets/{path}", source.read_bytes())
+    out.write(f"assets/{BUILD_INFO}", f"window.HeritageMapBuild = {script_json({'as_of': as_of(inputs.log)})};\n")
+    write_public_data(out, dataset)
+    out.finish(inputs.data_dir)
+    current.write(out_dir)
+    return BuildResult(written=out.written, unchanged=out.unchanged, warnings=dataset.warnings, incremental=affected is not None)
 
-    copy_assets(needed, out_dir)
-    written.extend(write_public_data(inputs, data_dir, out_dir / "data"))
-    written.append(write_manifest(out_dir, data_dir))
-    return BuildResult(written=written, warnings=warnings)
+
+def site_rows(sites: Any) -> Iterator[dict[str, Any]]:
+    """Each site of the public view as a dict of its columns, the geometry included (read a column at a time)."""
+    names = [str(name) for name in sites.columns]
+    columns = [sites[name].tolist() if name != sites.geometry.name else list(sites.geometry.values) for name in names]
+    geometry = sites.geometry.name
+    for values in zip(*columns):
+        row = dict(zip(names, values))
+        row["geometry"] = row.pop(geometry) if geometry != "geometry" else row["geometry"]
+        yield row
 
 
-def site_chips(site_row: Any, site_imagery: SiteImagery | None, data_dir: Path, out_dir: Path) -> Chips | None:
-    """Before/after chips for a site whose pair has local rasters; None otherwise."""
-    if site_imagery is None or not site_imagery.before or not site_imagery.after:
+def write_chips(out: Outputs, dataset: Dataset, site: Mapping[str, Any]) -> Chips | None:
+    """Write the before/after chips of a site whose pair has local rasters (`sites/<id>/`); None otherwise."""
+    imagery = dataset.public.imagery.get(site["id"])
+    if imagery is None or not imagery.before or not imagery.after:
         return None
-    written = write_site_chips(site_row, site_imagery.before, site_imagery.after, data_dir, out_dir)
-    if written is None:
+    row = type("SiteRow", (), {"id": site["id"], "geometry": site["geometry"]})
+    made = site_chips(row, imagery.before, imagery.after, dataset.inputs.data_dir)
+    if made is None:
         return None
     # The story page lives in sites/, so its images are relative to that folder.
-    return Chips(
-        before=written.before_png.removeprefix("sites/"),
-        after=written.after_png.removeprefix("sites/"),
-        px=written.grid.width,
-        score=written.score,
-    )
+    out.write(f"sites/{made.site_id}/before.png", made.before_png)
+    out.write(f"sites/{made.site_id}/after.png", made.after_png)
+    return Chips(before=f"{made.site_id}/before.png", after=f"{made.site_id}/after.png", px=made.grid.width, score=made.score)
 
 
-def write_public_data(inputs: Inputs, data_dir: Path, folder: Path) -> list[Path]:
+def write_public_data(out: Outputs, dataset: Dataset) -> None:
     """`data/`: the public GeoJSON and CSV behind the maps, the timeline and SOURCES.md."""
-    written = write_tables(inputs, folder, "geojson", "public") + write_tables(inputs, folder, "csv", "public")
+    with tempfile.TemporaryDirectory(prefix="heritage-map-data-") as scratch:
+        folder = Path(scratch)
+        files = write_tables(dataset, folder, "geojson", "public") + write_tables(dataset, folder, "csv", "public")
+        for path in files:
+            out.write(f"data/{path.name}", path.read_bytes())
     for name in ("timeline.csv", "SOURCES.md"):
-        if (data_dir / name).exists():
-            written.append(_write(folder / name, (data_dir / name).read_text(encoding="utf-8")))
-    return written
+        if (dataset.inputs.data_dir / name).exists():
+            out.write(f"data/{name}", (dataset.inputs.data_dir / name).read_bytes())
 
 
-def write_manifest(out_dir: Path, data_dir: Path) -> Path:
-    """`MANIFEST.sha256`: every output and every input layer, checkable with `sha256sum -c`."""
-    lines = []
-    for path in sorted(p for p in out_dir.rglob("*") if p.is_file() and p.name != MANIFEST):
-        lines.append(f"{sha256_file(path)}  {path.relative_to(out_dir).as_posix()}")
-    for path in sorted(p for p in data_dir.iterdir() if p.is_file() and p.suffix in INPUT_SUFFIXES):
-        lines.append(f"{sha256_file(path)}  {Path(os.path.relpath(path, out_dir)).as_posix()}")
-    return _write(out_dir / MANIFEST, "\n".join(lines) + "\n")
+@dataclass
+class Outputs:
+    """The files of one build: each written only when its bytes differ from those the last build wrote.
+
+    `previous` maps each output (relative path) to its SHA-256 as the last
+    manifest listed it. With `keep_unlisted`, outputs this build does not
+    produce are kept as they are (an incremental build renders only what can
+    have changed); otherwise they are removed as stale (a site removed from
+    the data).
+    """
+
+    root: Path
+    previous: dict[str, str]
+    keep_unlisted: bool = False
+    hashes: dict[str, str] = field(default_factory=dict)
+    written: list[Path] = field(default_factory=list)
+    unchanged: int = 0
+
+    def write(self, relative: str, content: str | bytes) -> None:
+        """Record the output `relative` and write it if its bytes are new."""
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        digest = hashlib.sha256(data).hexdigest()
+        self.hashes[relative] = digest
+        if self.previous.get(relative) == digest:
+            self.unchanged += 1
+            return
+        path = self.root / relative
+        try:  # the folder is made only when missing: a stat per file would cost 100,000 calls
+            handle = open(path, "wb")
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "wb")
+        with handle:
+            handle.write(data)
+        self.written.append(path)
+
+    def finish(self, data_dir: Path) -> None:
+        """Keep or remove what this build did not produce, then write `MANIFEST.sha256`."""
+        for relative, digest in self.previous.items():
+            if relative in self.hashes:
+                continue
+            if self.keep_unlisted:
+                self.hashes[relative] = digest
+                self.unchanged += 1
+            else:
+                (self.root / relative).unlink(missing_ok=True)
+        lines = [f"{self.hashes[relative]}  {relative}" for relative in sorted(self.hashes)]
+        for path in sorted(p for p in data_dir.iterdir() if p.is_file() and p.suffix in INPUT_SUFFIXES):
+            lines.append(f"{_sha256_file(path)}  {Path(os.path.relpath(path, self.root)).as_posix()}")
+        manifest = "\n".join(lines) + "\n"
+        (self.root / MANIFEST).write_text(manifest, encoding="utf-8", newline="\n")
+        self.written.append(self.root / MANIFEST)
 
 
-def _write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="\n")
-    return path
+@dataclass(frozen=True)
+class BuildState:
+    """What a build was made from: the code, the options, every input file's SHA-256 and the log's length."""
+
+    code: str
+    options: dict[str, Any]
+    inputs: dict[str, str]
+    log_records: int
+    log_bytes: int
+
+    @classmethod
+    def of(cls, data_dir: Path, options: dict[str, Any], log_records: int) -> BuildState:
+        """The state of a build of `data_dir` with `options` now."""
+        inputs = {p.name: _sha256_file(p) for p in sorted(data_dir.iterdir()) if p.is_file() and p.suffix in INPUT_SUFFIXES}
+        log = data_dir / LOG
+        return cls(_code_version(), options, inputs, log_records, log.stat().st_size if log.exists() else 0)
+
+    @classmethod
+    def read(cls, out_dir: Path) -> BuildState | None:
+        """The state the last build left in `out_dir`, or None (none, unreadable, or another format)."""
+        try:
+            saved = json.loads((out_dir / STATE).read_text(encoding="utf-8"))
+            if saved.get("format") != STATE_FORMAT:
+                return None
+            return cls(saved["code"], saved["options"], saved["inputs"], saved["log_records"], saved["log_bytes"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    @staticmethod
+    def forget(out_dir: Path) -> None:
+        """Remove the state, so a build that stops half way is followed by a full one."""
+        (out_dir / STATE).unlink(missing_ok=True)
+
+    def write(self, out_dir: Path) -> None:
+        """Leave the state for the next build."""
+        body = {"format": STATE_FORMAT, **self.__dict__}
+        (out_dir / STATE).write_text(json.dumps(body, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+
+    def outputs(self, out_dir: Path) -> dict[str, str]:
+        """Each output the last manifest lists, with its SHA-256, when the file is still there."""
+        try:
+            lines = (out_dir / MANIFEST).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return {}
+        present = set(_files(out_dir))
+        listed = {}
+        for line in lines:
+            digest, _, relative = line.partition("  ")
+            if relative in present:
+                listed[relative] = digest
+        return listed
+
+    def appended_sites(self, previous: BuildState, data_dir: Path, log: list[dict[str, Any]]) -> set[str] | None:
+        """The sites whose pages records appended to the log since `previous` can change; None when more changed.
+
+        None unless the code, the options and every input but the log are as
+        they were, and the log's first `previous.log_bytes` bytes hash as its
+        whole did then (records were only appended). A record of a kind other
+        than an observation or a review of one might change anything: None.
+        """
+        others = {name: digest for name, digest in self.inputs.items() if name != LOG}
+        before = {name: digest for name, digest in previous.inputs.items() if name != LOG}
+        if (self.code, self.options, others) != (previous.code, previous.options, before):
+            return None
+        if self.log_records < previous.log_records or self.log_bytes < previous.log_bytes:
+            return None
+        with open(data_dir / LOG, "rb") as handle:
+            prefix = handle.read(previous.log_bytes)
+        if hashlib.sha256(prefix).hexdigest() != previous.inputs.get(LOG, hashlib.sha256(b"").hexdigest()):
+            return None
+        sites: set[str] = set()
+        appended = log[previous.log_records :]
+        observed = {str(r.get("id")): str(r.get("site_id")) for r in log if r.get("kind") == "observation"}
+        for record in appended:
+            if record.get("kind") == "observation":
+                sites.add(str(record.get("site_id")))
+            elif record.get("kind") == "review" and str(record.get("of")) in observed:
+                sites.add(observed[str(record.get("of"))])
+            else:
+                return None
+        return sites
+
+
+def _files(root: Path) -> Iterator[str]:
+    """Every file under `root` (relative, POSIX), listed with `os.scandir` (no stat per file)."""
+    stack = [("", str(root))]
+    while stack:
+        prefix, folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((f"{prefix}{entry.name}/", entry.path))
+            else:
+                yield f"{prefix}{entry.name}"
+
+
+def _sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _code_version() -> str:
+    """SHA-256 over the package's code, templates and static files: a new version of any renders every page."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode("utf-8"))
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -1,28 +1,24 @@
-"""How complete the data is: communities identified of 107, statuses, precision, and what is unlocated.
+"""How complete the data is: communities identified of 107, statuses, precision, verdicts, and what is unlocated.
 
 The counts a reader or a journalist quotes ("N of 107 communities identified,
-M sites destroyed") come from here, computed from the layers and the
-monitors' log. `coverage` is pure; `coverage_from_dir` reads a data folder.
+M sites destroyed, K documented by before/after imagery") come from here. A
+site's status and verdict are read from the dataset's public view
+(`geo.sitestatus`), the one the maps show: coverage never decides a status or
+a verdict itself, so it cannot disagree with the map. `coverage` is pure;
+`coverage_from_dir` loads, validates and joins a data folder.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from geo.dates import parse_partial
-from geo.errors import LayerError, ObservationError, Problem
-from geo.layers import layer_path, read_json
-from geo.observations import site_histories
+from geo.dataset import Dataset, open_dataset
 from geo.schema import COORD_PRECISIONS, LAYERS, STATUSES
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
-
-    from geo.errors import Where
+    from pathlib import Path
 
 COMMUNITIES_TOTAL = 107
 """Armenian communities in August 2023, per the 2024 report "Why Are There No Armenians in Nagorno-Karabakh?"."""
@@ -51,115 +47,41 @@ class Coverage:
     unlocated: tuple[Unlocated, ...]
 
 
-def coverage(layers: Mapping[str, list[dict[str, Any]]], log: Iterable[Mapping[str, Any]]) -> Coverage:
-    """Coverage of parsed layer features (by layer name) and log records.
+def coverage(dataset: Dataset) -> Coverage:
+    """Coverage of a loaded dataset.
 
-    A site's status is that of its latest confirmed public observation, as
-    the map shows it (`geo.observations.site_histories`): one transcribed from
-    a published source, or confirmed by an analyst other than its author. A
-    site without one counts as `unknown`.
+    A site's status is that of its latest confirmed public observation and
+    its verdict that of the join for that observation (`geo.sitestatus`): a
+    site with none is `unknown` and has no verdict. `imagery_documented` and
+    `reported` count the sites with a status by their verdict, as the map's
+    legend does.
     """
-    counted = [f for f in layers.get("communities", []) if f.get("properties", {}).get("counts_toward_107") is True]
-    sites = layers.get("heritage_sites", [])
-    current = current_observations(log)
-    statuses: Counter[str] = Counter()
-    precisions: Counter[str] = Counter()
-    documented = reported = 0
-    for site in sites:
-        props = site.get("properties", {})
-        record = current.get(props.get("id"))
-        statuses[record["status"] if record else "unknown"] += 1
-        precisions[props.get("coord_precision") if site.get("geometry") else "unlocated"] += 1
-        if record and record.get("before_scene") and record.get("after_scene"):
-            documented += 1
-        elif record:
-            reported += 1
+    inputs, sites = dataset.inputs, dataset.public.sites
+    communities = inputs.communities
+    flags = communities["counts_toward_107"] if "counts_toward_107" in communities.columns else None
+    counted = communities[flags == True] if flags is not None else communities.iloc[:0]  # noqa: E712 (may hold None)
+    statuses = Counter(sites["status"].tolist())
+    verdicts = Counter(sites["verdict"].tolist())
+    located = sites.geometry.notna()
+    precisions = Counter(sites.loc[located, "coord_precision"].tolist())
     unlocated = tuple(
-        Unlocated(name, str(f.get("properties", {}).get("id")), str(f.get("properties", {}).get("name")))
-        for name in LAYERS
-        for f in layers.get(name, [])
-        if f.get("geometry") is None
+        Unlocated(name, str(feature_id), str(feature_name))
+        for name, frame in ((name, inputs.frame(name)) for name in LAYERS)
+        for feature_id, feature_name, geometry in zip(frame["id"], frame.get("name", frame["id"]), frame.geometry)
+        if geometry is None
     )
     return Coverage(
         communities_identified=len(counted),
-        communities_located=sum(1 for f in counted if f.get("geometry") is not None),
+        communities_located=int(counted.geometry.notna().sum()),
         sites_total=len(sites),
         sites_by_status={status: statuses[status] for status in STATUSES},
-        sites_by_precision={p: precisions[p] for p in (*COORD_PRECISIONS, "unlocated")},
-        imagery_documented=documented,
-        reported=reported,
+        sites_by_precision={p: precisions[p] for p in COORD_PRECISIONS} | {"unlocated": int((~located).sum())},
+        imagery_documented=verdicts["imagery-documented"],
+        reported=verdicts["reported"],
         unlocated=unlocated,
     )
 
 
-def current_observations(log: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
-    """Each site's current observation: its latest confirmed public one."""
-    histories = site_histories(log, public_only=True)
-    return {site: history.current for site, history in histories.items() if history.current}
-
-
-def read_log_records(path: Path) -> list[dict[str, Any]]:
-    """The JSON objects of a log file, one a line; names the line of the first one that is not JSON."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ObservationError(
-            Problem(file=str(path), found="file not found", fix="create it (an empty file is a valid empty log)")
-        ) from None
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ObservationError(
-                Problem(file=str(path), line=number, found=f"not JSON ({error.msg})", fix="repair or remove the line")
-            ) from None
-        if not isinstance(record, dict):
-            raise ObservationError(
-                Problem(file=str(path), line=number, found="not a JSON object", fix="one record object per line")
-            )
-        if record.get("kind") == "observation":
-            _check_observation(record, {"file": str(path), "line": number, "kind": "record", "feature": str(record.get("id"))})
-        records.append(record)
-    return records
-
-
-def _check_observation(record: Mapping[str, Any], where: Where) -> None:
-    if record.get("status") not in STATUSES:
-        raise ObservationError(
-            Problem(**where, field="status", found=repr(record.get("status")), fix=f"use one of {', '.join(STATUSES)}")
-        )
-    try:
-        parse_partial(str(record.get("observed_on")))
-    except ValueError as error:
-        raise ObservationError(
-            Problem(**where, field="observed_on", found=str(error), fix="write YYYY, YYYY-MM or YYYY-MM-DD")
-        ) from None
-
-
-def _features(data_dir: Path, name: str) -> list[dict[str, Any]]:
-    path = layer_path(data_dir, name)
-    collection = read_json(path)
-    features = collection.get("features") if isinstance(collection, dict) else None
-    if not isinstance(features, list):
-        raise LayerError(
-            Problem(
-                file=str(path),
-                found="not a GeoJSON FeatureCollection with a features list",
-                fix="run heritage-map validate and repair the file",
-            )
-        )
-    return features
-
-
 def coverage_from_dir(data_dir: str | Path) -> Coverage:
-    """Coverage of the data folder `data_dir` (its four layers and observations.jsonl)."""
-    from geo.validate import folder_problem
-
-    data_dir = Path(data_dir)
-    if (problem := folder_problem(data_dir)) is not None:
-        raise LayerError(problem)
-    layers = {name: _features(data_dir, name) for name in LAYERS}
-    return coverage(layers, read_log_records(data_dir / "observations.jsonl"))
+    """Coverage of the data folder `data_dir`: loaded, validated and joined once (`geo.dataset.open_dataset`)."""
+    return coverage(open_dataset(data_dir))

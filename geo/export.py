@@ -3,7 +3,7 @@
 Why one module: every format starts from the same frames (`layer_frames`,
 `log_records`), so a journalist's spreadsheet, a GIS analyst's GeoPackage and
 the maps agree.
-The heritage sites carry the public status the maps show (`geo.maps.public_sites`).
+The heritage sites carry the public status the maps show (the dataset's public view, `geo.sitestatus`).
 The `public` profile's `observations.csv` holds only public records, redacted
 by `geo.observations.public_record`; the `internal` profile holds every record
 as logged, contacts included. Output is deterministic: rows sorted by id
@@ -28,15 +28,18 @@ import pyogrio
 import shapely
 
 from geo import observations
+from geo.credits import DATA_CREDITS, TILE_CREDITS, TITLE
+from geo.dataset import Dataset, open_dataset
 from geo.errors import ExportError
-from geo.inputs import Inputs, validated_inputs
-from geo.maps import DATA_CREDITS, TITLE, as_of, overview_map, public_sites
-from geo.render import TILE_CREDITS, Tiles, page_html
 from geo.schema import LAYERS
+from geo.sitestatus import as_of
 from geo.snapshot import screenshot
 
 if TYPE_CHECKING:
     import geopandas as gpd
+
+    from geo.inputs import Inputs
+    from geo.render import Tiles
 
 Format = Literal["geojson", "csv", "gpkg", "kml", "png"]
 Profile = Literal["public", "internal"]
@@ -89,13 +92,14 @@ class Table:
 # --- the tables ---------------------------------------------------------------------------
 
 
-def layer_frames(inputs: Inputs, names: Iterable[str]) -> dict[str, gpd.GeoDataFrame]:
+def layer_frames(dataset: Dataset, names: Iterable[str]) -> dict[str, gpd.GeoDataFrame]:
     """Each named vector layer, sorted by id; heritage sites with their public status fields."""
+    inputs = dataset.inputs
     sources = {"communities": inputs.communities, "routes": inputs.routes, "places": inputs.places}
     frames = {}
     for name in names:
         if name == "heritage_sites":
-            sites = public_sites(inputs)
+            sites = dataset.public.sites
             frames[name] = tidy(sites[[*inputs.sites.columns.drop("geometry"), *STATUS_FIELDS, "geometry"]], last=STATUS_FIELDS)
         elif name in sources:
             frames[name] = tidy(sources[name])
@@ -273,22 +277,21 @@ def export_data(
     unknown = [t for t in tables if t not in TABLES]
     if unknown:
         raise ExportError(f"layer {unknown[0]!r}: unknown; fix: use one of {', '.join(TABLES)}")
-    inputs, _ = validated_inputs(data_dir)
-    return write_tables(inputs, out_dir, fmt, profile, tables)
+    return write_tables(open_dataset(data_dir), out_dir, fmt, profile, tables)
 
 
 def write_tables(
-    inputs: Inputs, out_dir: Path, fmt: Format, profile: Profile = "public", tables: Iterable[str] = TABLES
+    dataset: Dataset, out_dir: Path, fmt: Format, profile: Profile = "public", tables: Iterable[str] = TABLES
 ) -> list[Path]:
-    """Write the named tables of already validated `inputs` into `out_dir` as `fmt` files."""
-    frames = layer_frames(inputs, tables)
+    """Write the named tables of a loaded, validated `dataset` into `out_dir` as `fmt` files."""
+    frames = layer_frames(dataset, tables)
     out_dir.mkdir(parents=True, exist_ok=True)
     if fmt == "gpkg":
-        written = [write_geopackage(frames, out_dir / GPKG_FILE, as_of(inputs))] if frames else []
+        written = [write_geopackage(frames, out_dir / GPKG_FILE, as_of(dataset.inputs.log))] if frames else []
     else:
         written = [LAYER_WRITERS[fmt](frame, name, out_dir / f"{name}.{fmt}") for name, frame in frames.items()]
     if OBSERVATIONS in tables:
-        written.append(write_table(log_table(log_records(inputs.log, profile)), out_dir / f"{OBSERVATIONS}.csv"))
+        written.append(write_table(log_table(log_records(dataset.inputs.log, profile)), out_dir / f"{OBSERVATIONS}.csv"))
     return written
 
 
@@ -298,7 +301,7 @@ def picture_credit(inputs: Inputs, tiles: Tiles) -> str:
     if tiles != "none":
         # The mini map always draws OpenStreetMap, whichever basemap the main map shows.
         credits += [TILE_CREDITS[tiles]["text"]] + ([TILE_CREDITS["osm"]["text"]] if tiles == "satellite" else [])
-    data_as_of = as_of(inputs)
+    data_as_of = as_of(inputs.log)
     heading = f"{TITLE} · data as of {data_as_of}" if data_as_of else TITLE
     return " · ".join([heading, *credits])
 
@@ -313,13 +316,16 @@ def export_picture(data_dir: str | Path, out_dir: str | Path, width: int = 1200,
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     _refuse_data_folder(data_dir, out_dir)
-    inputs, _ = validated_inputs(data_dir)
-    text, _ = page_html(overview_map(inputs, public_sites(inputs), tiles))
+    from geo.maps import overview_map  # the picture is of the map; the data exports need no map code
+    from geo.render import page_html
+
+    dataset = open_dataset(data_dir)
+    text, _ = page_html(overview_map(dataset.inputs, dataset.public, tiles))
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="heritage-map-png-") as scratch:
         page = Path(scratch) / "index.html"
         page.write_text(text, encoding="utf-8")
-        return screenshot(page, out_dir / PNG_FILE, width, height, picture_credit(inputs, tiles), offline=tiles == "none")
+        return screenshot(page, out_dir / PNG_FILE, width, height, picture_credit(dataset.inputs, tiles), offline=tiles == "none")
 
 
 def _refuse_data_folder(data_dir: Path, out_dir: Path) -> None:

@@ -8,6 +8,7 @@ Tooltip or a Jinja template.
 
 from __future__ import annotations
 
+import copy
 import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -20,6 +21,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo.assets import Mode, localize
+from geo.credits import TILE_CREDITS
 from geo.payload import feature_tables, script_block, script_element, script_json
 
 if TYPE_CHECKING:
@@ -185,15 +187,6 @@ class PageMeta:
         }
 
 
-TILE_CREDITS = {
-    "osm": {"text": "Basemap © OpenStreetMap contributors (ODbL)", "url": "https://www.openstreetmap.org/copyright"},
-    "satellite": {
-        "text": "Satellite basemap © Esri, Maxar, Earthstar Geographics and the GIS User Community",
-        "url": "https://www.esri.com/",
-    },
-}
-
-
 def base_map(
     bounds: tuple[float, float, float, float] | None, tiles: Tiles, title: str, height: str = "100%", max_zoom: int = 14
 ) -> folium.Map:
@@ -269,8 +262,8 @@ def overlay_tables(overlays: list[Overlay]) -> list[dict[str, Any]]:
     return tables
 
 
-def fix_element_ids(fmap: folium.Map, prefix: str = "hm") -> None:
-    """Replace folium's random element ids by ordinal ones, so builds are byte-identical."""
+def fix_element_ids(root: Element, prefix: str = "hm") -> None:
+    """Replace folium's random element ids under `root` by ordinal ones, so builds are byte-identical."""
     counter = 0
 
     def visit(element: Element) -> None:
@@ -282,14 +275,21 @@ def fix_element_ids(fmap: folium.Map, prefix: str = "hm") -> None:
             if isinstance(child, Element):
                 visit(child)
 
-    visit(fmap.get_root())
+    visit(root)
 
 
-def page_html(fmap: folium.Map, mode: Mode = "inline", prefix: str = "") -> tuple[str, list[str]]:
-    """The page's HTML with every asset local, and the asset paths it needs."""
-    figure = _figure(fmap)
-    assets = localize(figure, mode, prefix)
-    fix_element_ids(fmap)
+def page_html(fmap: folium.Map, mode: Mode = "inline") -> tuple[str, list[str]]:
+    """The page of `fmap` with every asset local, and the asset paths (under `geo/static`) it needs.
+
+    `inline` puts every script and stylesheet in the page; `link` links them
+    as `assets/<path>`, relative to the page (the build writes such pages at
+    the top of the output folder and copies the assets beside them). The map
+    is not changed: folium adds to a page's tree as it renders, so a copy is
+    rendered, and a second call gives the same bytes.
+    """
+    figure = copy.deepcopy(_figure(fmap))
+    assets = localize(figure, mode)
+    fix_element_ids(figure)
     text = figure.render()
     text = text.replace("<html>", '<html lang="en">', 1)
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n", assets

@@ -1,19 +1,28 @@
-"""The join, as a reader sees it: each site with its status, verdict and evidence.
+"""The public view of a site: its status, verdict, evidence and history, as every public output shows them.
 
-Pure: takes the sites, each site's confirmed history (`geo.observations`) and
-its imagery (`geo.join`), and returns the fields the map shows. A status is
-shown only when a cited, confirmed observation backs it; a site with none is
-`unknown`, and newer observations still under review are counted, not shown.
+Pure: takes the sites, each site's confirmed public history
+(`geo.observations.site_histories`) and the one join (`geo.join.Joined`), and
+returns the fields a reader sees. A status is shown only when a cited,
+confirmed observation backs it; a site with none is `unknown`, and newer
+observations still under review are counted, not shown. The maps, the site
+pages, `coverage` and the exports all read this view; none of them decides a
+status or a verdict itself.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import geopandas as gpd
 
+from geo import observations
+from geo._gc import collector_paused
+
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
+
+    from geo.inputs import Inputs
+    from geo.join import Joined, SiteImagery
 
 VERDICT_LABELS = {
     "imagery-documented": "imagery-documented (before/after satellite pair)",
@@ -41,12 +50,45 @@ SITE_FIELDS = (
     "after",
     "evidence",
     "sources",
-    "page",
 )
-"""The fields a map's popup shows. A map carries `status_history`, the date,
-status and publisher of each confirmed observation, for 100,000 sites in one
-page; a site page shows the full history (notes, scenes and evidence of each,
-`site_history`)."""
+"""The fields a reader sees of every site (a map's popup shows them, with a link to the site's page). A map
+carries `status_history`, the date, status and publisher of each confirmed observation, for 100,000 sites in
+one page; a site page shows the full history (notes, scenes and evidence of each, `site_history`)."""
+
+
+class PublicView(NamedTuple):
+    """What the public outputs show of the heritage sites."""
+
+    sites: gpd.GeoDataFrame
+    """Every site with its public status, verdict and display fields (`site_display`)."""
+    imagery: dict[str, SiteImagery]
+    """Each site's imagery, with the pair and verdict of its current public observation."""
+    histories: dict[str, observations.SiteHistory]
+    """Each observed site's public history, redacted (`geo.observations.site_histories`)."""
+
+
+def public_view(inputs: Inputs, joined: Joined) -> PublicView:
+    """Every heritage site with its public status, verdict and imagery, each site's imagery and history.
+
+    A verdict is that of the pair of the site's current observation, the
+    latest confirmed public one: never one still under review. The pairs come
+    from the one join (`joined`), which paired every observation of the log.
+    """
+    with collector_paused():
+        histories = observations.site_histories(inputs.log, public_only=True)
+        ids = inputs.sites["id"].tolist()
+        imagery = {
+            site_id: joined.site(site_id, history.current if (history := histories.get(site_id)) else None) for site_id in ids
+        }
+        return PublicView(site_display(inputs.sites, histories, imagery), imagery, histories)
+
+
+def as_of(log: Iterable[Mapping[str, Any]]) -> str | None:
+    """The data's as-of date: the day of the newest public record in the monitors' log."""
+    newest = max(
+        (r["recorded_at"] for r in log if r.get("visibility", "public") == "public" and r.get("recorded_at")), default=None
+    )
+    return str(newest)[:10] if newest else None
 
 
 def scene_date(props: Mapping[str, Any]) -> str | None:
@@ -120,7 +162,6 @@ def site_display(
     sites: gpd.GeoDataFrame,
     histories: Mapping[str, Any],
     imagery: Mapping[str, Any],
-    page_prefix: str = "sites/",
 ) -> gpd.GeoDataFrame:
     """`sites` with the display fields of `SITE_FIELDS` added, one row per site.
 
@@ -160,7 +201,6 @@ def site_display(
             "after": [summary(pair.after, pair.after_coverage) if pair and pair.after else None for pair in joined],
             "evidence": [_evidence_urls(record) if record else [] for record in current],
             "type_label": [d or t for d, t in zip(detail, sites["type"].tolist())],
-            "page": [f"{page_prefix}{site_id}.html" for site_id in ids],
         },
         index=sites.index,
     )

@@ -115,6 +115,25 @@
     return column.json ? JSON.parse(value) : value;
   }
 
+  /* A table of a few GeoJSON features (a site page's one site): each property a
+   * column of plain values, points as coordinate arrays, other shapes as GeoJSON. */
+  Table.fromFeatures = function (collection) {
+    var features = collection.features || [], columns = {}, points = features.every(function (f) { return f.geometry && f.geometry.type === "Point"; });
+    features.forEach(function (feature, i) {
+      Object.keys(feature.properties || {}).forEach(function (name) {
+        if (!columns[name]) columns[name] = { values: features.map(function () { return null; }) };
+        columns[name].values[i] = feature.properties[name];
+      });
+    });
+    var table = Object.create(Table.prototype);
+    table.count = features.length;
+    table.columns = columns;
+    table.geometry = points
+      ? { type: "Point", x: Float64Array.from(features, function (f) { return f.geometry.coordinates[0]; }), y: Float64Array.from(features, function (f) { return f.geometry.coordinates[1]; }) }
+      : { type: "GeoJSON", geometries: features.map(function (f) { return f.geometry; }) };
+    return table;
+  };
+
   Table.prototype.value = function (name, i) {
     var column = this.columns[name];
     return column ? cell(column, i) : null;
@@ -411,7 +430,7 @@
 
     table: function () {
       if (!this._table) {
-        this._table = new Table(readPayload(this._dataId));
+        this._table = this._given || new Table(readPayload(this._dataId));
         this._prepare(this._table);
       }
       return this._table;
@@ -784,6 +803,16 @@
     return layer;
   }
 
+  /* One overlay of a few GeoJSON features given as an object (a site page's site). */
+  function featureLayer(collection, kind, title) {
+    var renderer = state.renderer || (state.renderer = new PointCanvas({ tolerance: 2 }));
+    var table = Table.fromFeatures(collection);
+    var layer = table.geometry.type === "Point" ? new PointLayer(null, kind, title, renderer) : new ShapeLayer(null, kind, title, renderer);
+    layer._given = table;
+    state.layers[title] = layer;
+    return layer;
+  }
+
   /* Features drawn by the layer titled `title` (for tests and benchmarks). */
   function featureCount(title) {
     return state.layers[title].count();
@@ -1027,9 +1056,10 @@
     });
   }
 
-  function init(map, metaId) {
+  /* The page's controls: `meta` is the id of its JSON block, or the object itself. */
+  function init(map, meta) {
     state.map = map;
-    state.meta = readPayload(metaId);
+    state.meta = typeof meta === "string" ? readPayload(meta) : meta;
     map.getContainer().setAttribute("role", "region");
     map.getContainer().setAttribute("aria-label", (state.meta.title || "Map") + ": interactive map; use the search box to open a feature by name");
     searchControl().addTo(map);
@@ -1044,7 +1074,7 @@
   }
 
   window.HeritageMap = {
-    dataLayer: dataLayer, init: init, timeline: timeline, bindSwipes: bindSwipes, featureCount: featureCount,
+    dataLayer: dataLayer, featureLayer: featureLayer, init: init, timeline: timeline, bindSwipes: bindSwipes, featureCount: featureCount,
     search: search, state: state, STATUS_STYLE: STATUS_STYLE
   };
 })();

@@ -1,0 +1,1 @@
+window.HeritageMapBuild = {"as_of":"2026-11-21"};
