@@ -40,7 +40,17 @@ from geo.credits import TITLE
 from geo.dataset import Dataset, open_dataset
 from geo.export import write_tables
 from geo.maps import overview_map, timeline_map
-from geo.pages import BUILD_INFO, Chips, EmbedTarget, PageLinks, SitePages, embed_index, embed_page, site_assets
+from geo.pages import (
+    BUILD_INFO,
+    Chips,
+    EmbedTarget,
+    PageLinks,
+    SitePages,
+    build_info,
+    embed_index,
+    embed_page,
+    site_assets,
+)
 from geo.payload import script_json
 from geo.render import Tiles, page_html
 from geo.sitestatus import as_of, site_history
@@ -135,7 +145,8 @@ def publish(
         stylesheets, scripts = site_assets(tiles)
         for path, source in asset_files([*needed, *stylesheets, *(s for s in scripts if s != BUILD_INFO)]).items():
             out.write(f"assets/{path}", source.read_bytes())
-    out.write(f"assets/{BUILD_INFO}", f"window.HeritageMapBuild = {script_json({'as_of': as_of(inputs.log)})};\n")
+    info = script_json(build_info(tiles, as_of(inputs.log)))
+    out.write(f"assets/{BUILD_INFO}", f"window.HeritageMapBuild = {info};\n")
     write_public_data(out, dataset)
     out.finish(inputs.data_dir)
     current.write(out_dir)

@@ -16,7 +16,7 @@ import numpy as np
 
 from geo.credits import ABOUT, DATA_CREDITS, TITLE
 from geo.footprint_join import footprint_geometries
-from geo.render import Overlay, PageMeta, Panel, Tiles, data_map
+from geo.render import Overlay, PageMeta, Tiles, TimelinePanel, data_map
 from geo.schema import STATUSES
 from geo.sitestatus import SITE_FIELDS, as_of, scene_summary
 
@@ -118,7 +118,7 @@ def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm") -> foli
     overlays = [with_count(o) for o in candidates if o.located()]
     meta = PageMeta(title=f"Timeline · {TITLE}", as_of=as_of(inputs.log), credits=[], deep_links=False)
     fmap = data_map(overlays, meta, tiles)
-    Panel("", timeline=timeline_payload(inputs, view.sites)).add_to(fmap)
+    TimelinePanel(timeline_payload(inputs, view.sites)).add_to(fmap)
     return fmap
 
 

@@ -69,11 +69,6 @@ def script_json(value: Any) -> str:
     return text
 
 
-def script_block(element_id: str, value: Any) -> str:
-    """A `<script type="application/json">` element holding `value`."""
-    return script_element(element_id, script_json(value))
-
-
 def script_element(element_id: str, text: str) -> str:
     """A `<script type="application/json">` element holding `text`, which `script_json` wrote."""
     return f'<script type="application/json" id="{html.escape(element_id)}">{text}</script>'

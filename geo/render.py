@@ -22,7 +22,7 @@ from jinja2 import Template
 
 from geo.assets import Mode, localize
 from geo.credits import TILE_CREDITS
-from geo.payload import feature_tables, script_block, script_element, script_json
+from geo.payload import feature_tables, script_element, script_json
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -98,41 +98,35 @@ HeritageMap.init({{ this._parent.get_name() }}, {{ this.meta_id|tojson }});
     def __init__(self, meta: dict[str, Any]) -> None:
         super().__init__()
         self._name = "Controller"
-        self.meta = meta
+        self.payload = script_json(meta)  # text, as a DataLayer's table: nothing for page_html's copy to walk
         self.meta_id = ""
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca declares str; folium layers return None
         """Put the page's metadata in the page as a JSON block, then render the script."""
         self.meta_id = f"meta-{self.get_name()}"
-        _figure(self).html.add_child(RawHTML(script_block(self.meta_id, self.meta)), name=self.meta_id)
+        _figure(self).html.add_child(RawHTML(script_element(self.meta_id, self.payload)), name=self.meta_id)
         super().render(**kwargs)
 
 
-class Panel(MacroElement):
-    """Literal HTML placed after the map (a site story), and optionally a timeline payload."""
+class TimelinePanel(MacroElement):
+    """The timeline's slider and events, drawn by heritage.js from a JSON block (`geo.maps.timeline_payload`)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-{% if this.timeline is not none %}HeritageMap.timeline({{ this._parent.get_name() }}, {{ this.timeline_id|tojson }});{% endif %}
-HeritageMap.bindSwipes();
+HeritageMap.timeline({{ this._parent.get_name() }}, {{ this.timeline_id|tojson }});
 {% endmacro %}"""
     )
 
-    def __init__(self, text: str, timeline: dict[str, Any] | None = None) -> None:
+    def __init__(self, timeline: dict[str, Any]) -> None:
         super().__init__()
-        self._name = "Panel"
-        self.text = text
-        self.timeline = timeline
+        self._name = "TimelinePanel"
+        self.payload = script_json(timeline)
         self.timeline_id = ""
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca declares str; folium layers return None
-        """Put the story and the timeline payload in the page, then render the script."""
-        figure = _figure(self)
-        if self.text:
-            figure.html.add_child(RawHTML(self.text), name=f"panel-{self.get_name()}")
-        if self.timeline is not None:
-            self.timeline_id = f"timeline-{self.get_name()}"
-            figure.html.add_child(RawHTML(script_block(self.timeline_id, self.timeline)), name=self.timeline_id)
+        """Put the timeline payload in the page, then render the script."""
+        self.timeline_id = f"timeline-{self.get_name()}"
+        _figure(self).html.add_child(RawHTML(script_element(self.timeline_id, self.payload)), name=self.timeline_id)
         super().render(**kwargs)
 
 

@@ -1,10 +1,12 @@
 /* A site page's small map: drawn from the page's own JSON block (#hm-page), which
  * geo/pages.py writes; every site page shares this one script (maps/assets/site.js).
  *
- * The block holds the site as a one-feature GeoJSON FeatureCollection, the base
- * layers (from xyzservices, chosen by the build) and the map's bounds. The data's
- * as-of date comes from assets/build-info.js, which the build rewrites, so a new
- * observation of one site rewrites that site's page and not every page.
+ * The block holds the site as a one-feature GeoJSON FeatureCollection, the page's
+ * title and the map's bounds. What every page of a build shares (the data's as-of
+ * date, the base layers chosen by the build and their credits) is in
+ * assets/build-info.js (window.HeritageMapBuild), which each build rewrites: a new
+ * observation of one site rewrites that site's page and that small file, not
+ * every page.
  * Nothing from the data is script: the block is read with JSON.parse and drawn
  * by heritage.js, whose popups are DOM text.
  */
@@ -31,7 +33,7 @@
     var build = window.HeritageMapBuild || {};
     var map = L.map("hm-site-map", { preferCanvas: true, zoomControl: true });
     L.control.scale().addTo(map);
-    var base = basemaps(map, page);
+    var base = basemaps(map, build);
     L.control.fullscreen({ position: "topleft", title: "Full screen", titleCancel: "Leave full screen" }).addTo(map);
     map.fitBounds(page.bounds, { padding: [20, 20], maxZoom: page.max_zoom });
     var overlays = {};
@@ -41,7 +43,7 @@
       layer.addTo(map);
     }
     L.control.layers(base, overlays, { position: "topright", collapsed: false }).addTo(map);
-    HeritageMap.init(map, { title: page.title, as_of: build.as_of || null, credits: page.credits, deep_links: page.deep_links });
+    HeritageMap.init(map, { title: page.title, as_of: build.as_of || null, credits: build.credits || [], deep_links: false });
     HeritageMap.bindSwipes();
   }
 
