@@ -164,7 +164,6 @@ MOBILE_HOSTS = {"anfenglishmobile.com": "anfenglish.com"}
 
 REHOSTS: dict[str, str] = {
     "armenianclub.com": "reposts articles of CivilNet and other outlets",
-    "torontohye.ca": "reposts articles of other outlets",
     "lfwp.net": "a proxy of dw.com",
     "hotel-hiddenseer.de": "an unrelated site carrying a news agency's article",
     "ocmedianew.vecto.digital": "a staging copy of oc-media.org",
@@ -177,7 +176,6 @@ REHOSTS: dict[str, str] = {
     "hyeforum.com": "a forum repost",
     "m.ru24.pro": "a news aggregator",
     "ru24.pro": "a news aggregator",
-    "theatlasnews.co": "a news aggregator",
     "arc.ask3.ru": "a machine-translated scraper of Wikipedia that does not name its page",
     "en-academic.com": "a Wikipedia scraper that names its page by number",
 }
@@ -427,9 +425,15 @@ def _canonical(given: str) -> Citation:
 
 
 def _known_rehost(host: str, path: str) -> str | None:
-    """The original of a re-hosted copy whose address keeps the original's path."""
+    """The original of a re-hosted copy whose address keeps the original's path.
+
+    The OC Media staging host serves the same articles at the same paths as
+    oc-media.org (seen for "The last bus out of Nagorno-Karabakh").
+    """
     if _matches(host, "lfwp.net") and path.startswith("/dw/"):
         return "https://www.dw.com" + path.removeprefix("/dw")
+    if host == "ocmedianew.vecto.digital":
+        return "https://oc-media.org" + path
     return None
 
 
