@@ -27,13 +27,19 @@ from urllib.parse import urlsplit
 
 import pystac
 
+from geo import citations
 from geo._canonical import GENESIS, canonical_json, record_hash
 from geo.errors import LayerError
-from geo.schema import COORD_PRECISIONS, STATUSES
+from geo.schema import BASES, COORD_PRECISIONS, SITE_TYPES as TYPE_VOCABULARY, STATUSES
 
 HERE = Path(__file__).resolve().parent
-RECORDED_AT = "2026-11-21T00:00:00Z"
-"""When the published findings were transcribed into the log (the same for every record)."""
+TRANSCRIBED_AT = "2026-12-05T00:00:00Z"
+"""When the published findings were re-transcribed into the log with canonical citations (the same for every
+record). The first transcription, of 2026-11-21, is kept verbatim as `data/reference/observations_2026-11-21.jsonl`."""
+SUPERSEDED_LOG = "observations_2026-11-21.jsonl"
+VERIFICATION = "verification"
+ADDED_SITE_PREFIX = "nk1"
+"""A candidate row `cand-NN` that holds becomes site `nk1NN`: the id says which row of the candidates it was."""
 
 COMMUNITY_FILES = (
     "communities_askeran_stepanakert_shushi.csv",
@@ -109,7 +115,7 @@ SITE_TYPES = {
     "memorial": "memorial",
     "memorial (spring monument)": "memorial",
     "memorial / khachkar": "memorial",
-    "monument": "memorial",
+    "monument": "monument",
     "khachkars / church ruin": "khachkar",
     "bridge": "bridge",
     "village / settlement": "village",
@@ -346,6 +352,69 @@ def split_urls(text: str) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
+# --- citations --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Citations:
+    """Where each citation was read (`read_via.csv`), originals found by hand and copies kept as the citation.
+
+    Every reference citation is the canonical page; `cite` checks that, so a copy's address added to the
+    reference later fails the derivation instead of reaching a layer.
+    """
+
+    read_via: dict[tuple[str, str], list[dict[str, Any]]]
+    originals: dict[str, str]
+    copies: dict[str, dict[str, str]]
+
+    def cite(self, url: str, where: str) -> tuple[str, dict[str, Any] | None]:
+        """(the address to cite, the read-via entry when `url` is a copy whose page is known)."""
+        found = citations.canonical(url, self.originals)
+        if not found.is_copy or url in self.copies:
+            return url, None
+        if found.url is None:
+            raise LayerError(
+                f"{where}: {url!r} is {found.describe()} whose original is not known; fix: cite the original page "
+                "(record the copy in read_via.csv), or list the copy in cited_copies.csv"
+            )
+        return found.url, via_entry(found.url, url, found.snapshot)
+
+    def entries(self, file: str, fid: str) -> list[dict[str, Any]]:
+        return list(self.read_via.get((file, fid), []))
+
+
+def via_entry(url: str, copy: str, snapshot: str | None) -> dict[str, Any]:
+    """One `read_via` item: the page cited, the copy it was read on, and the copy's snapshot date when known."""
+    entry: dict[str, Any] = {"url": url, "copy": copy}
+    if snapshot:
+        entry["snapshot"] = snapshot
+    return entry
+
+
+def citation_tables(reference_dir: Path) -> Citations:
+    read_via: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in read_rows(reference_dir / "read_via.csv"):
+        entry = via_entry(row["url"], row["read_via"], row["snapshot"] or None)
+        if entry not in read_via[(row["file"], row["id"])]:
+            read_via[(row["file"], row["id"])].append(entry)
+    originals = {row["copy"]: row["original"] for row in read_rows(reference_dir / "citation_originals.csv")}
+    copies = {row["url"]: row for row in read_rows(reference_dir / "cited_copies.csv")}
+    return Citations(dict(read_via), originals, copies)
+
+
+def attach_read_via(features: list[dict[str, Any]], cites: Citations, files: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Give each feature `read_via`: the copies its citations were read on, from the rows of `files` with its id."""
+    for f in features:
+        props = f["properties"]
+        fid = props["id"]
+        entries = [e for name in files for key in dict.fromkeys((fid, fid.upper())) for e in cites.entries(name, key)]
+        cited = set(props.get("sources") or ()) | {props.get("coord_source")}
+        unique = {json.dumps(e, sort_keys=True): e for e in entries if e["url"] in cited}
+        if unique:
+            props["read_via"] = list(unique.values())
+    return features
+
+
 def integer(text: str) -> int | None:
     return int(text) if text else None
 
@@ -371,6 +440,8 @@ class FoundPoint:
     origin: str
     part_of: str | None = None
     """For a row without lat/lon: the community the source places the settlement in."""
+    note_sources: tuple[str, ...] = ()
+    """Pages the note mentions (their addresses are kept here, not in the note's text)."""
 
 
 def found_points(reference_dir: Path) -> dict[tuple[str, str], FoundPoint]:
@@ -390,7 +461,14 @@ def found_points(reference_dir: Path) -> dict[tuple[str, str], FoundPoint]:
     gaps_h = reference_dir / "gaps_heritage.csv"
     for row in read_rows(gaps_h) if gaps_h.exists() else []:
         found[("heritage_sites", row["id"].lower())] = FoundPoint(
-            float(row["lat"]), float(row["lon"]), row["coord_precision"], row["coord_source_url"], row["note"], None, gaps_h.name
+            float(row["lat"]),
+            float(row["lon"]),
+            row["coord_precision"],
+            row["coord_source_url"],
+            row["note"],
+            None,
+            gaps_h.name,
+            note_sources=tuple(split_urls(row.get("note_sources", ""))),
         )
     later = reference_dir / "found_coordinates.csv"
     for index, row in enumerate(read_rows(later) if later.exists() else [], start=2):
@@ -434,7 +512,14 @@ def found_points(reference_dir: Path) -> dict[tuple[str, str], FoundPoint]:
                 "and a note starting 'part of <community id>:'"
             ) from None
         found[(layer, fid)] = FoundPoint(
-            lat, lon, row["coord_precision"], row["coord_source_url"], row.get("note", ""), row.get("name_az") or None, later.name
+            lat,
+            lon,
+            row["coord_precision"],
+            row["coord_source_url"],
+            row.get("note", ""),
+            row.get("name_az") or None,
+            later.name,
+            note_sources=tuple(split_urls(row.get("note_sources", ""))),
         )
     return found
 
@@ -463,7 +548,7 @@ def community_part_of(fid: str, later: FoundPoint | None) -> tuple[str, str] | N
                 f"found_coordinates.csv: {fid}: note says part of {later.part_of!r} but the reference says "
                 f"{known[0]!r}; fix: check which community the sources name"
             )
-        return later.part_of, f"{later.note} ({later.source})"
+        return later.part_of, f"{later.note} ({citations.label(later.source)})"
     return known
 
 
@@ -499,6 +584,7 @@ def community_feature(
         )
         props["name_az"] = props["name_az"] or later.name_az
         props["note"] = NO_COORDS_PREFIX.sub("", props["note"])
+        props["sources"].extend(u for u in later.note_sources if u not in props["sources"])
     elif row["lat"] and row["lon"]:
         geometry = point(float(row["lat"]), float(row["lon"]))
         precision, note = COMMUNITY_COORD_NOTES.get(fid, ("settlement", None))
@@ -570,6 +656,7 @@ def site_feature(row: dict[str, str], found: dict[tuple[str, str], FoundPoint]) 
             coord_precision=later.precision,
             coord_note=f"found after the reference ({later.origin}): {later.note}",
         )
+        props["sources"].extend(u for u in later.note_sources if u not in props["sources"])
     elif row["lat"] and row["lon"]:
         geometry = point(float(row["lat"]), float(row["lon"]))
         sentence = COORD_SENTENCE.search(row["event_summary"])
@@ -585,111 +672,278 @@ def site_feature(row: dict[str, str], found: dict[tuple[str, str], FoundPoint]) 
     return feature(geometry, props)
 
 
+def candidate_features(verification: Verification, cites: Citations) -> list[dict[str, Any]]:
+    """One feature per candidate the verification added (`candidate_sites_*.csv`), with id `nk1NN`.
+
+    A site located only to its settlement shares the settlement's point and says so in `coord_note`.
+    """
+    features = []
+    for candidate, row in sorted(verification.candidates.items()):
+        verdict = verification.verdicts.get(candidate)
+        if verdict is None or verdict["action"] != "add":
+            raise LayerError(
+                f"candidate_sites: {candidate}: no verdict 'add' for it; fix: add its verdict, or remove the feature row"
+            )
+        if row["type"] not in TYPE_VOCABULARY:
+            raise LayerError(f"candidate_sites: {candidate}: field 'type' is {row['type']!r}; fix: use one of {TYPE_VOCABULARY}")
+        compiled = verification.candidate_rows.get(candidate, {})
+        sources = [cites.cite(u, f"verification: {candidate}")[0] for u in split_urls(verdict["evidence"])]
+        props: dict[str, Any] = {
+            "id": added_site_id(candidate),
+            "name": row["name"],
+            "name_hy": row["name_hy"] or None,
+            "name_az": row["name_az"] or None,
+            "name_ru": row["name_ru"] or None,
+            "type": row["type"],
+            "type_detail": compiled.get("type") or row["type"],
+            "period": row["period"] or None,
+            "settlement": row["settlement"],
+            "sources": sources,
+        }
+        names = split_urls(row["names_source"])
+        if names:
+            props["names_sources"] = names
+        via = [e for c in verification.checks.get(candidate, []) if c.get("read_via") for e in [via_entry(c["url"], c["read_via"], None)]]
+        geometry = None
+        if row["lat"] and row["lon"]:
+            if row["coord_precision"] not in COORD_PRECISIONS:
+                raise LayerError(
+                    f"candidate_sites: {candidate}: field 'coord_precision' is {row['coord_precision']!r}; "
+                    f"fix: use one of {', '.join(COORD_PRECISIONS)}"
+                )
+            geometry = point(float(row["lat"]), float(row["lon"]))
+            coord_source = cites.cite(row["coord_source"], f"candidate_sites: {candidate}: coord_source")[0]
+            props.update(coord_source=coord_source, coord_precision=row["coord_precision"])
+            if row["coord_precision"] == "settlement":
+                props["coord_note"] = (
+                    f"located only to its settlement: the point is {row['settlement']}'s, not the site's, "
+                    "and other sites there share it"
+                )
+            if coord_source not in props["sources"]:
+                props["sources"].append(coord_source)
+            if row["coord_read_via"]:
+                via.append(via_entry(coord_source, row["coord_read_via"], None))
+        else:
+            props["unlocated_note"] = "no source read locates the site or gives a usable point (verification 2026-12)"
+        unique = {json.dumps(e, sort_keys=True): e for e in via if e["url"] in props["sources"]}
+        if unique:
+            props["read_via"] = list(unique.values())
+        features.append(feature(geometry, props))
+    return features
+
+
+def with_checks(features: list[dict[str, Any]], verification: Verification, cites: Citations) -> list[dict[str, Any]]:
+    """Each site with the day it was last checked and the pages it was checked against (verification CSVs)."""
+    for f in features:
+        props = f["properties"]
+        key = props["id"]
+        if key.startswith(ADDED_SITE_PREFIX) and len(key) == 5:
+            key = "cand-" + key.removeprefix(ADDED_SITE_PREFIX)
+        checks = verification.checks.get(key, [])
+        if not checks:
+            continue
+        props["checked_on"] = max(c["checked_on"] for c in checks)
+        read = [c["url"] for c in checks if c["finding"] != "not-found"]
+        props["checked_against"] = list(dict.fromkeys(cites.cite(u, f"verification: {key}: checked")[0] for u in read))
+    return features
+
+
 def site_features(reference_dir: Path, found: dict[tuple[str, str], FoundPoint]) -> list[dict[str, Any]]:
     """One feature per reference heritage site, in reference order."""
     return [site_feature(row, found) for row in site_rows(reference_dir)]
 
 
+# --- verification and the log --------------------------------------------------
+
+
 @dataclass(frozen=True)
-class Scene:
-    """One before/after imagery date as the reference states it: `provider; sensor; date`."""
+class Verification:
+    """The December 2026 verification pass (`reference/verification/`): per site, the outcome and every source read."""
 
-    provider: str
-    sensor: str
-    date: str
+    verdicts: dict[str, dict[str, str]]
+    checks: dict[str, list[dict[str, str]]]
+    candidates: dict[str, dict[str, str]]
+    candidate_rows: dict[str, dict[str, str]]
+
+    def checked_on(self, site: str) -> str | None:
+        return max((c["checked_on"] for c in self.checks.get(site, [])), default=None)
 
 
-def parse_scene(text: str) -> Scene | None:
+def read_verification(reference_dir: Path) -> Verification:
+    folder = reference_dir / VERIFICATION
+    verdicts: dict[str, dict[str, str]] = {}
+    checks: dict[str, list[dict[str, str]]] = defaultdict(list)
+    candidates: dict[str, dict[str, str]] = {}
+    for path in sorted(folder.glob("site_verdicts_*.csv")):
+        for row in read_rows(path):
+            if row["site_id"] in verdicts:
+                raise LayerError(f"{path}: {row['site_id']}: verdict given twice; fix: keep one row per site")
+            if row["status"] not in STATUSES or (row["basis"] and row["basis"] not in BASES):
+                raise LayerError(
+                    f"{path}: {row['site_id']}: field 'status'/'basis' is {row['status']!r}/{row['basis']!r}; "
+                    f"fix: use one of {', '.join(STATUSES)} and one of {', '.join(BASES)}"
+                )
+            verdicts[row["site_id"]] = row
+    for path in sorted(folder.glob("site_checks_*.csv")):
+        for row in read_rows(path):
+            checks[row["site_id"]].append(row)
+    for path in sorted(folder.glob("candidate_sites_*.csv")):
+        for row in read_rows(path):
+            candidates[row["site_id"]] = row
+    source = reference_dir / "heritage_sites_candidates.csv"
+    candidate_rows = {f"cand-{n:02d}": row for n, row in enumerate(read_rows(source), start=1)} if source.exists() else {}
+    return Verification(verdicts, dict(checks), candidates, candidate_rows)
+
+
+def added_site_id(candidate: str) -> str:
+    """`cand-07` -> `nk107`."""
+    return ADDED_SITE_PREFIX + candidate.removeprefix("cand-").zfill(2)
+
+
+def stated_date(text: str) -> str | None:
+    """The date of a reference imagery cell `provider; sensor; date` (the date the monitor gives for an image)."""
     if not text:
         return None
-    provider, sensor, date = (part.strip() for part in text.split(";"))
-    return Scene(provider, sensor, date)
+    return text.split(";")[-1].strip() or None
 
 
-def scene_interval(date: str) -> tuple[str, str]:
-    """The UTC start and end a stated date covers: a day, a month, or a year ('2023 (autumn)' spans 2023)."""
-    match = re.match(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", date)
-    if not match:
-        raise LayerError(f"heritage_sites.csv: imagery date {date!r} is not ISO 8601; fix: write YYYY[-MM[-DD]]")
-    year, month, day = match.groups()
-    if day:
-        return f"{year}-{month}-{day}T00:00:00Z", f"{year}-{month}-{day}T23:59:59Z"
-    if month:
-        last = calendar.monthrange(int(year), int(month))[1]
-        return f"{year}-{month}-01T00:00:00Z", f"{year}-{month}-{last:02d}T23:59:59Z"
-    return f"{year}-01-01T00:00:00Z", f"{year}-12-31T23:59:59Z"
+def moved_addresses(text: str) -> tuple[str, list[str]]:
+    """`text` with each address it holds replaced by a short label, and the addresses (they belong in a field)."""
+    found = []
+    for address in citations.find_addresses(text):
+        url = address if re.match(r"https?://", address) else f"https://{address}"
+        found.append(url)
+        text = text.replace(address, citations.label(url))
+    return text, found
 
 
-def scene_item(site_id: str, side: str, scene: Scene, sources: list[str]) -> pystac.Item:
-    start, end = scene_interval(scene.date)
-    # Google Earth shows other producers' imagery: calling it the producer would overstate what is known.
-    role = "host" if scene.provider.startswith("Google Earth") else "producer"
-    properties: dict[str, Any] = {
-        "start_datetime": start,
-        "end_datetime": end,
-        "providers": [{"name": scene.provider, "roles": [role]}],
-        "heritage:site_ids": [site_id],
-        "heritage:sources": sources,
-        "heritage:date_as_stated": scene.date,
-    }
-    if scene.sensor != "unstated":
-        properties["constellation"] = scene.sensor
-    return pystac.Item(
-        id=f"ref-{site_id}-{side}",
-        geometry=None,
-        bbox=None,
-        datetime=None,
-        properties=properties,
-        start_datetime=datetime.fromisoformat(start),
-        end_datetime=datetime.fromisoformat(end),
-    )
-
-
-def imagery_items(rows: list[dict[str, str]]) -> list[pystac.Item]:
-    """One STAC Item per before/after date the reference states, sorted by id."""
+def evidence_items(urls: list[str], via: dict[str, dict[str, Any]], cites: Citations, where: str) -> list[dict[str, Any]]:
+    """The log's evidence list: each canonical URL, with the copy it was read on when there was one."""
     items = []
-    for row in rows:
-        for side in ("before", "after"):
-            scene = parse_scene(row[f"{side}_imagery"])
-            if scene:
-                items.append(scene_item(row["id"].lower(), side, scene, split_urls(row["evidence_urls"])))
-    return sorted(items, key=lambda item: item.id)
+    for url in urls:
+        cited, entry = cites.cite(url, where)
+        item: dict[str, Any] = {"url": cited}
+        known = entry or via.get(cited)
+        if known:
+            item["read_via"] = known["copy"]
+            if known.get("snapshot"):
+                item["snapshot"] = known["snapshot"]
+        items.append(item)
+    return items
 
 
-def observation_records(rows: list[dict[str, str]], item_ids: set[str]) -> list[dict[str, Any]]:
-    """The reference statuses as a hash-chained log, one published observation per site."""
-    records, previous = [], GENESIS
+def checks_via(checks: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
+    return {c["url"]: via_entry(c["url"], c["read_via"], None) for c in checks if c.get("read_via")}
+
+
+def monitor_imagery(before: str | None, after: str | None) -> dict[str, str] | None:
+    """The image dates a monitor's published finding gives (the scenes are not held here)."""
+    if not before and not after:
+        return None
+    return {"before": before, "after": after} if before and after else {"before": before} if before else {"after": after}
+
+
+def verdict_record(site: str, verdict: dict[str, str], checks: list[dict[str, str]], cites: Citations) -> dict[str, Any]:
+    """An observation transcribed from a verdict of the verification pass (a correction or an added site)."""
+    note, mentioned = moved_addresses(verdict["reason"] + (f" Detail: {verdict['detail']}." if verdict["detail"] else ""))
+    checked = max(c["checked_on"] for c in checks) if checks else None
+    if checked is None:
+        raise LayerError(f"verification: {site}: no site_checks row; fix: record the sources read for the verdict")
+    record: dict[str, Any] = {
+        "kind": "observation",
+        "site_id": site,
+        "status": verdict["status"],
+        "observed_on": verdict["observed_on"] or None,
+        "reported_on": verdict["reported_on"] or None,
+        "recorded_at": f"{checked}T00:00:00Z",
+        "before_scene": None,
+        "after_scene": None,
+        "evidence": evidence_items(split_urls(verdict["evidence"]), checks_via(checks), cites, f"verification: {site}"),
+        "basis": verdict["basis"] or "reports",
+        "monitor_imagery": monitor_imagery(verdict["monitor_before"] or None, verdict["monitor_after"] or None),
+        "analyst": checks[0]["checked_by"],
+        "origin": "published",
+        "published_by": verdict["published_by"],
+        "note": note,
+        "visibility": "public",
+    }
+    if mentioned:
+        record["note_sources"] = [cites.cite(url, f"verification: {site}: reason")[0] for url in mentioned]
+    return record
+
+
+def original_record(row: dict[str, str], verdict: dict[str, str] | None, cites: Citations) -> dict[str, Any]:
+    """The published finding of a reference row, re-transcribed: the same status and date, canonical citations.
+
+    Where the verification kept the finding, its dates say what they are (the evidence's date in
+    `observed_on`, the publication's in `reported_on`); a finding it corrected is transcribed as it was,
+    and the correction appended after it says what was wrong.
+    """
+    site = row["id"].lower()
+    before, after = stated_date(row["before_imagery"]), stated_date(row["after_imagery"])
+    kept = verdict is not None and verdict["action"] == "keep" and verdict["status"] == row["status"]
+    file = "heritage_sites.csv" if row["id"].startswith("NK") else "heritage_sites_supplement.csv"
+    via = {e["url"]: e for e in cites.entries(file, row["id"])}
+    record: dict[str, Any] = {
+        "kind": "observation",
+        "id": f"obs-{site}-1",
+        "site_id": site,
+        "status": row["status"],
+        "observed_on": (verdict["observed_on"] or None) if kept and verdict else row["status_as_of"],
+        "reported_on": (verdict["reported_on"] or None) if kept and verdict else None,
+        "recorded_at": TRANSCRIBED_AT,
+        "before_scene": None,
+        "after_scene": None,
+        "evidence": evidence_items(split_urls(row["evidence_urls"]), via, cites, f"heritage_sites: {row['id']}"),
+        "basis": verdict["basis"] if kept and verdict else ("monitor-imagery-analysis" if before or after else "reports"),
+        "monitor_imagery": monitor_imagery(verdict["monitor_before"] or None, verdict["monitor_after"] or None)
+        if kept and verdict
+        else monitor_imagery(before, after),
+        "analyst": "reference-import",
+        "origin": "published",
+        "published_by": PUBLISHED_BY[site],
+        "note": row["event_summary"],
+        "visibility": "public",
+    }
+    return record
+
+
+def observation_records(rows: list[dict[str, str]], verification: Verification, cites: Citations) -> list[dict[str, Any]]:
+    """The log: each reference finding re-transcribed, then the corrections and the added sites' findings appended.
+
+    A correction names the record it supersedes (`supersedes`) and is recorded on the day of the check.
+    """
+    records = []
     for row in rows:
-        site = row["id"].lower()
         if row["status"] not in STATUSES:
             raise LayerError(
                 f"heritage_sites.csv: {row['id']}: field 'status' is {row['status']!r}; fix: use one of {', '.join(STATUSES)}"
             )
-        before, after = f"ref-{site}-before", f"ref-{site}-after"
-        record: dict[str, Any] = {
-            "kind": "observation",
-            "id": f"obs-{site}-1",
-            "site_id": site,
-            "status": row["status"],
-            "observed_on": row["status_as_of"],
-            "recorded_at": RECORDED_AT,
-            "before_scene": before if before in item_ids else None,
-            "after_scene": after if after in item_ids else None,
-            "evidence": [{"url": url} for url in split_urls(row["evidence_urls"])],
-            "analyst": "reference-import",
-            "origin": "published",
-            "published_by": PUBLISHED_BY[site],
-            "note": row["event_summary"],
-            "visibility": "public",
-            "prev_hash": previous,
-        }
+        records.append(original_record(row, verification.verdicts.get(row["id"].lower()), cites))
+    for row in rows:
+        site = row["id"].lower()
+        verdict = verification.verdicts.get(site)
+        if verdict and verdict["action"] == "correct":
+            record = verdict_record(site, verdict, verification.checks.get(site, []), cites)
+            records.append({"id": f"obs-{site}-2", **record, "supersedes": f"obs-{site}-1"})
+    for candidate, verdict in sorted(verification.verdicts.items()):
+        if candidate.startswith("cand-") and verdict["action"] == "add":
+            site = added_site_id(candidate)
+            record = verdict_record(site, verdict, verification.checks.get(candidate, []), cites)
+            records.append({"id": f"obs-{site}-1", **record})
+    return chained(records)
+
+
+def chained(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    previous = GENESIS
+    for record in records:
+        record["prev_hash"] = previous
         record["hash"] = record_hash(record)
         previous = record["hash"]
-        records.append(record)
     return records
 
 
-def route_features(reference_dir: Path) -> list[dict[str, Any]]:
+def route_features(reference_dir: Path, cites: Citations) -> list[dict[str, Any]]:
     """One LineString per route through its sourced waypoints, in sequence order."""
     waypoints: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in read_rows(reference_dir / "routes_waypoints.csv"):
@@ -700,23 +954,32 @@ def route_features(reference_dir: Path) -> list[dict[str, Any]]:
         fid = route_id.lower()
         facts = ROUTES[fid]
         located = [p for p in points if p["lat"] and p["lon"]]
+        sources, via = [], []
+        for url in facts.sources:
+            cited, entry = cites.cite(url, f"data/derive_layers.py: ROUTES[{fid!r}]")
+            sources.append(cited)
+            via.extend([entry] if entry else [])
+        for p in points:
+            via.extend(cites.entries("routes_waypoints.csv", f"{p['route_id']}:{p['seq']}"))
         coord_sources = [p["coord_source_url"] for p in located]
+        noted = [url for p in points for url in split_urls(p.get("note_sources", ""))]
+        props: dict[str, Any] = {
+            "id": fid,
+            "name": points[0]["route_name"],
+            "kind": facts.kind,
+            "active_from": facts.active_from,
+            "active_to": facts.active_to,
+            "geometry_precision": "waypoints",
+            "waypoints": [p["point_name"] for p in points],
+            "skipped_waypoints": [p["point_name"] for p in points if not (p["lat"] and p["lon"])],
+            "note": facts.note,
+            "sources": list(dict.fromkeys([*sources, *coord_sources, *noted])),
+        }
+        unique = {json.dumps(e, sort_keys=True): e for e in via if e["url"] in props["sources"]}
+        if unique:
+            props["read_via"] = list(unique.values())
         features.append(
-            feature(
-                {"type": "LineString", "coordinates": [[float(p["lon"]), float(p["lat"])] for p in located]},
-                {
-                    "id": fid,
-                    "name": points[0]["route_name"],
-                    "kind": facts.kind,
-                    "active_from": facts.active_from,
-                    "active_to": facts.active_to,
-                    "geometry_precision": "waypoints",
-                    "waypoints": [p["point_name"] for p in points],
-                    "skipped_waypoints": [p["point_name"] for p in points if not (p["lat"] and p["lon"])],
-                    "note": facts.note,
-                    "sources": list(dict.fromkeys([*facts.sources, *coord_sources])),
-                },
-            )
+            feature({"type": "LineString", "coordinates": [[float(p["lon"]), float(p["lat"])] for p in located]}, props)
         )
     return features
 
@@ -746,13 +1009,17 @@ def place_features(reference_dir: Path) -> list[dict[str, Any]]:
     return features
 
 
-def timeline_text(reference_dir: Path) -> str:
-    """timeline.csv with the layer's header; one row per reference row, sources joined by ' ; '."""
+def timeline_text(reference_dir: Path, cites: Citations) -> str:
+    """timeline.csv with the layer's header; sources joined by ' ; ', and the copies they were read on in `read_via`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["date", "event", "figure", "unit", "source"])
-    for row in read_rows(reference_dir / "timeline.csv"):
-        writer.writerow([row["date"], row["event"], row["figure"], row["unit"], " ; ".join(split_urls(row["source_url"]))])
+    writer.writerow(["date", "event", "figure", "unit", "source", "read_via"])
+    for index, row in enumerate(read_rows(reference_dir / "timeline.csv"), start=1):
+        sources = split_urls(row["source_url"])
+        for url in sources:
+            cites.cite(url, f"timeline.csv: row {index}")
+        copies = [e["copy"] for e in cites.entries("timeline.csv", f"{row['date']} #{index}") if e["url"] in sources]
+        writer.writerow([row["date"], row["event"], row["figure"], row["unit"], " ; ".join(sources), " ; ".join(copies)])
     return out.getvalue()
 
 
@@ -1052,19 +1319,24 @@ def derive(reference_dir: Path) -> dict[str, str]:
     """The text of every file of `data/layers/`, keyed by file name."""
     found = found_points(reference_dir)
     rows = site_rows(reference_dir)
-    items = imagery_items(rows)
+    cites = citation_tables(reference_dir)
+    verification = read_verification(reference_dir)
+    extra = ("gaps_communities.csv", "gaps_heritage.csv", "found_coordinates.csv")
+    sites = attach_read_via(site_features(reference_dir, found), cites, HERITAGE_FILES + extra)
     layers = {
-        "communities": community_features(reference_dir, found),
-        "heritage_sites": site_features(reference_dir, found),
-        "routes": route_features(reference_dir),
-        "places": place_features(reference_dir),
+        "communities": attach_read_via(community_features(reference_dir, found), cites, COMMUNITY_FILES + extra),
+        "heritage_sites": with_checks(sites + candidate_features(verification, cites), verification, cites),
+        "routes": route_features(reference_dir, cites),
+        "places": attach_read_via(place_features(reference_dir), cites, ("places.csv",)),
     }
     texts = {f"{name}.geojson": dump_json(collection(features)) for name, features in layers.items()}
-    records = observation_records(rows, {item.id for item in items})
+    records = observation_records(rows, verification, cites)
     texts["observations.jsonl"] = "".join(canonical_json(r).decode("utf-8") + "\n" for r in records)
-    catalog = pystac.ItemCollection(items).to_dict()
-    texts["imagery.json"] = dump_json(catalog)
-    texts["timeline.csv"] = timeline_text(reference_dir)
+    # No scene is held: the reference's image dates are the monitors' and now sit on the observations.
+    texts["imagery.json"] = dump_json(pystac.ItemCollection([]).to_dict())
+    texts["monitor_counts.csv"] = (reference_dir / "monitor_counts.csv").read_text(encoding="utf-8")
+    texts["cited_copies.csv"] = (reference_dir / "cited_copies.csv").read_text(encoding="utf-8")
+    texts["timeline.csv"] = timeline_text(reference_dir, cites)
     texts["SOURCES.md"] = sources_md(dict(texts), layers, reference_dir)
     return texts
 

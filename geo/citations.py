@@ -495,6 +495,14 @@ def find_addresses(text: str) -> list[str]:
     return found + [_trim(match) for match in _BARE.findall(rest)]
 
 
+def label(url: str) -> str:
+    """A short name for a cited page, for prose that mentions it: `en.wikipedia 'Kanach Zham'`, or the site's host."""
+    wiki = re.match(r"https?://([a-z-]+)\.wikipedia\.org/(?:wiki/|w/index\.php\?title=)([^&#]+)", url)
+    if wiki:
+        return f"{wiki[1]}.wikipedia '{unquote(wiki[2]).replace('_', ' ')}'"
+    return (urlsplit(url).hostname or url).removeprefix("www.")
+
+
 def problem(url: str, originals: dict[str, str] | None = None) -> str | None:
     """Why `url` cannot be a citation, naming the form it should take; None when it can."""
     citation = canonical(url, originals)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo.dates import parse_partial
+from geo.dates import parse_iso
 from geo.errors import LayerError, ObservationError
 from geo.layers import layer_path, read_json
 from geo.observations import site_histories
@@ -121,10 +121,15 @@ def read_log_records(path: Path) -> list[dict[str, Any]]:
 def _check_observation(record: Mapping[str, Any], where: str) -> None:
     if record.get("status") not in STATUSES:
         raise ObservationError(f"{where}: field 'status' is {record.get('status')!r}; fix: use one of {', '.join(STATUSES)}")
-    try:
-        parse_partial(str(record.get("observed_on")))
-    except ValueError as error:
-        raise ObservationError(f"{where}: field 'observed_on': {error}; fix: write YYYY, YYYY-MM or YYYY-MM-DD") from None
+    for field in ("observed_on", "reported_on"):
+        if record.get(field) is None and (field == "reported_on" or record.get("reported_on")):
+            continue
+        try:
+            parse_iso(record.get(field))
+        except ValueError as error:
+            raise ObservationError(
+                f"{where}: field '{field}': {error}; fix: write YYYY, YYYY-MM, YYYY-MM-DD or A/B"
+            ) from None
 
 
 def _features(data_dir: Path, name: str) -> list[dict[str, Any]]:

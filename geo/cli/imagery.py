@@ -181,7 +181,7 @@ def _local_pair(
         record
         and record.before
         and record.after
-        and record.verdict == "imagery-documented"
+        and record.verdict == "imagery-here"
         and imagery.local_image(record.before, catalog_dir)
         and imagery.local_image(record.after, catalog_dir)
     ):
