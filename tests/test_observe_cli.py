@@ -345,7 +345,10 @@ def test_verify_names_a_changed_evidence_file(runner: CliRunner, data: Path, tmp
     (tmp_path / "after.png").write_bytes(b"altered")
     result = run(runner, data, "verify")
     assert result.exit_code == 1
-    assert "line 1: record 'obs-church-1': field 'evidence': file 'after.png' no longer has the SHA-256 recorded for it" in result.stderr
+    assert (
+        "line 1: record 'obs-church-1': field 'evidence': file 'after.png' no longer has the SHA-256 recorded for it"
+        in result.stderr
+    )
     assert result.stderr.splitlines()[-1].endswith("1 problem(s) in 1 records; first broken record: line 1 (obs-church-1)")
 
 
