@@ -703,7 +703,12 @@ def candidate_features(verification: Verification, cites: Citations) -> list[dic
         names = split_urls(row["names_source"])
         if names:
             props["names_sources"] = names
-        via = [e for c in verification.checks.get(candidate, []) if c.get("read_via") for e in [via_entry(c["url"], c["read_via"], None)]]
+        via = [
+            e
+            for c in verification.checks.get(candidate, [])
+            if c.get("read_via")
+            for e in [via_entry(c["url"], c["read_via"], None)]
+        ]
         geometry = None
         if row["lat"] and row["lon"]:
             if row["coord_precision"] not in COORD_PRECISIONS:
@@ -778,7 +783,7 @@ def read_verification(reference_dir: Path) -> Verification:
         for row in read_rows(path):
             if row["site_id"] in verdicts:
                 raise LayerError(f"{path}: {row['site_id']}: verdict given twice; fix: keep one row per site")
-            if row["status"] not in STATUSES or (row["basis"] and row["basis"] not in BASES):
+            if row["action"] != "drop" and (row["status"] not in STATUSES or (row["basis"] and row["basis"] not in BASES)):
                 raise LayerError(
                     f"{path}: {row['site_id']}: field 'status'/'basis' is {row['status']!r}/{row['basis']!r}; "
                     f"fix: use one of {', '.join(STATUSES)} and one of {', '.join(BASES)}"

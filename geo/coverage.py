@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo.dates import parse_iso
-from geo.errors import LayerError, ObservationError
+from geo.errors import LayerError, ObservationError, Problem
 from geo.evidence import needs_evidence
 from geo.layers import layer_path, read_json
 from geo.observations import site_histories
@@ -23,6 +23,8 @@ from geo.schema import COORD_PRECISIONS, LAYERS, STATUSES
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+
+    from geo.errors import Where
 
 COMMUNITIES_TOTAL = 107
 """Armenian communities in August 2023, per the 2024 report "Why Are There No Armenians in Nagorno-Karabakh?"."""
@@ -146,7 +148,9 @@ def read_log_records(path: Path) -> list[dict[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ObservationError(f"{path}: file not found; fix: create it (an empty file is a valid empty log)") from None
+        raise ObservationError(
+            Problem(file=str(path), found="file not found", fix="create it (an empty file is a valid empty log)")
+        ) from None
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -154,26 +158,34 @@ def read_log_records(path: Path) -> list[dict[str, Any]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            raise ObservationError(f"{path}: line {number}: not JSON ({error.msg}); fix: repair or remove the line") from None
+            raise ObservationError(
+                Problem(file=str(path), line=number, found=f"not JSON ({error.msg})", fix="repair or remove the line")
+            ) from None
         if not isinstance(record, dict):
-            raise ObservationError(f"{path}: line {number}: expected a JSON object; fix: one record object per line")
+            raise ObservationError(
+                Problem(file=str(path), line=number, found="not a JSON object", fix="one record object per line")
+            )
         if record.get("kind") == "observation":
-            _check_observation(record, f"{path}: line {number}: record {record.get('id')!r}")
+            _check_observation(record, {"file": str(path), "line": number, "kind": "record", "feature": str(record.get("id"))})
         records.append(record)
     return records
 
 
-def _check_observation(record: Mapping[str, Any], where: str) -> None:
+def _check_observation(record: Mapping[str, Any], where: Where) -> None:
     if record.get("status") not in STATUSES:
-        raise ObservationError(f"{where}: field 'status' is {record.get('status')!r}; fix: use one of {', '.join(STATUSES)}")
+        raise ObservationError(
+            Problem(**where, field="status", found=repr(record.get("status")), fix=f"use one of {', '.join(STATUSES)}")
+        )
+    # A finding known only by its publication date has no `observed_on`; a published finding whose source
+    # states no date at all has neither (the map says so).
     for field in ("observed_on", "reported_on"):
-        if record.get(field) is None and (field == "reported_on" or record.get("reported_on")):
+        if record.get(field) is None:
             continue
         try:
             parse_iso(record.get(field))
         except ValueError as error:
             raise ObservationError(
-                f"{where}: field '{field}': {error}; fix: write YYYY, YYYY-MM, YYYY-MM-DD or A/B"
+                Problem(**where, field=field, found=str(error), fix="write YYYY, YYYY-MM, YYYY-MM-DD or A/B")
             ) from None
 
 
@@ -183,8 +195,11 @@ def _features(data_dir: Path, name: str) -> list[dict[str, Any]]:
     features = collection.get("features") if isinstance(collection, dict) else None
     if not isinstance(features, list):
         raise LayerError(
-            f"{path}: expected a GeoJSON FeatureCollection with a features list; "
-            "fix: run heritage-map validate and repair the file"
+            Problem(
+                file=str(path),
+                found="not a GeoJSON FeatureCollection with a features list",
+                fix="run heritage-map validate and repair the file",
+            )
         )
     return features
 
@@ -199,7 +214,11 @@ def read_monitor_totals(path: Path) -> list[MonitorTotal]:
 
 def coverage_from_dir(data_dir: str | Path) -> Coverage:
     """Coverage of the data folder `data_dir` (its four layers, observations.jsonl, imagery.json, monitor_counts.csv)."""
+    from geo.validate import folder_problem
+
     data_dir = Path(data_dir)
+    if (problem := folder_problem(data_dir)) is not None:
+        raise LayerError(problem)
     layers = {name: _features(data_dir, name) for name in LAYERS}
     catalog = data_dir / "imagery.json"
     items = (read_json(catalog).get("features") or []) if catalog.exists() else []

@@ -71,13 +71,13 @@ def sort_key(record: Mapping[str, Any]) -> str:
     return str(record.get("observed_on") or record.get("reported_on") or "")
 
 
-def date_text(record: Mapping[str, Any]) -> str | None:
-    """What a reader is told about when: `observed 2024-04-04`, `observed between ... and ...`, or
-    `reported on 2024-05-11, change on or before that date`."""
+def date_text(record: Mapping[str, Any]) -> str:
+    """What a reader is told about when: `observed 2024-04-04`, `observed between ... and ...`,
+    `reported on 2024-05-11, change on or before that date`, or that the sources state no date."""
     observed, reported = record.get("observed_on"), record.get("reported_on")
     if observed:
         text = f"observed between {observed.replace('/', ' and ')}" if "/" in str(observed) else f"observed {observed}"
         return f"{text}; reported on {reported}" if reported else text
     if reported:
         return f"reported on {reported}, change on or before that date"
-    return None
+    return "date not stated in the sources"

@@ -17,7 +17,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -27,7 +27,7 @@ from filelock import FileLock, Timeout
 from pystac.errors import STACError
 
 from geo._canonical import sha256_file
-from geo.errors import ImageryError
+from geo.errors import ImageryError, Problem
 from geo.scene import Scene, first_line, read_scene
 
 STAC_VERSION = "1.1.0"
@@ -69,8 +69,12 @@ def read_catalog(path: str | Path) -> list[dict[str, Any]]:
         isinstance(document, dict) and document.get("type") == "FeatureCollection" and isinstance(document.get("features"), list)
     ):
         raise ImageryError(
-            f"{path}: not a STAC ItemCollection (expected a FeatureCollection with a 'features' list); "
-            "fix: restore the catalog from git or rebuild it with heritage-map imagery add"
+            Problem(
+                file=str(path),
+                found="not a STAC ItemCollection",
+                expected="a FeatureCollection with a 'features' list",
+                fix="restore the catalog from git or rebuild it with heritage-map imagery add",
+            )
         )
     items = document["features"]
     for index, item in enumerate(items):
@@ -90,7 +94,7 @@ def write_catalog(path: str | Path, items: Iterable[dict[str, Any]]) -> None:
         _check_item(path, item, index)
     problems = catalog_problems(items)
     if problems:
-        raise ImageryError(f"{path}: {problems[0]}")
+        raise ImageryError(*(replace(problem, file=str(path)) for problem in problems))
     collection = pystac.ItemCollection([pystac.Item.from_dict(item, preserve_dict=True) for item in items])
     document = collection.to_dict()
     document["features"] = sorted(document["features"], key=lambda item: item["id"])
@@ -120,13 +124,17 @@ RANGES = {
 PREFIX_EXTENSION = {"eo:": "/eo/", "view:": "/view/", "proj:": "/projection/", "file:": "/file/"}
 
 
-def item_problems(item: Mapping[str, Any]) -> list[str]:
+def item_problems(item: Mapping[str, Any]) -> list[Problem]:
     """Every way `item` breaks the STAC rules this catalog relies on (ranges, proj fields, declared extensions).
 
     Pure, and offline: pystac checks the core shape when the catalog is read;
     this checks the extension fields without fetching their schemas.
     """
-    label = f"item {item.get('id')!r}"
+    item_id = str(item.get("id"))
+
+    def problem(field: str, found: str, fix: str) -> Problem:
+        return Problem(kind="item", feature=item_id, field=field, found=found, fix=fix)
+
     props = item.get("properties") or {}
     problems = []
     for key, (low, high) in RANGES.items():
@@ -141,45 +149,57 @@ def item_problems(item: Mapping[str, Any]) -> list[str]:
             or (key == "gsd" and value == 0)
         ):
             span = f"above {low:g}" if high is None else f"from {low:g} to {high:g}"
-            problems.append(f"{label}: field '{key}': {value!r}; fix: give a number {span}, or leave the field out when unknown")
+            problems.append(problem(key, repr(value), f"give a number {span}, or leave the field out when unknown"))
     shape_ = props.get("proj:shape")
     if shape_ is not None and not (
         isinstance(shape_, list) and len(shape_) == 2 and all(isinstance(n, int) and n > 0 for n in shape_)
     ):
-        problems.append(f"{label}: field 'proj:shape': {shape_!r}; fix: give [rows, columns] as two positive integers")
+        problems.append(problem("proj:shape", repr(shape_), "give [rows, columns] as two positive integers"))
     transform = props.get("proj:transform")
     if transform is not None and not (
         isinstance(transform, list) and len(transform) in (6, 9) and all(isinstance(n, (int, float)) for n in transform)
     ):
-        problems.append(f"{label}: field 'proj:transform': {transform!r}; fix: give the 6 (or 9) affine coefficients")
+        problems.append(problem("proj:transform", repr(transform), "give the 6 (or 9) affine coefficients"))
     site_ids = props.get("heritage:site_ids")
     if site_ids is not None and not (isinstance(site_ids, list) and all(isinstance(s, str) for s in site_ids)):
-        problems.append(f"{label}: field 'heritage:site_ids': {site_ids!r}; fix: give a list of heritage site ids")
+        problems.append(problem("heritage:site_ids", repr(site_ids), "give a list of heritage site ids"))
     used = set(props) | {key for asset in (item.get("assets") or {}).values() if isinstance(asset, Mapping) for key in asset}
     declared = " ".join(item.get("stac_extensions") or [])
     for prefix, marker in PREFIX_EXTENSION.items():
         if any(key.startswith(prefix) for key in used) and marker not in declared:
             problems.append(
-                f"{label}: field 'stac_extensions': {prefix}* fields without the extension's schema URL; "
-                f"fix: list the {marker.strip('/')} extension schema in stac_extensions"
+                problem(
+                    "stac_extensions",
+                    f"{prefix}* fields without the extension's schema URL",
+                    f"list the {marker.strip('/')} extension schema in stac_extensions",
+                )
             )
     return problems
 
 
-def catalog_problems(items: Iterable[Mapping[str, Any]]) -> list[str]:
+def catalog_problems(items: Iterable[Mapping[str, Any]]) -> list[Problem]:
     """Every problem of every item, plus ids or images (SHA-256) that appear twice."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     seen_ids: set[str] = set()
     seen_hashes: dict[str, str] = {}
     for item in items:
         problems.extend(item_problems(item))
         item_id = str(item.get("id"))
         if item_id in seen_ids:
-            problems.append(f"item {item_id!r}: field 'id': appears twice; fix: give each scene its own id")
+            problems.append(
+                Problem(kind="item", feature=item_id, field="id", found="appears twice", fix="give each scene its own id")
+            )
         seen_ids.add(item_id)
         digest = item_sha256(item)
         if digest and digest in seen_hashes:
-            problems.append(f"item {item_id!r}: same image (SHA-256) as item {seen_hashes[digest]!r}; fix: keep one of the two")
+            problems.append(
+                Problem(
+                    kind="item",
+                    feature=item_id,
+                    found=f"same image (SHA-256) as item {seen_hashes[digest]!r}",
+                    fix="keep one of the two",
+                )
+            )
         elif digest:
             seen_hashes[digest] = item_id
     return problems
@@ -421,23 +441,43 @@ def _load_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ImageryError(f"{path}: file not found; fix: pass the path of a STAC JSON file") from None
+        raise ImageryError(Problem(file=str(path), found="file not found", fix="pass the path of a STAC JSON file")) from None
     except UnicodeDecodeError as error:
-        raise ImageryError(f"{path}: not UTF-8 text (byte {error.start}); fix: save it as UTF-8 JSON") from None
+        raise ImageryError(
+            Problem(file=str(path), found=f"not UTF-8 text (byte {error.start})", fix="save it as UTF-8 JSON")
+        ) from None
     except json.JSONDecodeError as error:
         raise ImageryError(
-            f"{path}: unreadable JSON at line {error.lineno} column {error.colno} ({error.msg}); fix: repair the JSON syntax"
+            Problem(
+                file=str(path),
+                found=f"unreadable JSON at line {error.lineno} column {error.colno} ({error.msg})",
+                fix="repair the JSON syntax",
+            )
         ) from None
 
 
 def _check_item(path: Path, item: Any, index: int) -> None:
     """Raise ImageryError naming the file and item when pystac cannot read `item`."""
-    label = item.get("id", f"#{index}") if isinstance(item, dict) else f"#{index}"
     if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
-        raise ImageryError(f"{path}: item {label}: field 'id': missing or not a string; fix: give every item a string id")
+        raise ImageryError(
+            Problem(
+                file=str(path),
+                kind="item",
+                index=index,
+                field="id",
+                found="missing or not a string",
+                fix="give every item a string id",
+            )
+        )
     try:
         pystac.Item.from_dict(item, preserve_dict=True)
     except (STACError, KeyError, TypeError, ValueError) as error:
         raise ImageryError(
-            f"{path}: item {label!r}: not a valid STAC Item ({first_line(error)}); fix: correct the item"
+            Problem(
+                file=str(path),
+                kind="item",
+                feature=item["id"],
+                found=f"not a valid STAC Item ({first_line(error)})",
+                fix="correct the item",
+            )
         ) from None

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from geo.build import build_maps
 from geo.cli._options import data_option, out_option
 
 if TYPE_CHECKING:
@@ -41,6 +40,8 @@ def command(data_dir: Path, out_dir: Path, tiles: str, self_contained: bool, bas
 
     Example: heritage-map build --data data/layers --out maps --tiles none
     """
+    from geo.build import build_maps  # folium, geopandas: loaded only when a build runs
+
     if not base_url.endswith("/"):
         base_url += "/"
     result = build_maps(data_dir, out_dir, tiles=tiles, self_contained=self_contained, base_url=base_url)  # type: ignore[arg-type]
