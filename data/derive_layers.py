@@ -12,7 +12,6 @@ through `found_coordinates.csv`, `gaps_communities.csv` or `gaps_heritage.csv`.
 
 from __future__ import annotations
 
-import calendar
 import csv
 import io
 import json
@@ -20,7 +19,6 @@ import re
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,7 +28,8 @@ import pystac
 from geo import citations
 from geo._canonical import GENESIS, canonical_json, record_hash
 from geo.errors import LayerError
-from geo.schema import BASES, COORD_PRECISIONS, SITE_TYPES as TYPE_VOCABULARY, STATUSES
+from geo.schema import BASES, COORD_PRECISIONS, STATUSES
+from geo.schema import SITE_TYPES as TYPE_VOCABULARY
 
 HERE = Path(__file__).resolve().parent
 TRANSCRIBED_AT = "2026-12-05T00:00:00Z"
@@ -524,7 +523,43 @@ def found_points(reference_dir: Path) -> dict[tuple[str, str], FoundPoint]:
     return found
 
 
-def community_features(reference_dir: Path, found: dict[tuple[str, str], FoundPoint]) -> list[dict[str, Any]]:
+RESIDENT_FINDINGS = {"residents-2023": "sourced", "exodus-2023": "sourced", "doubt": "in doubt", "not-found": "not found"}
+"""`communities_2023.csv` findings: a source places Armenian residents there in 2023 (living there, or leaving in the
+September 2023 exodus), a source casts doubt on it, or no source was found."""
+
+
+@dataclass(frozen=True)
+class Residents:
+    """Whether a source places Armenian residents in a community in 2023, and which."""
+
+    state: str
+    sources: tuple[str, ...]
+    via: tuple[dict[str, Any], ...]
+
+
+def residents_2023(reference_dir: Path, cites: Citations) -> dict[str, Residents]:
+    path = reference_dir / VERIFICATION / "communities_2023.csv"
+    rows: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in read_rows(path) if path.exists() else []:
+        if row["finding"] not in RESIDENT_FINDINGS:
+            raise LayerError(
+                f"{path}: {row['id']}: field 'finding' is {row['finding']!r}; fix: use one of {sorted(RESIDENT_FINDINGS)}"
+            )
+        rows[row["id"]].append(row)
+    found = {}
+    for fid, checks in rows.items():
+        states = {RESIDENT_FINDINGS[c["finding"]] for c in checks}
+        state = next(s for s in ("sourced", "in doubt", "not found") if s in states)
+        sourced = [c for c in checks if RESIDENT_FINDINGS[c["finding"]] == "sourced" and c["url"]]
+        urls = tuple(dict.fromkeys(cites.cite(c["url"], f"communities_2023.csv: {fid}")[0] for c in sourced))
+        via = tuple(via_entry(c["url"], c["read_via"], None) for c in sourced if c["read_via"])
+        found[fid] = Residents(state, urls, via)
+    return found
+
+
+def community_features(
+    reference_dir: Path, found: dict[tuple[str, str], FoundPoint], residents: dict[str, Residents] | None = None
+) -> list[dict[str, Any]]:
     """One Point (or null) feature per reference settlement, in file order."""
     rows = [row for name in COMMUNITY_FILES for row in read_rows(reference_dir / name)]
     points = {
@@ -536,7 +571,7 @@ def community_features(reference_dir: Path, found: dict[tuple[str, str], FoundPo
     for (layer, fid), later in found.items():
         if layer == "communities" and later.lat is not None and later.lon is not None and fid in names:
             points[fid] = (later.lat, later.lon, later.source, names[fid])
-    return [community_feature(row, points, found) for row in rows if row["id"] not in EXCLUDED_COMMUNITIES]
+    return [community_feature(row, points, found, residents or {}) for row in rows if row["id"] not in EXCLUDED_COMMUNITIES]
 
 
 def community_part_of(fid: str, later: FoundPoint | None) -> tuple[str, str] | None:
@@ -553,12 +588,18 @@ def community_part_of(fid: str, later: FoundPoint | None) -> tuple[str, str] | N
 
 
 def community_feature(
-    row: dict[str, str], points: dict[str, tuple[float, float, str, str]], found: dict[tuple[str, str], FoundPoint]
+    row: dict[str, str],
+    points: dict[str, tuple[float, float, str, str]],
+    found: dict[tuple[str, str], FoundPoint],
+    residents: dict[str, Residents],
 ) -> dict[str, Any]:
     fid = row["id"]
     later = found.get(("communities", fid))
     part_of = community_part_of(fid, later)
-    counts = row["held_until"] == "2023-09" and part_of is None and fid not in NOT_A_107_COMMUNITY
+    held = row["held_until"] == "2023-09" and part_of is None and fid not in NOT_A_107_COMMUNITY
+    resident = residents.get(fid)
+    # Counted toward the 107 only where a source places Armenian residents there in 2023 (issue 12).
+    counts = held and resident is not None and resident.state == "sourced"
     props: dict[str, Any] = {
         "id": fid,
         "name": row["name_hy_translit"],
@@ -574,6 +615,11 @@ def community_feature(
         "note": row["status_note"],
         "sources": split_urls(row["source_url"]),
     }
+    if held:
+        props["residents_2023"] = resident.state if resident else "not checked"
+        if resident and resident.sources:
+            props["residents_2023_sources"] = list(resident.sources)
+            props["sources"].extend(u for u in resident.sources if u not in props["sources"])
     geometry = None
     if later and later.lat is not None and later.lon is not None:
         geometry = point(later.lat, later.lon)
@@ -737,6 +783,17 @@ def candidate_features(verification: Verification, cites: Citations) -> list[dic
     return features
 
 
+def with_resident_via(features: list[dict[str, Any]], residents: dict[str, Residents]) -> list[dict[str, Any]]:
+    """Add the copies the 2023 residents' sources were read on to each community's `read_via`."""
+    for f in features:
+        props = f["properties"]
+        resident = residents.get(props["id"])
+        if resident and resident.via and props.get("residents_2023_sources"):
+            known = props.setdefault("read_via", [])
+            known.extend(e for e in resident.via if e not in known)
+    return features
+
+
 def with_checks(features: list[dict[str, Any]], verification: Verification, cites: Citations) -> list[dict[str, Any]]:
     """Each site with the day it was last checked and the pages it was checked against (verification CSVs)."""
     for f in features:
@@ -809,7 +866,7 @@ def stated_date(text: str) -> str | None:
     """The date of a reference imagery cell `provider; sensor; date` (the date the monitor gives for an image)."""
     if not text:
         return None
-    return text.split(";")[-1].strip() or None
+    return text.rsplit(";", maxsplit=1)[-1].strip() or None
 
 
 def moved_addresses(text: str) -> tuple[str, list[str]]:
@@ -1326,10 +1383,13 @@ def derive(reference_dir: Path) -> dict[str, str]:
     rows = site_rows(reference_dir)
     cites = citation_tables(reference_dir)
     verification = read_verification(reference_dir)
+    residents = residents_2023(reference_dir, cites)
     extra = ("gaps_communities.csv", "gaps_heritage.csv", "found_coordinates.csv")
     sites = attach_read_via(site_features(reference_dir, found), cites, HERITAGE_FILES + extra)
     layers = {
-        "communities": attach_read_via(community_features(reference_dir, found), cites, COMMUNITY_FILES + extra),
+        "communities": with_resident_via(
+            attach_read_via(community_features(reference_dir, found, residents), cites, COMMUNITY_FILES + extra), residents
+        ),
         "heritage_sites": with_checks(sites + candidate_features(verification, cites), verification, cites),
         "routes": route_features(reference_dir, cites),
         "places": attach_read_via(place_features(reference_dir), cites, ("places.csv",)),

@@ -65,6 +65,8 @@ class Coverage:
     withheld: int = 0
     """Sites whose latest observation has a status but no evidence: counted as unknown."""
     monitor_totals: tuple[MonitorTotal, ...] = ()
+    communities_in_doubt: tuple[Unlocated, ...] = ()
+    """Communities held in 2023 that no source places Armenian residents in that year: not counted toward 107."""
     sites_by_monitor: dict[str, int] | None = None
     """For each monitor named in `monitor_totals`: how many sites here show a status that monitor published."""
 
@@ -133,6 +135,11 @@ def coverage(
         unlocated=unlocated,
         withheld=withheld,
         monitor_totals=totals,
+        communities_in_doubt=tuple(
+            Unlocated("communities", str(p.get("id")), str(p.get("name")))
+            for f in layers.get("communities", [])
+            if (p := f.get("properties", {})).get("residents_2023") not in (None, "sourced")
+        ),
         sites_by_monitor={monitor: by_monitor[monitor] for monitor in monitors},
     )
 

@@ -13,7 +13,6 @@ validator share them so the rules live in one place.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from geo.dates import parse_iso
@@ -21,6 +20,7 @@ from geo.schema import EVIDENCED_STATUSES
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from datetime import date
 
 NO_EVIDENCE = "cites no evidence (no URL, no hashed file, no before/after scene pair)"
 
@@ -73,7 +73,8 @@ def sort_key(record: Mapping[str, Any]) -> str:
 
 def date_text(record: Mapping[str, Any]) -> str:
     """What a reader is told about when: `observed 2024-04-04`, `observed between ... and ...`,
-    `reported on 2024-05-11, change on or before that date`, or that the sources state no date."""
+    `reported on 2024-05-11, change on or before that date`, or that the sources state no date.
+    """
     observed, reported = record.get("observed_on"), record.get("reported_on")
     if observed:
         text = f"observed between {observed.replace('/', ' and ')}" if "/" in str(observed) else f"observed {observed}"

@@ -105,7 +105,8 @@ class Pair:
 
     def verdict(self, covering: Mapping[str, str], observation: Mapping[str, Any] | None = None) -> str:
         """`inconsistent` on any problem; `imagery-here` with both scenes footprinted over the site; else the
-        observation's basis (`monitor-imagery-analysis`), else `reported`."""
+        observation's basis (`monitor-imagery-analysis`), else `reported`.
+        """
         if self.problems:
             return "inconsistent"
         if self.before and self.after and all(covering.get(s["id"]) == FOOTPRINT for s in (self.before, self.after)):

@@ -295,7 +295,7 @@ MARKED_COPIES = "cited_copies.csv"
 
 def marked_copies(data_dir: Path) -> frozenset[str]:
     """Copies kept as the citation because their original was not found (`cited_copies.csv`, column `url`)."""
-    import csv  # noqa: PLC0415 (only validation reads it)
+    import csv
 
     path = data_dir / MARKED_COPIES
     if not path.exists():
@@ -330,7 +330,8 @@ def _text_problems(where: Where, field: str, text: Any, target: str) -> Iterator
 
 def citation_problems(data_dir: str | Path) -> list[Problem]:
     """Copies, proxies, mobile, AMP, print and preview addresses cited anywhere: the layers, the log, the catalog
-    and the timeline; and addresses written into free text where a field exists for them."""
+    and the timeline; and addresses written into free text where a field exists for them.
+    """
     data_dir = Path(data_dir)
     marked = marked_copies(data_dir)
     problems: list[Problem] = []
@@ -384,7 +385,7 @@ def _catalog_citation_problems(path: Path, marked: frozenset[str]) -> Iterator[P
 
 
 def _timeline_citation_problems(path: Path, marked: frozenset[str]) -> Iterator[Problem]:
-    import csv  # noqa: PLC0415
+    import csv
 
     if not path.exists():
         return

@@ -115,7 +115,13 @@ def test_default_data_counts_match_the_layers_computed_independently() -> None:
         for n in ("communities", "heritage_sites", "routes", "places")
     }
     counted = [f for f in layers["communities"] if f["properties"]["counts_toward_107"]]
-    assert report.communities_identified == len(counted) >= 90
+    assert report.communities_identified == len(counted) >= 60
+    # Counted only with a source placing Armenian residents there in 2023; the other held ones are in doubt.
+    assert all(f["properties"]["residents_2023"] == "sourced" and f["properties"]["residents_2023_sources"] for f in counted)
+    doubted = {
+        f["properties"]["id"] for f in layers["communities"] if f["properties"].get("residents_2023") not in (None, "sourced")
+    }
+    assert {c.id for c in report.communities_in_doubt} == doubted and "parukh" in doubted
     assert report.communities_located == sum(1 for f in counted if f["geometry"])
     records = [json.loads(line) for line in (DEFAULT_DATA / "observations.jsonl").read_text(encoding="utf-8").splitlines()]
     assert {r["origin"] for r in records} == {"published"}  # all confirmed by publication
@@ -141,7 +147,11 @@ def test_cli_prints_the_counts() -> None:
     report = coverage_from_dir(DEFAULT_DATA)
     lines = result.output.splitlines()
     identified, located = report.communities_identified, report.communities_located
-    assert lines[0] == f"communities: {identified} of 107 identified, {located} located, {identified - located} unlocated"
+    assert lines[0] == (
+        f"communities: {identified} of 107 identified, {located} located, {identified - located} unlocated"
+        " (counted only where a source places Armenian residents there in 2023)"
+    )
+    assert lines[1].startswith(f"  in doubt, not counted ({len(report.communities_in_doubt)}): ")
     assert (
         f"  evidence: imagery here {report.imagery_here}, imagery analysis by the monitor {report.monitor_imagery}, "
         f"reported {report.reported}"

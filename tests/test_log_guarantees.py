@@ -78,7 +78,7 @@ def test_no_command_rewrites_earlier_bytes(tmp_path: Path, monkeypatch: pytest.M
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
-    EVIDENCE = ("--evidence", "https://example.org/c", "--analyst", "Ann")  # noqa: N806
+    EVIDENCE = ("--evidence", "https://example.org/c", "--analyst", "Ann")
     commands = [
         (["observe", "add", "--site", "church", "--status", "destroyed", "--observed-on", "2024-04-04", *EVIDENCE], 0),
         (["observe", "add", "--site", "nowhere", "--status", "destroyed", "--observed-on", "2024-04-04", *EVIDENCE], 1),

@@ -24,6 +24,15 @@ def format_coverage(report: Coverage) -> str:
             f"communities: {report.communities_identified} of {COMMUNITIES_TOTAL} identified, "
             f"{report.communities_located} located, "
             f"{report.communities_identified - report.communities_located} unlocated"
+            " (counted only where a source places Armenian residents there in 2023)"
+        ),
+        *(
+            [
+                f"  in doubt, not counted ({len(report.communities_in_doubt)}): "
+                + "; ".join(f"{c.name} [{c.id}]" for c in report.communities_in_doubt)
+            ]
+            if report.communities_in_doubt
+            else []
         ),
         f"heritage sites: {report.sites_total}",
         f"  by status: {counts(report.sites_by_status)}",
