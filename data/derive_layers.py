@@ -783,6 +783,56 @@ def candidate_features(verification: Verification, cites: Citations) -> list[dic
     return features
 
 
+NAME_LANGUAGES = ("hy", "az", "ru")
+
+
+def read_names(reference_dir: Path, name: str, key: str) -> dict[str, dict[str, str]]:
+    path = reference_dir / VERIFICATION / name
+    return {row[key]: row for row in read_rows(path)} if path.exists() else {}
+
+
+def with_site_names(features: list[dict[str, Any]], names: dict[str, dict[str, str]], cites: Citations) -> list[dict[str, Any]]:
+    """Each site's names in Armenian, Azerbaijani and Russian, each with the page that prints it (`name_<lang>_source`),
+    and its settlement's (`settlement_<lang>`, `settlement_names_sources`), from `site_names.csv`."""
+    for f in features:
+        props = f["properties"]
+        key = verification_key(props["id"])
+        row = names.get(key)
+        if row is None:
+            continue
+        for lang in NAME_LANGUAGES:
+            if row[f"name_{lang}"] and row[f"name_{lang}_source"]:
+                props[f"name_{lang}"] = row[f"name_{lang}"]
+                props[f"name_{lang}_source"] = cites.cite(row[f"name_{lang}_source"], f"site_names.csv: {key}")[0]
+        for lang in NAME_LANGUAGES:
+            if row[f"settlement_{lang}"]:
+                props[f"settlement_{lang}"] = row[f"settlement_{lang}"]
+        settlement_sources = [cites.cite(u, f"site_names.csv: {key}")[0] for u in split_urls(row["settlement_names_source"])]
+        if settlement_sources:
+            props["settlement_names_sources"] = settlement_sources
+    return features
+
+
+def with_community_names(
+    features: list[dict[str, Any]], names: dict[str, dict[str, str]], cites: Citations
+) -> list[dict[str, Any]]:
+    """Each community's Russian name with the page that prints it (`name_ru_source`), from `names_ru.csv`."""
+    for f in features:
+        props = f["properties"]
+        row = names.get(props["id"])
+        if row is None or not row["name_ru"] or not row["url"]:
+            continue
+        props["name_ru"] = row["name_ru"]
+        cited, entry = cites.cite(row["url"], f"names_ru.csv: {props['id']}")
+        props["name_ru_source"] = cited
+        via = entry or (via_entry(cited, row["read_via"], None) if row["read_via"] else None)
+        if via:
+            known = props.setdefault("read_via", [])
+            if via not in known:
+                known.append(via)
+    return features
+
+
 def with_resident_via(features: list[dict[str, Any]], residents: dict[str, Residents]) -> list[dict[str, Any]]:
     """Add the copies the 2023 residents' sources were read on to each community's `read_via`."""
     for f in features:
@@ -798,9 +848,7 @@ def with_checks(features: list[dict[str, Any]], verification: Verification, cite
     """Each site with the day it was last checked and the pages it was checked against (verification CSVs)."""
     for f in features:
         props = f["properties"]
-        key = props["id"]
-        if key.startswith(ADDED_SITE_PREFIX) and len(key) == 5:
-            key = "cand-" + key.removeprefix(ADDED_SITE_PREFIX)
+        key = verification_key(props["id"])
         checks = verification.checks.get(key, [])
         if not checks:
             continue
@@ -855,6 +903,13 @@ def read_verification(reference_dir: Path) -> Verification:
     source = reference_dir / "heritage_sites_candidates.csv"
     candidate_rows = {f"cand-{n:02d}": row for n, row in enumerate(read_rows(source), start=1)} if source.exists() else {}
     return Verification(verdicts, dict(checks), candidates, candidate_rows)
+
+
+def verification_key(site: str) -> str:
+    """The id the verification CSVs use for a site: `nk107` -> `cand-07`; an original site keeps its id."""
+    if site.startswith(ADDED_SITE_PREFIX) and len(site) == len(ADDED_SITE_PREFIX) + 2:
+        return "cand-" + site.removeprefix(ADDED_SITE_PREFIX)
+    return site
 
 
 def added_site_id(candidate: str) -> str:
@@ -1387,10 +1442,18 @@ def derive(reference_dir: Path) -> dict[str, str]:
     extra = ("gaps_communities.csv", "gaps_heritage.csv", "found_coordinates.csv")
     sites = attach_read_via(site_features(reference_dir, found), cites, HERITAGE_FILES + extra)
     layers = {
-        "communities": with_resident_via(
-            attach_read_via(community_features(reference_dir, found, residents), cites, COMMUNITY_FILES + extra), residents
+        "communities": with_community_names(
+            with_resident_via(
+                attach_read_via(community_features(reference_dir, found, residents), cites, COMMUNITY_FILES + extra), residents
+            ),
+            read_names(reference_dir, "names_ru.csv", "id"),
+            cites,
         ),
-        "heritage_sites": with_checks(sites + candidate_features(verification, cites), verification, cites),
+        "heritage_sites": with_site_names(
+            with_checks(sites + candidate_features(verification, cites), verification, cites),
+            read_names(reference_dir, "site_names.csv", "site_id"),
+            cites,
+        ),
         "routes": route_features(reference_dir, cites),
         "places": attach_read_via(place_features(reference_dir), cites, ("places.csv",)),
     }
