@@ -1209,10 +1209,167 @@ def sources_md(texts: dict[str, str], layers: dict[str, list[dict[str, Any]]], r
         ),
         "",
     ]
+    records = [json.loads(line) for line in texts["observations.jsonl"].splitlines()]
     lines += reconciliation_section(layers["communities"], reference_dir)
+    lines += evidence_section(layers["heritage_sites"], records)
+    lines += log_section(records, reference_dir)
+    lines += verification_section(reference_dir)
+    lines += monitors_section(layers["heritage_sites"], reference_dir)
+    lines += citations_section(reference_dir)
     lines += gaps_section(layers)
     lines += domain_section(texts, layers)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def evidence_section(sites: list[dict[str, Any]], records: list[dict[str, Any]]) -> list[str]:
+    superseded = {r.get("supersedes") for r in records}
+    standing = {r["site_id"]: r for r in records if r["id"] not in superseded}
+    levels = Counter(r["basis"] for r in standing.values())
+    statuses = Counter(r["status"] for r in standing.values())
+    return [
+        "## Statuses and their evidence",
+        "",
+        (
+            f"{len(sites)} heritage sites; {sum(v for k, v in statuses.items() if k != 'unknown')} carry a status "
+            f"({', '.join(f'{k} {v}' for k, v in sorted(statuses.items()))}), each from a cited observation with "
+            "evidence. How each status was decided: `docs/coding-rules.md`."
+        ),
+        "",
+        (
+            f"- Imagery analysis by the monitor: {levels['monitor-imagery-analysis']} (the monitor's published finding "
+            "says it compared satellite images; the image dates it gives are on the observation as `monitor_imagery`; "
+            "the images are not held here)."
+        ),
+        f"- Reported (press, officials, photographs, video, testimony): {levels['reports']}.",
+        (
+            "- Imagery here: 0. No scene is held: the 31 scenes of the first transcription were placeholders "
+            "(no footprint, no image, provider unstated) and were removed; their dates are now the monitors' stated "
+            "image dates on the observations."
+        ),
+        (
+            "- Dates: `observed_on` is the date of the evidence (or an `A/B` window); `reported_on` the publication. "
+            f"{sum(1 for r in standing.values() if not r['observed_on'] and r['reported_on'])} statuses are known only "
+            'by their publication date (the map says "reported on ..., change on or before that date"); '
+            f"{sum(1 for r in standing.values() if not r['observed_on'] and not r['reported_on'])} have no date "
+            "in their sources."
+        ),
+        "",
+    ]
+
+
+def log_section(records: list[dict[str, Any]], reference_dir: Path) -> list[str]:
+    old = (reference_dir / SUPERSEDED_LOG).read_text(encoding="utf-8").splitlines()
+    head = json.loads(old[-1])["hash"] if old else None
+    corrections = [r for r in records if r.get("supersedes")]
+    added = [r for r in records if r["site_id"].startswith(ADDED_SITE_PREFIX)]
+    return [
+        "## The monitors' log (`observations.jsonl`)",
+        "",
+        (
+            "The default log is a transcription, by the compiler, of monitors' published findings; it has never been "
+            "anchored outside this repository. It was re-transcribed on 2026-12-05 with canonical citations (the same "
+            "findings; the copies they were read on kept apart in each evidence item's `read_via`)."
+        ),
+        "",
+        (
+            f"- The first transcription ({len(old)} records, 2026-11-21, head hash `{head}`) is kept verbatim as "
+            f"`data/reference/{SUPERSEDED_LOG}`. It was redone because most of its evidence addresses were copies "
+            "(Wikipedia clones, Kiwix and proxy addresses, AMP and mobile views) and its dates did not say whether "
+            "they were the evidence's or the publication's."
+        ),
+        (
+            f"- After the {len(old)} re-transcribed findings, {len(corrections)} corrections from the verification are "
+            "appended, each naming the record it supersedes (`supersedes`) and recorded on the day of the check; then "
+            f"{len(added)} findings of the sites added from the candidates. From now on the log is append-only."
+        ),
+        "",
+    ]
+
+
+def verification_section(reference_dir: Path) -> list[str]:
+    folder = reference_dir / VERIFICATION
+    verdicts = [row for path in sorted(folder.glob("site_verdicts_*.csv")) for row in read_rows(path)]
+    checks = [row for path in sorted(folder.glob("site_checks_*.csv")) for row in read_rows(path)]
+    actions = Counter(v["action"] for v in verdicts)
+    lines = [
+        "## Verification (December 2026)",
+        "",
+        (
+            f"Every status was re-checked against its own evidence and the latest documentation found "
+            f"({len(checks)} sources read; one row per site and source in `data/reference/verification/site_checks_*.csv`, "
+            "with who checked, when, the canonical URL, the copy it was read on and a quote; the outcome per site in "
+            "`site_verdicts_*.csv`). Each site carries `checked_on` and `checked_against`."
+        ),
+        "",
+        (
+            f"- Sites of the first layer: {actions['keep']} kept, {actions['correct']} corrected (a corrected "
+            "observation appended to the log)."
+        ),
+        f"- Candidates: {actions['add']} added (as sites `nk1NN`, NN the candidate row), {actions['drop']} dropped:",
+        "",
+    ]
+    for v in verdicts:
+        if v["action"] == "drop":
+            reason, _ = moved_addresses(v["reason"])
+            lines.append(f"  - `{v['site_id']}`: {reason}")
+    lines.append("")
+    return lines
+
+
+def monitors_section(sites: list[dict[str, Any]], reference_dir: Path) -> list[str]:
+    totals = read_rows(reference_dir / "monitor_counts.csv")
+    lines = [
+        "## The inventory beside the monitors' published totals",
+        "",
+        (
+            f"This map holds {len(sites)} heritage sites. The monitors' own counts (`monitor_counts.csv`, each with "
+            "its source) are larger: it shows part of what they documented, not all of it."
+        ),
+        "",
+    ]
+    lines += [f"- {t['monitor']} ({t['as_of']}): {t['claim']} ({t['url']})" for t in totals]
+    lines.append("")
+    return lines
+
+
+def citations_section(reference_dir: Path) -> list[str]:
+    via = read_rows(reference_dir / "read_via.csv")
+    originals = read_rows(reference_dir / "citation_originals.csv")
+    copies = read_rows(reference_dir / "cited_copies.csv")
+    return [
+        "## Citations and the copies they were read on",
+        "",
+        (
+            "Every citation is the canonical page: the Wikipedia article in the language edition read (revision links "
+            "`?oldid=` kept: they cite the revision read), the monitor's own post, the outlet's own article. "
+            f"{len(via)} values were read on copies (Wikipedia clones and machine translations, Kiwix and IPFS "
+            "snapshots, proxies, mobile, AMP, print and preview views): `data/reference/read_via.csv` keeps each "
+            "copy and its snapshot date, and the layers carry it as `read_via`, never as the citation "
+            "(`geo/citations.py` maps a copy to its page)."
+        ),
+        "",
+        f"- Originals of copies found by hand ({len(originals)}): `data/reference/citation_originals.csv`.",
+        (
+            f"- Copies kept as the citation because their original was not found ({len(copies)}, `cited_copies.csv`; "
+            "validate accepts only these):"
+        ),
+        "",
+        *(f"  - {c['url']}: a copy of {c['copy_of']}; {c['searched']}" for c in copies),
+        "",
+    ]
+
+
+def doubt_lines(communities: list[dict[str, Any]]) -> list[str]:
+    doubted = [f["properties"] for f in communities if f["properties"].get("residents_2023") not in (None, "sourced")]
+    why = {
+        "not found": "no 2023 source found",
+        "in doubt": "its residents were displaced in March 2022 and no later source places them there",
+        "not checked": "not checked",
+    }
+    return [
+        f"- **In doubt, not counted: {len(doubted)}** (held in 2023, but no source read places Armenian residents there "
+        "that year): " + "; ".join(f"{p['name']} (`{p['id']}`, {why[p['residents_2023']]})" for p in doubted) + "."
+    ]
 
 
 def reconciliation_section(communities: list[dict[str, Any]], reference_dir: Path) -> list[str]:
@@ -1233,8 +1390,12 @@ def reconciliation_section(communities: list[dict[str, Any]], reference_dir: Pat
             'The 2024 fact-finding report "Why Are There No Armenians in Nagorno-Karabakh?" (Freedom House et al.) '
             "counts 107 Armenian communities in August 2023. Its list of communities was not found, so the list is "
             "rebuilt settlement by settlement from the reference gazetteers. `counts_toward_107` is true for a "
-            "settlement held until September 2023 that no source places inside another community."
+            "settlement held until September 2023 that no source places inside another community, and where a source "
+            "places Armenian residents in 2023 (living there, or leaving in the September 2023 exodus; "
+            "`verification/communities_2023.csv`, cited in `residents_2023_sources`)."
         ),
+        "",
+        *doubt_lines(communities),
         "",
         f"- **Identified: {len(counted)} of 107**, {located} of them located.",
         "",
@@ -1343,26 +1504,22 @@ def gaps_section(layers: dict[str, list[dict[str, Any]]]) -> list[str]:
             'whose `note` says "held status inferred" or "Held status to 2023 inferred".'
         ),
         (
-            "- Heritage statuses marked `unknown` (Tigranakert, Gandzasar, Dadivank, Amaras): no condition assessment "
-            "was found, or the claims conflict."
-        ),
-        (
-            "- Mataghis church: a March 2021 French report calls it destroyed; CHW's July 2022 imagery shows it "
-            "structurally unchanged. The layer follows CHW (`threatened`)."
+            "- Heritage statuses `unknown`: no condition assessment was found, or the claims conflict (each site's "
+            "verdict in `data/reference/verification/` says which)."
         ),
         "- Cemetery SH.005-0 may duplicate one of the other Shushi cemeteries.",
         "",
         "### Other gaps",
         "",
         (
-            "- Imagery: providers, sensors and scene ids are mostly unstated. Items say `unstated` rather than guess, "
-            "and have no footprint (`geometry: null`)."
+            "- Imagery: no scene is held. The monitors' image dates are on the observations; their providers and "
+            "sensors are mostly unstated in what was read."
         ),
         "- Paravatumb (Martuni) is not in the layer: " + EXCLUDED_COMMUNITIES["paravatumb"] + ".",
         "- Routes are straight links between sourced waypoints, not road centrelines.",
         (
-            '- CHW\'s survey of Azerbaijani heritage under Armenian control, 1994-2020 (story map "Between the Wars"), '
-            "was not transcribed: its site list could not be read."
+            '- CHW\'s survey of Azerbaijani heritage under Armenian control, 1994-2020 (story map "Between the Wars"): '
+            "only the sites the candidates named were checked and added; the rest of its site list was not read."
         ),
         "",
     ]
