@@ -97,6 +97,7 @@ def site_history(history: Any) -> list[dict[str, Any]]:
 def history_entry(record: Mapping[str, Any]) -> dict[str, Any]:
     """What a reader sees of one confirmed observation."""
     return {
+        "id": record.get("id"),
         "observed_on": record.get("observed_on"),
         "reported_on": record.get("reported_on"),
         "when": date_text(record),
