@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import pystac
 import pytest
 
 from geo._canonical import GENESIS, canonical_json, record_hash
