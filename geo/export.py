@@ -13,7 +13,7 @@ order, and GeoPackage timestamps pinned to the data's as-of date.
 
 from __future__ import annotations
 
-import csv
+import html
 import json
 import math
 import tempfile
@@ -28,6 +28,7 @@ import pyogrio
 import shapely
 
 from geo import observations
+from geo.csvfile import write_rows
 from geo.errors import ExportError
 from geo.inputs import Inputs, validated_inputs
 from geo.maps import DATA_CREDITS, TITLE, as_of, overview_map, public_sites
@@ -206,12 +207,8 @@ def text_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def write_table(table: Table, path: Path) -> Path:
-    """A UTF-8 CSV file (RFC 4180 line ends) of `table`."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(table.columns)
-        writer.writerows(table.rows)
-    return path
+    """A UTF-8 CSV file of `table`, formula-safe (`geo.csvfile`)."""
+    return write_rows(path, table.columns, table.rows)
 
 
 def write_csv(frame: gpd.GeoDataFrame, layer: str, path: Path) -> Path:
@@ -226,10 +223,39 @@ def write_geojson(frame: gpd.GeoDataFrame, layer: str, path: Path) -> Path:
     return path
 
 
+KML_SUMMARY: tuple[str, ...] = ("type", "settlement", "status", "status_date", "verdict", "published_by", "kind", "event_date")
+"""Fields summarised in a placemark's `<description>` balloon, where the layer has them."""
+
+
+def kml_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """`text_frame(frame)` with the placemark balloon written here, escaped for HTML.
+
+    Google Earth renders `<description>` as HTML, and GDAL fills it from any
+    field named `description` (in any case): such a field is dropped, and the
+    balloon is built from `KML_SUMMARY` with every value HTML-escaped, so a
+    name or note holding markup shows as text. Other fields go to
+    ExtendedData, which KML viewers show as text.
+    """
+    text = text_frame(frame)
+    text = text.drop(columns=[c for c in text.columns if c != "geometry" and str(c).casefold() == "description"])
+    shown = [c for c in KML_SUMMARY if c in text.columns]
+    text["description"] = [
+        "<br>".join(f"{html.escape(c)}: {html.escape(str(v))}" for c, v in zip(shown, values) if v) or None
+        for values in text[shown].itertuples(index=False, name=None)
+    ]
+    return text
+
+
 def write_kml(frame: gpd.GeoDataFrame, layer: str, path: Path) -> Path:
-    """`<layer>.kml` through GDAL's KML driver; the `name` field labels each placemark."""
+    """`<layer>.kml` through GDAL's KML driver; `name` labels each placemark, `kml_frame` writes its balloon."""
     path.unlink(missing_ok=True)
-    text_frame(frame).to_file(path, layer=layer, driver="KML", engine="pyogrio")
+    kml_frame(frame).to_file(
+        path,
+        layer=layer,
+        driver="KML",
+        engine="pyogrio",
+        dataset_options={"NameField": "name", "DescriptionField": "description"},
+    )
     return path
 
 
