@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geo import links
 from geo._canonical import sha256_file
 from geo._gc import collector_paused
 from geo.assets import Mode, copy_assets
@@ -41,9 +42,18 @@ class BuildResult:
 
 
 def build_maps(
-    data_dir: str | Path, out_dir: str | Path, tiles: Tiles = "osm", self_contained: bool = True, base_url: str = "../"
+    data_dir: str | Path,
+    out_dir: str | Path,
+    tiles: Tiles = "osm",
+    self_contained: bool = True,
+    base_url: str | None = None,
 ) -> BuildResult:
-    """Validate `data_dir` and write the maps into `out_dir`; raise LayerError on invalid data."""
+    """Validate `data_dir` and write the maps into `out_dir`; raise LayerError on invalid data.
+
+    `base_url`, when given, must be the absolute http(s) address of the published folder (LinkError otherwise);
+    without it, embed snippets point relative to `embed/`.
+    """
+    embed_base = links.base_url(base_url) if base_url is not None else "../"
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     inputs, warnings = validated_inputs(data_dir)
     mode: Mode = "inline" if self_contained else "link"
@@ -76,7 +86,7 @@ def build_maps(
         publish(f"sites/{site['id']}.html", site_page(site, history, sites, data_as_of, tiles, chips), "link")
         targets.append(EmbedTarget(f"site-{site['id']}", f"{site['name']}: heritage site story", f"sites/{site['id']}.html"))
     for target in targets:
-        written.append(_write(out_dir / "embed" / f"{target.name}.html", embed_page(target, base_url)))
+        written.append(_write(out_dir / "embed" / f"{target.name}.html", embed_page(target, embed_base)))
     written.append(_write(out_dir / "embed" / "index.html", embed_index(targets)))
 
     copy_assets(needed, out_dir)

@@ -82,6 +82,20 @@ def read_catalog(path: str | Path) -> list[dict[str, Any]]:
     return items
 
 
+def checked_catalog(path: str | Path) -> list[dict[str, Any]]:
+    """`read_catalog`, refusing a catalog with any `catalog_problems` (one line naming the first, exit 1).
+
+    For the commands that act on the catalog (`imagery gaps`, `imagery changes`): an item dated 9999 or with
+    a world-wide or non-finite footprint must not hide sites from a monitor; `validate` lists every problem.
+    """
+    items = read_catalog(path)
+    problems = catalog_problems(items)
+    if problems:
+        more = f" (and {len(problems) - 1} more; run heritage-map validate)" if len(problems) > 1 else ""
+        raise ImageryError(f"{path}: {problems[0]}{more}")
+    return items
+
+
 def write_catalog(path: str | Path, items: Iterable[dict[str, Any]]) -> None:
     """Write `items` as an ItemCollection at `path`, deterministically and atomically.
 
@@ -562,6 +576,7 @@ class ConfinedStacIO(pystac.stac_io.DefaultStacIO):
         value = strict_json(txt, "linked STAC file")
         if not isinstance(value, dict):
             raise ImageryError("linked STAC file: not a JSON object; fix: correct the provider's catalog")
+        _refuse_raw_item(value, "linked STAC file")
         return value
 
     def write_text_to_href(self, href: str, txt: str) -> None:
@@ -585,6 +600,8 @@ def _source_items(source: Path, catalog_dir: Path) -> list[dict[str, Any]]:
             raw = document.get("features", [])
             if not isinstance(raw, list):
                 raise ImageryError(f"{source}: field 'features': not a list; fix: correct the provider's file")
+            for item in raw:
+                _refuse_raw_item(item, str(source))
             stac_items = [pystac.Item.from_dict(item, href=str(source.resolve()), preserve_dict=True) for item in raw]
         elif kind in ("Catalog", "Collection"):
             catalog = pystac.read_file(str(source.resolve()), stac_io=ConfinedStacIO(root))
@@ -598,6 +615,9 @@ def _source_items(source: Path, catalog_dir: Path) -> list[dict[str, Any]]:
     except ImageryError:
         raise
     except (STACError, OSError, KeyError, TypeError, ValueError, AttributeError) as error:
+        # pystac wraps what our I/O refused (a link off the folder) in its own error: say ours.
+        if isinstance(error.__cause__, ImageryError):
+            raise error.__cause__ from None
         # A child link that names an Item, an Item with a broken field: pystac raises one of these.
         raise ImageryError(
             f"{source}: a linked object pystac cannot read ({first_line(error)}); fix: correct the provider's catalog"
@@ -618,6 +638,16 @@ def _source_items(source: Path, catalog_dir: Path) -> list[dict[str, Any]]:
             raise ImageryError(f"{source}: {problems[0]}")
         out.append(item)
     return out
+
+
+def _refuse_raw_item(item: Any, where: str) -> None:
+    """Check an incoming Item as the provider wrote it, before pystac reshapes it (it drops a bbox it dislikes)."""
+    if isinstance(item, dict) and item.get("type") == "Feature":
+        label = f"item {item.get('id')!r}"
+        props = item.get("properties")
+        problems = _place_problems(label, item) + _time_problems(label, props if isinstance(props, Mapping) else {})
+        if problems:
+            raise ImageryError(f"{where}: {problems[0]}")
 
 
 def _imported_href(asset: dict[str, Any], what: str, owner: Path, root: Path, catalog_dir: Path) -> str:

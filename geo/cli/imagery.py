@@ -155,7 +155,7 @@ def gaps(older_than: int, today: date, csv_path: Path | None, data_dir: Path) ->
     Example: heritage-map imagery gaps --older-than 180d --csv gaps.csv
     """
     sites = read_layer(data_dir, "heritage_sites")
-    found = join.gaps(sites, imagery.read_catalog(data_dir / CATALOG), today, older_than)
+    found = join.gaps(sites, imagery.checked_catalog(data_dir / CATALOG), today, older_than)
     rows = [(g.site_id, g.name, g.newest_scene, g.newest_date, g.age_days, g.coverage) for g in found]
     _table(GAP_HEADERS, rows, sys.stdout)
     if csv_path:
@@ -218,7 +218,7 @@ def changes(limit: int | None, radius_m: float, csv_path: Path | None, data_dir:
     Example: heritage-map imagery changes --limit 20
     """
     sites = read_layer(data_dir, "heritage_sites")
-    items = imagery.read_catalog(data_dir / CATALOG)
+    items = imagery.checked_catalog(data_dir / CATALOG)
     items_by_id = {item["id"]: item for item in items}
     joined = join.site_imagery(sites, items, [r for r in observations.read_log(data_dir / LOG) if r.get("kind") == "observation"])
     scored = []
