@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from filelock import FileLock, Timeout
 
 from geo._canonical import GENESIS, canonical_json, record_hash
-from geo.errors import ObservationError
+from geo.errors import ObservationError, Problem
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -93,8 +93,12 @@ def split_log(path: Path, data: bytes) -> LogBytes:
         record = _json_object(line)
         if record is None:
             raise ObservationError(
-                f"{path}: line {number}: not a JSON object on one line ({line[:60]!r}); "
-                "fix: run `heritage-map verify` and restore the log from a copy; nothing was written"
+                Problem(
+                    file=str(path),
+                    line=number,
+                    found=f"not a JSON object on one line ({line[:60]!r})",
+                    fix="run `heritage-map verify` and restore the log from a copy; nothing was written",
+                )
             )
         records.append(record)
     return LogBytes(records, good_size, tail, torn_line)
@@ -189,35 +193,20 @@ def _append_holding_lock(path: Path, build: Build, on_quarantine: Callable[[Quar
     return written
 
 
-@dataclass(frozen=True)
-class LogProblem:
-    """One broken record of a log: its line, its id, the field, what was found and the fix."""
-
-    line: int
-    record_id: str | None
-    field: str
-    found: str
-    fix: str
-
-    def __str__(self) -> str:
-        return f"line {self.line} ({self.record_id or 'no id'}): field '{self.field}': {self.found}; fix: {self.fix}"
-
-
 RESTORE = "restore the log from a copy (the chain cannot be repaired in place: the log is append-only)"
 
 
-def _torn_problem(path: Path, line: int, size: int) -> LogProblem:
-    return LogProblem(
-        line,
-        None,
-        "(line)",
-        f"torn last line ({size} bytes; not a complete JSON record): a writer was interrupted",
-        f"the next `heritage-map observe` write, or `heritage-map verify --quarantine-tail`, "
+def _torn_problem(path: Path, line: int, size: int) -> Problem:
+    return Problem(
+        line=line,
+        kind="record",
+        found=f"torn last line ({size} bytes; not a complete JSON record): a writer was interrupted",
+        fix=f"the next `heritage-map observe` write, or `heritage-map verify --quarantine-tail`, "
         f"moves it to {quarantine_path(path).name}",
     )
 
 
-def chain_problems(path: Path, data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[LogProblem]]:
+def chain_problems(path: Path, data: bytes) -> tuple[list[tuple[int, dict[str, Any]]], list[Problem]]:
     """The parsed records of `data` (the bytes of `path`) with their line numbers, and every break in their chain.
 
     A changed byte breaks that record's `hash`; a removed, inserted or
@@ -226,7 +215,7 @@ def chain_problems(path: Path, data: bytes) -> tuple[list[tuple[int, dict[str, A
     lines = data.split(b"\n")
     tail = lines.pop()
     records: list[tuple[int, dict[str, Any]]] = []
-    problems: list[LogProblem] = []
+    problems: list[Problem] = []
     expected: str | None = GENESIS
     seen: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):
@@ -235,7 +224,7 @@ def chain_problems(path: Path, data: bytes) -> tuple[list[tuple[int, dict[str, A
             if number == len(lines) and not tail:
                 problems.append(_torn_problem(path, number, len(line) + 1))
             else:
-                problems.append(LogProblem(number, None, "(line)", f"not a JSON object ({line[:40]!r})", RESTORE))
+                problems.append(Problem(line=number, kind="record", found=f"not a JSON object ({line[:40]!r})", fix=RESTORE))
             expected = None
             continue
         records.append((number, record))
@@ -243,13 +232,14 @@ def chain_problems(path: Path, data: bytes) -> tuple[list[tuple[int, dict[str, A
         stored, prev = record.get("hash"), record.get("prev_hash")
         if stored != record_hash(record):
             problems.append(
-                LogProblem(
-                    number,
-                    record_id,
-                    "hash",
-                    f"stored {str(stored)[:12]}..., recomputed {record_hash(record)[:12]}...: "
+                Problem(
+                    line=number,
+                    kind="record",
+                    feature=record_id,
+                    field="hash",
+                    found=f"stored {str(stored)[:12]}..., recomputed {record_hash(record)[:12]}...: "
                     "the record was changed after it was written",
-                    RESTORE,
+                    fix=RESTORE,
                 )
             )
         if expected is not None and prev != expected:
@@ -260,16 +250,26 @@ def chain_problems(path: Path, data: bytes) -> tuple[list[tuple[int, dict[str, A
                     f"the hash of line {number - 1} ({expected[:12]}...): a record before it was removed, inserted or reordered"
                 )
             )
-            problems.append(LogProblem(number, record_id, "prev_hash", f"{str(prev)[:12]}... is not {where}", RESTORE))
+            problems.append(
+                Problem(
+                    line=number,
+                    kind="record",
+                    feature=record_id,
+                    field="prev_hash",
+                    found=f"{str(prev)[:12]}... is not {where}",
+                    fix=RESTORE,
+                )
+            )
         if record_id is not None:
             if record_id in seen:
                 problems.append(
-                    LogProblem(
-                        number,
-                        record_id,
-                        "id",
-                        f"already used on line {seen[record_id]}",
-                        "ids are unique in the log; " + RESTORE,
+                    Problem(
+                        line=number,
+                        kind="record",
+                        feature=record_id,
+                        field="id",
+                        found=f"already used on line {seen[record_id]}",
+                        fix="ids are unique in the log; " + RESTORE,
                     )
                 )
             seen.setdefault(record_id, number)

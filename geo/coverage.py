@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo.dates import parse_partial
-from geo.errors import LayerError, ObservationError
+from geo.errors import LayerError, ObservationError, Problem
 from geo.layers import layer_path, read_json
 from geo.observations import site_histories
 from geo.schema import COORD_PRECISIONS, LAYERS, STATUSES
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+
+    from geo.errors import Where
 
 COMMUNITIES_TOTAL = 107
 """Armenian communities in August 2023, per the 2024 report "Why Are There No Armenians in Nagorno-Karabakh?"."""
@@ -101,7 +103,9 @@ def read_log_records(path: Path) -> list[dict[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ObservationError(f"{path}: file not found; fix: create it (an empty file is a valid empty log)") from None
+        raise ObservationError(
+            Problem(file=str(path), found="file not found", fix="create it (an empty file is a valid empty log)")
+        ) from None
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -109,22 +113,30 @@ def read_log_records(path: Path) -> list[dict[str, Any]]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            raise ObservationError(f"{path}: line {number}: not JSON ({error.msg}); fix: repair or remove the line") from None
+            raise ObservationError(
+                Problem(file=str(path), line=number, found=f"not JSON ({error.msg})", fix="repair or remove the line")
+            ) from None
         if not isinstance(record, dict):
-            raise ObservationError(f"{path}: line {number}: expected a JSON object; fix: one record object per line")
+            raise ObservationError(
+                Problem(file=str(path), line=number, found="not a JSON object", fix="one record object per line")
+            )
         if record.get("kind") == "observation":
-            _check_observation(record, f"{path}: line {number}: record {record.get('id')!r}")
+            _check_observation(record, {"file": str(path), "line": number, "kind": "record", "feature": str(record.get("id"))})
         records.append(record)
     return records
 
 
-def _check_observation(record: Mapping[str, Any], where: str) -> None:
+def _check_observation(record: Mapping[str, Any], where: Where) -> None:
     if record.get("status") not in STATUSES:
-        raise ObservationError(f"{where}: field 'status' is {record.get('status')!r}; fix: use one of {', '.join(STATUSES)}")
+        raise ObservationError(
+            Problem(**where, field="status", found=repr(record.get("status")), fix=f"use one of {', '.join(STATUSES)}")
+        )
     try:
         parse_partial(str(record.get("observed_on")))
     except ValueError as error:
-        raise ObservationError(f"{where}: field 'observed_on': {error}; fix: write YYYY, YYYY-MM or YYYY-MM-DD") from None
+        raise ObservationError(
+            Problem(**where, field="observed_on", found=str(error), fix="write YYYY, YYYY-MM or YYYY-MM-DD")
+        ) from None
 
 
 def _features(data_dir: Path, name: str) -> list[dict[str, Any]]:
@@ -133,14 +145,21 @@ def _features(data_dir: Path, name: str) -> list[dict[str, Any]]:
     features = collection.get("features") if isinstance(collection, dict) else None
     if not isinstance(features, list):
         raise LayerError(
-            f"{path}: expected a GeoJSON FeatureCollection with a features list; "
-            "fix: run heritage-map validate and repair the file"
+            Problem(
+                file=str(path),
+                found="not a GeoJSON FeatureCollection with a features list",
+                fix="run heritage-map validate and repair the file",
+            )
         )
     return features
 
 
 def coverage_from_dir(data_dir: str | Path) -> Coverage:
     """Coverage of the data folder `data_dir` (its four layers and observations.jsonl)."""
+    from geo.validate import folder_problem
+
     data_dir = Path(data_dir)
+    if (problem := folder_problem(data_dir)) is not None:
+        raise LayerError(problem)
     layers = {name: _features(data_dir, name) for name in LAYERS}
     return coverage(layers, read_log_records(data_dir / "observations.jsonl"))

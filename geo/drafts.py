@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from shapely.geometry import shape
 
 from geo._canonical import sha256_file
-from geo.errors import ObservationError
+from geo.errors import ObservationError, Problem
 from geo.imagery import read_catalog
 from geo.layers import read_layer
 from geo.observations import CONTACT, utc_now
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from shapely.geometry.base import BaseGeometry
+
+    from geo.errors import Where
 
 IMPORT_COLUMNS: tuple[str, ...] = (
     "site_id",
@@ -64,90 +66,115 @@ class Draft:
     contact: str | None = None
 
 
-def _date_problem(value: str, today: date) -> str | None:
+def _date_problem(value: str, today: date) -> Problem | None:
     if not _FULL_DATE.match(value):
-        return f"field 'observed_on': {value!r} is not an ISO 8601 date; fix: give the day of the evidence as YYYY-MM-DD"
+        return Problem(
+            field="observed_on", found=f"{value!r} is not an ISO 8601 date", fix="give the day of the evidence as YYYY-MM-DD"
+        )
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        return f"field 'observed_on': {value!r} is not a calendar date; fix: give the day of the evidence as YYYY-MM-DD"
+        return Problem(
+            field="observed_on", found=f"{value!r} is not a calendar date", fix="give the day of the evidence as YYYY-MM-DD"
+        )
     if day > today:
-        return (
-            f"field 'observed_on': {value} is after today ({today.isoformat()}); "
-            "fix: give the date of the evidence, not a future one"
+        return Problem(
+            field="observed_on",
+            found=f"{value} is after today ({today.isoformat()})",
+            fix="give the date of the evidence, not a future one",
         )
     return None
 
 
 def _scene_problems(
     draft: Draft, sites: Mapping[str, BaseGeometry | None], scenes: Mapping[str, BaseGeometry | None]
-) -> list[str]:
+) -> list[Problem]:
     problems = []
     for name, scene in (("before_scene", draft.before_scene), ("after_scene", draft.after_scene)):
         if scene is None:
             continue
         if scene not in scenes:
             problems.append(
-                f"field '{name}': scene {scene!r} is not in imagery.json; "
-                "fix: add it with `heritage-map imagery add` or name an existing Item id"
+                Problem(
+                    field=name,
+                    found=f"scene {scene!r} is not in imagery.json",
+                    fix="add it with `heritage-map imagery add` or name an existing Item id",
+                )
             )
             continue
         footprint, site = scenes[scene], sites.get(draft.site_id)
         if footprint is not None and site is not None and not footprint.covers(site):
             problems.append(
-                f"field '{name}': the footprint of scene {scene!r} does not cover site {draft.site_id!r}; "
-                "fix: name a scene that images the site"
+                Problem(
+                    field=name,
+                    found=f"the footprint of scene {scene!r} does not cover site {draft.site_id!r}",
+                    fix="name a scene that images the site",
+                )
             )
     if draft.before_scene and draft.before_scene == draft.after_scene:
-        problems.append(f"field 'after_scene': {draft.after_scene!r} is also the before scene; fix: name two different scenes")
+        problems.append(
+            Problem(field="after_scene", found=f"{draft.after_scene!r} is also the before scene", fix="name two different scenes")
+        )
     return problems
 
 
-def _evidence_problem(item: str) -> str | None:
+def _evidence_problem(item: str) -> Problem | None:
     parts = urlsplit(item)
     if parts.scheme in ("http", "https"):
         if parts.hostname and not any(c.isspace() for c in item):
             return None
-        return f"field 'evidence': {item!r} is not a well-formed URL; fix: give a full http(s) address with a host"
+        return Problem(
+            field="evidence", found=f"{item!r} is not a well-formed URL", fix="give a full http(s) address with a host"
+        )
     if parts.scheme and len(parts.scheme) > 1:
-        return f"field 'evidence': {item!r} uses scheme {parts.scheme!r}; fix: give an http(s) URL or a local file"
+        return Problem(
+            field="evidence", found=f"{item!r} uses scheme {parts.scheme!r}", fix="give an http(s) URL or a local file"
+        )
     return None
 
 
 def draft_problems(
     draft: Draft, sites: Mapping[str, BaseGeometry | None], scenes: Mapping[str, BaseGeometry | None], today: date
-) -> list[str]:
+) -> list[Problem]:
     """Every reason `draft` cannot be recorded (evidence files are checked by `evidence_entries`)."""
     problems = []
     if draft.site_id not in sites:
         problems.append(
-            f"field 'site_id': {draft.site_id!r} is not in heritage_sites.geojson; fix: use the id of an existing site"
+            Problem(
+                field="site_id",
+                found=f"{draft.site_id!r} is not in heritage_sites.geojson",
+                fix="use the id of an existing site",
+            )
         )
     if draft.status not in STATUSES:
-        problems.append(f"field 'status': {draft.status!r}; fix: use one of {', '.join(STATUSES)}")
+        problems.append(Problem(field="status", found=repr(draft.status), fix=f"use one of {', '.join(STATUSES)}"))
     date_problem = _date_problem(draft.observed_on, today)
     if date_problem:
         problems.append(date_problem)
     problems.extend(_scene_problems(draft, sites, scenes))
     problems.extend(p for p in map(_evidence_problem, draft.evidence) if p)
     if not draft.analyst.strip():
-        problems.append("field 'analyst': empty; fix: give the observing analyst's name")
+        problems.append(Problem(field="analyst", found="empty", fix="give the observing analyst's name"))
     elif CONTACT.search(draft.analyst):
         problems.append(
-            f"field 'analyst': {draft.analyst!r} holds a contact; "
-            "fix: give the name only and the contact as 'contact' (kept internal)"
+            Problem(
+                field="analyst",
+                found=f"{draft.analyst!r} holds a contact",
+                fix="give the name only and the contact as 'contact' (kept internal)",
+            )
         )
     if draft.visibility not in VISIBILITIES:
-        problems.append(f"field 'visibility': {draft.visibility!r}; fix: use one of {', '.join(VISIBILITIES)}")
+        problems.append(Problem(field="visibility", found=repr(draft.visibility), fix=f"use one of {', '.join(VISIBILITIES)}"))
     return problems
 
 
-def evidence_entries(items: Iterable[str], base: Path) -> tuple[list[dict[str, str]], list[str]]:
+def evidence_entries(items: Iterable[str], base: Path) -> tuple[list[dict[str, str]], list[Problem]]:
     """The evidence list to record (URLs as given, files with their SHA-256) and the files not found.
 
     A relative file path is read from `base` and recorded as given.
     """
-    entries, problems = [], []
+    entries: list[dict[str, str]] = []
+    problems: list[Problem] = []
     for item in items:
         scheme = urlsplit(item).scheme
         if scheme and len(scheme) > 1:
@@ -156,7 +183,11 @@ def evidence_entries(items: Iterable[str], base: Path) -> tuple[list[dict[str, s
         file = base / item
         if not file.is_file():
             problems.append(
-                f"field 'evidence': file {item!r} not found (looked in {base}); fix: give an existing file or an http(s) URL"
+                Problem(
+                    field="evidence",
+                    found=f"file {item!r} not found (looked in {base})",
+                    fix="give an existing file or an http(s) URL",
+                )
             )
             continue
         entries.append({"file": item, "sha256": sha256_file(file)})
@@ -199,9 +230,9 @@ def scene_footprints(data_dir: str | Path) -> dict[str, BaseGeometry | None]:
 
 
 def prepare_observations(
-    drafts: list[tuple[str, Draft]], data_dir: str | Path, base: Path, today: date
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """The records for `drafts` (each labelled for messages), or every problem with any of them.
+    drafts: list[tuple[Where, Draft]], data_dir: str | Path, base: Path, today: date
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """The records for `drafts` (each with where it came from, for its problems), or every problem with any of them.
 
     All-or-nothing by design: a caller writes the records only when the
     problem list is empty.
@@ -209,12 +240,12 @@ def prepare_observations(
     sites, scenes = site_geometries(data_dir), scene_footprints(data_dir)
     recorded_at = utc_now()
     records: list[dict[str, Any]] = []
-    problems: list[str] = []
-    for label, draft in drafts:
+    problems: list[Problem] = []
+    for where, draft in drafts:
         found = draft_problems(draft, sites, scenes, today)
         evidence, missing = evidence_entries([e for e in draft.evidence if not _evidence_problem(e)], base)
         found.extend(missing)
-        problems.extend(f"{label}{problem}" for problem in found)
+        problems.extend(problem.at(where) for problem in found)
         records.append(observation_record(draft, evidence, recorded_at))
     return (records, []) if not problems else ([], problems)
 
@@ -222,7 +253,7 @@ def prepare_observations(
 # --- CSV import -----------------------------------------------------------------------------
 
 
-def read_import_csv(path: str | Path, ignore: Iterable[str] = ()) -> tuple[list[tuple[int, Draft]], list[str]]:
+def read_import_csv(path: str | Path, ignore: Iterable[str] = ()) -> tuple[list[tuple[int, Draft]], list[Problem]]:
     """Each well-formed data row of an import CSV as (its first line number, its draft), and the malformed rows.
 
     Comma or semicolon separated (KoBoToolbox's default), UTF-8 with or without
@@ -236,7 +267,7 @@ def read_import_csv(path: str | Path, ignore: Iterable[str] = ()) -> tuple[list[
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
         raise ObservationError(
-            f"{path}: not UTF-8 ({error.reason} at byte {error.start}); fix: export the CSV as UTF-8"
+            Problem(file=str(path), found=f"not UTF-8 ({error.reason} at byte {error.start})", fix="export the CSV as UTF-8")
         ) from None
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") > header.count(",") else ","
@@ -246,17 +277,23 @@ def read_import_csv(path: str | Path, ignore: Iterable[str] = ()) -> tuple[list[
     missing = [c for c in IMPORT_REQUIRED if c not in columns]
     if unknown or missing or not columns:
         raise ObservationError(
-            f"{path}: line 1: columns: unknown {unknown or 'none'}, missing {missing or 'none'}; "
-            f"fix: name the columns {', '.join(IMPORT_COLUMNS)}, or skip one with --ignore-column (docs/observations.md)"
+            Problem(
+                file=str(path),
+                line=1,
+                found=f"columns: unknown {unknown or 'none'}, missing {missing or 'none'}",
+                fix=f"name the columns {', '.join(IMPORT_COLUMNS)}, or skip one with --ignore-column (docs/observations.md)",
+            )
         )
     reader.fieldnames = columns
     rows: list[tuple[int, Draft]] = []
-    malformed: list[str] = []
+    malformed: list[Problem] = []
     for row in reader:
         # The row ends on line_num; its quoted values may span lines (blank lines before it are skipped).
         start = reader.line_num - sum(v.count("\n") for v in row.values() if isinstance(v, str))
         if None in row:
-            malformed.append(f"{path}: line {start}: more values than columns; fix: quote values that hold '{delimiter}'")
+            malformed.append(
+                Problem(file=str(path), line=start, found="more values than columns", fix=f"quote values that hold '{delimiter}'")
+            )
             continue
         values = {k: (v or "").strip() for k, v in row.items() if k in IMPORT_COLUMNS}
         rows.append(

@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from filelock import FileLock, Timeout
 from pystac.errors import STACError
 
 from geo._canonical import sha256_file
-from geo.errors import ImageryError
+from geo.errors import ImageryError, Problem
 from geo.rasterfile import confined_file, confined_path
 from geo.scene import Scene, first_line, read_scene
 
@@ -73,8 +73,12 @@ def read_catalog(path: str | Path) -> list[dict[str, Any]]:
         isinstance(document, dict) and document.get("type") == "FeatureCollection" and isinstance(document.get("features"), list)
     ):
         raise ImageryError(
-            f"{path}: not a STAC ItemCollection (expected a FeatureCollection with a 'features' list); "
-            "fix: restore the catalog from git or rebuild it with heritage-map imagery add"
+            Problem(
+                file=str(path),
+                found="not a STAC ItemCollection",
+                expected="a FeatureCollection with a 'features' list",
+                fix="restore the catalog from git or rebuild it with heritage-map imagery add",
+            )
         )
     items = document["features"]
     for index, item in enumerate(items):
@@ -91,8 +95,7 @@ def checked_catalog(path: str | Path) -> list[dict[str, Any]]:
     items = read_catalog(path)
     problems = catalog_problems(items)
     if problems:
-        more = f" (and {len(problems) - 1} more; run heritage-map validate)" if len(problems) > 1 else ""
-        raise ImageryError(f"{path}: {problems[0]}{more}")
+        raise ImageryError(*(replace(problem, file=str(path)) for problem in problems), hint="run heritage-map validate")
     return items
 
 
@@ -108,7 +111,7 @@ def write_catalog(path: str | Path, items: Iterable[dict[str, Any]]) -> None:
         _check_item(path, item, index)
     problems = catalog_problems(items)
     if problems:
-        raise ImageryError(f"{path}: {problems[0]}")
+        raise ImageryError(*(replace(problem, file=str(path)) for problem in problems))
     collection = pystac.ItemCollection([pystac.Item.from_dict(item, preserve_dict=True) for item in items])
     document = collection.to_dict()
     document["features"] = sorted(document["features"], key=lambda item: item["id"])
@@ -138,13 +141,17 @@ RANGES = {
 PREFIX_EXTENSION = {"eo:": "/eo/", "view:": "/view/", "proj:": "/projection/", "file:": "/file/"}
 
 
-def item_problems(item: Mapping[str, Any]) -> list[str]:
+def item_problems(item: Mapping[str, Any]) -> list[Problem]:
     """Every way `item` breaks the STAC rules this catalog relies on (ranges, proj fields, declared extensions).
 
     Pure, and offline: pystac checks the core shape when the catalog is read;
     this checks the extension fields without fetching their schemas.
     """
-    label = f"item {item.get('id')!r}"
+    item_id = str(item.get("id"))
+
+    def problem(field: str, found: str, fix: str) -> Problem:
+        return Problem(kind="item", feature=item_id, field=field, found=found, fix=fix)
+
     props = item.get("properties") or {}
     problems = []
     for key, (low, high) in RANGES.items():
@@ -159,30 +166,33 @@ def item_problems(item: Mapping[str, Any]) -> list[str]:
             or (key == "gsd" and value == 0)
         ):
             span = f"above {low:g}" if high is None else f"from {low:g} to {high:g}"
-            problems.append(f"{label}: field '{key}': {value!r}; fix: give a number {span}, or leave the field out when unknown")
+            problems.append(problem(key, repr(value), f"give a number {span}, or leave the field out when unknown"))
     shape_ = props.get("proj:shape")
     if shape_ is not None and not (
         isinstance(shape_, list) and len(shape_) == 2 and all(isinstance(n, int) and n > 0 for n in shape_)
     ):
-        problems.append(f"{label}: field 'proj:shape': {shape_!r}; fix: give [rows, columns] as two positive integers")
+        problems.append(problem("proj:shape", repr(shape_), "give [rows, columns] as two positive integers"))
     transform = props.get("proj:transform")
     if transform is not None and not (
         isinstance(transform, list) and len(transform) in (6, 9) and all(isinstance(n, (int, float)) for n in transform)
     ):
-        problems.append(f"{label}: field 'proj:transform': {transform!r}; fix: give the 6 (or 9) affine coefficients")
+        problems.append(problem("proj:transform", repr(transform), "give the 6 (or 9) affine coefficients"))
     site_ids = props.get("heritage:site_ids")
     if site_ids is not None and not (isinstance(site_ids, list) and all(isinstance(s, str) for s in site_ids)):
-        problems.append(f"{label}: field 'heritage:site_ids': {site_ids!r}; fix: give a list of heritage site ids")
-    problems.extend(_place_problems(label, item))
-    problems.extend(_time_problems(label, props))
-    problems.extend(_href_problems(label, item.get("assets")))
+        problems.append(problem("heritage:site_ids", repr(site_ids), "give a list of heritage site ids"))
+    problems.extend(_place_problems(item_id, item))
+    problems.extend(_time_problems(item_id, props))
+    problems.extend(_href_problems(item_id, item.get("assets")))
     used = set(props) | {key for asset in (item.get("assets") or {}).values() if isinstance(asset, Mapping) for key in asset}
     declared = " ".join(item.get("stac_extensions") or [])
     for prefix, marker in PREFIX_EXTENSION.items():
         if any(key.startswith(prefix) for key in used) and marker not in declared:
             problems.append(
-                f"{label}: field 'stac_extensions': {prefix}* fields without the extension's schema URL; "
-                f"fix: list the {marker.strip('/')} extension schema in stac_extensions"
+                problem(
+                    "stac_extensions",
+                    f"{prefix}* fields without the extension's schema URL",
+                    f"list the {marker.strip('/')} extension schema in stac_extensions",
+                )
             )
     return problems
 
@@ -209,27 +219,40 @@ def _in_range(lon: Any, lat: Any) -> bool:
     return finite and -180 <= lon <= 180 and -90 <= lat <= 90
 
 
-def _place_problems(label: str, item: Mapping[str, Any]) -> list[str]:
-    """A bbox and footprint of finite WGS84 degrees, the bbox holding the footprint."""
+def _item_problem(item_id: str, field: str, found: str, fix: str) -> Problem:
+    return Problem(kind="item", feature=item_id, field=field, found=found, fix=fix)
+
+
+def _place_problems(item_id: str, item: Mapping[str, Any]) -> list[Problem]:
+    """A bbox and footprint of finite WGS84 degrees."""
     problems = []
     bbox = item.get("bbox")
     if bbox is not None:
-        if not (isinstance(bbox, list) and len(bbox) in (4, 6) and _in_range(bbox[0], bbox[1])):
-            problems.append(f"{label}: field 'bbox': {bbox!r:.80}; fix: give [west, south, east, north] in degrees")
-        elif not _in_range(*bbox[len(bbox) // 2 : len(bbox) // 2 + 2]) or bbox[1] > bbox[len(bbox) // 2 + 1]:
-            problems.append(f"{label}: field 'bbox': {bbox!r:.80}; fix: give [west, south, east, north] in degrees")
+        half = len(bbox) // 2 if isinstance(bbox, list) else 0
+        if not (
+            isinstance(bbox, list)
+            and len(bbox) in (4, 6)
+            and _in_range(bbox[0], bbox[1])
+            and _in_range(bbox[half], bbox[half + 1])
+            and bbox[1] <= bbox[half + 1]
+        ):
+            problems.append(_item_problem(item_id, "bbox", f"{bbox!r:.80}", "give [west, south, east, north] in degrees"))
     geometry = item.get("geometry")
     if isinstance(geometry, Mapping):
         positions = list(_positions(geometry.get("coordinates")))
         if not all(isinstance(p, (list, tuple)) and len(p) in (2, 3) and _in_range(p[0], p[1]) for p in positions):
             problems.append(
-                f"{label}: field 'geometry': coordinates that are not finite longitudes and latitudes in degrees; "
-                "fix: give the footprint in WGS84 lon/lat"
+                _item_problem(
+                    item_id,
+                    "geometry",
+                    "coordinates that are not finite longitudes and latitudes in degrees",
+                    "give the footprint in WGS84 lon/lat",
+                )
             )
     return problems
 
 
-def _time_problems(label: str, props: Mapping[str, Any]) -> list[str]:
+def _time_problems(item_id: str, props: Mapping[str, Any]) -> list[Problem]:
     """Acquisition times that parse, and lie between the first satellite photographs and today."""
     problems = []
     today = datetime.now(UTC).date()
@@ -240,17 +263,23 @@ def _time_problems(label: str, props: Mapping[str, Any]) -> list[str]:
         try:
             moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
         except ValueError:
-            problems.append(f"{label}: field '{key}': {value!r:.40} is not an RFC 3339 time; fix: give e.g. 2024-04-04T08:00:00Z")
+            problems.append(
+                _item_problem(item_id, key, f"{value!r:.40} is not an RFC 3339 time", "give e.g. 2024-04-04T08:00:00Z")
+            )
             continue
         if not EARLIEST_SCENE <= moment.date() <= today:
             problems.append(
-                f"{label}: field '{key}': {value!r:.40} is outside {EARLIEST_SCENE.isoformat()} to today; "
-                "fix: give the acquisition time the provider states"
+                _item_problem(
+                    item_id,
+                    key,
+                    f"{value!r:.40} is outside {EARLIEST_SCENE.isoformat()} to today",
+                    "give the acquisition time the provider states",
+                )
             )
     return problems
 
 
-def _href_problems(label: str, assets: Any) -> list[str]:
+def _href_problems(item_id: str, assets: Any) -> list[Problem]:
     """Asset hrefs that are web addresses or relative paths inside the data folder: never absolute, `..`, `/vsi`."""
     problems = []
     for name, asset in (assets or {}).items() if isinstance(assets, Mapping) else ():
@@ -260,26 +289,39 @@ def _href_problems(label: str, assets: Any) -> list[str]:
             continue
         if scheme or href.startswith(("/", "\\")) or ".." in Path(href).parts or not href:
             problems.append(
-                f"{label}: asset {name!r}: href {href!r:.80} points outside the data folder; "
-                "fix: keep the file in the data folder (heritage-map imagery add copies it there) and give its relative path"
+                _item_problem(
+                    item_id,
+                    f"assets.{name}.href",
+                    f"{href!r:.80} points outside the data folder",
+                    "keep the file in the data folder (heritage-map imagery add copies it there) and give its relative path",
+                )
             )
     return problems
 
 
-def catalog_problems(items: Iterable[Mapping[str, Any]]) -> list[str]:
+def catalog_problems(items: Iterable[Mapping[str, Any]]) -> list[Problem]:
     """Every problem of every item, plus ids or images (SHA-256) that appear twice."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     seen_ids: set[str] = set()
     seen_hashes: dict[str, str] = {}
     for item in items:
         problems.extend(item_problems(item))
         item_id = str(item.get("id"))
         if item_id in seen_ids:
-            problems.append(f"item {item_id!r}: field 'id': appears twice; fix: give each scene its own id")
+            problems.append(
+                Problem(kind="item", feature=item_id, field="id", found="appears twice", fix="give each scene its own id")
+            )
         seen_ids.add(item_id)
         digest = item_sha256(item)
         if digest and digest in seen_hashes:
-            problems.append(f"item {item_id!r}: same image (SHA-256) as item {seen_hashes[digest]!r}; fix: keep one of the two")
+            problems.append(
+                Problem(
+                    kind="item",
+                    feature=item_id,
+                    found=f"same image (SHA-256) as item {seen_hashes[digest]!r}",
+                    fix="keep one of the two",
+                )
+            )
         elif digest:
             seen_hashes[digest] = item_id
     return problems
@@ -635,7 +677,7 @@ def _source_items(source: Path, catalog_dir: Path) -> list[dict[str, Any]]:
         _check_item(source, item, len(out))
         problems = item_problems(_with_kept_hrefs(item))
         if problems:
-            raise ImageryError(f"{source}: {problems[0]}")
+            raise ImageryError(*(replace(problem, file=str(source)) for problem in problems))
         out.append(item)
     return out
 
@@ -643,11 +685,11 @@ def _source_items(source: Path, catalog_dir: Path) -> list[dict[str, Any]]:
 def _refuse_raw_item(item: Any, where: str) -> None:
     """Check an incoming Item as the provider wrote it, before pystac reshapes it (it drops a bbox it dislikes)."""
     if isinstance(item, dict) and item.get("type") == "Feature":
-        label = f"item {item.get('id')!r}"
+        item_id = str(item.get("id"))
         props = item.get("properties")
-        problems = _place_problems(label, item) + _time_problems(label, props if isinstance(props, Mapping) else {})
+        problems = _place_problems(item_id, item) + _time_problems(item_id, props if isinstance(props, Mapping) else {})
         if problems:
-            raise ImageryError(f"{where}: {problems[0]}")
+            raise ImageryError(*(replace(problem, file=where) for problem in problems))
 
 
 def _imported_href(asset: dict[str, Any], what: str, owner: Path, root: Path, catalog_dir: Path) -> str:
@@ -696,36 +738,60 @@ def strict_json(text: str, where: str) -> Any:
     """
 
     def refuse_constant(name: str) -> Any:
-        raise ImageryError(f"{where}: {name} is not a JSON number; fix: give a finite number or leave the field out")
+        raise ImageryError(
+            Problem(file=where, found=f"{name} is not a JSON number", fix="give a finite number or leave the field out")
+        )
 
     try:
         return json.loads(text, parse_constant=refuse_constant)
     except json.JSONDecodeError as error:
         raise ImageryError(
-            f"{where}: unreadable JSON at line {error.lineno} column {error.colno} ({error.msg}); fix: repair the JSON syntax"
+            Problem(
+                file=where,
+                found=f"unreadable JSON at line {error.lineno} column {error.colno} ({error.msg})",
+                fix="repair the JSON syntax",
+            )
         ) from None
     except RecursionError:
-        raise ImageryError(f"{where}: JSON nested too deep; fix: a STAC file nests a few levels, repair it") from None
+        raise ImageryError(
+            Problem(file=where, found="JSON nested too deep", fix="a STAC file nests a few levels; repair it")
+        ) from None
 
 
 def _load_json(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ImageryError(f"{path}: file not found; fix: pass the path of a STAC JSON file") from None
+        raise ImageryError(Problem(file=str(path), found="file not found", fix="pass the path of a STAC JSON file")) from None
     except UnicodeDecodeError as error:
-        raise ImageryError(f"{path}: not UTF-8 text (byte {error.start}); fix: save it as UTF-8 JSON") from None
+        raise ImageryError(
+            Problem(file=str(path), found=f"not UTF-8 text (byte {error.start})", fix="save it as UTF-8 JSON")
+        ) from None
     return strict_json(text, str(path))
 
 
 def _check_item(path: Path, item: Any, index: int) -> None:
     """Raise ImageryError naming the file and item when pystac cannot read `item`."""
-    label = item.get("id", f"#{index}") if isinstance(item, dict) else f"#{index}"
     if not isinstance(item, dict) or not isinstance(item.get("id"), str) or not item["id"]:
-        raise ImageryError(f"{path}: item {label}: field 'id': missing or not a string; fix: give every item a string id")
+        raise ImageryError(
+            Problem(
+                file=str(path),
+                kind="item",
+                index=index,
+                field="id",
+                found="missing or not a string",
+                fix="give every item a string id",
+            )
+        )
     try:
         pystac.Item.from_dict(item, preserve_dict=True)
     except (STACError, KeyError, TypeError, ValueError) as error:
         raise ImageryError(
-            f"{path}: item {label!r}: not a valid STAC Item ({first_line(error)}); fix: correct the item"
+            Problem(
+                file=str(path),
+                kind="item",
+                feature=item["id"],
+                found=f"not a valid STAC Item ({first_line(error)})",
+                fix="correct the item",
+            )
         ) from None

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 from geo import imagery, observations
 from geo.errors import LayerError
 from geo.layers import read_layer
-from geo.validate import Problem, validate_layers
+from geo.validate import validate_layers
 
 if TYPE_CHECKING:
     import geopandas as gpd
+
+    from geo.errors import Problem
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,5 @@ def validated_inputs(data_dir: str | Path) -> tuple[Inputs, list[Problem]]:
     problems = validate_layers(data_dir)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more; run heritage-map validate)" if len(errors) > 1 else ""
-        raise LayerError(f"{first.file}: {first.feature}: field '{first.field}': {first.found}; fix: {first.fix}{more}")
+        raise LayerError(*errors, hint="run heritage-map validate to list them" if len(errors) > 1 else "")
     return load_inputs(data_dir), [p for p in problems if p.severity == "warning"]

@@ -28,6 +28,7 @@ import shapely
 
 from geo._gc import collector_paused
 from geo.dates import parse_partial
+from geo.errors import Problem
 from geo.footprint_join import covering_pairs, geojson_footprints
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 FOOTPRINT = "footprint"
 ASSERTED = "asserted"
-COVER_FIX = "fix: name a scene whose footprint contains the site, or correct the site's location"
+COVER_FIX = "name a scene whose footprint contains the site, or correct the site's location"
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ class SiteImagery:
     """A site's covering scenes (oldest first), its latest observation's pair, verdict and problems.
 
     `verdict` is None when the site has no observation. `problems` lists every
-    inconsistency in any of the site's observations, so validation reports them all.
+    inconsistency in any of the site's observations (`Problem`s naming the observation, without a file), so
+    validation reports them all.
     `scenes` is worked out from `covering` when first asked for: a map of
     100,000 sites needs only each site's pair and verdict. Not frozen: a build
     makes one per site, and a frozen dataclass's `__init__` measured four
@@ -76,7 +78,7 @@ class SiteImagery:
     after_coverage: str | None = None
     inferred: tuple[str, ...] = ()
     verdict: str | None = None
-    problems: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
 
     @cached_property
     def scenes(self) -> tuple[CoveringScene, ...]:
@@ -91,7 +93,7 @@ class Pair:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     inferred: tuple[str, ...]
-    problems: tuple[str, ...]
+    problems: tuple[Problem, ...]
 
     @property
     def verdict(self) -> str:
@@ -259,8 +261,11 @@ def observation_pair(
     """
     spans = _Spans(items_by_id) if spans is None else spans
     site_id, obs_id = observation.get("site_id"), observation.get("id")
-    where = f"site {site_id}: observation {obs_id}"
-    problems: list[str] = []
+
+    def problem(field: str, found: str, fix: str) -> Problem:
+        return Problem(kind="observation", feature=str(obs_id), field=field, found=found, fix=fix)
+
+    problems: list[Problem] = []
     named: dict[str, dict[str, Any] | None] = {}
     for side in ("before", "after"):
         item_id = observation.get(f"{side}_scene")
@@ -270,13 +275,16 @@ def observation_pair(
         item = items_by_id.get(item_id)
         if item is None:
             problems.append(
-                f"{where}: field '{side}_scene': scene {item_id!r} is not in the imagery catalog; "
-                "fix: add the scene with heritage-map imagery add or import, or correct the id"
+                problem(
+                    f"{side}_scene",
+                    f"scene {item_id!r} is not in the imagery catalog",
+                    "add the scene with heritage-map imagery add or import, or correct the id",
+                )
             )
         elif item_id not in covering:
-            problems.append(f"{where}: field '{side}_scene': scene {item_id!r} does not cover the site; {COVER_FIX}")
+            problems.append(problem(f"{side}_scene", f"scene {item_id!r} does not cover site {site_id!r}", COVER_FIX))
         elif spans[item_id] is None:
-            problems.append(f"{where}: field '{side}_scene': scene {item_id!r} has no date; fix: give the item a datetime")
+            problems.append(problem(f"{side}_scene", f"scene {item_id!r} has no date", "give the item a datetime"))
         else:
             named[side] = dict(item)
     if problems:
@@ -286,8 +294,12 @@ def observation_pair(
         before_span, after_span = spans[before["id"]], spans[after["id"]]
         if before_span and after_span and not before_span[1] < after_span[0]:
             problems.append(
-                f"{where}: before scene {before['id']!r} ({span_label(before_span)}) is not earlier than after scene "
-                f"{after['id']!r} ({span_label(after_span)}); fix: swap or correct the scene ids"
+                problem(
+                    "before_scene",
+                    f"before scene {before['id']!r} ({span_label(before_span)}) is not earlier than after scene "
+                    f"{after['id']!r} ({span_label(after_span)})",
+                    "swap or correct the scene ids",
+                )
             )
         return Pair(before, after, (), tuple(problems))
     return _inferred(observation, covering, items_by_id, spans, before, after)

@@ -14,7 +14,7 @@ from typing import Any
 
 import geopandas as gpd
 
-from geo.errors import LayerError
+from geo.errors import LayerError, Problem
 from geo.schema import LAYERS
 
 CRS = "EPSG:4326"
@@ -25,7 +25,9 @@ def layer_path(data_dir: str | Path, name: str) -> Path:
     try:
         return Path(data_dir) / LAYERS[name].filename
     except KeyError:
-        raise LayerError(f"unknown layer {name!r}; expected one of {', '.join(LAYERS)}") from None
+        raise LayerError(
+            Problem(found=f"unknown layer {name!r}", expected=f"one of {', '.join(LAYERS)}", fix="name one of those layers")
+        ) from None
 
 
 def read_json(path: Path) -> Any:
@@ -33,14 +35,22 @@ def read_json(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise LayerError(f"{path}: file not found; fix: create it or pass --data to the folder that holds it") from None
+        raise LayerError(
+            Problem(file=str(path), found="file not found", fix="create it, or pass --data the folder that holds it")
+        ) from None
     except UnicodeDecodeError as error:
-        raise LayerError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); fix: save the file as UTF-8") from None
+        raise LayerError(
+            Problem(file=str(path), found=f"not UTF-8 text ({error.reason} at byte {error.start})", fix="save the file as UTF-8")
+        ) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise LayerError(
-            f"{path}: unreadable JSON at line {error.lineno} column {error.colno} ({error.msg}); fix: repair the JSON syntax"
+            Problem(
+                file=str(path),
+                found=f"unreadable JSON at line {error.lineno} column {error.colno} ({error.msg})",
+                fix="repair the JSON syntax",
+            )
         ) from None
 
 

@@ -23,14 +23,13 @@ from typing import Any, NamedTuple
 from geo._canonical import sha256_file
 from geo._gc import collector_paused
 from geo._logfile import (
-    LogProblem,
     Quarantine,
     chain_problems,
     locked_append,
     quarantine_tail,
     split_log,
 )
-from geo.errors import ObservationError
+from geo.errors import ObservationError, Problem
 
 DECISIONS: tuple[str, ...] = ("confirm", "reject")
 PRIVATE_FIELDS: tuple[str, ...] = ("contact",)
@@ -66,8 +65,12 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
     split = split_log(path, data)
     if split.torn:
         raise ObservationError(
-            f"{path}: line {split.torn_line}: torn last line ({len(split.torn)} bytes, not a complete JSON record) "
-            "left by an interrupted writer; fix: run `heritage-map verify --quarantine-tail` to move it aside"
+            Problem(
+                file=str(path),
+                line=split.torn_line,
+                found=f"torn last line ({len(split.torn)} bytes, not a complete JSON record) left by an interrupted writer",
+                fix="run `heritage-map verify --quarantine-tail` to move it aside",
+            )
         )
     return split.records
 
@@ -255,19 +258,34 @@ def add_observations(
     return locked_append(path, build, on_quarantine or _report_on_stderr)
 
 
-def review_problem(existing: list[dict[str, Any]], of: str, analyst: str) -> str | None:
+def review_problem(existing: list[dict[str, Any]], of: str, analyst: str) -> Problem | None:
     """Why a review of `of` by `analyst` must be refused, or None when it may be recorded."""
     target = next((r for r in existing if r.get("kind") == "observation" and r.get("id") == of), None)
     if target is None:
-        return f"observation {of!r}: not in the log; fix: give the id of an observation (`heritage-map observe list --pending`)"
+        return Problem(
+            kind="observation",
+            feature=of,
+            found="not in the log",
+            fix="give the id of an observation (`heritage-map observe list --pending`)",
+        )
     if not analyst.strip():
-        return f"observation {of}: field 'analyst': empty; fix: give the reviewer's name with --analyst"
+        return Problem(
+            kind="observation", feature=of, field="analyst", found="empty", fix="give the reviewer's name with --analyst"
+        )
     if _same_analyst(target.get("analyst"), analyst):
-        return f"observation {of}: field 'analyst': {analyst!r} is its author; fix: a second analyst must review it"
+        return Problem(
+            kind="observation",
+            feature=of,
+            field="analyst",
+            found=f"{analyst!r} is its author",
+            fix="a second analyst must review it",
+        )
     state = review_state(target, decisions(existing))
     if state != "pending":
         how = "by publication" if target.get("origin") == "published" else "by an earlier review"
-        return f"observation {of}: already {state} {how}; fix: record a new observation to correct it"
+        return Problem(
+            kind="observation", feature=of, found=f"already {state} {how}", fix="record a new observation to correct it"
+        )
     return None
 
 
@@ -288,7 +306,7 @@ def add_review(
     def build(existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
         problem = review_problem(existing, of, analyst)
         if problem:
-            raise ObservationError(f"{path}: {problem}; nothing was written")
+            raise ObservationError(problem.at({"file": str(path)}), hint="nothing was written")
         review = {
             "kind": "review",
             "id": next_id(f"rev-{of}", existing),
@@ -314,7 +332,7 @@ class VerifyReport:
     records: int
     evidence_files: int
     head: str | None
-    problems: tuple[LogProblem, ...]
+    problems: tuple[Problem, ...]
 
     @property
     def ok(self) -> bool:
@@ -322,12 +340,12 @@ class VerifyReport:
         return not self.problems
 
     @property
-    def first(self) -> LogProblem | None:
+    def first(self) -> Problem | None:
         """The first broken record (by line), the one to investigate."""
         return self.problems[0] if self.problems else None
 
 
-def _evidence_file_problems(line: int, record: Mapping[str, Any], root: Path) -> tuple[int, list[LogProblem]]:
+def _evidence_file_problems(line: int, record: Mapping[str, Any], root: Path) -> tuple[int, list[Problem]]:
     checked, problems = 0, []
     for item in record.get("evidence") or []:
         if not isinstance(item, dict) or "file" not in item:
@@ -337,22 +355,24 @@ def _evidence_file_problems(line: int, record: Mapping[str, Any], root: Path) ->
         record_id = record.get("id") if isinstance(record.get("id"), str) else None
         if not file.is_file():
             problems.append(
-                LogProblem(
-                    line,
-                    record_id,
-                    "evidence",
-                    f"file {item['file']!r} not found under {root}",
-                    "restore the evidence file, or pass --evidence-root to the folder it is kept in",
+                Problem(
+                    line=line,
+                    kind="record",
+                    feature=record_id,
+                    field="evidence",
+                    found=f"file {item['file']!r} not found under {root}",
+                    fix="restore the evidence file, or pass --evidence-root to the folder it is kept in",
                 )
             )
         elif sha256_file(file) != item.get("sha256"):
             problems.append(
-                LogProblem(
-                    line,
-                    record_id,
-                    "evidence",
-                    f"file {item['file']!r} no longer has the SHA-256 recorded for it",
-                    "restore the original file; a changed file is not the evidence that was recorded",
+                Problem(
+                    line=line,
+                    kind="record",
+                    feature=record_id,
+                    field="evidence",
+                    found=f"file {item['file']!r} no longer has the SHA-256 recorded for it",
+                    fix="restore the original file; a changed file is not the evidence that was recorded",
                 )
             )
     return checked, problems
@@ -379,6 +399,6 @@ def verify_log(path: str | Path, data_dir: str | Path, *, evidence_root: str | P
         checked, found = _evidence_file_problems(line, record, root)
         evidence_files += checked
         problems.extend(found)
-    problems.sort(key=lambda p: p.line)
+    problems.sort(key=lambda p: p.line or 0)
     head = records[-1][1].get("hash") if records else None
     return VerifyReport(path, len(records), evidence_files, head if isinstance(head, str) else None, tuple(problems))

@@ -136,7 +136,7 @@ def test_cli_names_the_broken_log_line_and_exits_1(tmp_path: Path) -> None:
 
 def test_an_unknown_status_is_refused(tmp_path: Path) -> None:
     data = write_layers(tmp_path / "d", log=[{**default_log()[0], "status": "razed"}])
-    with pytest.raises(ObservationError, match=r"line 1: record 'obs-1': field 'status' is 'razed'; fix: use one of"):
+    with pytest.raises(ObservationError, match=r"line 1: record 'obs-1': field 'status': 'razed'; fix: use one of"):
         coverage_from_dir(data)
 
 

@@ -146,29 +146,29 @@ def test_no_pair_is_reported() -> None:
 def test_a_named_scene_that_misses_the_site_is_inconsistent() -> None:
     result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2023-06-02", before="far", after="s2023")])["church"]
     assert result.verdict == "inconsistent"
-    assert result.problems == (
+    assert [p.message() for p in result.problems] == [
         (
-            "site church: observation o1: field 'before_scene': scene 'far' does not cover the site; "
+            "observation 'o1': field 'before_scene': scene 'far' does not cover site 'church'; "
             "fix: name a scene whose footprint contains the site, or correct the site's location"
-        ),
-    )
+        )
+    ]
 
 
 def test_pair_out_of_order_is_inconsistent_naming_both_ids() -> None:
     result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2023-06-02", before="s2023", after="s2022")])["church"]
     assert result.verdict == "inconsistent"
-    assert "before scene 's2023' (2023-06-01) is not earlier than after scene 's2022' (2022-06-01)" in result.problems[0]
+    assert "before scene 's2023' (2023-06-01) is not earlier than after scene 's2022' (2022-06-01)" in result.problems[0].found
 
 
 def test_unknown_scene_id_is_inconsistent() -> None:
     result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2023-06-02", before="nope", after="s2023")])["church"]
     assert result.verdict == "inconsistent"
-    assert "scene 'nope' is not in the imagery catalog" in result.problems[0]
+    assert "scene 'nope' is not in the imagery catalog" in result.problems[0].found
 
 
 def test_an_unlocated_site_is_never_covered_by_a_footprint() -> None:
     result = site_imagery(sites(), ITEMS, [observation("o1", "lost", "2023-06-02", before="s2021", after="s2023")])["lost"]
-    assert result.verdict == "inconsistent" and "scene 's2021' does not cover the site" in result.problems[0]
+    assert result.verdict == "inconsistent" and "scene 's2021' does not cover site 'lost'" in result.problems[0].found
 
 
 def test_the_latest_observation_decides_and_every_problem_is_kept() -> None:
@@ -178,7 +178,7 @@ def test_the_latest_observation_decides_and_every_problem_is_kept() -> None:
     ]
     result = site_imagery(sites(), ITEMS, log)["church"]
     assert (result.observation_id, result.verdict) == ("new", "imagery-documented")
-    assert len(result.problems) == 1 and "observation old" in result.problems[0]
+    assert len(result.problems) == 1 and result.problems[0].feature == "old"
 
 
 def test_gaps_lists_sites_without_a_recent_scene() -> None:

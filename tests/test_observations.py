@@ -197,8 +197,8 @@ def test_review_is_recorded_with_its_own_id(log: Path) -> None:
     ("of", "analyst", "message"),
     [
         ("nope", "Bob", r"observation 'nope': not in the log"),
-        ("a", " ANN ", r"observation a: field 'analyst': ' ANN ' is its author"),
-        ("pub", "Bob", r"observation pub: already confirmed by publication"),
+        ("a", " ANN ", r"observation 'a': field 'analyst': ' ANN ' is its author"),
+        ("pub", "Bob", r"observation 'pub': already confirmed by publication"),
     ],
 )
 def test_refused_reviews_write_nothing(log: Path, of: str, analyst: str, message: str) -> None:
@@ -210,7 +210,7 @@ def test_refused_reviews_write_nothing(log: Path, of: str, analyst: str, message
 
 def test_a_second_decision_is_refused(log: Path) -> None:
     add_review(log, "a", "reject", "Bob")
-    with pytest.raises(ObservationError, match=r"observation a: already rejected by an earlier review"):
+    with pytest.raises(ObservationError, match=r"observation 'a': already rejected by an earlier review"):
         add_review(log, "a", "confirm", "Cat")
 
 
@@ -266,28 +266,28 @@ def test_every_problem_is_reported_at_once() -> None:
         "field 'analyst': empty",
         "field 'visibility': 'secret'",
     ]
-    assert [p.split(";")[0] for p in problems] == expected
+    assert [p.message().split(";")[0] for p in problems] == expected
 
 
 @pytest.mark.parametrize("value", ["2024-05", "2024", "31/05/2024", "2024-02-30", "20240531"])
 def test_observe_add_needs_a_full_calendar_date(value: str) -> None:
     (problem,) = draft_problems(draft(observed_on=value), SITES, SCENES, TODAY)
-    assert problem.startswith(f"field 'observed_on': {value!r} is not")
+    assert problem.message().startswith(f"field 'observed_on': {value!r} is not")
 
 
 def test_a_named_scene_must_cover_the_site() -> None:
     (problem,) = draft_problems(draft(after_scene="elsewhere"), SITES, SCENES, TODAY)
-    assert problem.startswith("field 'after_scene': the footprint of scene 'elsewhere' does not cover site 'church'")
+    assert problem.message().startswith("field 'after_scene': the footprint of scene 'elsewhere' does not cover site 'church'")
 
 
 def test_before_and_after_must_differ() -> None:
     (problem,) = draft_problems(draft(before_scene="wide", after_scene="wide"), SITES, SCENES, TODAY)
-    assert "is also the before scene" in problem
+    assert "is also the before scene" in problem.found
 
 
 def test_a_contact_belongs_in_contact_not_analyst() -> None:
     (problem,) = draft_problems(draft(analyst="Ann <ann@example.org>"), SITES, SCENES, TODAY)
-    assert problem.startswith("field 'analyst': 'Ann <ann@example.org>' holds a contact")
+    assert problem.message().startswith("field 'analyst': 'Ann <ann@example.org>' holds a contact")
 
 
 def test_evidence_files_are_hashed_and_missing_ones_named(tmp_path: Path) -> None:
@@ -298,7 +298,7 @@ def test_evidence_files_are_hashed_and_missing_ones_named(tmp_path: Path) -> Non
         {"url": "https://example.org/a"},
         {"file": "shots/after.png", "sha256": hashlib.sha256(b"pixels").hexdigest()},
     ]
-    assert problems == [
+    assert [p.message() for p in problems] == [
         f"field 'evidence': file 'gone.png' not found (looked in {tmp_path}); fix: give an existing file or an http(s) URL"
     ]
 
@@ -341,4 +341,4 @@ def test_import_csv_lists_a_row_with_too_many_values_by_line(tmp_path: Path) -> 
     )
     rows, malformed = read_import_csv(csv_file)
     assert [line for line, _ in rows] == [3]
-    assert malformed == [f"{csv_file}: line 2: more values than columns; fix: quote values that hold ','"]
+    assert [p.message() for p in malformed] == [f"{csv_file}: line 2: more values than columns; fix: quote values that hold ','"]

@@ -206,7 +206,7 @@ def test_review_by_a_second_analyst_confirms(runner: CliRunner, data: Path) -> N
         (
             "obs-church-1",
             "ann",
-            "observation obs-church-1: field 'analyst': 'ann' is its author; fix: a second analyst must review it",
+            "observation 'obs-church-1': field 'analyst': 'ann' is its author; fix: a second analyst must review it",
         ),
         ("obs-church-9", "Bob", "observation 'obs-church-9': not in the log"),
     ],
@@ -224,7 +224,7 @@ def test_second_decision_is_refused(runner: CliRunner, data: Path) -> None:
     run(runner, data, "observe", "review", "obs-church-1", "--decision", "reject", "--analyst", "Bob")
     result = run(runner, data, "observe", "review", "obs-church-1", "--decision", "confirm", "--analyst", "Cat")
     assert result.exit_code == 1
-    assert "observation obs-church-1: already rejected by an earlier review; fix: record a new observation" in result.stderr
+    assert "observation 'obs-church-1': already rejected by an earlier review; fix: record a new observation" in result.stderr
 
 
 def test_bad_decision_is_a_usage_error(runner: CliRunner, data: Path) -> None:
@@ -345,7 +345,10 @@ def test_verify_names_a_changed_evidence_file(runner: CliRunner, data: Path, tmp
     (tmp_path / "after.png").write_bytes(b"altered")
     result = run(runner, data, "verify")
     assert result.exit_code == 1
-    assert "line 1 (obs-church-1): field 'evidence': file 'after.png' no longer has the SHA-256 recorded for it" in result.stderr
+    assert (
+        "line 1: record 'obs-church-1': field 'evidence': file 'after.png' no longer has the SHA-256 recorded for it"
+        in result.stderr
+    )
     assert result.stderr.splitlines()[-1].endswith("1 problem(s) in 1 records; first broken record: line 1 (obs-church-1)")
 
 

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from geo.build import build_maps
 from geo.cli._options import data_option, out_option
 
 if TYPE_CHECKING:
@@ -40,6 +39,8 @@ def command(data_dir: Path, out_dir: Path, tiles: str, self_contained: bool, bas
 
     Example: heritage-map build --data data/layers --out maps --tiles none
     """
+    from geo.build import build_maps  # folium, geopandas: loaded only when a build runs
+
     result = build_maps(data_dir, out_dir, tiles=tiles, self_contained=self_contained, base_url=base_url)  # type: ignore[arg-type]
     if result.warnings:
         click.echo(f"{len(result.warnings)} warnings (run heritage-map validate to list them)", err=True)

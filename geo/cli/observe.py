@@ -14,7 +14,7 @@ import click
 
 from geo import drafts, observations
 from geo.cli._options import data_option
-from geo.errors import ObservationError
+from geo.errors import ObservationError, Problem, Where
 from geo.schema import STATUSES, VISIBILITIES
 
 LIST_COLUMNS = ("id", "site_id", "status", "observed_on", "state", "analyst", "visibility")
@@ -24,9 +24,9 @@ def _log(data_dir: Path) -> Path:
     return data_dir / "observations.jsonl"
 
 
-def _refuse(problems: list[str], what: str) -> None:
+def _refuse(problems: list[Problem], what: str) -> None:
     for problem in problems:
-        click.echo(f"heritage-map: error: {problem}", err=True)
+        click.echo(f"heritage-map: error: {problem.message()}", err=True)
     raise ObservationError(f"{len(problems)} problem(s) in {what}; nothing was written")
 
 
@@ -61,8 +61,8 @@ def add(data_dir: Path, **given: Any) -> None:
         --evidence https://example.org/report --analyst "A. Analyst"
     """
     draft = drafts.Draft(**{**given, "evidence": tuple(given["evidence"])})
-    label = f"new observation of {draft.site_id!r}: "
-    records, problems = drafts.prepare_observations([(label, draft)], data_dir, Path.cwd(), date.today())
+    where: Where = {"kind": "new observation of", "feature": draft.site_id}
+    records, problems = drafts.prepare_observations([(where, draft)], data_dir, Path.cwd(), date.today())
     if problems:
         _refuse(problems, f"the observation of {draft.site_id!r}")
     written = observations.add_observations(_log(data_dir), records)
@@ -140,7 +140,7 @@ def import_(csv_file: Path, ignore: tuple[str, ...], data_dir: Path) -> None:
     Example: heritage-map observe import kobo-export.csv
     """
     rows, malformed = drafts.read_import_csv(csv_file, ignore)
-    labelled = [(f"{csv_file}: line {line}: ", draft) for line, draft in rows]
+    labelled: list[tuple[Where, drafts.Draft]] = [({"file": str(csv_file), "line": line}, draft) for line, draft in rows]
     records, problems = drafts.prepare_observations(labelled, data_dir, Path.cwd(), date.today())
     if malformed or problems:
         _refuse(malformed + problems, str(csv_file))

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 import click
 
 from geo.cli._options import data_option
-from geo.validate import validate_layers
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -22,6 +21,8 @@ def command(data_dir: Path) -> None:
 
     Example: heritage-map validate --data data/layers
     """
+    from geo.validate import validate_layers  # geopandas and shapely: loaded only when validation runs
+
     problems = validate_layers(data_dir)
     for problem in problems:
         click.echo(str(problem), err=True)

@@ -42,9 +42,9 @@ def command(evidence_root: Path, quarantine_tail: bool, data_dir: Path) -> None:
         )
         return
     for problem in report.problems:
-        click.echo(f"heritage-map: error: {log}: {problem}", err=True)
+        click.echo(f"heritage-map: error: {problem.at({'file': str(log)}).message()}", err=True)
     first = report.first
     raise ObservationError(
         f"{log}: {len(report.problems)} problem(s) in {report.records} records; "
-        f"first broken record: line {first.line} ({first.record_id or 'no id'})"
+        f"first broken record: line {first.line} ({first.feature or 'no id'})"
     )
