@@ -16,7 +16,7 @@ from geo._canonical import sha256_file
 from geo._gc import collector_paused
 from geo.assets import Mode, copy_assets
 from geo.chips import write_site_chips
-from geo.export import write_tables
+from geo.export import write_package, write_tables
 from geo.inputs import Inputs, validated_inputs
 from geo.maps import TITLE, as_of, overview_map, public_view
 from geo.pages import Chips, EmbedTarget, embed_index, embed_page, site_page, timeline_map
@@ -114,6 +114,7 @@ def site_chips(site_row: Any, site_imagery: SiteImagery | None, data_dir: Path, 
 def write_public_data(inputs: Inputs, data_dir: Path, folder: Path) -> list[Path]:
     """`data/`: the public GeoJSON and CSV behind the maps, the timeline and SOURCES.md."""
     written = write_tables(inputs, folder, "geojson", "public") + write_tables(inputs, folder, "csv", "public")
+    written.append(write_package(inputs, folder, written))
     for name in ("timeline.csv", "SOURCES.md"):
         if (data_dir / name).exists():
             written.append(_write(folder / name, (data_dir / name).read_text(encoding="utf-8")))
