@@ -618,7 +618,7 @@ def community_feature(
     if held:
         props["residents_2023"] = resident.state if resident else "not checked"
         if resident and resident.sources:
-            props["residents_2023_sources"] = list(resident.sources)
+            props["residents_2023_source"] = list(resident.sources)
             props["sources"].extend(u for u in resident.sources if u not in props["sources"])
     geometry = None
     if later and later.lat is not None and later.lon is not None:
@@ -838,7 +838,7 @@ def with_resident_via(features: list[dict[str, Any]], residents: dict[str, Resid
     for f in features:
         props = f["properties"]
         resident = residents.get(props["id"])
-        if resident and resident.via and props.get("residents_2023_sources"):
+        if resident and resident.via and props.get("residents_2023_source"):
             known = props.setdefault("read_via", [])
             known.extend(e for e in resident.via if e not in known)
     return features
@@ -953,11 +953,10 @@ def checks_via(checks: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
     return {c["url"]: via_entry(c["url"], c["read_via"], None) for c in checks if c.get("read_via")}
 
 
-def monitor_imagery(before: str | None, after: str | None) -> dict[str, str] | None:
-    """The image dates a monitor's published finding gives (the scenes are not held here)."""
-    if not before and not after:
-        return None
-    return {"before": before, "after": after} if before and after else {"before": before} if before else {"after": after}
+def monitor_imagery(before: str | None, after: str | None) -> dict[str, str | None]:
+    """The image dates a monitor's published finding gives (the scenes are not held here): `monitor_before`,
+    `monitor_after`, each None when the monitor gives none."""
+    return {"monitor_before": before or None, "monitor_after": after or None}
 
 
 def verdict_record(site: str, verdict: dict[str, str], checks: list[dict[str, str]], cites: Citations) -> dict[str, Any]:
@@ -977,7 +976,7 @@ def verdict_record(site: str, verdict: dict[str, str], checks: list[dict[str, st
         "after_scene": None,
         "evidence": evidence_items(split_urls(verdict["evidence"]), checks_via(checks), cites, f"verification: {site}"),
         "basis": verdict["basis"] or "reports",
-        "monitor_imagery": monitor_imagery(verdict["monitor_before"] or None, verdict["monitor_after"] or None),
+        **monitor_imagery(verdict["monitor_before"] or None, verdict["monitor_after"] or None),
         "analyst": checks[0]["checked_by"],
         "origin": "published",
         "published_by": verdict["published_by"],
@@ -1013,9 +1012,11 @@ def original_record(row: dict[str, str], verdict: dict[str, str] | None, cites: 
         "after_scene": None,
         "evidence": evidence_items(split_urls(row["evidence_urls"]), via, cites, f"heritage_sites: {row['id']}"),
         "basis": verdict["basis"] if kept and verdict else ("monitor-imagery-analysis" if before or after else "reports"),
-        "monitor_imagery": monitor_imagery(verdict["monitor_before"] or None, verdict["monitor_after"] or None)
-        if kept and verdict
-        else monitor_imagery(before, after),
+        **(
+            monitor_imagery(verdict["monitor_before"] or None, verdict["monitor_after"] or None)
+            if kept and verdict
+            else monitor_imagery(before, after)
+        ),
         "analyst": "reference-import",
         "origin": "published",
         "published_by": PUBLISHED_BY[site],
@@ -1237,7 +1238,8 @@ def evidence_section(sites: list[dict[str, Any]], records: list[dict[str, Any]])
         "",
         (
             f"- Imagery analysis by the monitor: {levels['monitor-imagery-analysis']} (the monitor's published finding "
-            "says it compared satellite images; the image dates it gives are on the observation as `monitor_imagery`; "
+            "says it compared satellite images; the image dates it gives are on the observation as `monitor_before` and "
+            "`monitor_after`; "
             "the images are not held here)."
         ),
         f"- Reported (press, officials, photographs, video, testimony): {levels['reports']}.",
@@ -1392,7 +1394,7 @@ def reconciliation_section(communities: list[dict[str, Any]], reference_dir: Pat
             "rebuilt settlement by settlement from the reference gazetteers. `counts_toward_107` is true for a "
             "settlement held until September 2023 that no source places inside another community, and where a source "
             "places Armenian residents in 2023 (living there, or leaving in the September 2023 exodus; "
-            "`verification/communities_2023.csv`, cited in `residents_2023_sources`)."
+            "`verification/communities_2023.csv`, cited in `residents_2023_source`)."
         ),
         "",
         *doubt_lines(communities),

@@ -14,7 +14,7 @@ says what the status of a site's latest observation rests on
   that covers the site, before ending earlier than after starts;
 - `monitor-imagery-analysis`: no such pair here, but the observation's published
   finding says the monitor compared satellite images (`basis`), with the image
-  dates it gives (`monitor_imagery`);
+  dates it gives (`monitor_before`, `monitor_after`);
 - `reported`: press, officials, photographs, video or testimony;
 - `inconsistent`: a named scene is missing, undated, does not cover the site,
   or the pair is out of order (each problem names the site, observation and scene).

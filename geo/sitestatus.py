@@ -37,6 +37,7 @@ SITE_FIELDS = (
     "coord_precision",
     "status",
     "status_date",
+    "status_reported_on",
     "status_when",
     "status_note",
     "monitor_imagery",
@@ -102,7 +103,7 @@ def history_entry(record: Mapping[str, Any]) -> dict[str, Any]:
         "reported_on": record.get("reported_on"),
         "when": date_text(record),
         "basis": record.get("basis"),
-        "monitor_imagery": record.get("monitor_imagery"),
+        "monitor_imagery": monitor_dates(record),
         "supersedes": record.get("supersedes"),
         "status": record.get("status"),
         "published_by": record.get("published_by"),
@@ -114,6 +115,12 @@ def history_entry(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 NO_STATUS = "no confirmed observation"
+
+
+def monitor_dates(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The image dates the monitor gives (`monitor_before`, `monitor_after`), or None when it gives none."""
+    before, after = record.get("monitor_before"), record.get("monitor_after")
+    return {"before": before, "after": after} if before or after else None
 
 
 class _SceneSummaries:
@@ -163,10 +170,11 @@ def site_display(
     extra = gpd.pd.DataFrame(
         {
             "status": [record["status"] if record else "unknown" for record in current],
-            "status_date": [(record.get("observed_on") or record.get("reported_on")) if record else None for record in current],
+            "status_date": [record.get("observed_on") if record else None for record in current],
+            "status_reported_on": [record.get("reported_on") if record else None for record in current],
             "status_when": [date_text(record) if record else None for record in current],
             "status_note": withheld,
-            "monitor_imagery": [record.get("monitor_imagery") if record else None for record in current],
+            "monitor_imagery": [monitor_dates(record) if record else None for record in current],
             "verdict": verdicts,
             "verdict_label": [
                 VERDICT_LABELS.get(verdict or "") if record else NO_STATUS for verdict, record in zip(verdicts, current)

@@ -117,7 +117,7 @@ def test_default_data_counts_match_the_layers_computed_independently() -> None:
     counted = [f for f in layers["communities"] if f["properties"]["counts_toward_107"]]
     assert report.communities_identified == len(counted) >= 60
     # Counted only with a source placing Armenian residents there in 2023; the other held ones are in doubt.
-    assert all(f["properties"]["residents_2023"] == "sourced" and f["properties"]["residents_2023_sources"] for f in counted)
+    assert all(f["properties"]["residents_2023"] == "sourced" and f["properties"]["residents_2023_source"] for f in counted)
     doubted = {
         f["properties"]["id"] for f in layers["communities"] if f["properties"].get("residents_2023") not in (None, "sourced")
     }

@@ -359,10 +359,10 @@ def test_no_scene_without_a_footprint_is_kept_and_monitor_image_dates_sit_on_the
     records = {r["id"]: r for r in log_records()}
     aygek = records["obs-aygek_mosque-2"]
     assert aygek["basis"] == "monitor-imagery-analysis"
-    assert aygek["monitor_imagery"] == {"before": "2021-01-08", "after": "2024-04-23"}
+    assert (aygek["monitor_before"], aygek["monitor_after"]) == ("2021-01-08", "2024-04-23")
     # The first transcription's stated image dates (provider; sensor; date) become the monitor's dates.
     mokhrenes = records["obs-nk012-1"]
-    assert mokhrenes["monitor_imagery"]["before"].startswith("2021-10")
+    assert mokhrenes["monitor_before"].startswith("2021-10")
 
 
 def test_sources_md_names_every_cited_domain_and_every_unlocated_feature() -> None:

@@ -41,6 +41,12 @@ from geo.export import FORMATS, PROFILES, TABLES, export_data, export_picture
     multiple=True,
     help="A layer to export (repeatable); default: all of them. Not used by png.",
 )
+@click.option(
+    "--bom/--no-bom",
+    default=True,
+    show_default=True,
+    help="Start CSV files with a UTF-8 byte-order mark, so spreadsheets read Armenian and Azerbaijani names right.",
+)
 @click.option("--width", type=click.IntRange(200, 8000), default=1200, show_default=True, help="PNG width in pixels.")
 @click.option("--height", type=click.IntRange(200, 8000), default=800, show_default=True, help="PNG height in pixels.")
 @click.option(
@@ -51,7 +57,15 @@ from geo.export import FORMATS, PROFILES, TABLES, export_data, export_picture
     help="PNG basemap; 'none' draws the map with no network at all.",
 )
 def command(
-    data_dir: Path, out_dir: Path, fmt: str, profile: str, layers: tuple[str, ...], width: int, height: int, tiles: str
+    data_dir: Path,
+    out_dir: Path,
+    fmt: str,
+    profile: str,
+    layers: tuple[str, ...],
+    bom: bool,
+    width: int,
+    height: int,
+    tiles: str,
 ) -> None:
     """Export the layers and the monitors' log, or a picture of the map, into OUT.
 
@@ -67,6 +81,6 @@ def command(
     if fmt == "png":
         written = [export_picture(data_dir, out_dir, width, height, tiles)]  # type: ignore[arg-type]
     else:
-        written = export_data(data_dir, out_dir, fmt, profile, layers or TABLES)  # type: ignore[arg-type]
+        written = export_data(data_dir, out_dir, fmt, profile, layers or TABLES, bom=bom)  # type: ignore[arg-type]
     for path in written:
         click.echo(str(path))
