@@ -93,6 +93,8 @@ LATER_SEARCH = "a further search of stored web copies for the held settlements f
 
 COMMUNITY_UNLOCATED = {
     "khnkavan": "No coordinate was found in the search that identified the community (reconciliation_107.md)",
+    "chldran": "A point was read only on a machine-translated copy of a Wikipedia article whose page could not be "
+    "identified (listed in cited_copies.csv); it is not used until that page is found",
 }
 """Rows searched differently from the rest of their province."""
 
