@@ -313,8 +313,10 @@ def picture_credit(inputs: Inputs, tiles: Tiles) -> str:
     return " · ".join([heading, *credits])
 
 
-def export_picture(data_dir: str | Path, out_dir: str | Path, width: int = 1200, height: int = 800, tiles: Tiles = "osm") -> Path:
-    """Write `map.png`: the public overview map, `width`×`height` pixels, with its credit line on it.
+def export_picture(
+    data_dir: str | Path, out_dir: str | Path, width: int = 1200, height: int = 800, tiles: Tiles = "osm", scale: int = 1
+) -> Path:
+    """Write `map.png`: the public overview map, `width`×`height` CSS pixels at `scale` (2 for print), with its credits.
 
     Raises:
         LayerError: the data does not validate.
@@ -329,7 +331,9 @@ def export_picture(data_dir: str | Path, out_dir: str | Path, width: int = 1200,
     with tempfile.TemporaryDirectory(prefix="heritage-map-png-") as scratch:
         page = Path(scratch) / "index.html"
         page.write_text(text, encoding="utf-8")
-        return screenshot(page, out_dir / PNG_FILE, width, height, picture_credit(inputs, tiles), offline=tiles == "none")
+        return screenshot(
+            page, out_dir / PNG_FILE, width, height, picture_credit(inputs, tiles), offline=tiles == "none", scale=scale
+        )
 
 
 def _refuse_data_folder(data_dir: Path, out_dir: Path) -> None:

@@ -18,7 +18,7 @@ from geo.errors import ExportError
 from geo.export import export_picture, picture_credit
 from geo.inputs import load_inputs
 from geo.maps import DATA_CREDITS
-from geo.snapshot import CREDIT_SCRIPT
+from geo.snapshot import CHROMIUM_FLAGS, CREDIT_SCRIPT
 from tests.layers import SOURCE, broken, default_log, write_layers
 
 if TYPE_CHECKING:
@@ -237,6 +237,27 @@ def test_png_is_a_picture_of_the_requested_size(data_dir: Path, tmp_path: Path) 
     assert code == 0 and stdout.strip() == str(out / "map.png")
     assert png_size(out / "map.png") == (640, 400)
     assert [p.name for p in out.iterdir()] == ["map.png"]
+
+
+@pytest.mark.browser
+def test_png_for_print_has_twice_the_pixels(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    args = ("--format", "png", "--width", "640", "--height", "400", "--tiles", "none", "--scale", "2")
+    assert export(data_dir, out, *args)[0] == 0
+    assert png_size(out / "map.png") == (1280, 800)
+
+
+@pytest.mark.browser
+def test_png_with_tiles_that_cannot_be_fetched_fails_instead_of_a_grey_map(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every request through a proxy at a closed port on 127.0.0.1: the basemap tiles cannot load, whatever the network.
+    monkeypatch.setattr("geo.snapshot.CHROMIUM_FLAGS", (*CHROMIUM_FLAGS, "--proxy-server=127.0.0.1:9"))
+    out = tmp_path / "export"
+    code, _, err = export(data_dir, out, "--format", "png", "--width", "640", "--height", "400", "--tiles", "osm")
+    assert code == 1 and err.count("\n") == 1
+    assert "basemap tile(s) could not be fetched" in err and "fix: check the network, or pass --tiles none" in err
+    assert not (out / "map.png").exists()
 
 
 @pytest.mark.browser

@@ -50,6 +50,13 @@ from geo.export import FORMATS, PROFILES, TABLES, export_data, export_picture
 @click.option("--width", type=click.IntRange(200, 8000), default=1200, show_default=True, help="PNG width in pixels.")
 @click.option("--height", type=click.IntRange(200, 8000), default=800, show_default=True, help="PNG height in pixels.")
 @click.option(
+    "--scale",
+    type=click.IntRange(1, 4),
+    default=1,
+    show_default=True,
+    help="Device pixels per CSS pixel of the PNG: 2 for print (a 1200×800 map becomes 2400×1600 pixels).",
+)
+@click.option(
     "--tiles",
     type=click.Choice(["osm", "satellite", "none"]),
     default="osm",
@@ -65,6 +72,7 @@ def command(
     bom: bool,
     width: int,
     height: int,
+    scale: int,
     tiles: str,
 ) -> None:
     """Export the layers and the monitors' log, or a picture of the map, into OUT.
@@ -79,7 +87,7 @@ def command(
       heritage-map export --format png --width 640 --height 400 --tiles none
     """
     if fmt == "png":
-        written = [export_picture(data_dir, out_dir, width, height, tiles)]  # type: ignore[arg-type]
+        written = [export_picture(data_dir, out_dir, width, height, tiles, scale)]  # type: ignore[arg-type]
     else:
         written = export_data(data_dir, out_dir, fmt, profile, layers or TABLES, bom=bom)  # type: ignore[arg-type]
     for path in written:
