@@ -33,12 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geo import links
 from geo._gc import collector_paused
 from geo.assets import Mode, asset_files
 from geo.chips import site_chips
 from geo.credits import TITLE
 from geo.dataset import Dataset, open_dataset
-from geo.export import write_tables
+from geo.export import write_package, write_tables
 from geo.maps import overview_map, timeline_map
 from geo.pages import (
     BUILD_INFO,
@@ -84,19 +85,23 @@ def build_maps(
     out_dir: str | Path,
     tiles: Tiles = "osm",
     self_contained: bool = True,
-    base_url: str = "../",
+    base_url: str | None = None,
     full: bool = False,
 ) -> BuildResult:
     """Validate `data_dir` and write the maps into `out_dir`; raise LayerError on invalid data.
+
+    `base_url`, when given, must be the absolute http(s) address of the published folder (LinkError otherwise);
+    without it, embed snippets point relative to `embed/`.
 
     The cyclic garbage collector is paused for the whole build: the parsed
     inputs and the pages are millions of objects without a cycle, which it
     would otherwise walk again and again (it cost several seconds at 100,000
     sites); reference counting still frees them as the build goes.
     """
+    embed_base = links.base_url(base_url) if base_url is not None else "../"
     with collector_paused():
         dataset = open_dataset(data_dir)
-        return publish(dataset, Path(out_dir), tiles, self_contained, base_url, full)
+        return publish(dataset, Path(out_dir), tiles, self_contained, embed_base, full)
 
 
 def publish(
@@ -180,11 +185,12 @@ def write_chips(out: Outputs, dataset: Dataset, site: Mapping[str, Any]) -> Chip
 
 
 def write_public_data(out: Outputs, dataset: Dataset) -> None:
-    """`data/`: the public GeoJSON and CSV behind the maps, the timeline and SOURCES.md."""
+    """`data/`: the public GeoJSON and CSV behind the maps (with `datapackage.json`), the timeline and SOURCES.md."""
     with tempfile.TemporaryDirectory(prefix="heritage-map-data-") as scratch:
         folder = Path(scratch)
         files = write_tables(dataset, folder, "geojson", "public") + write_tables(dataset, folder, "csv", "public")
-        for path in files:
+        files.append(write_package(dataset.inputs, folder, files))
+        for path in dict.fromkeys(files):  # observations.csv is written with each format
             out.write(f"data/{path.name}", path.read_bytes())
     for name in ("timeline.csv", "SOURCES.md"):
         if (dataset.inputs.data_dir / name).exists():

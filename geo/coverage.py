@@ -20,6 +20,8 @@ from geo.schema import COORD_PRECISIONS, LAYERS, STATUSES
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from geo.inputs import MonitorTotal
+
 COMMUNITIES_TOTAL = 107
 """Armenian communities in August 2023, per the 2024 report "Why Are There No Armenians in Nagorno-Karabakh?"."""
 
@@ -42,19 +44,27 @@ class Coverage:
     sites_total: int
     sites_by_status: dict[str, int]
     sites_by_precision: dict[str, int]
-    imagery_documented: int
+    imagery_here: int
+    monitor_imagery: int
     reported: int
     unlocated: tuple[Unlocated, ...]
+    withheld: int = 0
+    """Sites whose latest observation has a status but no evidence: counted as unknown."""
+    monitor_totals: tuple[MonitorTotal, ...] = ()
+    communities_in_doubt: tuple[Unlocated, ...] = ()
+    """Communities held in 2023 that no source places Armenian residents in that year: not counted toward 107."""
+    sites_by_monitor: dict[str, int] | None = None
+    """For each monitor named in `monitor_totals`: how many sites here show a status that monitor published."""
 
 
 def coverage(dataset: Dataset) -> Coverage:
     """Coverage of a loaded dataset.
 
     A site's status is that of its latest confirmed public observation and
-    its verdict that of the join for that observation (`geo.sitestatus`): a
-    site with none is `unknown` and has no verdict. `imagery_documented` and
-    `reported` count the sites with a status by their verdict, as the map's
-    legend does.
+    its evidence level the join's verdict for that observation
+    (`geo.sitestatus`): a site with none, or whose latest observation has no
+    evidence, is `unknown` and has no level. The levels count the sites with a
+    status by their verdict, as the map's legend does.
     """
     inputs, sites = dataset.inputs, dataset.public.sites
     communities = inputs.communities
@@ -62,6 +72,11 @@ def coverage(dataset: Dataset) -> Coverage:
     counted = communities[flags == True] if flags is not None else communities.iloc[:0]  # noqa: E712 (may hold None)
     statuses = Counter(sites["status"].tolist())
     verdicts = Counter(sites["verdict"].tolist())
+    totals = inputs.monitor_totals
+    monitors = dict.fromkeys(t.monitor.split(" (")[0] for t in totals)
+    publishers = [str(p or "").casefold() for p, v in zip(sites["published_by"].tolist(), sites["verdict"].tolist()) if v]
+    residents = communities["residents_2023"] if "residents_2023" in communities.columns else None
+    doubted = communities[residents.notna() & (residents != "sourced")] if residents is not None else communities.iloc[:0]
     located = sites.geometry.notna()
     precisions = Counter(sites.loc[located, "coord_precision"].tolist())
     unlocated = tuple(
@@ -76,9 +91,16 @@ def coverage(dataset: Dataset) -> Coverage:
         sites_total=len(sites),
         sites_by_status={status: statuses[status] for status in STATUSES},
         sites_by_precision={p: precisions[p] for p in COORD_PRECISIONS} | {"unlocated": int((~located).sum())},
-        imagery_documented=verdicts["imagery-documented"],
+        imagery_here=verdicts["imagery-here"],
+        monitor_imagery=verdicts["monitor-imagery-analysis"],
         reported=verdicts["reported"],
         unlocated=unlocated,
+        withheld=int(sites["status_note"].notna().sum()),
+        monitor_totals=totals,
+        communities_in_doubt=tuple(
+            Unlocated("communities", str(community_id), str(name)) for community_id, name in zip(doubted["id"], doubted["name"])
+        ),
+        sites_by_monitor={m: sum(m.casefold() in p for p in publishers) for m in monitors},
     )
 
 

@@ -10,7 +10,9 @@ TITLE = "Nagorno-Karabakh heritage map"
 ABOUT = (
     "Armenian communities of Nagorno-Karabakh in August 2023, the Lachin corridor routes, "
     "and heritage sites with the status documented by monitors. Each status is backed by a cited "
-    "observation and says whether before/after satellite imagery documents it or it is only reported. "
+    "observation with evidence and says what the evidence is: imagery here (a before/after satellite pair this map "
+    "holds covers the site), imagery analysis by the monitor (its published finding compared satellite images), or "
+    "reported (press, officials, photographs, video, testimony). "
     "Points marked approximate stand for a settlement, not the site."
 )
 DATA_CREDITS: list[dict[str, str]] = [
@@ -28,6 +30,8 @@ DATA_CREDITS: list[dict[str, str]] = [
     },
     {"text": "Every source of every feature: data/SOURCES.md", "url": "data/SOURCES.md"},
 ]
+INVENTORY_MONITORS = frozenset({"Caucasus Heritage Watch (CHW)", "Monument Watch (YSU)"})
+"""The monitors whose own totals the map sets its inventory beside (officials' and press figures stay in SOURCES.md)."""
 TILE_CREDITS = {
     "osm": {"text": "Basemap © OpenStreetMap contributors (ODbL)", "url": "https://www.openstreetmap.org/copyright"},
     "satellite": {

@@ -26,6 +26,18 @@ if TYPE_CHECKING:
 LOG = "observations.jsonl"
 CATALOG = "imagery.json"
 TIMELINE = "timeline.csv"
+MONITOR_TOTALS = "monitor_counts.csv"
+CITED_COPIES = "cited_copies.csv"
+
+
+@dataclass(frozen=True)
+class MonitorTotal:
+    """A monitor's own published count of the sites it documents (`monitor_counts.csv`), with its source."""
+
+    monitor: str
+    claim: str
+    as_of: str
+    url: str
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,10 @@ class Inputs:
     log: list[dict[str, Any]]
     items: list[dict[str, Any]]
     timeline: list[dict[str, str]]
+    monitor_totals: tuple[MonitorTotal, ...] = ()
+    """The monitors' published totals (`monitor_counts.csv`), which the map sets the inventory beside."""
+    cited_copies: frozenset[str] = frozenset()
+    """Copies kept as the citation because their original was not found (`cited_copies.csv`, column `url`)."""
     problems: tuple[Problem, ...] = ()
 
     @property
@@ -105,7 +121,9 @@ def load_inputs(data_dir: str | Path) -> Inputs:
             frames[name] = frame_from_collection(collections[name])
         log = _read(lambda: observations.read_log(data_dir / LOG), problems) or []
         items = _read(lambda: imagery.read_catalog(data_dir / CATALOG), problems) or []
-        timeline = _read_timeline(data_dir / TIMELINE)
+        timeline = _read_csv(data_dir / TIMELINE)
+        totals = tuple(MonitorTotal(r["monitor"], r["claim"], r["as_of"], r["url"]) for r in _read_csv(data_dir / MONITOR_TOTALS))
+        copies = frozenset(row["url"] for row in _read_csv(data_dir / CITED_COPIES) if row.get("url"))
     return Inputs(
         data_dir=data_dir,
         collections=collections,
@@ -116,6 +134,8 @@ def load_inputs(data_dir: str | Path) -> Inputs:
         log=log,
         items=items,
         timeline=timeline,
+        monitor_totals=totals,
+        cited_copies=copies,
         problems=tuple(problems),
     )
 
@@ -128,7 +148,7 @@ def _read(read: Any, problems: list[Problem]) -> Any:
         return None
 
 
-def _read_timeline(path: Path) -> list[dict[str, str]]:
+def _read_csv(path: Path) -> list[dict[str, str]]:
     if not path.exists():
         return []
     with path.open(encoding="utf-8", newline="") as handle:

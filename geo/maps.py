@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 
-from geo.credits import ABOUT, DATA_CREDITS, TITLE
+from geo.credits import ABOUT, DATA_CREDITS, INVENTORY_MONITORS, TITLE
 from geo.footprint_join import footprint_geometries
 from geo.render import Overlay, PageMeta, Tiles, TimelinePanel, data_map
-from geo.schema import STATUSES
-from geo.sitestatus import SITE_FIELDS, as_of, scene_summary
+from geo.schema import STATUSES, VERDICTS
+from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, as_of_label, scene_summary
 
 if TYPE_CHECKING:
     import folium
@@ -90,9 +90,9 @@ def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_li
     overlays = [with_count(o) for o in candidates if o.located()]
     meta = PageMeta(
         title=TITLE,
-        as_of=as_of(inputs.log),
+        as_of=as_of_label(inputs.log),
         credits=DATA_CREDITS,
-        about=ABOUT,
+        about=ABOUT + inventory_text(inputs),
         status_counts=status_counts(sites),
         verdict_counts=verdict_counts(sites),
         unlocated=unlocated_names(inputs),
@@ -101,9 +101,21 @@ def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_li
 
 
 def verdict_counts(sites: gpd.GeoDataFrame) -> str:
-    """The legend's line of sites imagery-documented and reported only (the join's verdicts)."""
-    verdicts = sites["verdict"].value_counts()
-    return f"Imagery-documented: {int(verdicts.get('imagery-documented', 0))} · reported only: {int(verdicts.get('reported', 0))}"
+    """The legend's line of sites by evidence level (the join's verdicts)."""
+    levels = sites["verdict"].value_counts()
+    return " · ".join(f"{VERDICT_LABELS[v]}: {int(levels.get(v, 0))}" for v in VERDICTS if v != "inconsistent")
+
+
+def inventory_text(inputs: Inputs) -> str:
+    """How the inventory compares with the monitors' own published totals, each with its date and source."""
+    totals = [t for t in inputs.monitor_totals if t.monitor in INVENTORY_MONITORS]
+    if not totals:
+        return ""
+    return (
+        f" This map holds {len(inputs.sites)} heritage sites, part of what the monitors documented: "
+        + "; ".join(f"{t.monitor}, {t.as_of}: {t.claim} ({t.url})" for t in totals)
+        + "."
+    )
 
 
 def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm") -> folium.Map:
@@ -116,7 +128,7 @@ def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm") -> foli
         Overlay("Heritage sites", "sites", view.sites, SITE_FIELDS),
     ]
     overlays = [with_count(o) for o in candidates if o.located()]
-    meta = PageMeta(title=f"Timeline · {TITLE}", as_of=as_of(inputs.log), credits=[], deep_links=False)
+    meta = PageMeta(title=f"Timeline · {TITLE}", as_of=as_of_label(inputs.log), credits=[], deep_links=False)
     fmap = data_map(overlays, meta, tiles)
     TimelinePanel(timeline_payload(inputs, view.sites)).add_to(fmap)
     return fmap
@@ -135,7 +147,7 @@ def timeline_payload(inputs: Inputs, sites: gpd.GeoDataFrame) -> dict[str, Any]:
         for row in inputs.timeline
     ]
     changes = [
-        {"date": h["observed_on"], "event": f"{name}: {h['status']}", "site": site_id, "status": h["status"]}
+        {"date": str(h["observed_on"]).split("/")[0], "event": f"{name}: {h['status']}", "site": site_id, "status": h["status"]}
         for site_id, name, history in zip(sites["id"].tolist(), sites["name"].tolist(), sites["status_history"].tolist())
         for h in (history or [])
         if h.get("observed_on")

@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
 from geo.credits import CREDIT_LINE, TILE_CREDITS, TITLE
+from geo.links import is_web_url
 from geo.payload import COORD_DECIMALS, script_json
 from geo.schema import REGION_BOUNDS
 from geo.sitestatus import SITE_FIELDS
@@ -57,9 +58,9 @@ BUILD_INFO = "build-info.js"
 
 
 def _link(url: Any) -> Markup:
-    """A link for web URLs, plain escaped text for anything else."""
+    """A link for web URLs (`geo.links.is_web_url`), plain escaped text for anything else."""
     text = escape(str(url))
-    if text.startswith(("http://", "https://")):
+    if is_web_url(str(url)):
         return Markup(f'<a href="{text}" rel="noopener noreferrer">{text}</a>')
     return text
 
@@ -180,7 +181,7 @@ class SitePages:
                 lat=point.y if point else None,
                 lon=point.x if point else None,
                 history=history,
-                current=history[-1] if history else None,
+                current=current_entry(site, history),
             ),
             style=STATUS_STYLE.get(site.get("status") or "unknown", STATUS_STYLE["unknown"]),
             precision=PRECISION_TEXT.get(site.get("coord_precision") or "", "precision not stated"),
@@ -188,6 +189,15 @@ class SitePages:
             chips=chips,
             credit_line=CREDIT_LINE,
         )
+
+
+def current_entry(site: Mapping[str, Any], history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The history entry whose status the page shows: the latest that no correction supersedes; none when the
+    status is withheld for want of evidence (`geo.sitestatus`).
+    """
+    superseded = {h.get("supersedes") for h in history}
+    standing = [h for h in history if h.get("id") not in superseded]
+    return None if site.get("status_note") or not standing else standing[-1]
 
 
 def _bounds(geometry: Any) -> list[list[float]]:

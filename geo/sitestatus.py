@@ -3,8 +3,9 @@
 Pure: takes the sites, each site's confirmed public history
 (`geo.observations.site_histories`) and the one join (`geo.join.Joined`), and
 returns the fields a reader sees. A status is shown only when a cited,
-confirmed observation backs it; a site with none is `unknown`, and newer
-observations still under review are counted, not shown. The maps, the site
+confirmed observation with evidence backs it (`geo.evidence`); a site with
+none is `unknown` and says why, and newer observations still under review are
+counted, not shown. The maps, the site
 pages, `coverage` and the exports all read this view; none of them decides a
 status or a verdict itself.
 """
@@ -17,6 +18,7 @@ import geopandas as gpd
 
 from geo import observations
 from geo._gc import collector_paused
+from geo.evidence import NO_EVIDENCE, date_text, needs_evidence, newest_day
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -25,10 +27,12 @@ if TYPE_CHECKING:
     from geo.join import Joined, SiteImagery
 
 VERDICT_LABELS = {
-    "imagery-documented": "imagery-documented (before/after satellite pair)",
-    "reported": "reported (not satellite-based)",
+    "imagery-here": "imagery here: a before/after satellite pair held by this map covers the site",
+    "monitor-imagery-analysis": "imagery analysis by the monitor: its published finding compared satellite images",
+    "reported": "reported: press, officials, photographs, video or testimony",
     "inconsistent": "inconsistent imagery record",
 }
+"""The three evidence levels (and the validation error), as the legend and the site pages explain them."""
 
 SITE_FIELDS = (
     "id",
@@ -41,6 +45,10 @@ SITE_FIELDS = (
     "coord_precision",
     "status",
     "status_date",
+    "status_reported_on",
+    "status_when",
+    "status_note",
+    "monitor_imagery",
     "verdict",
     "verdict_label",
     "published_by",
@@ -50,6 +58,7 @@ SITE_FIELDS = (
     "after",
     "evidence",
     "sources",
+    "checked_on",
 )
 """The fields a reader sees of every site (a map's popup shows them, with a link to the site's page). A map
 carries `status_history`, the date, status and publisher of each confirmed observation, for 100,000 sites in
@@ -84,11 +93,26 @@ def public_view(inputs: Inputs, joined: Joined) -> PublicView:
 
 
 def as_of(log: Iterable[Mapping[str, Any]]) -> str | None:
-    """The data's as-of date: the day of the newest public record in the monitors' log."""
+    """The data's as-of date: the date of the newest evidence among the public observations (not when it was compiled)."""
+    days = (newest_day(r) for r in log if r.get("kind") == "observation" and r.get("visibility", "public") == "public")
+    newest = max((day for day in days if day), default=None)
+    return newest.isoformat() if newest else None
+
+
+def compiled_on(log: Iterable[Mapping[str, Any]]) -> str | None:
+    """When the data was compiled: the newest public record written to the monitors' log."""
     newest = max(
         (r["recorded_at"] for r in log if r.get("visibility", "public") == "public" and r.get("recorded_at")), default=None
     )
     return str(newest)[:10] if newest else None
+
+
+def as_of_label(log: list[dict[str, Any]]) -> str | None:
+    """What every page says after "data as of": the newest evidence's date, with the compilation date beside it."""
+    evidence, compiled = as_of(log), compiled_on(log)
+    if evidence and compiled:
+        return f"{evidence} (newest evidence; compiled {compiled})"
+    return evidence or compiled
 
 
 def scene_date(props: Mapping[str, Any]) -> str | None:
@@ -130,7 +154,13 @@ def site_history(history: Any) -> list[dict[str, Any]]:
 def history_entry(record: Mapping[str, Any]) -> dict[str, Any]:
     """What a reader sees of one confirmed observation."""
     return {
+        "id": record.get("id"),
         "observed_on": record.get("observed_on"),
+        "reported_on": record.get("reported_on"),
+        "when": date_text(record),
+        "basis": record.get("basis"),
+        "monitor_imagery": monitor_dates(record),
+        "supersedes": record.get("supersedes"),
         "status": record.get("status"),
         "published_by": record.get("published_by"),
         "note": record.get("note"),
@@ -141,6 +171,12 @@ def history_entry(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 NO_STATUS = "no confirmed observation"
+
+
+def monitor_dates(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The image dates the monitor gives (`monitor_before`, `monitor_after`), or None when it gives none."""
+    before, after = record.get("monitor_before"), record.get("monitor_after")
+    return {"before": before, "after": after} if before or after else None
 
 
 class _SceneSummaries:
@@ -174,7 +210,15 @@ def site_display(
     ids = sites["id"].tolist()
     detail = sites["type_detail"].tolist() if "type_detail" in sites.columns else [None] * len(ids)
     found = [histories.get(site_id) for site_id in ids]
-    current = [history.current if history else None for history in found]
+    latest = [history.current if history else None for history in found]
+    # A status without evidence is never shown: the site is unknown and says why.
+    current = [None if record and needs_evidence(record) else record for record in latest]
+    withheld = [
+        f"the latest observation ({record['status']}) {NO_EVIDENCE}, so its status is not shown"
+        if record and needs_evidence(record)
+        else None
+        for record in latest
+    ]
     joined = [imagery.get(site_id) if record else None for site_id, record in zip(ids, current)]
     verdicts = [pair.verdict if pair else None for pair in joined]
     summary = _SceneSummaries()
@@ -182,6 +226,10 @@ def site_display(
         {
             "status": [record["status"] if record else "unknown" for record in current],
             "status_date": [record.get("observed_on") if record else None for record in current],
+            "status_reported_on": [record.get("reported_on") if record else None for record in current],
+            "status_when": [date_text(record) if record else None for record in current],
+            "status_note": withheld,
+            "monitor_imagery": [monitor_dates(record) if record else None for record in current],
             "verdict": verdicts,
             "verdict_label": [
                 VERDICT_LABELS.get(verdict or "") if record else NO_STATUS for verdict, record in zip(verdicts, current)
@@ -190,7 +238,11 @@ def site_display(
             "pending": [len(history.pending) if history else 0 for history in found],
             "status_history": [
                 [
-                    {"observed_on": r.get("observed_on"), "status": r.get("status"), "published_by": r.get("published_by")}
+                    {
+                        "observed_on": r.get("observed_on") or r.get("reported_on"),
+                        "status": r.get("status"),
+                        "published_by": r.get("published_by"),
+                    }
                     for r in (history.confirmed if history else ())
                 ]
                 if record

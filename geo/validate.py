@@ -22,19 +22,21 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 
-from geo import imagery, join
-from geo.dates import parse_iso, parse_partial
+from geo import citations, imagery, join
+from geo.dates import parse_iso
 from geo.errors import Problem
-from geo.inputs import load_inputs
+from geo.evidence import NO_EVIDENCE, needs_evidence
+from geo.inputs import TIMELINE, load_inputs
 from geo.layers import layer_path
 from geo.schema import ID_PATTERN, LAYERS, REGION_BOUNDS, STATUSES, LayerSchema
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
     import geopandas as gpd
 
-    from geo.errors import Severity
+    from geo.errors import Severity, Where
     from geo.inputs import Inputs
 
 WGS84_NAMES = frozenset(
@@ -63,6 +65,7 @@ def check(inputs: Inputs, today: date | None = None) -> tuple[list[Problem], joi
     repeat that error.
     """
     problems = validate(inputs, today)
+    problems.extend(citation_problems(inputs))
     sites_file = str(layer_path(inputs.data_dir, "heritage_sites"))
     if any(p.severity == "error" and p.file in (sites_file, str(inputs.data_dir)) for p in problems):
         return problems, None
@@ -116,23 +119,24 @@ def record_problems(inputs: Inputs, records: list[dict[str, Any]]) -> list[Probl
                     f"record a correction with one of: {', '.join(STATUSES)}",
                 )
             )
-        if not _partial_date(record.get("observed_on")):
+        elif needs_evidence(record):
             problems.append(
                 problem(
-                    "observed_on",
-                    f"{record.get('observed_on')!r} is not an ISO 8601 date",
-                    "record a correction whose observed_on is YYYY, YYYY-MM or YYYY-MM-DD",
+                    "evidence",
+                    f"a {record.get('status')} status that {NO_EVIDENCE}; the map shows the site as unknown",
+                    "record a new observation with its evidence (a URL, a file or a before/after scene pair)",
                 )
             )
+        # A finding known only by its publication date has no `observed_on`; one whose source states no date
+        # has neither (the map says so).
+        for field in ("observed_on", "reported_on"):
+            if record.get(field) is None:
+                continue
+            try:
+                parse_iso(record.get(field))
+            except ValueError as error:
+                problems.append(problem(field, str(error), "record a correction dated YYYY, YYYY-MM, YYYY-MM-DD or A/B"))
     return problems
-
-
-def _partial_date(value: Any) -> bool:
-    try:
-        parse_partial(str(value))
-    except ValueError:
-        return False
-    return isinstance(value, str)
 
 
 def collection_problems(collection: Any, frame: gpd.GeoDataFrame, file: str, schema: LayerSchema, today: date) -> list[Problem]:
@@ -374,3 +378,82 @@ def _crs_name(crs: Any) -> str | None:
     if isinstance(crs, dict):
         return str((crs.get("properties") or {}).get("name", crs))
     return str(crs)
+
+
+# --- citations ----------------------------------------------------------------------------------
+
+CITATION_FIELDS: tuple[str, ...] = ("sources", "coord_source", "names_sources", "checked_against")
+"""Feature fields that hold citations (a URL or a list of them)."""
+TEXT_FIELDS: tuple[str, ...] = ("note", "coord_note", "unlocated_note")
+"""Free-text fields: an address there belongs in a citation field."""
+
+
+def _address_problems(where: Where, field: str, value: Any, marked: frozenset[str]) -> Iterator[Problem]:
+    for url in value if isinstance(value, list) else [value]:
+        if not isinstance(url, str) or url in marked:
+            continue
+        found = citations.canonical(url)
+        if not found.is_copy:
+            continue
+        fix = (
+            f"cite {found.url} (record the copy apart in read_via)"
+            if found.url
+            else "cite the original page and record the copy in read_via, or list the copy in cited_copies.csv"
+        )
+        yield Problem(**where, field=field, found=f"{url!r} is {found.describe()}", fix=fix)
+
+
+def _text_problems(where: Where, field: str, text: Any, target: str) -> Iterator[Problem]:
+    if not isinstance(text, str):
+        return
+    for address in citations.find_addresses(text):
+        yield Problem(
+            **where, field=field, found=f"address {address!r} inside free text", fix=f"move it to '{target}' and name it in words"
+        )
+
+
+def citation_problems(inputs: Inputs) -> list[Problem]:
+    """Copies, proxies, mobile, AMP, print and preview addresses cited anywhere: the layers, the log, the catalog
+    and the timeline; and addresses written into free text where a field exists for them.
+    """
+    marked = inputs.cited_copies
+    problems: list[Problem] = []
+    for name in LAYERS:
+        collection = inputs.collections.get(name)
+        features = collection.get("features") if isinstance(collection, dict) else None
+        if not isinstance(features, list):
+            continue  # reported by the layer checks
+        path = str(layer_path(inputs.data_dir, name))
+        for feature in features:
+            props = feature.get("properties") if isinstance(feature, dict) else None
+            if not isinstance(props, dict):
+                continue
+            where: Where = {"file": path, "feature": str(props.get("id"))}
+            for field in CITATION_FIELDS:
+                problems.extend(_address_problems(where, field, props.get(field), marked))
+            for entry in props.get("read_via") or []:
+                if isinstance(entry, dict):
+                    problems.extend(_address_problems(where, "read_via.url", entry.get("url"), marked))
+            for field in TEXT_FIELDS:
+                problems.extend(_text_problems(where, field, props.get(field), "sources"))
+    log = str(inputs.log_path)
+    for record in inputs.log:
+        where = {"file": log, "kind": "record", "feature": str(record.get("id"))}
+        for item in record.get("evidence") or []:
+            if isinstance(item, dict):
+                problems.extend(_address_problems(where, "evidence", item.get("url"), marked))
+        problems.extend(_address_problems(where, "note_sources", record.get("note_sources") or [], marked))
+        problems.extend(_text_problems(where, "note", record.get("note"), "evidence"))
+    catalog = str(inputs.catalog_path)
+    for item in inputs.items:
+        where = {"file": catalog, "kind": "item", "feature": str(item.get("id"))}
+        problems.extend(
+            _address_problems(where, "heritage:sources", (item.get("properties") or {}).get("heritage:sources") or [], marked)
+        )
+    timeline = str(inputs.data_dir / TIMELINE)
+    for number, row in enumerate(inputs.timeline, start=2):
+        urls = [u.strip() for u in (row.get("source") or "").split(" ; ") if u.strip()]
+        where = {"file": timeline, "line": number}
+        problems.extend(_address_problems(where, "source", urls, marked))
+        problems.extend(_text_problems(where, "event", row.get("event"), "source"))
+    return problems

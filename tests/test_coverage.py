@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,13 @@ from geo.coverage import coverage, coverage_from_dir
 from geo.dataset import open_dataset
 from geo.maps import overview_map
 from geo.render import page_html
+from geo.sitestatus import VERDICT_LABELS
 from tests.layers import SOURCE, default_catalog, default_layers, default_log, feature, observation_chain, point, write_layers
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO / "data" / "layers"
 CEMETERY = (46.80, 39.90)
+LEVELS = [VERDICT_LABELS[level] for level in ("imagery-here", "monitor-imagery-analysis", "reported")]
 
 
 def footprint_scene(item_id: str, when: str) -> dict[str, Any]:
@@ -52,11 +55,13 @@ def observation(**fields: Any) -> dict[str, Any]:
 def fixture(tmp_path: Path, extra_log: list[dict[str, Any]] = ()) -> Path:  # type: ignore[assignment]
     """Four sites; the cemetery's observation names no scene, but two footprints cover it before and after.
 
-    By hand: church destroyed (named before/after pair: imagery-documented),
-    cemetery damaged in 2023-11 (no scene named; the join pairs the scene of
-    2023-06-01 with that of 2024-01-10: imagery-documented), khachkar
-    threatened (no scene covers it: reported), bridge unlocated and never
-    observed (unknown, no verdict).
+    By hand: church destroyed (its named before/after scenes have no footprint,
+    their source only asserting that they show it: reported), cemetery damaged
+    in 2023-11 (no scene named; the join pairs the footprinted scene of
+    2023-06-01 with that of 2024-01-10: imagery here), khachkar threatened (no
+    scene covers it; its finding says the monitor compared satellite images:
+    imagery analysis by the monitor), bridge unlocated and never observed
+    (unknown, no level).
     """
     layers = default_layers()
     communities = layers["communities.geojson"]["features"]
@@ -82,6 +87,7 @@ def fixture(tmp_path: Path, extra_log: list[dict[str, Any]] = ()) -> Path:  # ty
             observed_on="2024-02",
             origin="published",
             published_by="Monument Watch",
+            basis="monitor-imagery-analysis",
         ),
         *extra_log,
     ]
@@ -101,7 +107,7 @@ def test_fixture_counts_written_by_hand(tmp_path: Path) -> None:
     assert report.sites_total == 4
     assert report.sites_by_status == {"destroyed": 1, "damaged": 1, "threatened": 1, "intact": 0, "unknown": 1}
     assert report.sites_by_precision == {"site": 1, "settlement": 2, "community": 0, "approximate": 0, "unlocated": 1}
-    assert (report.imagery_documented, report.reported) == (2, 1)
+    assert (report.imagery_here, report.monitor_imagery, report.reported, report.withheld) == (1, 1, 1, 0)
     assert [(u.layer, u.id) for u in report.unlocated] == [("communities", "village-c"), ("heritage_sites", "site-bridge")]
 
 
@@ -109,8 +115,9 @@ def test_coverage_says_what_the_map_and_the_export_say(tmp_path: Path) -> None:
     dataset = open_dataset(fixture(tmp_path))
     report = coverage(dataset)
     page, _ = page_html(overview_map(dataset.inputs, dataset.public, "none"))
-    legend = f"Imagery-documented: {report.imagery_documented} · reported only: {report.reported}"
-    assert legend == "Imagery-documented: 2 · reported only: 1" and legend in page
+    counts = (report.imagery_here, report.monitor_imagery, report.reported)
+    legend = " · ".join(f"{label}: {count}" for label, count in zip(LEVELS, counts))
+    assert counts == (1, 1, 1) and legend in page
     for entry in ("destroyed", 1), ("damaged", 1), ("threatened", 1), ("unknown", 1):
         assert f'{{"count":{entry[1]},"status":"{entry[0]}"}}' in page
     out = tmp_path / "exports"
@@ -119,9 +126,9 @@ def test_coverage_says_what_the_map_and_the_export_say(tmp_path: Path) -> None:
     exported = json.loads((out / "heritage_sites.geojson").read_text(encoding="utf-8"))
     verdicts = {f["properties"]["id"]: f["properties"].get("verdict") for f in exported["features"]}
     assert verdicts == {
-        "site-church": "imagery-documented",
-        "site-cemetery": "imagery-documented",
-        "site-khachkar": "reported",
+        "site-church": "reported",
+        "site-cemetery": "imagery-here",
+        "site-khachkar": "monitor-imagery-analysis",
         "site-bridge": None,
     }
 
@@ -136,8 +143,15 @@ def test_an_unreviewed_observation_changes_nothing_until_another_analyst_confirm
     confirmed = {"kind": "review", "id": "rev-1", "of": "obs-9", "decision": "confirm", "analyst": "aram"}
     report = coverage_from_dir(fixture(tmp_path / "d", [newer, confirmed]))
     assert (report.sites_by_status["destroyed"], report.sites_by_status["intact"]) == (0, 1)
-    # The confirmed observation names no scene and the church has no covering scene after 2025: reported.
-    assert (report.imagery_documented, report.reported) == (1, 2)
+    # The confirmed observation names no scene and the church has no footprinted scene: reported.
+    assert (report.imagery_here, report.monitor_imagery, report.reported) == (1, 1, 1)
+
+
+def test_a_status_without_evidence_counts_as_unknown(tmp_path: Path) -> None:
+    bare = observation(id="obs-9", site_id="site-bridge", status="destroyed", observed_on="2025-01", origin="published")
+    data = fixture(tmp_path, [{**bare, "evidence": []}])
+    result = CliRunner().invoke(main, ["validate", "--data", str(data)])
+    assert result.exit_code == 1 and "record 'obs-9': field 'evidence'" in result.stderr
 
 
 def test_internal_observations_are_not_counted(tmp_path: Path) -> None:
@@ -161,12 +175,26 @@ def test_default_data_counts_match_the_layers_counted_apart() -> None:
         for n in ("communities", "heritage_sites", "routes", "places")
     }
     counted = [f for f in layers["communities"] if f["properties"]["counts_toward_107"]]
-    assert report.communities_identified == len(counted) >= 90
+    assert report.communities_identified == len(counted) >= 60
+    # Counted only with a source placing Armenian residents there in 2023; the other held ones are in doubt.
+    assert all(f["properties"]["residents_2023"] == "sourced" and f["properties"]["residents_2023_source"] for f in counted)
+    doubted = {
+        f["properties"]["id"] for f in layers["communities"] if f["properties"].get("residents_2023") not in (None, "sourced")
+    }
+    assert {c.id for c in report.communities_in_doubt} == doubted and "parukh" in doubted
     assert report.communities_located == sum(1 for f in counted if f["geometry"])
     records = [json.loads(line) for line in (DEFAULT_DATA / "observations.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert len({r["site_id"] for r in records}) == len(records)  # one published record per site
-    assert sum(report.sites_by_status.values()) == report.sites_total == len(layers["heritage_sites"])
-    assert report.imagery_documented + report.reported == len(records)
+    assert {r["origin"] for r in records} == {"published"}  # all confirmed by publication
+    superseded = {r.get("supersedes") for r in records}
+    standing = [r for r in records if r["id"] not in superseded]
+    assert len({r["site_id"] for r in standing}) == len(standing)  # one standing record per site
+    site_ids = {f["properties"]["id"] for f in layers["heritage_sites"]}
+    statuses = Counter(r["status"] for r in standing) + Counter(unknown=len(site_ids - {r["site_id"] for r in standing}))
+    assert report.sites_by_status == {s: statuses[s] for s in ("destroyed", "damaged", "threatened", "intact", "unknown")}
+    assert report.imagery_here == 0  # the catalog holds no footprinted scene
+    assert report.monitor_imagery == sum(1 for r in standing if r["basis"] == "monitor-imagery-analysis")
+    assert report.reported == len(standing) - report.monitor_imagery
+    assert report.withheld == 0
     unlocated = {(n, f["properties"]["id"]) for n, fs in layers.items() for f in fs if f["geometry"] is None}
     assert {(u.layer, u.id) for u in report.unlocated} == unlocated
 
@@ -175,13 +203,29 @@ def test_cli_prints_the_counts(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["coverage", "--data", str(fixture(tmp_path))])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[:6] == [
-        "communities: 2 of 107 identified, 1 located, 1 unlocated",
+        (
+            "communities: 2 of 107 identified, 1 located, 1 unlocated "
+            "(counted only where a source places Armenian residents there in 2023)"
+        ),
         "heritage sites: 4",
         "  by status: destroyed 1, damaged 1, threatened 1, intact 0, unknown 1",
         "  by coord_precision: site 1, settlement 2, community 0, approximate 0, unlocated 1",
-        "  statuses: imagery-documented 2, reported 1",
+        "  evidence: imagery here 1, imagery analysis by the monitor 1, reported 1",
         "unlocated features: 2",
     ]
+
+
+def test_cli_prints_the_default_data_beside_the_monitors_totals() -> None:
+    result = CliRunner().invoke(main, ["coverage", "--data", str(DEFAULT_DATA)])
+    assert result.exit_code == 0, result.output
+    report = coverage_from_dir(DEFAULT_DATA)
+    lines = result.output.splitlines()
+    assert lines[1].startswith(f"  in doubt, not counted ({len(report.communities_in_doubt)}): ")
+    assert f"inventory beside the monitors' published totals: this map holds {report.sites_total} heritage sites" in lines
+    chw7 = next(line for line in lines if "Monitoring Report #7: 57 sites" in line)
+    assert chw7.startswith("  Caucasus Heritage Watch (CHW) (2024-06-24): ")
+    assert chw7.endswith(f"; here: {report.sites_by_monitor['Caucasus Heritage Watch']} site(s) with a status it published")
+    assert any(line.startswith("  heritage_sites (") and "[nk007]" in line for line in lines)
 
 
 def test_cli_help_has_an_example() -> None:
