@@ -20,7 +20,9 @@ are rendered at all: a site's page shows only that site's records (and the
 reviews of them), so the pages of the sites the new records name, the two
 maps, the data exports and the manifest. Anything else (an edited layer, a
 new scene, a new option, a new version of the code) renders every page and
-still writes only those whose bytes changed. `full=True` ignores the state.
+still writes only those whose bytes changed. `full=True` ignores the state
+and writes every file (an output changed by hand, which `sha256sum -c
+MANIFEST.sha256` finds, is written again).
 """
 
 from __future__ import annotations
@@ -112,8 +114,10 @@ def publish(
     options = {"tiles": tiles, "self_contained": self_contained, "base_url": base_url}
     state = BuildState.read(out_dir) if not full else None
     current = BuildState.of(inputs.data_dir, options, len(inputs.log))
-    affected = current.appended_sites(state, inputs.data_dir, inputs.log) if state else None
-    out = Outputs(out_dir, state.outputs(out_dir) if state else {}, keep_unlisted=affected is not None)
+    previous, missing = state.outputs(out_dir) if state else ({}, 0)
+    # Rendering only what new records concern needs every other output still there as the last build left it.
+    affected = current.appended_sites(state, inputs.data_dir, inputs.log) if state and not missing else None
+    out = Outputs(out_dir, previous, keep_unlisted=affected is not None)
     BuildState.forget(out_dir)  # a build that stops half way leaves no state to trust
 
     view = dataset.public
@@ -289,19 +293,23 @@ class BuildState:
         body = {"format": STATE_FORMAT, **self.__dict__}
         (out_dir / STATE).write_text(json.dumps(body, sort_keys=True, indent=1) + "\n", encoding="utf-8")
 
-    def outputs(self, out_dir: Path) -> dict[str, str]:
-        """Each output the last manifest lists, with its SHA-256, when the file is still there."""
+    def outputs(self, out_dir: Path) -> tuple[dict[str, str], int]:
+        """Each output the last manifest lists that is still there, with its SHA-256; and how many are gone."""
         try:
             lines = (out_dir / MANIFEST).read_text(encoding="utf-8").splitlines()
         except OSError:
-            return {}
+            return {}, 1
         present = set(_files(out_dir))
-        listed = {}
+        listed, missing = {}, 0
         for line in lines:
             digest, _, relative = line.partition("  ")
+            if relative.startswith("../"):
+                continue  # an input layer, listed beside the outputs
             if relative in present:
                 listed[relative] = digest
-        return listed
+            else:
+                missing += 1
+        return listed, missing
 
     def appended_sites(self, previous: BuildState, data_dir: Path, log: list[dict[str, Any]]) -> set[str] | None:
         """The sites whose pages records appended to the log since `previous` can change; None when more changed.
