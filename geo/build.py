@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 from geo import links
 from geo._gc import collector_paused
-from geo.assets import Mode, asset_files
+from geo._tasks import run_tasks
+from geo.assets import asset_files
 from geo.chips import site_chips
 from geo.credits import TITLE
 from geo.dataset import Dataset, open_dataset
@@ -56,10 +57,11 @@ from geo.pages import (
 )
 from geo.payload import script_json
 from geo.render import Tiles, page_html
+from geo.schema import LAYERS
 from geo.sitestatus import as_of, site_history
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
     from geo.errors import Problem
 
@@ -89,11 +91,13 @@ def build_maps(
     self_contained: bool = True,
     base_url: str | None = None,
     full: bool = False,
+    workers: int | None = None,
 ) -> BuildResult:
     """Validate `data_dir` and write the maps into `out_dir`; raise LayerError on invalid data.
 
     `base_url`, when given, must be the absolute http(s) address of the published folder (LinkError otherwise);
-    without it, embed snippets point relative to `embed/`.
+    without it, embed snippets point relative to `embed/`. `workers` is how many processes render the site pages
+    (default: one per processor when there are at least `PARALLEL_SITES` sites, else this process alone).
 
     The cyclic garbage collector is paused for the whole build: the parsed
     inputs and the pages are millions of objects without a cycle, which it
@@ -103,11 +107,17 @@ def build_maps(
     embed_base = links.base_url(base_url) if base_url is not None else "../"
     with collector_paused():
         dataset = open_dataset(data_dir)
-        return publish(dataset, Path(out_dir), tiles, self_contained, embed_base, full)
+        return publish(dataset, Path(out_dir), tiles, self_contained, embed_base, full, workers)
 
 
 def publish(
-    dataset: Dataset, out_dir: Path, tiles: Tiles, self_contained: bool, base_url: str, full: bool = False
+    dataset: Dataset,
+    out_dir: Path,
+    tiles: Tiles,
+    self_contained: bool,
+    base_url: str,
+    full: bool = False,
+    workers: int | None = None,
 ) -> BuildResult:
     """Write every output of a build of `dataset` into `out_dir` (see the module's docstring on rebuilding)."""
     inputs = dataset.inputs
@@ -121,45 +131,119 @@ def publish(
     BuildState.forget(out_dir)  # a build that stops half way leaves no state to trust
 
     view = dataset.public
-    mode: Mode = "inline" if self_contained else "link"
-    needed: list[str] = []
-    for name, fmap in (
-        ("index.html", overview_map(inputs, view, tiles, site_link=SITE_PAGE)),
-        ("timeline.html", timeline_map(inputs, view, tiles)),
-    ):
-        text, assets = page_html(fmap, mode)
-        out.write(name, text)
-        needed.extend(a for a in assets if a not in needed)
-        del fmap
-
-    pages = SitePages(tiles, PageLinks(assets="../assets/", overview="../index.html"))
+    rows = list(site_rows(view.sites))
     targets = [
         EmbedTarget("overview", f"{TITLE}: overview", "index.html"),
         EmbedTarget("timeline", f"{TITLE}: timeline", "timeline.html"),
+        *(EmbedTarget(f"site-{r['id']}", f"{r['name']}: heritage site story", SITE_PAGE.format(id=r["id"])) for r in rows),
     ]
-    for site in site_rows(view.sites):
-        site_id = site["id"]
-        target = EmbedTarget(f"site-{site_id}", f"{site['name']}: heritage site story", SITE_PAGE.format(id=site_id))
-        targets.append(target)
-        if affected is not None and site_id not in affected:
-            continue
-        chips = write_chips(out, dataset, site)
-        out.write(SITE_PAGE.format(id=site_id), pages.render(site, site_history(view.histories.get(site_id)), chips))
-        if affected is None:
-            out.write(f"embed/{target.name}.html", embed_page(target, base_url))
+    job = BuildJob(dataset, out_dir, previous, tiles, self_contained, base_url, site_embeds=affected is None)
+    chosen = [row for row in rows if affected is None or row["id"] in affected]
+    tasks: list[Callable[[], TaskResult]] = [
+        job.task(job.public_data),
+        job.task(job.overview),
+        job.task(job.timeline),
+        *(job.task(job.site_pages(chosen[start : start + PAGE_CHUNK])) for start in range(0, len(chosen), PAGE_CHUNK)),
+    ]
     if affected is None:
-        for target in targets[:2]:
-            out.write(f"embed/{target.name}.html", embed_page(target, base_url))
-        out.write("embed/index.html", embed_index(targets))
+        tasks.append(job.task(job.embed_pages(targets)))
+    count = workers if workers is not None else (len(os.sched_getaffinity(0)) if len(rows) >= PARALLEL_SITES else 1)
+    needed: list[str] = []
+    for hashes, written, unchanged, assets in run_tasks(tasks, count):
+        out.hashes.update(hashes)
+        out.written.extend(Path(path) for path in written)
+        out.unchanged += unchanged
+        needed.extend(a for a in assets or () if a not in needed)
+    if affected is None:
         stylesheets, scripts = site_assets(tiles)
         for path, source in asset_files([*needed, *stylesheets, *(s for s in scripts if s != BUILD_INFO)]).items():
             out.write(f"assets/{path}", source.read_bytes())
     info = script_json(build_info(tiles, as_of(inputs.log)))
     out.write(f"assets/{BUILD_INFO}", f"window.HeritageMapBuild = {info};\n")
-    write_public_data(out, dataset)
     out.finish(inputs.data_dir)
     current.write(out_dir)
     return BuildResult(written=out.written, unchanged=out.unchanged, warnings=dataset.warnings, incremental=affected is not None)
+
+
+PARALLEL_SITES = 2_000
+"""Below this many sites a build makes everything in one process: starting others would cost more than it saves."""
+PAGE_CHUNK = 2_500
+"""Site pages per task: small enough that two processes finish together, large enough that a task costs more than
+taking it."""
+
+TaskResult = tuple[dict[str, str], list[str], int, list[str] | None]
+"""What one task wrote (each output's SHA-256), the paths it wrote, how many it left unchanged, and the assets a
+map it made links."""
+
+
+@dataclass
+class BuildJob:
+    """What every task of one build needs; the tasks write through an `Outputs` of their own and report it."""
+
+    dataset: Dataset
+    root: Path
+    previous: dict[str, str]
+    tiles: Tiles
+    self_contained: bool
+    base_url: str
+    site_embeds: bool
+
+    def __post_init__(self) -> None:
+        self.pages = SitePages(self.tiles, PageLinks(assets="../assets/", overview="../index.html"))
+
+    def task(self, write: Callable[[Outputs], list[str] | None]) -> Callable[[], TaskResult]:
+        """`write` as a task: run with a fresh `Outputs`, whose record it returns."""
+
+        def run() -> TaskResult:
+            out = Outputs(self.root, self.previous)
+            assets = write(out)
+            return out.hashes, [str(path) for path in out.written], out.unchanged, assets
+
+        return run
+
+    def public_data(self, out: Outputs) -> None:
+        """`data/` (`write_public_data`)."""
+        write_public_data(out, self.dataset)
+
+    def overview(self, out: Outputs) -> list[str]:
+        """`index.html`; the assets it links."""
+        fmap = overview_map(self.dataset.inputs, self.dataset.public, self.tiles, site_link=SITE_PAGE)
+        text, assets = page_html(fmap, "inline" if self.self_contained else "link")
+        out.write("index.html", text)
+        return assets
+
+    def timeline(self, out: Outputs) -> list[str]:
+        """`timeline.html`; the assets it links."""
+        fmap = timeline_map(self.dataset.inputs, self.dataset.public, self.tiles)
+        text, assets = page_html(fmap, "inline" if self.self_contained else "link")
+        out.write("timeline.html", text)
+        return assets
+
+    def embed_pages(self, targets: list[EmbedTarget]) -> Callable[[Outputs], None]:
+        """The embed pages of the two maps, and `embed/index.html` of every target."""
+
+        def write(out: Outputs) -> None:
+            for target in targets[:2]:
+                out.write(f"embed/{target.name}.html", embed_page(target, self.base_url))
+            out.write("embed/index.html", embed_index(targets))
+
+        return write
+
+    def site_pages(self, sites: list[dict[str, Any]]) -> Callable[[Outputs], None]:
+        """The chips, story pages and (unless only log records changed) embed pages of `sites`."""
+
+        def write(out: Outputs) -> None:
+            histories = self.dataset.public.histories
+            for site in sites:
+                site_id = site["id"]
+                chips = write_chips(out, self.dataset, site)
+                out.write(SITE_PAGE.format(id=site_id), self.pages.render(site, site_history(histories.get(site_id)), chips))
+                if self.site_embeds:
+                    title = f"{site['name']}: heritage site story"
+                    target = EmbedTarget(f"site-{site_id}", title, SITE_PAGE.format(id=site_id))
+                    out.write(f"embed/{target.name}.html", embed_page(target, self.base_url))
+
+        return write
 
 
 def site_rows(sites: Any) -> Iterator[dict[str, Any]]:
@@ -192,9 +276,10 @@ def write_public_data(out: Outputs, dataset: Dataset) -> None:
     """`data/`: the public GeoJSON and CSV behind the maps (with `datapackage.json`), the timeline and SOURCES.md."""
     with tempfile.TemporaryDirectory(prefix="heritage-map-data-") as scratch:
         folder = Path(scratch)
-        files = write_tables(dataset, folder, "geojson", "public") + write_tables(dataset, folder, "csv", "public")
+        # The log goes to observations.csv once, with the CSV tables.
+        files = write_tables(dataset, folder, "geojson", "public", tables=LAYERS) + write_tables(dataset, folder, "csv", "public")
         files.append(write_package(dataset.inputs, folder, files))
-        for path in dict.fromkeys(files):  # observations.csv is written with each format
+        for path in files:
             out.write(f"data/{path.name}", path.read_bytes())
     for name in ("timeline.csv", "SOURCES.md"):
         if (dataset.inputs.data_dir / name).exists():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -59,10 +60,16 @@ BUILD_INFO = "build-info.js"
 
 def _link(url: Any) -> Markup:
     """A link for web URLs (`geo.links.is_web_url`), plain escaped text for anything else."""
-    text = escape(str(url))
-    if is_web_url(str(url)):
-        return Markup(f'<a href="{text}" rel="noopener noreferrer">{text}</a>')
-    return text
+    return _link_text(str(url))
+
+
+@lru_cache(maxsize=65536)
+def _link_text(text: str) -> Markup:
+    """`_link` of one address, kept: one source is cited by thousands of sites, and a build renders all their pages."""
+    escaped = escape(text)
+    if is_web_url(text):
+        return Markup(f'<a href="{escaped}" rel="noopener noreferrer">{escaped}</a>')
+    return escaped
 
 
 ENV = Environment(

@@ -388,11 +388,14 @@ TEXT_FIELDS: tuple[str, ...] = ("note", "coord_note", "unlocated_note")
 """Free-text fields: an address there belongs in a citation field."""
 
 
-def _address_problems(where: Where, field: str, value: Any, marked: frozenset[str]) -> Iterator[Problem]:
+def _address_problems(
+    where: Where, field: str, value: Any, marked: frozenset[str], seen: dict[str, citations.Citation]
+) -> Iterator[Problem]:
     for url in value if isinstance(value, list) else [value]:
         if not isinstance(url, str) or url in marked:
             continue
-        found = citations.canonical(url)
+        # One address is cited by many features (a source of 10,000 sites): it is judged once.
+        found = seen.get(url) or seen.setdefault(url, citations.canonical(url))
         if not found.is_copy:
             continue
         fix = (
@@ -417,6 +420,7 @@ def citation_problems(inputs: Inputs) -> list[Problem]:
     and the timeline; and addresses written into free text where a field exists for them.
     """
     marked = inputs.cited_copies
+    seen: dict[str, citations.Citation] = {}
     problems: list[Problem] = []
     for name in LAYERS:
         collection = inputs.collections.get(name)
@@ -430,10 +434,10 @@ def citation_problems(inputs: Inputs) -> list[Problem]:
                 continue
             where: Where = {"file": path, "feature": str(props.get("id"))}
             for field in CITATION_FIELDS:
-                problems.extend(_address_problems(where, field, props.get(field), marked))
+                problems.extend(_address_problems(where, field, props.get(field), marked, seen))
             for entry in props.get("read_via") or []:
                 if isinstance(entry, dict):
-                    problems.extend(_address_problems(where, "read_via.url", entry.get("url"), marked))
+                    problems.extend(_address_problems(where, "read_via.url", entry.get("url"), marked, seen))
             for field in TEXT_FIELDS:
                 problems.extend(_text_problems(where, field, props.get(field), "sources"))
     log = str(inputs.log_path)
@@ -441,19 +445,21 @@ def citation_problems(inputs: Inputs) -> list[Problem]:
         where = {"file": log, "kind": "record", "feature": str(record.get("id"))}
         for item in record.get("evidence") or []:
             if isinstance(item, dict):
-                problems.extend(_address_problems(where, "evidence", item.get("url"), marked))
-        problems.extend(_address_problems(where, "note_sources", record.get("note_sources") or [], marked))
+                problems.extend(_address_problems(where, "evidence", item.get("url"), marked, seen))
+        problems.extend(_address_problems(where, "note_sources", record.get("note_sources") or [], marked, seen))
         problems.extend(_text_problems(where, "note", record.get("note"), "evidence"))
     catalog = str(inputs.catalog_path)
     for item in inputs.items:
         where = {"file": catalog, "kind": "item", "feature": str(item.get("id"))}
         problems.extend(
-            _address_problems(where, "heritage:sources", (item.get("properties") or {}).get("heritage:sources") or [], marked)
+            _address_problems(
+                where, "heritage:sources", (item.get("properties") or {}).get("heritage:sources") or [], marked, seen
+            )
         )
     timeline = str(inputs.data_dir / TIMELINE)
     for number, row in enumerate(inputs.timeline, start=2):
         urls = [u.strip() for u in (row.get("source") or "").split(" ; ") if u.strip()]
         where = {"file": timeline, "line": number}
-        problems.extend(_address_problems(where, "source", urls, marked))
+        problems.extend(_address_problems(where, "source", urls, marked, seen))
         problems.extend(_text_problems(where, "event", row.get("event"), "source"))
     return problems

@@ -6,6 +6,8 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from geo.build import MANIFEST, STATE, build_maps
 from geo.observations import add_review, append_records
 from tests.layers import SOURCE, broken, write_layers
@@ -143,3 +145,26 @@ def test_a_deleted_output_is_written_again(data_dir: Path, tmp_path: Path) -> No
     (out / "sites" / "site-church.html").write_text("edited by hand", encoding="utf-8")
     build_maps(data_dir, out, tiles="none", full=True)
     assert (out / "sites" / "site-church.html").read_text(encoding="utf-8") != "edited by hand"
+
+
+def test_pages_rendered_by_several_processes_are_the_bytes_one_process_writes(tmp_path: Path) -> None:
+    data = write_layers(tmp_path / "layers")
+    one, two = (
+        build_maps(data, tmp_path / "one", tiles="none", workers=1),
+        build_maps(data, tmp_path / "two", tiles="none", workers=2),
+    )
+    assert files(tmp_path / "one") == files(tmp_path / "two")
+    assert sorted(p.name for p in one.written) == sorted(p.name for p in two.written)
+    assert (one.unchanged, two.unchanged) == (0, 0)
+
+
+def test_a_failing_page_worker_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = write_layers(tmp_path / "layers")
+
+    def broken_render(self: object, *args: object) -> str:
+        raise ValueError("a template broke")
+
+    monkeypatch.setattr("geo.pages.SitePages.render", broken_render)
+    with pytest.raises(ValueError, match="a template broke"):
+        build_maps(data, tmp_path / "maps", tiles="none", workers=2)
+    assert not (tmp_path / "maps" / STATE).exists()  # a build that failed leaves no state to trust
