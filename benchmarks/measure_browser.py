@@ -19,8 +19,9 @@ all; Bootstrap, Font Awesome and the awesome-markers plugin are aborted
 - timeline step (our timeline page): the slider moved one date on (its
   value set and an `input` event dispatched), then one animation frame
   (the sites redrawn) and a task after it; the median of ten steps from the
-  middle of the dates, and the first step apart (it reads each layer's dates
-  once).
+  middle of the dates, and the first move apart (a jump to the middle from
+  the last date, where the page opens; each layer's dates were read once as
+  the page loaded).
 """
 
 from __future__ import annotations
@@ -209,7 +210,7 @@ def measure(browser: Browser, path: Path, kind: str, n_sites: int, runs: int, ti
 
 @dataclass
 class TimelineRow:
-    """Moving our timeline's slider at one N: the first step, the median of the next ones, and the sites shown."""
+    """Moving our timeline's slider at one N: the first move, the median of the steps after it, and the sites shown."""
 
     n_sites: int
     dates: int = 0

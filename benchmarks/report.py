@@ -202,8 +202,8 @@ def _why(run: Run, target: str) -> str:
     if target.startswith("timeline"):
         top_t = max((r for r in run.timeline if r.steps), key=lambda r: r.n_sites)
         return (
-            f"a step at N={top_t.n_sites:,} restyles every site from its dates (arrays read once, in the first step: "
-            f"{ms(top_t.first)}) and redraws the {top_t.shown:,} sites shown on that day into the canvas's frame."
+            f"a step at N={top_t.n_sites:,} restyles every site from its dates (arrays read once, as the page loads) "
+            f"and redraws the {top_t.shown:,} sites shown on that day into the canvas's frame."
         )
     if target.startswith("build"):
         top = max(run.build, key=lambda r: r.n_sites)
@@ -632,7 +632,8 @@ def _timeline_lines(run: Run) -> list[str]:
         (
             "Timeline: our `timeline.html` at N sites; a step is the slider moved one date on (its value set and an "
             "`input` event dispatched) to the next animation frame and a task after it (the sites redrawn); the median "
-            "of ten steps from the middle of the dates; the first step apart, which reads each layer's dates once."
+            "of ten steps from the middle of the dates; the first move (from the last date, where the page opens, to the middle) "
+            "apart."
         ),
         "",
     ]
@@ -644,7 +645,7 @@ def _timeline_lines(run: Run) -> list[str]:
         rows.append(
             [f"{t.n_sites:,}", f"{t.dates:,}", ms(t.first), f"{ms(t.median())} (median of {len(t.steps)})", f"{t.shown:,}"]
         )
-    return lines + _table(["N sites", "dates", "first step", "step", "sites shown after the steps"], rows)
+    return lines + _table(["N sites", "dates", "first move", "step", "sites shown after the steps"], rows)
 
 
 def _log_section(run: Run) -> list[str]:

@@ -131,14 +131,14 @@ def publish(
     BuildState.forget(out_dir)  # a build that stops half way leaves no state to trust
 
     view = dataset.public
-    rows = list(site_rows(view.sites))
+    sites = view.sites if affected is None else view.sites[view.sites["id"].isin(affected)]
+    chosen = list(site_rows(sites))
     targets = [
         EmbedTarget("overview", f"{TITLE}: overview", "index.html"),
         EmbedTarget("timeline", f"{TITLE}: timeline", "timeline.html"),
-        *(EmbedTarget(f"site-{r['id']}", f"{r['name']}: heritage site story", SITE_PAGE.format(id=r["id"])) for r in rows),
+        *(EmbedTarget(f"site-{r['id']}", f"{r['name']}: heritage site story", SITE_PAGE.format(id=r["id"])) for r in chosen),
     ]
     job = BuildJob(dataset, out_dir, previous, tiles, self_contained, base_url, site_embeds=affected is None)
-    chosen = [row for row in rows if affected is None or row["id"] in affected]
     tasks: list[Callable[[], TaskResult]] = [
         job.task(job.public_data),
         job.task(job.overview),
@@ -147,7 +147,7 @@ def publish(
     ]
     if affected is None:
         tasks.append(job.task(job.embed_pages(targets)))
-    count = workers if workers is not None else (len(os.sched_getaffinity(0)) if len(rows) >= PARALLEL_SITES else 1)
+    count = workers if workers is not None else (len(os.sched_getaffinity(0)) if len(view.sites) >= PARALLEL_SITES else 1)
     needed: list[str] = []
     for hashes, written, unchanged, assets in run_tasks(tasks, count):
         out.hashes.update(hashes)
