@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
+from geo.context import context_layer
 from geo.maps import COMMUNITY_FIELDS, PLACE_FIELDS, ROUTE_FIELDS, TITLE, as_of, with_count
 from geo.payload import clean_value
 from geo.render import Overlay, PageMeta, Panel, Tiles, data_map
@@ -132,7 +133,7 @@ def timeline_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles) -> foliu
         verdict_counts="",
         unlocated=[],
     )
-    fmap = data_map(overlays, meta, tiles)
+    fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
     Panel("", timeline=timeline_payload(inputs, sites)).add_to(fmap)
     return fmap
 
