@@ -67,6 +67,8 @@ QUANTIZE = 20_000
 
 TOWN_POPULATION = 2_000
 """Communities with at least this many people in their sources' latest count are labelled first."""
+ROUTE_TOWN_KINDS = ("city", "town", "border_post_reception", "reception_centre")
+"""Kinds of place (`places.geojson`) whose point is a town's: a route's towns are named before its villages."""
 TIERS = {"town": 1, "route": 2, "community": 3}
 """Label tiers, in the order they are placed: towns, the routes' settlements, then every other community."""
 
@@ -126,10 +128,13 @@ def place_labels(
 
     1. Towns: communities of `TOWN_POPULATION` people or more, largest first.
     2. The routes' settlements: waypoints that stand at a settlement's point (a community or place whose
-       `coord_precision` is `settlement`), those more routes pass through first, then in route order. A
+       `coord_precision` is `settlement`); towns (a place there of a kind in `ROUTE_TOWN_KINDS`) before
+       villages, then those more routes pass through, then in route order. A
        community is named by its own name; a place (whose name may be a facility's: "Goris reception / ...")
        by the shortest of its waypoint names, less a "(Country)" naming the country Natural Earth puts it in.
-    3. Every other located community, largest first, then by name.
+    3. Every other located community of August 2023 (`in_aug_2023`), largest first, then by name. The
+       settlements lost in 2020 have a layer of their own, hidden at first: a name there would float over
+       no symbol (a town among them is named in 1, a route's in 2).
 
     A point is labelled once, by the first entry that reaches it. The browser places them in this order and
     drops a label that would overlap one already placed (`geo/static/context.js`).
@@ -145,19 +150,20 @@ def place_labels(
 
     ranked = sorted(
         (
-            (_population(row), str(row.name), str(row.id), row.geometry)
+            (_population(row), str(row.name), str(row.id), row.geometry, getattr(row, "in_aug_2023", None) is True)
             for row in communities.itertuples(index=False)
             if row.geometry is not None and row.geometry.geom_type == "Point"
         ),
         key=lambda entry: (-entry[0], entry[1]),
     )
-    for people, name, feature_id, point in ranked:
+    for people, name, feature_id, point, _ in ranked:
         if people >= TOWN_POPULATION:
             add("town", "communities", feature_id, name, point.x, point.y)
     for settlement in route_settlements(communities, places, routes, countries):
         add("route", settlement.layer, settlement.id, settlement.text, settlement.lon, settlement.lat)
-    for _, name, feature_id, point in ranked:
-        add("community", "communities", feature_id, name, point.x, point.y)
+    for _, name, feature_id, point, held in ranked:
+        if held:
+            add("community", "communities", feature_id, name, point.x, point.y)
     return labels
 
 
@@ -179,14 +185,20 @@ class Settlement(NamedTuple):
 def route_settlements(
     communities: gpd.GeoDataFrame, places: gpd.GeoDataFrame, routes: gpd.GeoDataFrame, countries: gpd.GeoDataFrame
 ) -> list[Settlement]:
-    """The settlements the routes pass through (label tier 2), most routes first, then in route order."""
+    """The settlements the routes pass through (label tier 2): towns before villages, then those on more routes,
+    then in route order.
+    """
     settlements: dict[tuple[float, float], tuple[str, str, str]] = {}
+    town: set[tuple[float, float]] = set()
     for layer, frame in (("communities", communities), ("places", places)):
         if "coord_precision" not in frame:
             continue
         for row in frame[frame["coord_precision"] == "settlement"].itertuples(index=False):
             if row.geometry is not None and row.geometry.geom_type == "Point":
-                settlements.setdefault(_key(row.geometry.x, row.geometry.y), (layer, str(row.id), str(row.name)))
+                key = _key(row.geometry.x, row.geometry.y)
+                settlements.setdefault(key, (layer, str(row.id), str(row.name)))
+                if layer == "places" and getattr(row, "kind", None) in ROUTE_TOWN_KINDS:
+                    town.add(key)
     names: dict[tuple[float, float], list[str]] = {}
     through: dict[tuple[float, float], set[str]] = {}
     for route in routes.itertuples(index=False):
@@ -196,7 +208,7 @@ def route_settlements(
                 through.setdefault(key, set()).add(str(route.id))
     # dicts keep insertion order: the first route and waypoint that reached a point break ties.
     result = []
-    for key in sorted(names, key=lambda k: -len(through[k])):
+    for key in sorted(names, key=lambda k: (k not in town, -len(through[k]))):
         layer, feature_id, own_name = settlements[key]
         if layer == "communities":
             text = own_name

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
@@ -86,10 +87,14 @@ def test_default_labels_put_the_towns_first_then_the_routes_settlements(default_
     goris = default_inputs.places.set_index("id").geometry["goris_reception"]
     assert (route["Goris"]["lon"], route["Goris"]["lat"], route["Goris"]["id"]) == (goris.x, goris.y, "goris_reception")
     assert len({(label["lon"], label["lat"]) for label in labels}) == len(labels)
-    # Every located community's point is named once; Aranzamin, placed at Vardadzor's point, goes under Vardadzor's name.
-    points = {(p.x, p.y) for p in default_inputs.communities.geometry.dropna()}
+    # Every located community of August 2023 is named once; Aranzamin, placed at Vardadzor's point, goes under
+    # Vardadzor's name. Of the settlements lost in 2020 (a layer hidden at first) only towns and routes' are named.
+    held = default_inputs.communities[default_inputs.communities["in_aug_2023"] == True]  # noqa: E712
+    points = {(p.x, p.y) for p in held.geometry.dropna()}
     assert points <= {(label["lon"], label["lat"]) for label in labels}
-    assert "Vardadzor" in {label["text"] for label in labels} and "Aranzamin" not in {label["text"] for label in labels}
+    texts = {label["text"] for label in labels}
+    assert "Vardadzor" in texts and "Aranzamin" not in texts
+    assert {"Shushi", "Akna (Aghdam)"} <= texts and "Avetaranots" not in texts  # lost in 2020: a town, a route's, a village
 
 
 def frame(*rows: dict[str, Any]) -> gpd.GeoDataFrame:
@@ -98,29 +103,13 @@ def frame(*rows: dict[str, Any]) -> gpd.GeoDataFrame:
 
 @pytest.fixture
 def small() -> dict[str, gpd.GeoDataFrame]:
+    held = {"in_aug_2023": True, "coord_precision": "settlement"}
     communities = frame(
-        {
-            "id": "big",
-            "name": "Big",
-            "population": 5000.0,
-            "coord_precision": "settlement",
-            "geometry": shapely.Point(46.7, 39.8),
-        },
-        {
-            "id": "small",
-            "name": "Small",
-            "population": 300.0,
-            "coord_precision": "settlement",
-            "geometry": shapely.Point(46.8, 39.9),
-        },
-        {
-            "id": "nameless",
-            "name": "No Count",
-            "population": None,
-            "coord_precision": "settlement",
-            "geometry": shapely.Point(46.9, 40.0),
-        },
-        {"id": "nowhere", "name": "Unlocated", "population": 9000.0, "coord_precision": None, "geometry": None},
+        {"id": "big", "name": "Big", "population": 5000.0, **held, "geometry": shapely.Point(46.7, 39.8)},
+        {"id": "small", "name": "Small", "population": 300.0, **held, "geometry": shapely.Point(46.8, 39.9)},
+        {"id": "nameless", "name": "No Count", "population": None, **held, "geometry": shapely.Point(46.9, 40.0)},
+        {"id": "lost", "name": "Lost", "population": 800.0, **held, "in_aug_2023": False, "geometry": shapely.Point(47.0, 40.1)},
+        {"id": "nowhere", "name": "Unlocated", "population": 9000.0, "in_aug_2023": True, "geometry": None},
     )
     places = frame(
         {
@@ -157,6 +146,19 @@ def test_labels_rank_towns_then_route_settlements_then_the_rest(small: dict[str,
         (2, "communities", "small", "Small"),
         (3, "communities", "nameless", "No Count"),
     ]
+
+
+def test_a_routes_towns_come_before_its_villages(small: dict[str, gpd.GeoDataFrame]) -> None:
+    village_route = {"waypoints": ["Small", "Big"], "geometry": shapely.LineString([(46.8, 39.9), (46.7, 39.8)])}
+    routes = pd.concat([small["routes"], frame({"id": "r3", **village_route}), frame({"id": "r4", **village_route})])
+    countries = squares(Armenia=(45.0, 39.0, 46.3, 40.0))
+
+    def route_names(places: gpd.GeoDataFrame) -> list[str]:
+        labels = context.place_labels(small["communities"], places, routes, countries)
+        return [label["text"] for label in labels if label["tier"] == 2]
+
+    assert route_names(small["places"]) == ["Small", "Town"]  # Small is on three routes, Town on two
+    assert route_names(small["places"].assign(kind=["reception_centre", None])) == ["Town", "Small"]
 
 
 def test_a_country_qualifier_stays_where_natural_earth_disagrees(small: dict[str, gpd.GeoDataFrame]) -> None:
