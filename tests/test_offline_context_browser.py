@@ -108,6 +108,8 @@ def test_the_border_between_armenia_and_azerbaijan_is_drawn_with_no_tiles(
 ) -> None:
     page, log = open_page(browser, maps / "index.html", 1280, 800)
     assert page.evaluate("HeritageMap.state.map.getZoom()") <= 10
+    credit = page.locator(".leaflet-control-attribution a", has_text="Natural Earth")
+    assert (credit.get_attribute("href") or "").startswith("https://www.naturalearthdata.com/")
     image = underlay_picture(page)
     # Tegh is in Armenia and Lachin in Azerbaijan: the line between them crosses the border...
     assert dark_pixels_between(image, screen(page, points["tegh"]), screen(page, points["lachin"])) > 0

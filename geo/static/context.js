@@ -158,10 +158,13 @@
       return { zoomend: this._showBorders, moveend: this.layoutCountries, resize: this.layoutCountries };
     },
 
-    /* Leaflet writes attributions as HTML: the link is written only when it is a plain https address. */
+    /* Leaflet writes attributions as HTML: the link is built as an element, its address checked by the
+     * pages' one link rule (heritage.js `isSafeHref`), and serialised, so nothing in it is parsed as markup. */
     getAttribution: function () {
-      var url = this._context.data.source.url;
-      return /^https:\/\/[^\s"'<>&]+$/.test(url) ? "<a href=\"" + url + "\">Natural Earth</a>" : "Natural Earth";
+      var url = this._context.data.source.url, anchor = document.createElement("a");
+      anchor.textContent = "Natural Earth";
+      if (window.HeritageMap && window.HeritageMap.isSafeHref(url)) anchor.setAttribute("href", url);
+      return anchor.outerHTML;
     },
 
     /* The 1:10m line is generalised: beyond `border_max_zoom` its own error (a border village can fall half a
