@@ -1,9 +1,6 @@
 """Geography without the network (geo/context.py, geo/static/context.js): the default maps in Chromium with no
 tiles and no network show the Armenia–Azerbaijan border and the towns' names, on a desktop and on a phone, and so
-does the PNG export.
-
-(Named to run after tests/test_export.py, whose PNG export drives Playwright in the test process: the session's
-browser, once started, would hold Playwright's sync API.)"""
+does the PNG export."""
 
 from __future__ import annotations
 
