@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
+from geo.links import is_web_url
 from geo.maps import COMMUNITY_FIELDS, PLACE_FIELDS, ROUTE_FIELDS, TITLE, as_of, with_count
 from geo.payload import clean_value
 from geo.render import Overlay, PageMeta, Panel, Tiles, data_map
@@ -48,9 +49,9 @@ CREDIT_LINE = (
 
 
 def _link(url: Any) -> Markup:
-    """A link for web URLs, plain escaped text for anything else."""
+    """A link for web URLs (`geo.links.is_web_url`), plain escaped text for anything else."""
     text = str(url)
-    if text.startswith(("http://", "https://")):
+    if is_web_url(text):
         return Markup('<a href="{0}" rel="noopener noreferrer">{0}</a>').format(text)
     return Markup("{0}").format(text)
 

@@ -10,6 +10,15 @@ from dataclasses import dataclass, field
 STATUSES: tuple[str, ...] = ("destroyed", "damaged", "threatened", "intact", "unknown")
 """Caucasus Heritage Watch's three flags plus the two states a monitor needs."""
 
+STATUS_COLOURS: dict[str, str] = {
+    "destroyed": "#D55E00",
+    "damaged": "#E69F00",
+    "threatened": "#CC79A7",
+    "intact": "#009E73",
+    "unknown": "#6E6E6E",
+}
+"""Each status's colour (Okabe–Ito, safe for colour-blind readers; the maps add a shape per status too)."""
+
 VERDICTS: tuple[str, ...] = ("imagery-documented", "reported", "inconsistent")
 
 SITE_TYPES: tuple[str, ...] = (

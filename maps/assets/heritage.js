@@ -26,6 +26,7 @@
       Object.keys(attrs).forEach(function (key) {
         if (key === "text") node.textContent = attrs[key];
         else if (key === "className") node.className = attrs[key];
+        else if (key === "href" || key === "src") { if (isSafeHref(attrs[key])) node.setAttribute(key, attrs[key]); }
         else node.setAttribute(key, attrs[key]);
       });
     }
@@ -35,9 +36,18 @@
     return node;
   }
 
-  /* Web links, or relative links with no scheme at all: never javascript: or data:. */
+  /* The one rule for links in the browser, the same as geo/links.py: an absolute http(s) URL with a host, or a
+   * same-site relative path (no scheme, not "//host", no backslash). Never javascript:, data: or an off-site
+   * protocol-relative address. el() applies it to every href and src it sets. */
   function isSafeHref(value) {
-    return typeof value === "string" && (/^https?:\/\/[^\s]+$/i.test(value) || /^[A-Za-z0-9._\/#=-]+$/.test(value));
+    if (typeof value !== "string" || !value) return false;
+    if (/^https?:/i.test(value)) {
+      if (!/^https?:\/\/[^\/\\]/i.test(value)) return false;
+      if (/[\s\p{C}]/u.test(value)) return false;
+      try { var url = new URL(value); return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== ""; }
+      catch (error) { return false; }
+    }
+    return /^[A-Za-z0-9._~%\/#?=&+-]+$/.test(value) && value.slice(0, 2) !== "//";
   }
 
   function link(value, text) {
@@ -1045,6 +1055,6 @@
 
   window.HeritageMap = {
     dataLayer: dataLayer, init: init, timeline: timeline, bindSwipes: bindSwipes, featureCount: featureCount,
-    search: search, state: state, STATUS_STYLE: STATUS_STYLE
+    search: search, state: state, STATUS_STYLE: STATUS_STYLE, isSafeHref: isSafeHref
   };
 })();
