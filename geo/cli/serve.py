@@ -62,7 +62,7 @@ def _create_admin(username: str, full_name: str) -> None:
         password_validation.validate_password(password, user)
     except ValidationError as error:
         raise HeritageMapError(
-            f"password refused: {' '.join(error.messages)}; fix: choose a longer, less common password"
+            f"password refused: {'; '.join(m.rstrip('.') for m in error.messages)}; fix: choose a longer, less common password"
         ) from None
     user.set_password(password)
     user.save()
