@@ -527,3 +527,20 @@ def test_invitation_tokens_are_stored_hashed(workspace: Workspace) -> None:
     stored = Invitation.objects.get(username="rita").token_sha256
     assert token not in json.dumps(list(Invitation.objects.values()), default=str)
     assert len(stored) == 64
+
+
+def test_published_maps_carry_no_account_name_and_no_internal_record(workspace: Workspace) -> None:
+    zoya, yuri = client_for("zoya", "analyst"), client_for("yuri", "reviewer")
+    zoya.post("/observe/site-church/", observation(note="public note", observed_on="2024-06-01"))
+    zoya.post("/observe/site-cemetery/", observation(note="internal-note-xyz", visibility="internal"))
+    for observation_id in ("obs-site-church-1", "obs-site-cemetery-1"):
+        assert yuri.post(f"/observation/{observation_id}/review/", {"decision": "confirm"}).status_code == 302
+    yuri.post("/publish/start/")
+    deadline = time.monotonic() + 180
+    while publish.status(workspace).running and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert publish.status(workspace).state == "succeeded"
+    text = "".join(p.read_text(encoding="utf-8", errors="replace") for p in workspace.maps_dir.rglob("*") if p.is_file())
+    assert "public note" in text
+    for private in ("zoya", "yuri", "internal-note-xyz", "Zoya"):
+        assert private not in text

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from geo import drafts
 from geo.errors import HeritageMapError, Problem
+from geo.observations import file_name
 from geo.workspace import records, uploads
 from geo.workspace.forms import ImportForm, problem_text
 from geo.workspace.roles import ROLES, require_role
@@ -107,7 +108,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         path.unlink()
         form.add_error("export", problem_text(error.problem) if error.problem else str(error))
         return render(request, "workspace/import.html", {"form": form}, status=422)
-    request.session[SESSION_KEY] = {"token": token, "name": uploads.file_name(export.name or "export.csv")}
+    request.session[SESSION_KEY] = {"token": token, "name": file_name(export.name or "export.csv")}
     counts = {fate: sum(r["fate"] == fate for r in rows) for fate in ("new", "imported", "invalid")}
     return render(
         request,
@@ -139,11 +140,10 @@ def commit(request: HttpRequest) -> HttpResponse:
         if general or any(row["fate"] == "invalid" for row in rows):
             messages.error(request, _("Nothing was imported: some rows are invalid. Correct the export and upload it again."))
             return redirect("import")
-        new = [row["draft"] for row in rows if row["fate"] == "new"]
-        prepared, problems = drafts.prepare_observations([({"line": 0}, d) for d in new], ws.data_dir, ws.data_dir, date.today())
-        written = (
-            records.write(ws.log_path, account(request), records.NewObservations(tuple(prepared))) if new and not problems else []
-        )
+        new: list[tuple[Where, drafts.Draft]] = [({"line": row["line"]}, row["draft"]) for row in rows if row["fate"] == "new"]
+        # The preview just checked these same drafts against the same files: no problem can be left.
+        prepared, _problems = drafts.prepare_observations(new, ws.data_dir, ws.data_dir, date.today())
+        written = records.write(ws.log_path, account(request), records.NewObservations(tuple(prepared))) if prepared else []
     except HeritageMapError as error:
         return data_error(request, error)
     path.unlink()
