@@ -18,7 +18,7 @@ from geo.assets import Mode, copy_assets
 from geo.chips import write_site_chips
 from geo.export import write_package, write_tables
 from geo.inputs import Inputs, validated_inputs
-from geo.maps import TITLE, as_of, overview_map, public_view
+from geo.maps import TITLE, as_of_label, overview_map, public_view
 from geo.pages import Chips, EmbedTarget, embed_index, embed_page, site_page, timeline_map
 from geo.render import Tiles, page_html
 from geo.sitestatus import site_history
@@ -71,7 +71,7 @@ def build_maps(
     # objects; the site pages below build folium trees (cycles) one by one.
     with collector_paused():
         sites, imagery, histories = public_view(inputs)
-        data_as_of = as_of(inputs)
+        data_as_of = as_of_label(inputs)
         publish("index.html", overview_map(inputs, sites, tiles), mode)
         publish("timeline.html", timeline_map(inputs, sites, tiles), mode)
     targets = [

@@ -278,7 +278,7 @@ def local_pair(
         record
         and record.before
         and record.after
-        and record.verdict == "imagery-documented"
+        and record.verdict == "imagery-here"
         and local_image(record.before, catalog_dir)
         and local_image(record.after, catalog_dir)
     ):

@@ -7,14 +7,16 @@ monitors' log. `coverage` is pure; `coverage_from_dir` reads a data folder.
 
 from __future__ import annotations
 
+import csv
 import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo.dates import parse_partial
+from geo.dates import parse_iso
 from geo.errors import LayerError, ObservationError, Problem
+from geo.evidence import needs_evidence
 from geo.layers import layer_path, read_json
 from geo.observations import site_histories
 from geo.schema import COORD_PRECISIONS, LAYERS, STATUSES
@@ -38,6 +40,16 @@ class Unlocated:
 
 
 @dataclass(frozen=True)
+class MonitorTotal:
+    """A monitor's own published count of the sites it documents (`monitor_counts.csv`), with its source."""
+
+    monitor: str
+    claim: str
+    as_of: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Coverage:
     """The counts `heritage-map coverage` prints."""
 
@@ -46,34 +58,65 @@ class Coverage:
     sites_total: int
     sites_by_status: dict[str, int]
     sites_by_precision: dict[str, int]
-    imagery_documented: int
+    imagery_here: int
+    monitor_imagery: int
     reported: int
     unlocated: tuple[Unlocated, ...]
+    withheld: int = 0
+    """Sites whose latest observation has a status but no evidence: counted as unknown."""
+    monitor_totals: tuple[MonitorTotal, ...] = ()
+    communities_in_doubt: tuple[Unlocated, ...] = ()
+    """Communities held in 2023 that no source places Armenian residents in that year: not counted toward 107."""
+    sites_by_monitor: dict[str, int] | None = None
+    """For each monitor named in `monitor_totals`: how many sites here show a status that monitor published."""
 
 
-def coverage(layers: Mapping[str, list[dict[str, Any]]], log: Iterable[Mapping[str, Any]]) -> Coverage:
-    """Coverage of parsed layer features (by layer name) and log records.
+def coverage(
+    layers: Mapping[str, list[dict[str, Any]]],
+    log: Iterable[Mapping[str, Any]],
+    items: Iterable[Mapping[str, Any]] = (),
+    monitor_totals: Iterable[MonitorTotal] = (),
+) -> Coverage:
+    """Coverage of parsed layer features (by layer name), log records and catalog items.
 
     A site's status is that of its latest confirmed public observation, as
     the map shows it (`geo.observations.site_histories`): one transcribed from
     a published source, or confirmed by an analyst other than its author. A
-    site without one counts as `unknown`.
+    site without one, or whose latest observation has no evidence, counts as
+    `unknown`. Evidence levels: `imagery here` when the observation names a
+    before and an after scene that both have a footprint in the catalog
+    (validation checks that they cover the site), `imagery analysis by the
+    monitor` when its published finding says so (`basis`), else `reported`.
     """
+    footprinted = {item.get("id") for item in items if item.get("geometry")}
     counted = [f for f in layers.get("communities", []) if f.get("properties", {}).get("counts_toward_107") is True]
     sites = layers.get("heritage_sites", [])
     current = current_observations(log)
     statuses: Counter[str] = Counter()
     precisions: Counter[str] = Counter()
-    documented = reported = 0
+    levels: Counter[str] = Counter()
+    totals = tuple(monitor_totals)
+    monitors = dict.fromkeys(t.monitor.split(" (")[0] for t in totals)
+    by_monitor: Counter[str] = Counter()
+    withheld = 0
     for site in sites:
         props = site.get("properties", {})
         record = current.get(props.get("id"))
+        if record and needs_evidence(record):
+            withheld += 1
+            record = None
         statuses[record["status"] if record else "unknown"] += 1
         precisions[props.get("coord_precision") if site.get("geometry") else "unlocated"] += 1
-        if record and record.get("before_scene") and record.get("after_scene"):
-            documented += 1
-        elif record:
-            reported += 1
+        if record is None:
+            continue
+        for monitor in monitors:
+            by_monitor[monitor] += monitor.casefold() in str(record.get("published_by") or "").casefold()
+        if {record.get("before_scene"), record.get("after_scene")} <= footprinted - {None}:
+            levels["imagery-here"] += 1
+        elif record.get("basis") == "monitor-imagery-analysis":
+            levels["monitor-imagery-analysis"] += 1
+        else:
+            levels["reported"] += 1
     unlocated = tuple(
         Unlocated(name, str(f.get("properties", {}).get("id")), str(f.get("properties", {}).get("name")))
         for name in LAYERS
@@ -86,9 +129,18 @@ def coverage(layers: Mapping[str, list[dict[str, Any]]], log: Iterable[Mapping[s
         sites_total=len(sites),
         sites_by_status={status: statuses[status] for status in STATUSES},
         sites_by_precision={p: precisions[p] for p in (*COORD_PRECISIONS, "unlocated")},
-        imagery_documented=documented,
-        reported=reported,
+        imagery_here=levels["imagery-here"],
+        monitor_imagery=levels["monitor-imagery-analysis"],
+        reported=levels["reported"],
         unlocated=unlocated,
+        withheld=withheld,
+        monitor_totals=totals,
+        communities_in_doubt=tuple(
+            Unlocated("communities", str(p.get("id")), str(p.get("name")))
+            for f in layers.get("communities", [])
+            if (p := f.get("properties", {})).get("residents_2023") not in (None, "sourced")
+        ),
+        sites_by_monitor={monitor: by_monitor[monitor] for monitor in monitors},
     )
 
 
@@ -131,12 +183,17 @@ def _check_observation(record: Mapping[str, Any], where: Where) -> None:
         raise ObservationError(
             Problem(**where, field="status", found=repr(record.get("status")), fix=f"use one of {', '.join(STATUSES)}")
         )
-    try:
-        parse_partial(str(record.get("observed_on")))
-    except ValueError as error:
-        raise ObservationError(
-            Problem(**where, field="observed_on", found=str(error), fix="write YYYY, YYYY-MM or YYYY-MM-DD")
-        ) from None
+    # A finding known only by its publication date has no `observed_on`; a published finding whose source
+    # states no date at all has neither (the map says so).
+    for field in ("observed_on", "reported_on"):
+        if record.get(field) is None:
+            continue
+        try:
+            parse_iso(record.get(field))
+        except ValueError as error:
+            raise ObservationError(
+                Problem(**where, field=field, found=str(error), fix="write YYYY, YYYY-MM, YYYY-MM-DD or A/B")
+            ) from None
 
 
 def _features(data_dir: Path, name: str) -> list[dict[str, Any]]:
@@ -154,12 +211,24 @@ def _features(data_dir: Path, name: str) -> list[dict[str, Any]]:
     return features
 
 
+def read_monitor_totals(path: Path) -> list[MonitorTotal]:
+    """The monitors' published totals (`monitor_counts.csv`: monitor, claim, as_of, url); none when the file is absent."""
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [MonitorTotal(r["monitor"], r["claim"], r["as_of"], r["url"]) for r in csv.DictReader(handle)]
+
+
 def coverage_from_dir(data_dir: str | Path) -> Coverage:
-    """Coverage of the data folder `data_dir` (its four layers and observations.jsonl)."""
+    """Coverage of the data folder `data_dir` (its four layers, observations.jsonl, imagery.json, monitor_counts.csv)."""
     from geo.validate import folder_problem
 
     data_dir = Path(data_dir)
     if (problem := folder_problem(data_dir)) is not None:
         raise LayerError(problem)
     layers = {name: _features(data_dir, name) for name in LAYERS}
-    return coverage(layers, read_log_records(data_dir / "observations.jsonl"))
+    catalog = data_dir / "imagery.json"
+    items = (read_json(catalog).get("features") or []) if catalog.exists() else []
+    return coverage(
+        layers, read_log_records(data_dir / "observations.jsonl"), items, read_monitor_totals(data_dir / "monitor_counts.csv")
+    )

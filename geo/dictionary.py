@@ -55,7 +55,13 @@ TABLES: dict[str, dict[str, Field]] = {
         "counts_toward_107": Field(
             "boolean", "Counted among the 107 communities: held in 2023 and a source places Armenian residents there in 2023."
         ),
+        "residents_2023": Field(
+            "string",
+            "For a settlement held in 2023: sourced (a source places Armenian residents there in 2023), in doubt, "
+            "or not found (no such source was found; not counted toward 107).",
+        ),
         "residents_2023_source": Field("string", "The source placing Armenian residents there in 2023. " + LIST),
+        "name_ru_source": Field("string", "The page that prints the Russian name (canonical address)."),
         "part_of": Field("string", "The id of the community this settlement belongs to, when it is part of another."),
     },
     "heritage_sites": {
@@ -80,6 +86,22 @@ TABLES: dict[str, dict[str, Field]] = {
             "testimony); imagery-documented in older data.",
         ),
         "published_by": Field("string", "Who published the finding behind the status."),
+        "status_when": Field(
+            "string",
+            "The status's dates in words: observed (a day or a window), or reported on a date with the change on or "
+            "before it, or not stated in the sources.",
+        ),
+        "status_note": Field("string", "Why the status is not shown (a latest observation without evidence)."),
+        "monitor_imagery": Field("string", "The before and after image dates the monitor gives (images not held here)."),
+        "checked_on": Field("date", "When the status was last re-checked against its sources."),
+        "checked_against": Field("string", "The pages the status was re-checked against (canonical addresses). " + LIST),
+        "name_hy_source": Field("string", "The page that prints the Armenian name (canonical address)."),
+        "name_az_source": Field("string", "The page that prints the Azerbaijani name (canonical address)."),
+        "name_ru_source": Field("string", "The page that prints the Russian name (canonical address)."),
+        "settlement_hy": Field("string", "The settlement's name in Armenian, where a source prints it."),
+        "settlement_az": Field("string", "The settlement's name in Azerbaijani, where a source prints it."),
+        "settlement_ru": Field("string", "The settlement's name in Russian, where a source prints it."),
+        "settlement_names_sources": Field("string", "The pages that print the settlement's names. " + LIST),
     },
     "routes": {
         "kind": Field("string", "corridor, bypass, road or evacuation."),
@@ -113,6 +135,7 @@ TABLES: dict[str, dict[str, Field]] = {
         "after_scene": Field("string", "Imagery catalog id of the after scene."),
         "evidence": Field("string", "The evidence: web addresses, or files with their SHA-256. " + LIST),
         "supersedes": Field("string", "The earlier observation this one corrects."),
+        "note_sources": Field("string", "Pages the note mentions (canonical addresses). " + LIST),
         "visibility": Field("string", "public in every public export."),
     },
 }

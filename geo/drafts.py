@@ -23,7 +23,7 @@ from geo.errors import ObservationError, Problem
 from geo.imagery import read_catalog
 from geo.layers import read_layer
 from geo.observations import CONTACT, utc_now
-from geo.schema import STATUSES, VISIBILITIES
+from geo.schema import EVIDENCED_STATUSES, STATUSES, VISIBILITIES
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -153,6 +153,14 @@ def draft_problems(
         problems.append(date_problem)
     problems.extend(_scene_problems(draft, sites, scenes))
     problems.extend(p for p in map(_evidence_problem, draft.evidence) if p)
+    if draft.status in EVIDENCED_STATUSES and not draft.evidence and not (draft.before_scene and draft.after_scene):
+        problems.append(
+            Problem(
+                field="evidence",
+                found=f"status {draft.status!r} needs evidence",
+                fix="give --evidence (a URL or a file) or a before/after scene pair (--before and --after)",
+            )
+        )
     if not draft.analyst.strip():
         problems.append(Problem(field="analyst", found="empty", fix="give the observing analyst's name"))
     elif CONTACT.search(draft.analyst):

@@ -33,7 +33,7 @@ from geo.dictionary import PUBLIC_EXCLUDED, reader_order
 from geo.errors import ExportError
 from geo.inputs import Inputs, validated_inputs
 from geo.kml import kml_document
-from geo.maps import DATA_CREDITS, TITLE, as_of, overview_map, public_sites
+from geo.maps import DATA_CREDITS, TITLE, as_of, as_of_label, overview_map, public_sites
 from geo.render import TILE_CREDITS, Tiles, page_html
 from geo.schema import LAYERS
 from geo.snapshot import screenshot
@@ -308,7 +308,7 @@ def picture_credit(inputs: Inputs, tiles: Tiles) -> str:
     if tiles != "none":
         # The mini map always draws OpenStreetMap, whichever basemap the main map shows.
         credits += [TILE_CREDITS[tiles]["text"]] + ([TILE_CREDITS["osm"]["text"]] if tiles == "satellite" else [])
-    data_as_of = as_of(inputs)
+    data_as_of = as_of_label(inputs)
     heading = f"{TITLE} · data as of {data_as_of}" if data_as_of else TITLE
     return " · ".join([heading, *credits])
 

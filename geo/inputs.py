@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo import imagery, observations
+from geo.coverage import MonitorTotal, read_monitor_totals
 from geo.errors import LayerError
 from geo.layers import read_layer
 from geo.validate import validate_layers
@@ -30,6 +31,8 @@ class Inputs:
     log: list[dict[str, Any]]
     items: list[dict[str, Any]]
     timeline: list[dict[str, str]]
+    monitor_totals: tuple[MonitorTotal, ...] = ()
+    """The monitors' published totals (`monitor_counts.csv`), which the map sets the inventory beside."""
 
 
 def load_inputs(data_dir: str | Path) -> Inputs:
@@ -49,6 +52,7 @@ def load_inputs(data_dir: str | Path) -> Inputs:
         log=observations.read_log(data_dir / "observations.jsonl"),
         items=imagery.read_catalog(data_dir / "imagery.json"),
         timeline=timeline,
+        monitor_totals=tuple(read_monitor_totals(data_dir / "monitor_counts.csv")),
     )
 
 

@@ -7,12 +7,20 @@ site, boundary included: one join of all sites with all footprints,
 it shows the site, `heritage:site_ids`). An observation's
 before/after pair is the scenes it names, or else the latest covering scene
 before `observed_on` and the first covering scene at or after it. The verdict
-is that of a site's latest observation:
+says what the status of a site's latest observation rests on
+(`geo.schema.VERDICTS`, docs/coding-rules.md):
 
-- `imagery-documented`: a covering pair, before ending earlier than after starts;
-- `reported`: no such pair, so the status rests on other evidence;
+- `imagery-here`: a before/after pair this catalog holds, both with a footprint
+  that covers the site, before ending earlier than after starts;
+- `monitor-imagery-analysis`: no such pair here, but the observation's published
+  finding says the monitor compared satellite images (`basis`), with the image
+  dates it gives (`monitor_before`, `monitor_after`);
+- `reported`: press, officials, photographs, video or testimony;
 - `inconsistent`: a named scene is missing, undated, does not cover the site,
   or the pair is out of order (each problem names the site, observation and scene).
+
+A scene with no footprint (its source only asserts that it shows the site)
+never makes a site `imagery-here`.
 """
 
 from __future__ import annotations
@@ -27,8 +35,8 @@ import numpy as np
 import shapely
 
 from geo._gc import collector_paused
-from geo.dates import parse_partial
 from geo.errors import Problem
+from geo.evidence import evidence_day
 from geo.footprint_join import covering_pairs, geojson_footprints
 
 if TYPE_CHECKING:
@@ -95,12 +103,17 @@ class Pair:
     inferred: tuple[str, ...]
     problems: tuple[Problem, ...]
 
-    @property
-    def verdict(self) -> str:
-        """`inconsistent` on any problem, `imagery-documented` with both scenes, else `reported`."""
+    def verdict(self, covering: Mapping[str, str], observation: Mapping[str, Any] | None = None) -> str:
+        """`inconsistent` on any problem; `imagery-here` with both scenes footprinted over the site; else the
+        observation's basis (`monitor-imagery-analysis`), else `reported`.
+        """
         if self.problems:
             return "inconsistent"
-        return "imagery-documented" if self.before and self.after else "reported"
+        if self.before and self.after and all(covering.get(s["id"]) == FOOTPRINT for s in (self.before, self.after)):
+            return "imagery-here"
+        if observation is not None and observation.get("basis") == "monitor-imagery-analysis":
+            return "monitor-imagery-analysis"
+        return "reported"
 
 
 @dataclass(frozen=True)
@@ -230,11 +243,8 @@ def covering_scenes(covering: Mapping[str, str], items_by_id: Mapping[str, Mappi
 
 
 def observed_day(observation: Mapping[str, Any]) -> date | None:
-    """The first day of an observation's `observed_on` (a day or a month), None when not a date."""
-    try:
-        return parse_partial(str(observation.get("observed_on")))
-    except ValueError:
-        return None
+    """The first day of an observation's evidence (`observed_on`, else `reported_on`), None when not a date."""
+    return evidence_day(observation)
 
 
 class _Spans(dict[str, "tuple[datetime, datetime] | None"]):
@@ -349,9 +359,13 @@ _NO_PAIR = Pair(None, None, (), ())
 
 
 def latest_observation(observations: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """The observation with the latest `observed_on` (then `recorded_at`, then log order)."""
+    """The observation with the latest evidence date (then `recorded_at`, then log order) that no other supersedes."""
+    observations = list(observations)
+    superseded = {o.get("supersedes") for o in observations if o.get("supersedes")}
     ranked = [
-        ((observed_day(o) or date.min), str(o.get("recorded_at") or ""), position, o) for position, o in enumerate(observations)
+        ((observed_day(o) or date.min), str(o.get("recorded_at") or ""), position, o)
+        for position, o in enumerate(observations)
+        if o.get("id") not in superseded or o.get("id") is None
     ]
     return max(ranked, key=lambda entry: entry[:3])[3] if ranked else None
 
@@ -399,7 +413,7 @@ def site_imagery(
             covering.get(pair.before["id"]) if pair.before else None,
             covering.get(pair.after["id"]) if pair.after else None,
             pair.inferred,
-            pair.verdict,
+            pair.verdict(covering, latest),
             problems,
         )
     return result

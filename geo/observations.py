@@ -30,6 +30,7 @@ from geo._logfile import (
     split_log,
 )
 from geo.errors import ObservationError, Problem
+from geo.evidence import NO_EVIDENCE, needs_evidence, sort_key
 
 DECISIONS: tuple[str, ...] = ("confirm", "reject")
 PRIVATE_FIELDS: tuple[str, ...] = ("contact",)
@@ -158,15 +159,18 @@ class SiteHistory(NamedTuple):
 
 
 def _chronological(record: Mapping[str, Any]) -> tuple[str, str]:
-    # ISO dates sort as text, partial ones ("2023-11") before the days they contain.
-    return str(record.get("observed_on") or ""), str(record.get("recorded_at") or "")
+    # ISO dates sort as text, partial ones ("2023-11") before the days they contain; a finding known only by its
+    # publication date sorts by that date.
+    return sort_key(record), str(record.get("recorded_at") or "")
 
 
 def site_histories(records: Iterable[Mapping[str, Any]], *, public_only: bool) -> dict[str, SiteHistory]:
     """Every observed site's history; with `public_only`, internal records are dropped and the rest redacted.
 
-    `current` is the latest confirmed observation (by `observed_on`, then
-    `recorded_at`); rejected observations appear nowhere.
+    `current` is the latest confirmed observation (by `observed_on`, or
+    `reported_on` when only that is known, then `recorded_at`) that no
+    confirmed correction supersedes (`supersedes`); rejected observations
+    appear nowhere.
     """
     records = list(records)
     decided = decisions(records)
@@ -185,11 +189,13 @@ def site_histories(records: Iterable[Mapping[str, Any]], *, public_only: bool) -
             (confirmed if state == "confirmed" else pending)[site_id].append(
                 public_record(record) if public_only else dict(record)
             )
+    superseded = {r.get("supersedes") for history in confirmed.values() for r in history if r.get("supersedes")}
     histories = {}
     for site_id, history in confirmed.items():
         if len(history) > 1:
             history.sort(key=_chronological)
-        histories[site_id] = SiteHistory(history[-1] if history else None, history, pending[site_id])
+        standing = [r for r in history if r.get("id") not in superseded]
+        histories[site_id] = SiteHistory(standing[-1] if standing else None, history, pending[site_id])
     return histories
 
 
@@ -279,6 +285,14 @@ def review_problem(existing: list[dict[str, Any]], of: str, analyst: str) -> Pro
             field="analyst",
             found=f"{analyst!r} is its author",
             fix="a second analyst must review it",
+        )
+    if needs_evidence(target):
+        return Problem(
+            kind="observation",
+            feature=of,
+            field="evidence",
+            found=f"a {target.get('status')} status that {NO_EVIDENCE}",
+            fix="record a new observation with its evidence and review that one",
         )
     state = review_state(target, decisions(existing))
     if state != "pending":

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 import shapely
 from shapely.geometry import shape
 
-from geo import imagery, join, observations
+from geo import citations, imagery, join, observations
 from geo.dates import parse_iso
 from geo.errors import HeritageMapError, LayerError, Problem
+from geo.evidence import NO_EVIDENCE, needs_evidence
 from geo.layers import layer_path, read_json, read_layer
 from geo.schema import ID_PATTERN, LAYERS, REGION_BOUNDS, STATUSES, LayerSchema
 
@@ -51,6 +52,7 @@ def validate_layers(data_dir: str | Path, today: date | None = None) -> list[Pro
         problems.extend(validate_layer_file(layer_path(data_dir, schema.name), schema, today))
     if not any(p.severity == "error" and p.file and p.file.endswith(LAYERS["heritage_sites"].filename) for p in problems):
         problems.extend(validate_records(data_dir))
+    problems.extend(citation_problems(data_dir))
     return problems
 
 
@@ -101,6 +103,15 @@ def validate_records(data_dir: str | Path) -> list[Problem]:
                     field="status",
                     found=f"{record.get('status')!r} is not in the vocabulary",
                     fix=f"record a correction with one of: {', '.join(STATUSES)}",
+                )
+            )
+        elif needs_evidence(record):
+            problems.append(
+                Problem(
+                    **where,
+                    field="evidence",
+                    found=f"a {record.get('status')} status that {NO_EVIDENCE}; the map shows the site as unknown",
+                    fix="record a new observation with its evidence (a URL, a file or a before/after scene pair)",
                 )
             )
     for site_imagery in join.site_imagery(sites, items, records).values():
@@ -271,3 +282,116 @@ def _geometry_problems(geometry: Any, props: dict, schema: LayerSchema, problem:
     for field in schema.located_required:
         if props.get(field) in (None, ""):
             yield problem(field, "missing on a located feature", f"say how the point was obtained ('{field}')")
+
+
+# --- citations ----------------------------------------------------------------------------------
+
+CITATION_FIELDS: tuple[str, ...] = ("sources", "coord_source", "names_sources", "checked_against")
+"""Feature fields that hold citations (a URL or a list of them)."""
+TEXT_FIELDS: tuple[str, ...] = ("note", "coord_note", "unlocated_note")
+"""Free-text fields: an address there belongs in a citation field."""
+MARKED_COPIES = "cited_copies.csv"
+
+
+def marked_copies(data_dir: Path) -> frozenset[str]:
+    """Copies kept as the citation because their original was not found (`cited_copies.csv`, column `url`)."""
+    import csv
+
+    path = data_dir / MARKED_COPIES
+    if not path.exists():
+        return frozenset()
+    with path.open(encoding="utf-8", newline="") as handle:
+        return frozenset(row["url"] for row in csv.DictReader(handle) if row.get("url"))
+
+
+def _address_problems(where: Where, field: str, value: Any, marked: frozenset[str]) -> Iterator[Problem]:
+    for url in value if isinstance(value, list) else [value]:
+        if not isinstance(url, str) or url in marked:
+            continue
+        found = citations.canonical(url)
+        if not found.is_copy:
+            continue
+        fix = (
+            f"cite {found.url} (record the copy apart in read_via)"
+            if found.url
+            else "cite the original page and record the copy in read_via, or list the copy in cited_copies.csv"
+        )
+        yield Problem(**where, field=field, found=f"{url!r} is {found.describe()}", fix=fix)
+
+
+def _text_problems(where: Where, field: str, text: Any, target: str) -> Iterator[Problem]:
+    if not isinstance(text, str):
+        return
+    for address in citations.find_addresses(text):
+        yield Problem(
+            **where, field=field, found=f"address {address!r} inside free text", fix=f"move it to '{target}' and name it in words"
+        )
+
+
+def citation_problems(data_dir: str | Path) -> list[Problem]:
+    """Copies, proxies, mobile, AMP, print and preview addresses cited anywhere: the layers, the log, the catalog
+    and the timeline; and addresses written into free text where a field exists for them.
+    """
+    data_dir = Path(data_dir)
+    marked = marked_copies(data_dir)
+    problems: list[Problem] = []
+    for schema in LAYERS.values():
+        path = layer_path(data_dir, schema.name)
+        try:
+            features = read_json(path).get("features") or []
+        except (LayerError, AttributeError):
+            continue  # reported by the layer checks
+        for feature in features:
+            props = feature.get("properties") if isinstance(feature, dict) else None
+            if not isinstance(props, dict):
+                continue
+            where: Where = {"file": str(path), "feature": str(props.get("id"))}
+            for field in CITATION_FIELDS:
+                problems.extend(_address_problems(where, field, props.get(field), marked))
+            for entry in props.get("read_via") or []:
+                if isinstance(entry, dict):
+                    problems.extend(_address_problems(where, "read_via.url", entry.get("url"), marked))
+            for field in TEXT_FIELDS:
+                problems.extend(_text_problems(where, field, props.get(field), "sources"))
+    problems.extend(_log_citation_problems(data_dir / "observations.jsonl", marked))
+    problems.extend(_catalog_citation_problems(data_dir / "imagery.json", marked))
+    problems.extend(_timeline_citation_problems(data_dir / "timeline.csv", marked))
+    return problems
+
+
+def _log_citation_problems(path: Path, marked: frozenset[str]) -> Iterator[Problem]:
+    try:
+        log = observations.read_log(path)
+    except HeritageMapError:
+        return  # reported by validate_records
+    for record in log:
+        where: Where = {"file": str(path), "kind": "record", "feature": str(record.get("id"))}
+        for item in record.get("evidence") or []:
+            if isinstance(item, dict):
+                yield from _address_problems(where, "evidence", item.get("url"), marked)
+        yield from _address_problems(where, "note_sources", record.get("note_sources") or [], marked)
+        yield from _text_problems(where, "note", record.get("note"), "evidence")
+
+
+def _catalog_citation_problems(path: Path, marked: frozenset[str]) -> Iterator[Problem]:
+    try:
+        items = imagery.read_catalog(path)
+    except HeritageMapError:
+        return
+    for item in items:
+        props = item.get("properties") or {}
+        where: Where = {"file": str(path), "kind": "item", "feature": str(item.get("id"))}
+        yield from _address_problems(where, "heritage:sources", props.get("heritage:sources") or [], marked)
+
+
+def _timeline_citation_problems(path: Path, marked: frozenset[str]) -> Iterator[Problem]:
+    import csv
+
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            urls = [u.strip() for u in (row.get("source") or "").split(" ; ") if u.strip()]
+            where: Where = {"file": str(path), "line": number}
+            yield from _address_problems(where, "source", urls, marked)
+            yield from _text_problems(where, "event", row.get("event"), "source")

@@ -68,15 +68,21 @@ def test_no_command_rewrites_earlier_bytes(tmp_path: Path, monkeypatch: pytest.M
     log = data / "observations.jsonl"
     five_record_log(log)
     good_csv = tmp_path / "good.csv"
-    good_csv.write_text("site_id,status,observed_on,analyst\nchurch,intact,2024-05-01,Cat\n", encoding="utf-8")
+    good_csv.write_text(
+        "site_id,status,observed_on,analyst,evidence\nchurch,intact,2024-05-01,Cat,https://example.org/c\n", encoding="utf-8"
+    )
     bad_csv = tmp_path / "bad.csv"
     bad_csv.write_text(
-        "site_id,status,observed_on,analyst\nchurch,intact,2024-05-01,Cat\nnowhere,intact,2024-05-01,Cat\n", encoding="utf-8"
+        "site_id,status,observed_on,analyst,evidence\nchurch,intact,2024-05-01,Cat,https://example.org/c\n"
+        "nowhere,intact,2024-05-01,Cat,https://example.org/c\n",
+        encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
+    EVIDENCE = ("--evidence", "https://example.org/c", "--analyst", "Ann")
     commands = [
-        (["observe", "add", "--site", "church", "--status", "destroyed", "--observed-on", "2024-04-04", "--analyst", "Ann"], 0),
-        (["observe", "add", "--site", "nowhere", "--status", "destroyed", "--observed-on", "2024-04-04", "--analyst", "Ann"], 1),
+        (["observe", "add", "--site", "church", "--status", "destroyed", "--observed-on", "2024-04-04", *EVIDENCE], 0),
+        (["observe", "add", "--site", "nowhere", "--status", "destroyed", "--observed-on", "2024-04-04", *EVIDENCE], 1),
+        (["observe", "add", "--site", "church", "--status", "destroyed", "--observed-on", "2024-04-04", "--analyst", "Ann"], 1),
         (["observe", "review", "obs-church-6", "--decision", "confirm", "--analyst", "Bob"], 0),
         (["observe", "review", "obs-church-6", "--decision", "reject", "--analyst", "Cat"], 1),
         (["observe", "import", str(good_csv)], 0),

@@ -38,7 +38,7 @@ def obs(obs_id: str, site: str = "church", analyst: str = "Ann", **fields: Any) 
         "status": "damaged",
         "observed_on": "2024-01-10",
         "recorded_at": "2024-02-01T10:00:00Z",
-        "evidence": [],
+        "evidence": [{"url": "https://example.org/report"}],
         "analyst": analyst,
         "origin": "monitor",
         "visibility": "public",
@@ -184,7 +184,15 @@ def test_public_histories_leave_out_internal_records_and_contacts() -> None:
 
 @pytest.fixture
 def log(tmp_path: Path) -> Path:
-    return write_log(tmp_path / "observations.jsonl", [obs("a"), obs("pub", origin="published", published_by="CHW")])
+    return write_log(
+        tmp_path / "observations.jsonl",
+        [
+            obs("a"),
+            obs("pub", origin="published", published_by="CHW"),
+            obs("bare", evidence=[]),
+            obs("u", status="unknown", evidence=[]),
+        ],
+    )
 
 
 def test_review_is_recorded_with_its_own_id(log: Path) -> None:
@@ -199,6 +207,7 @@ def test_review_is_recorded_with_its_own_id(log: Path) -> None:
         ("nope", "Bob", r"observation 'nope': not in the log"),
         ("a", " ANN ", r"observation 'a': field 'analyst': ' ANN ' is its author"),
         ("pub", "Bob", r"observation 'pub': already confirmed by publication"),
+        ("bare", "Bob", r"observation 'bare': field 'evidence': a damaged status that cites no evidence"),
     ],
 )
 def test_refused_reviews_write_nothing(log: Path, of: str, analyst: str, message: str) -> None:
@@ -229,7 +238,16 @@ def test_next_id_counts_past_the_largest_number_of_that_prefix() -> None:
 
 
 def draft(**fields: Any) -> Draft:
-    return Draft(**{"site_id": "church", "status": "damaged", "observed_on": "2024-05-31", "analyst": "Ann", **fields})
+    return Draft(
+        **{
+            "site_id": "church",
+            "status": "damaged",
+            "observed_on": "2024-05-31",
+            "analyst": "Ann",
+            "evidence": ("https://example.org/report",),
+            **fields,
+        }
+    )
 
 
 def test_a_good_draft_has_no_problems() -> None:
@@ -283,6 +301,26 @@ def test_a_named_scene_must_cover_the_site() -> None:
 def test_before_and_after_must_differ() -> None:
     (problem,) = draft_problems(draft(before_scene="wide", after_scene="wide"), SITES, SCENES, TODAY)
     assert "is also the before scene" in problem.found
+
+
+def test_an_unknown_status_may_be_reviewed_without_evidence(log: Path) -> None:
+    assert add_review(log, "u", "confirm", "Bob")["of"] == "u"
+
+
+@pytest.mark.parametrize("status", ["destroyed", "damaged", "threatened", "intact"])
+def test_a_status_needs_evidence_or_a_scene_pair(status: str) -> None:
+    (problem,) = draft_problems(draft(status=status, evidence=()), SITES, SCENES, TODAY)
+    assert problem.message().startswith(f"field 'evidence': status {status!r} needs evidence; fix: give --evidence")
+    assert (
+        draft_problems(draft(status=status, evidence=(), before_scene="wide", after_scene="nofootprint"), SITES, SCENES, TODAY)
+        == []
+    )
+    (half,) = draft_problems(draft(status=status, evidence=(), before_scene="wide"), SITES, SCENES, TODAY)
+    assert half.field == "evidence"
+
+
+def test_unknown_needs_no_evidence() -> None:
+    assert draft_problems(draft(status="unknown", evidence=()), SITES, SCENES, TODAY) == []
 
 
 def test_a_contact_belongs_in_contact_not_analyst() -> None:

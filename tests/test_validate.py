@@ -177,3 +177,105 @@ def test_named_scene_that_misses_the_site_is_inconsistent_naming_both_ids(tmp_pa
     (folder / "imagery.json").write_text(json.dumps(catalog))
     problems = record_errors(folder)
     assert any("scene-before" in str(p) and "site-church" in str(p) and "does not cover" in str(p) for p in problems), problems
+
+
+# --- citations: copies, proxies and views are refused with the form to cite ---------------------
+
+COPIES = [
+    # (address, what it is, the canonical form the message must name)
+    (
+        "https://kiwix.haohe.fun/content/wikipedia_en_all_maxi_2024-01/A/Khankandi",
+        "Kiwix",
+        "https://en.wikipedia.org/wiki/Khankandi",
+    ),
+    ("https://soft.lk/key/Kanach_Zham", "clone", "https://en.wikipedia.org/wiki/Kanach_Zham"),
+    (
+        "http://206.189.44.186/host-https-en.wikipedia.org/w/index.php?oldid=1247911648&title=Khnapat",
+        "proxy",
+        "https://en.wikipedia.org/w/index.php?title=Khnapat&oldid=1247911648",
+    ),
+    (
+        "https://i63617563617375736865726974616765o636f726e656c6co656475z.oszar.com/?p=1630",
+        "hex-encoded",
+        "https://caucasusheritage.cornell.edu/?p=1630",
+    ),
+    ("https://lt.m.wikipedia.org/wiki/Mardakertas", "mobile", "https://lt.wikipedia.org/wiki/Mardakertas"),
+    ("https://azatutyun.am/amp/31237444.html", "AMP", "https://azatutyun.am/a/31237444.html"),
+    ("https://president.az/ru/articles/view/62666/print", "print", "https://president.az/ru/articles/view/62666"),
+    ("https://rfe.pangea-cms.com/preview/hy-AM/a/32743695.html", "preview", "https://www.azatutyun.am/a/32743695.html"),
+    ("http://en.wikipedia.org./wiki/Sos", "trailing dot", "https://en.wikipedia.org/wiki/Sos"),
+    ("http://it.wikipedia.org/wiki/Vardadzor_(Askeran)", "plain http", "https://it.wikipedia.org/wiki/Vardadzor_(Askeran)"),
+]
+
+
+@pytest.mark.parametrize(("address", "kind", "cite"), COPIES)
+def test_a_copy_in_sources_is_refused_naming_file_id_field_address_and_canonical_form(
+    tmp_path: Path, address: str, kind: str, cite: str
+) -> None:
+    layers = default_layers()
+    layers["heritage_sites.geojson"]["features"][0]["properties"]["sources"].append(address)
+    problem = only(errors_of(tmp_path, layers))
+    site = layers["heritage_sites.geojson"]["features"][0]["properties"]["id"]
+    assert problem.file.endswith("heritage_sites.geojson") and (problem.feature, problem.field) == (site, "sources")
+    assert address in problem.found and kind.lower() in problem.found.lower()
+    assert problem.fix.startswith(f"cite {cite} ")
+    assert f"field 'sources': '{address}' is " in problem.message()
+
+
+def test_a_copy_as_coord_source_and_a_copy_kept_when_marked(tmp_path: Path) -> None:
+    layers = default_layers()
+    props = layers["communities.geojson"]["features"][0]["properties"]
+    props["coord_source"] = "https://enwikipedia.net/wiki/Stepanakert"
+    problem = only(errors_of(tmp_path, layers))
+    assert (problem.field, problem.fix) == (
+        "coord_source",
+        "cite https://en.wikipedia.org/wiki/Stepanakert (record the copy apart in read_via)",
+    )
+    # A re-hosted article whose original was not found may stay cited once it is marked as a copy.
+    layers = default_layers()
+    copy = "https://armenianclub.com/2020/12/08/civilnet-the-tombstones-of-our-relatives-remain-on-the-azerbaijani-side"
+    layers["communities.geojson"]["features"][0]["properties"]["sources"].append(copy)
+    folder = write_layers(tmp_path / "marked", layers)
+    unmarked = only(record_errors(folder))
+    assert "a copy of another outlet's article" in unmarked.found and "cited_copies.csv" in unmarked.fix
+    (folder / "cited_copies.csv").write_text(f"url,copy_of,searched\n{copy},CivilNet,title\n", encoding="utf-8")
+    assert record_errors(folder) == []
+
+
+def test_an_address_in_free_text_is_refused(tmp_path: Path) -> None:
+    layers = default_layers()
+    layers["heritage_sites.geojson"]["features"][0]["properties"]["note"] = "razed (see wikiclassic.com/wiki/Xankendi)"
+    problem = only(errors_of(tmp_path, layers))
+    assert (problem.field, problem.found) == ("note", "address 'wikiclassic.com/wiki/Xankendi' inside free text")
+    assert problem.fix == "move it to 'sources' and name it in words"
+
+
+def test_copies_in_the_log_the_catalog_and_the_timeline_are_refused(tmp_path: Path) -> None:
+    from tests.layers import default_log
+
+    log = default_log()
+    log[0]["evidence"] = [{"url": "https://azatutyun.am/amp/31237444.html"}]
+    folder = write_layers(tmp_path / "layers", log=log)
+    catalog = json.loads((folder / "imagery.json").read_text())
+    catalog["features"][0]["properties"]["heritage:sources"] = ["https://en.m.wikipedia.org/wiki/Stepanakert_Airport"]
+    (folder / "imagery.json").write_text(json.dumps(catalog))
+    (folder / "timeline.csv").write_text(
+        "date,event,figure,unit,source,read_via\n2023-09-24,exodus,,,https://m24.ru/amp/news/politika/27092023/623355,\n",
+        encoding="utf-8",
+    )
+    found = {(p.file.rsplit("/", 1)[-1], p.field, p.fix.split(" ")[1]) for p in record_errors(folder)}
+    assert found == {
+        ("observations.jsonl", "evidence", "https://azatutyun.am/a/31237444.html"),
+        ("imagery.json", "heritage:sources", "https://en.wikipedia.org/wiki/Stepanakert_Airport"),
+        ("timeline.csv", "source", "https://m24.ru/news/politika/27092023/623355"),
+    }
+
+
+def test_a_legacy_status_without_evidence_is_reported(tmp_path: Path) -> None:
+    from tests.layers import default_log
+
+    log = default_log()
+    log[1]["evidence"] = []
+    problem = only(record_errors(write_layers(tmp_path / "layers", log=log)))
+    assert (problem.feature, problem.field) == ("obs-2", "evidence")
+    assert problem.found.startswith("a damaged status that cites no evidence")

@@ -694,14 +694,18 @@
     var statusLine = el("div", { className: "hm-status" }, [
       el("span", { className: "hm-swatch", style: "background:" + style.color }),
       el("strong", { text: style.label }),
-      props.status_date ? " as of " + props.status_date : "",
+      props.status_when ? " · " + props.status_when : (props.status_date ? " as of " + props.status_date : ""),
       props.verdict ? el("span", { className: "hm-verdict hm-verdict-" + props.verdict, text: props.verdict_label || props.verdict }) : null
     ]);
+    var images = props.monitor_imagery;
     var body = [
       namesBlock(props),
       el("div", { className: "hm-sub", text: [props.type_label, props.settlement].filter(Boolean).join(" · ") }),
       statusLine,
+      row("Status not shown", props.status_note),
       row("Published by", props.published_by),
+      row("Monitor's image dates", images ? [images.before, images.after].filter(Boolean).join(" → ") : null),
+      row("Checked", props.checked_on),
       props.pending ? el("div", { className: "hm-pending", text: props.pending + " newer observation(s) under review" }) : null,
       row("Before", sceneText(props.before)),
       row("After", sceneText(props.after)),
