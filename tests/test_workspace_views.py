@@ -544,3 +544,11 @@ def test_published_maps_carry_no_account_name_and_no_internal_record(workspace: 
     assert "public note" in text
     for private in ("zoya", "yuri", "internal-note-xyz", "Zoya"):
         assert private not in text
+
+
+def test_a_status_without_evidence_is_refused_beside_the_evidence(workspace: Workspace) -> None:
+    before = workspace.log_path.read_bytes()
+    response = client_for("anna", "analyst").post("/observe/site-church/", observation(evidence_urls=""))
+    assert response.status_code == 422
+    assert "status &#x27;threatened&#x27; needs evidence" in errors_of(response.content.decode(), "evidence_urls")
+    assert workspace.log_path.read_bytes() == before
