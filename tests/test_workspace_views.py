@@ -363,8 +363,9 @@ def test_an_observation_page_shows_the_site_the_scenes_and_the_history(workspace
 CSV_HEADER = "site_id;status;observed_on;analyst;evidence;note;_uuid\n"
 
 
-def upload_csv(client: Client, text: str) -> Any:
-    return client.post("/import/", {"export": SimpleUploadedFile("kobo.csv", text.encode("utf-8"), content_type="text/csv")})
+def upload_csv(client: Client, text: str, ignore: str = "") -> Any:
+    export = SimpleUploadedFile("kobo.csv", text.encode("utf-8"), content_type="text/csv")
+    return client.post("/import/", {"export": export, "ignore": ignore})
 
 
 def test_an_import_is_previewed_then_committed_once(workspace: Workspace) -> None:
@@ -401,9 +402,16 @@ def test_an_import_with_an_invalid_row_writes_nothing(workspace: Workspace) -> N
     assert workspace.log_path.read_bytes() == before
 
 
-def test_an_export_with_unknown_columns_is_refused_by_name(workspace: Workspace) -> None:
-    html = upload_csv(client_for("anna", "analyst"), "site_id,status,observed_on,analyst,colour\n").content.decode()
-    assert "unknown [&#x27;colour&#x27;]" in html
+def test_an_export_with_unknown_columns_is_refused_by_name_unless_skipped(workspace: Workspace) -> None:
+    client = client_for("anna", "analyst")
+    text = "site_id,status,observed_on,analyst,evidence,start,end\nsite-church,unknown,2024-06-01,Field A,,x,y\n"
+    html = upload_csv(client, text).content.decode()
+    assert "unknown [&#x27;start&#x27;, &#x27;end&#x27;]" in html
+    html = upload_csv(client, text, ignore="start end").content.decode()
+    assert "1 new, 0 already imported, 0 invalid." in html
+    token = re.search(r'name="token" value="([0-9a-f]+)"', html).group(1)
+    assert client.post("/import/commit/", {"token": token}).status_code == 302
+    assert log(workspace)[-1]["analyst"] == "Field A"
 
 
 # --- imagery, publish, audit, accounts ----------------------------------------------------------

@@ -200,3 +200,12 @@ class ImportForm(forms.Form):
     """A KoBoToolbox or ODK export (CSV) to preview."""
 
     export = forms.FileField(label=_("CSV export"), help_text=_("UTF-8, comma or semicolon separated (docs/observations.md)."))
+    ignore = forms.CharField(
+        label=_("Columns to skip"),
+        required=False,
+        help_text=_("Form-tool columns that are not observation fields, such as start end today deviceid (separated by spaces)."),
+    )
+
+    def ignored(self) -> list[str]:
+        """The column names to skip, as `observe import --ignore-column` takes them."""
+        return self.cleaned_data.get("ignore", "").replace(",", " ").split()

@@ -56,9 +56,14 @@ def _fingerprint(record: dict[str, Any] | drafts.Draft) -> tuple[Any, ...]:
     )
 
 
-def preview(csv_path: Path, data_dir: Path, log: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """Each row of the export with its fate (`new`, `imported` with the id, `invalid` with why), and file-level problems."""
-    rows, malformed = drafts.read_import_csv(csv_path)
+def preview(
+    csv_path: Path, data_dir: Path, log: list[dict[str, Any]], ignore: list[str]
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Each row of the export with its fate (`new`, `imported` with the id, `invalid` with why), and file-level problems.
+
+    Evidence files named in the export are read from the data folder.
+    """
+    rows, malformed = drafts.read_import_csv(csv_path, ignore)
     existing = {_fingerprint(r): r.get("id") for r in log if r.get("kind") == "observation"}
     labelled: list[tuple[Where, drafts.Draft]] = [({"line": line}, draft) for line, draft in rows]
     _records, problems = drafts.prepare_observations(labelled, data_dir, data_dir, date.today())
@@ -103,12 +108,12 @@ def upload(request: HttpRequest) -> HttpResponse:
         for chunk in export.chunks():
             handle.write(chunk)
     try:
-        rows, general = preview(path, ws.data_dir, read_log())
+        rows, general = preview(path, ws.data_dir, read_log(), form.ignored())
     except HeritageMapError as error:
         path.unlink()
         form.add_error("export", problem_text(error.problem) if error.problem else str(error))
         return render(request, "workspace/import.html", {"form": form}, status=422)
-    request.session[SESSION_KEY] = {"token": token, "name": file_name(export.name or "export.csv")}
+    request.session[SESSION_KEY] = {"token": token, "name": file_name(export.name or "export.csv"), "ignore": form.ignored()}
     counts = {fate: sum(r["fate"] == fate for r in rows) for fate in ("new", "imported", "invalid")}
     return render(
         request,
@@ -136,7 +141,7 @@ def commit(request: HttpRequest) -> HttpResponse:
         raise Http404(_("No import is waiting: upload the export again."))
     try:
         log = read_log()
-        rows, general = preview(path, ws.data_dir, log)
+        rows, general = preview(path, ws.data_dir, log, pending.get("ignore", []))
         if general or any(row["fate"] == "invalid" for row in rows):
             messages.error(request, _("Nothing was imported: some rows are invalid. Correct the export and upload it again."))
             return redirect("import")
