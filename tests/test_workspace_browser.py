@@ -43,6 +43,10 @@ class Offsite(list[str]):
     """Requests the pages tried to send anywhere but the workspace (each one aborted)."""
 
 
+OFFSITE: dict[int, Offsite] = {}
+"""Each browser context's offsite requests, by the context's id."""
+
+
 def person(browser: Browser, server: Server) -> tuple[BrowserContext, Offsite]:
     """A new browser context (its own cookies) that may reach the workspace and nothing else."""
     context = browser.new_context(viewport={"width": 1200, "height": 900})
@@ -57,6 +61,7 @@ def person(browser: Browser, server: Server) -> tuple[BrowserContext, Offsite]:
             request_route.abort()
 
     context.route("**/*", route)
+    OFFSITE[id(context)] = offsite
     return context, offsite
 
 
@@ -142,6 +147,7 @@ def test_add_with_a_file_confirm_by_another_account_and_publish(
     submit(anna)
     observation_id = recorded_id(anna)
     assert "under review" in anna.locator("h1").inner_text()
+    anna.locator(".small-map[data-ready='1'] .leaflet-interactive").wait_for()  # vendored Leaflet drew the site
     thumb = anna.locator("img.thumb")
     thumb.wait_for()
     assert anna.evaluate("img => img.naturalWidth", thumb.element_handle()) == 16
@@ -165,6 +171,7 @@ def test_add_with_a_file_confirm_by_another_account_and_publish(
     status = bert.locator(".hm-status-line").inner_text()
     assert "Threatened" in status and "2024-06-01" in status
     for page in (anna, bert):
+        assert OFFSITE[id(page.context)] == []
         page.context.close()
 
 
