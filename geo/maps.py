@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 
+from geo.context import context_layer
 from geo.credits import ABOUT, DATA_CREDITS, INVENTORY_MONITORS, TITLE
 from geo.footprint_join import footprint_geometries
 from geo.render import Overlay, PageMeta, Tiles, TimelinePanel, data_map
@@ -97,7 +98,7 @@ def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_li
         verdict_counts=verdict_counts(sites),
         unlocated=unlocated_names(inputs),
     )
-    return data_map(overlays, meta, tiles)
+    return data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
 
 
 def verdict_counts(sites: gpd.GeoDataFrame) -> str:
@@ -129,7 +130,7 @@ def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm") -> foli
     ]
     overlays = [with_count(o) for o in candidates if o.located()]
     meta = PageMeta(title=f"Timeline · {TITLE}", as_of=as_of_label(inputs.log), credits=[], deep_links=False)
-    fmap = data_map(overlays, meta, tiles)
+    fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
     TimelinePanel(timeline_payload(inputs, view.sites)).add_to(fmap)
     return fmap
 
