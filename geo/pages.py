@@ -27,7 +27,6 @@ from geo.credits import CREDIT_LINE, TILE_CREDITS, TITLE
 from geo.links import is_web_url
 from geo.payload import COORD_DECIMALS, script_json
 from geo.schema import REGION_BOUNDS
-from geo.sitestatus import SITE_FIELDS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -216,13 +215,33 @@ def _bounds(geometry: Any) -> list[list[float]]:
     ]
 
 
+SITE_MAP_FIELDS: tuple[str, ...] = (
+    "id",
+    "name",
+    "name_hy",
+    "name_az",
+    "type_label",
+    "settlement",
+    "coord_precision",
+    "status",
+    "status_date",
+    "status_when",
+    "status_note",
+    "verdict",
+    "verdict_label",
+    "published_by",
+)
+"""What the popup of a site page's small map shows: who and what the site is and its status; the story below it
+holds the rest (history, scenes, evidence, sources), which the page does not carry twice."""
+
+
 def _feature(site: Mapping[str, Any], geometry: Any) -> dict[str, Any]:
     """The site as the one-feature GeoJSON FeatureCollection its small map draws (the popup's fields)."""
     if geometry.geom_type == "Point":
         shape = {"type": "Point", "coordinates": [round(geometry.x, COORD_DECIMALS), round(geometry.y, COORD_DECIMALS)]}
     else:
         shape = shapely.geometry.mapping(shapely.set_precision(geometry, 10**-COORD_DECIMALS))
-    properties = {name: value for name in SITE_FIELDS if (value := _plain(site.get(name))) not in (None, "", [])}
+    properties = {name: value for name in SITE_MAP_FIELDS if (value := _plain(site.get(name))) not in (None, "", [])}
     return {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": shape, "properties": properties}]}
 
 

@@ -31,7 +31,7 @@ from geo.layers import layer_path
 from geo.schema import ID_PATTERN, LAYERS, REGION_BOUNDS, STATUSES, LayerSchema
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
     import geopandas as gpd
@@ -388,30 +388,47 @@ TEXT_FIELDS: tuple[str, ...] = ("note", "coord_note", "unlocated_note")
 """Free-text fields: an address there belongs in a citation field."""
 
 
-def _address_problems(
-    where: Where, field: str, value: Any, marked: frozenset[str], seen: dict[str, citations.Citation]
-) -> Iterator[Problem]:
-    for url in value if isinstance(value, list) else [value]:
-        if not isinstance(url, str) or url in marked:
-            continue
-        # One address is cited by many features (a source of 10,000 sites): it is judged once.
-        found = seen.get(url) or seen.setdefault(url, citations.canonical(url))
-        if not found.is_copy:
-            continue
-        fix = (
-            f"cite {found.url} (record the copy apart in read_via)"
-            if found.url
-            else "cite the original page and record the copy in read_via, or list the copy in cited_copies.csv"
-        )
-        yield Problem(**where, field=field, found=f"{url!r} is {found.describe()}", fix=fix)
+class _Judge:
+    """Whether a cited address is a copy, judged once per address (a source of 10,000 sites is cited 10,000 times)."""
+
+    def __init__(self, marked: frozenset[str]) -> None:
+        self.marked = marked
+        self.seen: dict[str, citations.Citation | None] = {}
+
+    def copy(self, url: Any) -> citations.Citation | None:
+        """The citation of `url` when it is a copy (and not a marked one), else None."""
+        if not isinstance(url, str):
+            return None
+        try:
+            return self.seen[url]
+        except KeyError:
+            found = None if url in self.marked else citations.canonical(url)
+            judged = self.seen[url] = found if found is not None and found.is_copy else None
+            return judged
+
+    def problems(self, where: Callable[[], Where], field: str, value: Any) -> Iterator[Problem]:
+        """A problem for each copy among the address(es) `value`; `where` places it (made only when one is found)."""
+        for url in value if isinstance(value, list) else (value,):
+            found = self.copy(url)
+            if found is None:
+                continue
+            fix = (
+                f"cite {found.url} (record the copy apart in read_via)"
+                if found.url
+                else "cite the original page and record the copy in read_via, or list the copy in cited_copies.csv"
+            )
+            yield Problem(**where(), field=field, found=f"{url!r} is {found.describe()}", fix=fix)
 
 
-def _text_problems(where: Where, field: str, text: Any, target: str) -> Iterator[Problem]:
-    if not isinstance(text, str):
+def _text_problems(where: Callable[[], Where], field: str, text: Any, target: str) -> Iterator[Problem]:
+    if not isinstance(text, str) or not text:
         return
     for address in citations.find_addresses(text):
         yield Problem(
-            **where, field=field, found=f"address {address!r} inside free text", fix=f"move it to '{target}' and name it in words"
+            **where(),
+            field=field,
+            found=f"address {address!r} inside free text",
+            fix=f"move it to '{target}' and name it in words",
         )
 
 
@@ -419,8 +436,7 @@ def citation_problems(inputs: Inputs) -> list[Problem]:
     """Copies, proxies, mobile, AMP, print and preview addresses cited anywhere: the layers, the log, the catalog
     and the timeline; and addresses written into free text where a field exists for them.
     """
-    marked = inputs.cited_copies
-    seen: dict[str, citations.Citation] = {}
+    judge = _Judge(inputs.cited_copies)
     problems: list[Problem] = []
     for name in LAYERS:
         collection = inputs.collections.get(name)
@@ -432,34 +448,46 @@ def citation_problems(inputs: Inputs) -> list[Problem]:
             props = feature.get("properties") if isinstance(feature, dict) else None
             if not isinstance(props, dict):
                 continue
-            where: Where = {"file": path, "feature": str(props.get("id"))}
+
+            def where(props: dict[str, Any] = props, path: str = path) -> Where:
+                return {"file": path, "feature": str(props.get("id"))}
+
             for field in CITATION_FIELDS:
-                problems.extend(_address_problems(where, field, props.get(field), marked, seen))
-            for entry in props.get("read_via") or []:
+                if (value := props.get(field)) is not None:
+                    problems.extend(judge.problems(where, field, value))
+            for entry in props.get("read_via") or ():
                 if isinstance(entry, dict):
-                    problems.extend(_address_problems(where, "read_via.url", entry.get("url"), marked, seen))
+                    problems.extend(judge.problems(where, "read_via.url", entry.get("url")))
             for field in TEXT_FIELDS:
-                problems.extend(_text_problems(where, field, props.get(field), "sources"))
+                if (text := props.get(field)) is not None:
+                    problems.extend(_text_problems(where, field, text, "sources"))
     log = str(inputs.log_path)
     for record in inputs.log:
-        where = {"file": log, "kind": "record", "feature": str(record.get("id"))}
-        for item in record.get("evidence") or []:
+
+        def where_record(record: dict[str, Any] = record) -> Where:
+            return {"file": log, "kind": "record", "feature": str(record.get("id"))}
+
+        for item in record.get("evidence") or ():
             if isinstance(item, dict):
-                problems.extend(_address_problems(where, "evidence", item.get("url"), marked, seen))
-        problems.extend(_address_problems(where, "note_sources", record.get("note_sources") or [], marked, seen))
-        problems.extend(_text_problems(where, "note", record.get("note"), "evidence"))
+                problems.extend(judge.problems(where_record, "evidence", item.get("url")))
+        if note_sources := record.get("note_sources"):
+            problems.extend(judge.problems(where_record, "note_sources", note_sources))
+        problems.extend(_text_problems(where_record, "note", record.get("note"), "evidence"))
     catalog = str(inputs.catalog_path)
     for item in inputs.items:
-        where = {"file": catalog, "kind": "item", "feature": str(item.get("id"))}
-        problems.extend(
-            _address_problems(
-                where, "heritage:sources", (item.get("properties") or {}).get("heritage:sources") or [], marked, seen
-            )
-        )
+        if sources := (item.get("properties") or {}).get("heritage:sources"):
+
+            def where_item(item: dict[str, Any] = item) -> Where:
+                return {"file": catalog, "kind": "item", "feature": str(item.get("id"))}
+
+            problems.extend(judge.problems(where_item, "heritage:sources", sources))
     timeline = str(inputs.data_dir / TIMELINE)
     for number, row in enumerate(inputs.timeline, start=2):
         urls = [u.strip() for u in (row.get("source") or "").split(" ; ") if u.strip()]
-        where = {"file": timeline, "line": number}
-        problems.extend(_address_problems(where, "source", urls, marked, seen))
-        problems.extend(_text_problems(where, "event", row.get("event"), "source"))
+
+        def where_line(number: int = number) -> Where:
+            return {"file": timeline, "line": number}
+
+        problems.extend(judge.problems(where_line, "source", urls))
+        problems.extend(_text_problems(where_line, "event", row.get("event"), "source"))
     return problems
