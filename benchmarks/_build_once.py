@@ -4,16 +4,18 @@ Run as `python -m benchmarks._build_once DATA OUT`.
 
 Prints one JSON line: the seconds `geo.build.build_maps` took (imports not
 included), the files it wrote and left unchanged, whether it was incremental,
-and the process's peak memory. A process per build, so one build's memory
-and caches do not carry into the next measurement.
+and this process's peak memory (`VmHWM`: `ru_maxrss` carries the parent's
+across the exec; the forked workers' own peaks are not in it). A process per
+build, so one build's memory and caches do not carry into the next
+measurement.
 """
 
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
+from pathlib import Path
 
 from geo.build import build_maps
 
@@ -22,7 +24,8 @@ def main(data: str, out: str) -> None:
     start = time.perf_counter()
     result = build_maps(data, out, tiles="none")
     seconds = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    status = Path("/proc/self/status").read_text(encoding="utf-8")
+    peak_kib = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
     print(
         json.dumps(
             {

@@ -526,7 +526,9 @@ def _whole_section(run: Run) -> list[str]:
                 w.load,
             ]
         )
-    lines += _table(["N sites", "files", "bytes", "build", "floor", "build / floor", "peak memory", "rebuild", "load"], rows)
+    lines += _table(
+        ["N sites", "files", "bytes", "build", "floor", "build / floor", "peak memory (main process)", "rebuild", "load"], rows
+    )
     return lines
 
 

@@ -7,7 +7,9 @@ embed pages (`geo.pages`), the image chips (`geo.chips`) and the data exports
 this module knows where each output goes, and writes it.
 
 The same inputs give the same bytes: element ids are ordinal, keys sorted,
-and no timestamp but the data's as-of date is written.
+and no timestamp but the data's own dates are written. From `PARALLEL_SITES` sites
+the outputs are made by this process and forked workers (`geo._tasks`), the
+same bytes either way.
 
 **Rebuilding.** The output folder keeps a build state (`.build-state.json`:
 the code's and every input file's SHA-256, the build options, the log's
@@ -33,6 +35,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from geo import links
@@ -247,14 +250,14 @@ class BuildJob:
 
 
 def site_rows(sites: Any) -> Iterator[dict[str, Any]]:
-    """Each site of the public view as a dict of its columns, the geometry included (read a column at a time)."""
-    names = [str(name) for name in sites.columns]
-    columns = [sites[name].tolist() if name != sites.geometry.name else list(sites.geometry.values) for name in names]
+    """Each site of the public view as a dict of its columns, its shape as `geometry` (read a column at a time:
+    pandas' row iterators make an object per cell).
+    """
     geometry = sites.geometry.name
+    keys = ["geometry" if name == geometry else str(name) for name in sites.columns]
+    columns = [list(sites.geometry.values) if name == geometry else sites[name].tolist() for name in sites.columns]
     for values in zip(*columns):
-        row = dict(zip(names, values))
-        row["geometry"] = row.pop(geometry) if geometry != "geometry" else row["geometry"]
-        yield row
+        yield dict(zip(keys, values))
 
 
 def write_chips(out: Outputs, dataset: Dataset, site: Mapping[str, Any]) -> Chips | None:
@@ -262,7 +265,7 @@ def write_chips(out: Outputs, dataset: Dataset, site: Mapping[str, Any]) -> Chip
     imagery = dataset.public.imagery.get(site["id"])
     if imagery is None or not imagery.before or not imagery.after:
         return None
-    row = type("SiteRow", (), {"id": site["id"], "geometry": site["geometry"]})
+    row = SimpleNamespace(id=site["id"], geometry=site["geometry"])
     made = site_chips(row, imagery.before, imagery.after, dataset.inputs.data_dir)
     if made is None:
         return None

@@ -71,7 +71,7 @@ class PublicView(NamedTuple):
     sites: gpd.GeoDataFrame
     """Every site with its public status, verdict and display fields (`site_display`)."""
     imagery: dict[str, SiteImagery]
-    """Each site's imagery, with the pair and verdict of its current public observation."""
+    """Each site with a current public observation: its imagery, with that observation's pair and verdict."""
     histories: dict[str, observations.SiteHistory]
     """Each observed site's public history, redacted (`geo.observations.site_histories`)."""
 
@@ -85,10 +85,7 @@ def public_view(inputs: Inputs, joined: Joined) -> PublicView:
     """
     with collector_paused():
         histories = observations.site_histories(inputs.log, public_only=True)
-        ids = inputs.sites["id"].tolist()
-        imagery = {
-            site_id: joined.site(site_id, history.current if (history := histories.get(site_id)) else None) for site_id in ids
-        }
+        imagery = {site_id: joined.site(site_id, history.current) for site_id, history in histories.items() if history.current}
         return PublicView(site_display(inputs.sites, histories, imagery), imagery, histories)
 
 
@@ -212,12 +209,13 @@ def site_display(
     found = [histories.get(site_id) for site_id in ids]
     latest = [history.current if history else None for history in found]
     # A status without evidence is never shown: the site is unknown and says why.
-    current = [None if record and needs_evidence(record) else record for record in latest]
+    bare = [record is not None and needs_evidence(record) for record in latest]
+    current = [None if lacking else record for record, lacking in zip(latest, bare)]
     withheld = [
         f"the latest observation ({record['status']}) {NO_EVIDENCE}, so its status is not shown"
-        if record and needs_evidence(record)
+        if lacking and record is not None
         else None
-        for record in latest
+        for record, lacking in zip(latest, bare)
     ]
     joined = [imagery.get(site_id) if record else None for site_id, record in zip(ids, current)]
     verdicts = [pair.verdict if pair else None for pair in joined]
