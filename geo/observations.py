@@ -29,6 +29,7 @@ from geo._logfile import (
     quarantine_tail,
     split_log,
 )
+from geo.dictionary import EVIDENCE_EXCLUDED
 from geo.errors import ObservationError, Problem
 from geo.evidence import NO_EVIDENCE, needs_evidence, sort_key
 
@@ -77,11 +78,12 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
 
 
 def public_record(record: Mapping[str, Any]) -> dict[str, Any]:
-    """What may be published of one record: no `contact`, no contact in `analyst`, no local paths.
+    """What may be published of one record: no `contact`, no contact in `analyst`, no local paths, no copies.
 
     An evidence file keeps its name and SHA-256 but not the folder it was in
     (which can name a person's machine or account), whether written with `/`
-    or with Windows' `\\`.
+    or with Windows' `\\`. An evidence page keeps its address but not the copy
+    it was read on (`dictionary.EVIDENCE_EXCLUDED`).
     """
     public = dict(record)
     for name in PRIVATE_FIELDS:
@@ -89,11 +91,18 @@ def public_record(record: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(public.get("analyst"), str):
         public["analyst"] = public_analyst(public["analyst"])
     if isinstance(public.get("evidence"), list):
-        public["evidence"] = [
-            {**item, "file": file_name(item["file"])} if isinstance(item, dict) and "file" in item else item
-            for item in public["evidence"]
-        ]
+        public["evidence"] = [public_evidence(item) for item in public["evidence"]]
     return public
+
+
+def public_evidence(item: Any) -> Any:
+    """One evidence item as published: without the copy it was read on, a file without its folder."""
+    if not isinstance(item, dict):
+        return item
+    shown = {key: value for key, value in item.items() if key not in EVIDENCE_EXCLUDED}
+    if "file" in shown:
+        shown["file"] = file_name(shown["file"])
+    return shown
 
 
 @lru_cache(maxsize=4096)
