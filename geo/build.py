@@ -6,7 +6,6 @@ and no timestamp but the data's as-of date is written.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
     from geo.validate import Problem
 
 MANIFEST = "MANIFEST.sha256"
-INPUT_SUFFIXES = (".geojson", ".json", ".jsonl", ".csv")
 
 
 @dataclass(frozen=True)
@@ -81,7 +79,7 @@ def build_maps(
 
     copy_assets(needed, out_dir)
     written.extend(write_public_data(inputs, data_dir, out_dir / "data"))
-    written.append(write_manifest(out_dir, data_dir))
+    written.append(write_manifest(out_dir))
     return BuildResult(written=written, warnings=warnings)
 
 
@@ -110,13 +108,15 @@ def write_public_data(inputs: Inputs, data_dir: Path, folder: Path) -> list[Path
     return written
 
 
-def write_manifest(out_dir: Path, data_dir: Path) -> Path:
-    """`MANIFEST.sha256`: every output and every input layer, checkable with `sha256sum -c`."""
+def write_manifest(out_dir: Path) -> Path:
+    """`MANIFEST.sha256`: every published file, checkable with `sha256sum -c`.
+
+    Only the published files: a hash of the whole log (or of the catalog)
+    would change with every internal record and say that one was added.
+    """
     lines = []
     for path in sorted(p for p in out_dir.rglob("*") if p.is_file() and p.name != MANIFEST):
         lines.append(f"{sha256_file(path)}  {path.relative_to(out_dir).as_posix()}")
-    for path in sorted(p for p in data_dir.iterdir() if p.is_file() and p.suffix in INPUT_SUFFIXES):
-        lines.append(f"{sha256_file(path)}  {Path(os.path.relpath(path, out_dir)).as_posix()}")
     return _write(out_dir / MANIFEST, "\n".join(lines) + "\n")
 
 

@@ -7,7 +7,6 @@ monitors' log. `coverage` is pure; `coverage_from_dir` reads a data folder.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from geo.dates import parse_partial
 from geo.errors import LayerError, ObservationError
 from geo.layers import layer_path, read_json
-from geo.observations import site_histories
+from geo.observations import read_log, site_histories
 from geo.schema import COORD_PRECISIONS, LAYERS, STATUSES
 
 if TYPE_CHECKING:
@@ -97,24 +96,13 @@ def current_observations(log: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[
 
 
 def read_log_records(path: Path) -> list[dict[str, Any]]:
-    """The JSON objects of a log file, one a line; names the line of the first one that is not JSON."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ObservationError(f"{path}: file not found; fix: create it (an empty file is a valid empty log)") from None
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ObservationError(f"{path}: line {number}: not JSON ({error.msg}); fix: repair or remove the line") from None
-        if not isinstance(record, dict):
-            raise ObservationError(f"{path}: line {number}: expected a JSON object; fix: one record object per line")
+    """The records of the log, read and checked by `geo.observations.read_log`; a missing log is named."""
+    if not path.exists():
+        raise ObservationError(f"{path}: file not found; fix: create it (an empty file is a valid empty log)")
+    records = read_log(path)
+    for number, record in enumerate(records, start=1):
         if record.get("kind") == "observation":
             _check_observation(record, f"{path}: line {number}: record {record.get('id')!r}")
-        records.append(record)
     return records
 
 

@@ -8,13 +8,14 @@ as None. Validation (`geo.validate`) runs on the same parsed JSON first.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 
-from geo.errors import LayerError
+from geo._files import read_regular
+from geo._json import JSONRefused, parse
+from geo.errors import LayerError, UnsafeFileError
 from geo.schema import LAYERS
 
 CRS = "EPSG:4326"
@@ -28,20 +29,28 @@ def layer_path(data_dir: str | Path, name: str) -> Path:
         raise LayerError(f"unknown layer {name!r}; expected one of {', '.join(LAYERS)}") from None
 
 
+MAX_JSON_BYTES = 1 << 30
+"""The largest JSON file read (a layer of 100,000 sites is about 33 MB)."""
+
+
 def read_json(path: Path) -> Any:
-    """Parse a JSON file, naming the file, line and column when it is not JSON."""
+    """Parse a JSON file of the data folder, naming the file and why when it cannot be read.
+
+    The file must be a regular file, not a link (`geo._files`), of at most
+    `MAX_JSON_BYTES`; its JSON must nest at most `geo._json.MAX_DEPTH` deep,
+    hold no duplicate key, no `NaN` or `Infinity`, no number too large for a
+    float and no lone surrogate (`geo._json.parse`).
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_regular(path, MAX_JSON_BYTES)
     except FileNotFoundError:
         raise LayerError(f"{path}: file not found; fix: create it or pass --data to the folder that holds it") from None
-    except UnicodeDecodeError as error:
-        raise LayerError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); fix: save the file as UTF-8") from None
+    except UnsafeFileError as error:
+        raise LayerError(str(error)) from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise LayerError(
-            f"{path}: unreadable JSON at line {error.lineno} column {error.colno} ({error.msg}); fix: repair the JSON syntax"
-        ) from None
+        return parse(data)
+    except JSONRefused as error:
+        raise LayerError(f"{path}: {error}; fix: repair the file (a GeoJSON layer is UTF-8 JSON of plain values)") from None
 
 
 def frame_from_collection(collection: dict[str, Any]) -> gpd.GeoDataFrame:

@@ -97,9 +97,9 @@ def public_sites(inputs: Inputs, page_prefix: str = "sites/") -> gpd.GeoDataFram
 
 
 def as_of(inputs: Inputs) -> str | None:
-    """The data's as-of date: the newest public record in the monitors' log."""
+    """The data's as-of date: the newest public record in the monitors' log (a review is as public as its observation)."""
     newest = max(
-        (r["recorded_at"] for r in inputs.log if r.get("visibility", "public") == "public" and r.get("recorded_at")), default=None
+        (str(r["recorded_at"]) for r, _, _ in observations.public_entries(inputs.log) if r.get("recorded_at")), default=None
     )
     return newest[:10] if newest else None
 

@@ -197,6 +197,7 @@ def test_review_by_a_second_analyst_confirms(runner: CliRunner, data: Path) -> N
         "confirmed",
         "Ann",
         "public",
+        "obs-church-1",
     ]
 
 
@@ -206,7 +207,8 @@ def test_review_by_a_second_analyst_confirms(runner: CliRunner, data: Path) -> N
         (
             "obs-church-1",
             "ann",
-            "observation obs-church-1: field 'analyst': 'ann' is its author; fix: a second analyst must review it",
+            "observation obs-church-1: field 'analyst': 'ann' is its author 'Ann' (names are compared without regard to "
+            "case, spacing, invisible characters or look-alike letters); fix: a second analyst must review it",
         ),
         ("obs-church-9", "Bob", "observation 'obs-church-9': not in the log"),
     ],
@@ -345,8 +347,11 @@ def test_verify_names_a_changed_evidence_file(runner: CliRunner, data: Path, tmp
     (tmp_path / "after.png").write_bytes(b"altered")
     result = run(runner, data, "verify")
     assert result.exit_code == 1
-    assert "line 1 (obs-church-1): field 'evidence': file 'after.png' no longer has the SHA-256 recorded for it" in result.stderr
-    assert result.stderr.splitlines()[-1].endswith("1 problem(s) in 1 records; first broken record: line 1 (obs-church-1)")
+    assert result.stderr == (
+        f"heritage-map: error: {data / 'observations.jsonl'}: 1 problem(s) in 1 records; first broken record: "
+        "line 1 (obs-church-1): field 'evidence': file 'after.png' no longer has the SHA-256 recorded for it; "
+        "fix: restore the original file; a changed file is not the evidence that was recorded\n"
+    )
 
 
 def test_help_has_a_summary_and_an_example(runner: CliRunner) -> None:

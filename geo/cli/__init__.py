@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from geo.errors import HeritageMapError
+from geo.text import terminal
 
 
 class DataError(click.ClickException):
@@ -21,7 +22,7 @@ class DataError(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         """Print the one-line message on stderr."""
-        click.echo(f"heritage-map: error: {self.format_message()}", err=True)
+        click.echo(terminal(f"heritage-map: error: {self.format_message()}"), err=True)
 
 
 class HeritageMapGroup(click.Group):

@@ -14,6 +14,7 @@ import click
 from geo import observations
 from geo.cli._options import data_option
 from geo.errors import ObservationError
+from geo.text import terminal
 
 
 @click.command(name="verify")
@@ -36,15 +37,17 @@ def command(evidence_root: Path, quarantine_tail: bool, data_dir: Path) -> None:
         observations.quarantine_torn_tail(log)
     report = observations.verify_log(log, data_dir, evidence_root=evidence_root)
     if report.first is None:
+        unterminated = "; the last record has no line end yet (the next writer adds it)" if report.unterminated else ""
         click.echo(
-            f"ok: {log}: {report.records} records, chain intact, {report.evidence_files} evidence file(s) match; "
-            f"head {report.head or 'none (empty log)'}"
+            terminal(
+                f"ok: {log}: {report.records} records, chain intact, {report.evidence_files} evidence file(s) match; "
+                f"head {report.head or 'none (empty log)'}{unterminated}"
+            )
         )
         return
-    for problem in report.problems:
-        click.echo(f"heritage-map: error: {log}: {problem}", err=True)
-    first = report.first
+    if len(report.problems) > 1:
+        for problem in report.problems:
+            click.echo(terminal(f"heritage-map: error: {log}: {problem}"), err=True)
     raise ObservationError(
-        f"{log}: {len(report.problems)} problem(s) in {report.records} records; "
-        f"first broken record: line {first.line} ({first.record_id or 'no id'})"
+        f"{log}: {len(report.problems)} problem(s) in {report.records} records; first broken record: {report.first}"
     )
