@@ -27,6 +27,8 @@ from filelock import FileLock, Timeout
 from pystac.errors import STACError
 
 from geo._canonical import sha256_file
+from geo._json import JSONRefused
+from geo._json import parse as parse_json
 from geo.errors import ImageryError
 from geo.scene import Scene, first_line, read_scene
 
@@ -419,15 +421,11 @@ def _rounded(geometry: Any) -> Any:
 
 def _load_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return parse_json(path.read_bytes())  # bounded nesting, no NaN or duplicate key (geo._json)
     except FileNotFoundError:
         raise ImageryError(f"{path}: file not found; fix: pass the path of a STAC JSON file") from None
-    except UnicodeDecodeError as error:
-        raise ImageryError(f"{path}: not UTF-8 text (byte {error.start}); fix: save it as UTF-8 JSON") from None
-    except json.JSONDecodeError as error:
-        raise ImageryError(
-            f"{path}: unreadable JSON at line {error.lineno} column {error.colno} ({error.msg}); fix: repair the JSON syntax"
-        ) from None
+    except JSONRefused as error:
+        raise ImageryError(f"{path}: {error}; fix: repair the JSON") from None
 
 
 def _check_item(path: Path, item: Any, index: int) -> None:
