@@ -16,6 +16,7 @@ from geo.assets import Mode, copy_assets
 from geo.chips import write_site_chips
 from geo.export import write_tables
 from geo.inputs import Inputs, validated_inputs
+from geo.layers import read_text
 from geo.maps import TITLE, as_of, overview_map, public_view
 from geo.pages import Chips, EmbedTarget, embed_index, embed_page, site_page, timeline_map
 from geo.render import Tiles, page_html
@@ -104,7 +105,8 @@ def write_public_data(inputs: Inputs, data_dir: Path, folder: Path) -> list[Path
     written = write_tables(inputs, folder, "geojson", "public") + write_tables(inputs, folder, "csv", "public")
     for name in ("timeline.csv", "SOURCES.md"):
         if (data_dir / name).exists():
-            written.append(_write(folder / name, (data_dir / name).read_text(encoding="utf-8")))
+            # A regular file of the folder only: a planted link would publish the file it points at.
+            written.append(_write(folder / name, read_text(data_dir / name)))
     return written
 
 

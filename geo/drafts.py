@@ -269,7 +269,9 @@ class Checker:
     def record(self, draft: Draft) -> tuple[dict[str, Any] | None, list[str]]:
         """The log record of `draft`, or None and every reason it cannot be recorded."""
         draft, found = cleaned_draft(draft)
-        found.extend(draft_problems(draft, self.sites, self.scenes, self.today))
+        # A field the text rules refuse is reported once, not again as an unknown id or a bad date.
+        refused = tuple(problem.split(":", 1)[0] for problem in found)
+        found.extend(p for p in draft_problems(draft, self.sites, self.scenes, self.today) if not p.startswith(refused))
         evidence, refused = evidence_entries([e for e in draft.evidence if not _evidence_problem(e)], self.base, self.hashed)
         found.extend(refused)
         if found:

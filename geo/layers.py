@@ -8,6 +8,7 @@ as None. Validation (`geo.validate`) runs on the same parsed JSON first.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,39 @@ def read_json(path: Path) -> Any:
         return parse(data)
     except JSONRefused as error:
         raise LayerError(f"{path}: {error}; fix: repair the file (a GeoJSON layer is UTF-8 JSON of plain values)") from None
+
+
+MAX_TABLE_BYTES = 64 << 20
+"""The largest CSV table of the data folder read (`timeline.csv` is a few kilobytes)."""
+
+
+def read_text(path: Path) -> str:
+    """A text file of the data folder (a regular file, no link followed, UTF-8); LayerError saying why not."""
+    try:
+        return read_regular(path, MAX_TABLE_BYTES).decode("utf-8")
+    except UnsafeFileError as error:
+        raise LayerError(str(error)) from None
+    except UnicodeDecodeError as error:
+        raise LayerError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); fix: save the file as UTF-8") from None
+
+
+def read_table(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV table of the data folder (`read_text`); none when it is absent.
+
+    LayerError naming the file and line when it is not CSV (a value over
+    131,072 characters, a quote left open).
+    """
+    try:
+        text = read_text(path)
+    except FileNotFoundError:
+        return []
+    reader = csv.DictReader(text.splitlines(keepends=True))
+    try:
+        return list(reader)
+    except csv.Error as error:
+        raise LayerError(
+            f"{path}: line {reader.line_num + 1}: unreadable CSV ({error}); fix: shorten the value or close its quote"
+        ) from None
 
 
 def frame_from_collection(collection: dict[str, Any]) -> gpd.GeoDataFrame:

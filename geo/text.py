@@ -92,7 +92,7 @@ def clean(value: str, kind: Kind = "text") -> str:
         if not ID.fullmatch(value):
             raise TextRefused(f"{value!r} is not a lowercase slug (letters a-z, digits, '-' and '_')")
         return value
-    if value.isprintable():  # the usual case: no control, format, separator or unassigned character
+    if value.isascii() and value.isprintable():  # the usual case: nothing to look at character by character
         return value
     for position, character in enumerate(value, start=1):
         category = unicodedata.category(character)
