@@ -306,6 +306,7 @@ def test_verify_command_names_the_first_broken_record(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["verify", "--data", str(data)])
     assert result.exit_code == 1
     assert result.stderr.startswith(
-        f"heritage-map: error: {log}: 1 problem(s) in 5 records; first broken record: line 4 (obs-church-9): field 'hash': stored "
+        f"heritage-map: error: {log}: 1 problem(s) in 5 records; "
+        "first broken record: line 4 (obs-church-9): field 'hash': stored "
     )
     assert result.stderr.count("\n") == 1

@@ -78,7 +78,9 @@ def test_read_log_returns_records_in_order(tmp_path: Path) -> None:
 def test_read_log_names_file_and_line_of_a_bad_line(tmp_path: Path) -> None:
     log = tmp_path / "log.jsonl"
     log.write_text(observation_chain([obs("a")]) + "not json\n" + observation_chain([obs("b")]), encoding="utf-8")
-    with pytest.raises(ObservationError, match=r"log\.jsonl: 1 problem\(s\) in 2 records; first broken record: line 2 \(no id\): "):
+    with pytest.raises(
+        ObservationError, match=r"log\.jsonl: 1 problem\(s\) in 2 records; first broken record: line 2 \(no id\): "
+    ):
         read_log(log)
 
 

@@ -207,8 +207,10 @@ def test_review_by_a_second_analyst_confirms(runner: CliRunner, data: Path) -> N
         (
             "obs-church-1",
             "ann",
-            "observation obs-church-1: field 'analyst': 'ann' is its author 'Ann' (names are compared without regard to "
-            "case, spacing, invisible characters or look-alike letters); fix: a second analyst must review it",
+            (
+                "observation obs-church-1: field 'analyst': 'ann' is its author 'Ann' (names are compared without regard "
+                "to case, spacing, invisible characters or look-alike letters); fix: a second analyst must review it"
+            ),
         ),
         ("obs-church-9", "Bob", "observation 'obs-church-9': not in the log"),
     ],

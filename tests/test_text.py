@@ -166,7 +166,7 @@ def test_observe_add_refuses_an_invisible_or_control_character_in_the_name(data:
 
 def test_observe_import_refuses_a_bidi_override_in_a_name_by_line(data: Path, tmp_path: Path) -> None:
     rows = tmp_path / "rows.csv"
-    rows.write_text(f"site_id,status,observed_on,analyst\nchurch,intact,2024-05-01,Cat\u202eeve\n", encoding="utf-8")
+    rows.write_text("site_id,status,observed_on,analyst\nchurch,intact,2024-05-01,Cat\u202eeve\n", encoding="utf-8")
     one_line(run("observe", "import", str(rows), data=data), f"{rows}: line 2: field 'analyst': U+202E RIGHT-TO-LEFT OVERRIDE")
 
 
@@ -183,17 +183,19 @@ def _process(args: list[bytes], cwd: Path) -> subprocess.CompletedProcess[bytes]
     )
 
 
+ADD_BYTES = [b"observe", b"add", b"--status", b"damaged", b"--observed-on", b"2024-04-04"]
+
+
 @pytest.mark.parametrize(
     "arguments",
     [
-        [b"observe", b"add", b"--site", b"church", b"--status", b"damaged", b"--observed-on", b"2024-04-04", b"--analyst", b"Ann\xff"],
-        [b"observe", b"add", b"--site", b"church\xff", b"--status", b"damaged", b"--observed-on", b"2024-04-04", b"--analyst", b"A"],
-        [b"observe", b"add", b"--site", b"church", b"--status", b"damaged", b"--observed-on", b"2024-04-04", b"--analyst", b"A",
-         b"--note", b"caf\xe9"],
+        [*ADD_BYTES, b"--site", b"church", b"--analyst", b"Ann\xff"],
+        [*ADD_BYTES, b"--site", b"church\xff", b"--analyst", b"A"],
+        [*ADD_BYTES, b"--site", b"church", b"--analyst", b"A", b"--note", b"caf\xe9"],
         [b"observe", b"review", b"obs-church-1\xff", b"--decision", b"confirm", b"--analyst", b"Bob"],
         [b"observe", b"review", b"obs-church-1", b"--decision", b"confirm", b"--analyst", b"B\xc3"],
     ],
-)  # fmt: skip
+)
 def test_invalid_utf8_arguments_give_one_line_not_a_traceback(data: Path, tmp_path: Path, arguments: list[bytes]) -> None:
     done = _process([*arguments, b"--data", str(data).encode()], tmp_path)
     assert done.returncode == 1, done.stderr
