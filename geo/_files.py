@@ -155,6 +155,7 @@ def fsync_folder(folder: Path) -> None:
 
 
 _SPECIAL_TREES = ("/proc", "/sys", "/dev")
+_INSIDE = "copy the file into {base} (or a folder below it) and give its path relative to it"
 
 
 def confined_file(base: Path, given: str) -> Path:
@@ -171,6 +172,8 @@ def confined_file(base: Path, given: str) -> Path:
         raise UnsafeFileError(
             f"{given!r}: an absolute path; fix: give the path relative to {base} (copy the file there if it is elsewhere)"
         )
+    if os.path.normpath(given).split(os.sep, 1)[0] == "..":
+        raise UnsafeFileError(f"{given!r}: leads out of {base} (through '..'); fix: {_INSIDE.format(base=base)}")
     root = base.resolve()
     try:
         real = (root / given).resolve(strict=True)
@@ -181,10 +184,7 @@ def confined_file(base: Path, given: str) -> Path:
             f"{given!r}: cannot be resolved ({error}); fix: give a plain file path relative to {base}"
         ) from None
     if real != root and root not in real.parents:
-        raise UnsafeFileError(
-            f"{given!r}: leads out of {base} (through '..' or a link); fix: copy the file into {base} "
-            "and give its path relative to it"
-        )
+        raise UnsafeFileError(f"{given!r}: leads out of {base} (through a link); fix: {_INSIDE.format(base=base)}")
     if any(str(real) == tree or str(real).startswith(tree + "/") for tree in _SPECIAL_TREES):
         raise UnsafeFileError(f"{given!r}: a system file ({real}), not evidence; fix: give the path of the evidence file")
     return real

@@ -331,7 +331,8 @@ def import_rows(path: Path, ignore: Iterable[str] = ()) -> Iterator[tuple[int, D
             delimiter = ";" if first.count(";") > first.count(",") else ","
             columns = [c.strip() for c in next(csv.reader([first], delimiter=delimiter), [])]
             _check_columns(path, columns, ignored)
-            reader = csv.reader(handle, delimiter=delimiter)
+            # strict: a quote left open is an error, not a note that swallows every row after it
+            reader = csv.reader(handle, delimiter=delimiter, strict=True)
             kept = [(index, name) for index, name in enumerate(columns) if name in IMPORT_COLUMNS]
             for count, row in enumerate(reader, start=1):
                 if not row:

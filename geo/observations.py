@@ -453,7 +453,8 @@ def _evidence_file_problems(line: int, record: Mapping[str, Any], root: Path) ->
             )
             continue
         except UnsafeFileError as error:
-            problems.append(LogProblem(line, record_id, "evidence", f"file {error}", RESTORE_EVIDENCE))
+            found, _, fix = str(error).partition("; fix: ")
+            problems.append(LogProblem(line, record_id, "evidence", f"file {found} (not read)", f"{fix}; {RESTORE_EVIDENCE}"))
             continue
         if not matches:
             problems.append(
@@ -468,7 +469,7 @@ def _evidence_file_problems(line: int, record: Mapping[str, Any], root: Path) ->
     return checked, problems
 
 
-RESTORE_EVIDENCE = "evidence is read only inside --evidence-root; restore the log from a copy if it names another file"
+RESTORE_EVIDENCE = "evidence is read only inside --evidence-root (restore the log from a copy if it names another file)"
 
 
 def verify_log(path: str | Path, data_dir: str | Path, *, evidence_root: str | Path | None = None) -> VerifyReport:
