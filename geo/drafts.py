@@ -272,8 +272,8 @@ class Checker:
         # A field the text rules refuse is reported once, not again as an unknown id or a bad date.
         refused = tuple(problem.split(":", 1)[0] for problem in found)
         found.extend(p for p in draft_problems(draft, self.sites, self.scenes, self.today) if not p.startswith(refused))
-        evidence, refused = evidence_entries([e for e in draft.evidence if not _evidence_problem(e)], self.base, self.hashed)
-        found.extend(refused)
+        evidence, missing = evidence_entries([e for e in draft.evidence if not _evidence_problem(e)], self.base, self.hashed)
+        found.extend(missing)
         if found:
             return None, found
         return observation_record(draft, evidence, self.recorded_at), []
