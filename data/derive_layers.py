@@ -12,7 +12,6 @@ through `found_coordinates.csv`, `gaps_communities.csv` or `gaps_heritage.csv`.
 
 from __future__ import annotations
 
-import calendar
 import csv
 import io
 import json
@@ -20,20 +19,26 @@ import re
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pystac
 
+from geo import citations
 from geo._canonical import GENESIS, canonical_json, record_hash
 from geo.errors import LayerError
-from geo.schema import COORD_PRECISIONS, STATUSES
+from geo.schema import BASES, COORD_PRECISIONS, STATUSES
+from geo.schema import SITE_TYPES as TYPE_VOCABULARY
 
 HERE = Path(__file__).resolve().parent
-RECORDED_AT = "2026-11-21T00:00:00Z"
-"""When the published findings were transcribed into the log (the same for every record)."""
+TRANSCRIBED_AT = "2026-12-05T00:00:00Z"
+"""When the published findings were re-transcribed into the log with canonical citations (the same for every
+record). The first transcription, of 2026-11-21, is kept verbatim as `data/reference/observations_2026-11-21.jsonl`."""
+SUPERSEDED_LOG = "observations_2026-11-21.jsonl"
+VERIFICATION = "verification"
+ADDED_SITE_PREFIX = "nk1"
+"""A candidate row `cand-NN` that holds becomes site `nk1NN`: the id says which row of the candidates it was."""
 
 COMMUNITY_FILES = (
     "communities_askeran_stepanakert_shushi.csv",
@@ -88,6 +93,8 @@ LATER_SEARCH = "a further search of stored web copies for the held settlements f
 
 COMMUNITY_UNLOCATED = {
     "khnkavan": "No coordinate was found in the search that identified the community (reconciliation_107.md)",
+    "chldran": "A point was read only on a machine-translated copy of a Wikipedia article whose page could not be "
+    "identified (listed in cited_copies.csv); it is not used until that page is found",
 }
 """Rows searched differently from the rest of their province."""
 
@@ -109,7 +116,7 @@ SITE_TYPES = {
     "memorial": "memorial",
     "memorial (spring monument)": "memorial",
     "memorial / khachkar": "memorial",
-    "monument": "memorial",
+    "monument": "monument",
     "khachkars / church ruin": "khachkar",
     "bridge": "bridge",
     "village / settlement": "village",
@@ -346,6 +353,69 @@ def split_urls(text: str) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
+# --- citations --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Citations:
+    """Where each citation was read (`read_via.csv`), originals found by hand and copies kept as the citation.
+
+    Every reference citation is the canonical page; `cite` checks that, so a copy's address added to the
+    reference later fails the derivation instead of reaching a layer.
+    """
+
+    read_via: dict[tuple[str, str], list[dict[str, Any]]]
+    originals: dict[str, str]
+    copies: dict[str, dict[str, str]]
+
+    def cite(self, url: str, where: str) -> tuple[str, dict[str, Any] | None]:
+        """(the address to cite, the read-via entry when `url` is a copy whose page is known)."""
+        found = citations.canonical(url, self.originals)
+        if not found.is_copy or url in self.copies:
+            return url, None
+        if found.url is None:
+            raise LayerError(
+                f"{where}: {url!r} is {found.describe()} whose original is not known; fix: cite the original page "
+                "(record the copy in read_via.csv), or list the copy in cited_copies.csv"
+            )
+        return found.url, via_entry(found.url, url, found.snapshot)
+
+    def entries(self, file: str, fid: str) -> list[dict[str, Any]]:
+        return list(self.read_via.get((file, fid), []))
+
+
+def via_entry(url: str, copy: str, snapshot: str | None) -> dict[str, Any]:
+    """One `read_via` item: the page cited, the copy it was read on, and the copy's snapshot date when known."""
+    entry: dict[str, Any] = {"url": url, "copy": copy}
+    if snapshot:
+        entry["snapshot"] = snapshot
+    return entry
+
+
+def citation_tables(reference_dir: Path) -> Citations:
+    read_via: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in read_rows(reference_dir / "read_via.csv"):
+        entry = via_entry(row["url"], row["read_via"], row["snapshot"] or None)
+        if entry not in read_via[(row["file"], row["id"])]:
+            read_via[(row["file"], row["id"])].append(entry)
+    originals = {row["copy"]: row["original"] for row in read_rows(reference_dir / "citation_originals.csv")}
+    copies = {row["url"]: row for row in read_rows(reference_dir / "cited_copies.csv")}
+    return Citations(dict(read_via), originals, copies)
+
+
+def attach_read_via(features: list[dict[str, Any]], cites: Citations, files: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Give each feature `read_via`: the copies its citations were read on, from the rows of `files` with its id."""
+    for f in features:
+        props = f["properties"]
+        fid = props["id"]
+        entries = [e for name in files for key in dict.fromkeys((fid, fid.upper())) for e in cites.entries(name, key)]
+        cited = set(props.get("sources") or ()) | {props.get("coord_source")}
+        unique = {json.dumps(e, sort_keys=True): e for e in entries if e["url"] in cited}
+        if unique:
+            props["read_via"] = list(unique.values())
+    return features
+
+
 def integer(text: str) -> int | None:
     return int(text) if text else None
 
@@ -371,6 +441,8 @@ class FoundPoint:
     origin: str
     part_of: str | None = None
     """For a row without lat/lon: the community the source places the settlement in."""
+    note_sources: tuple[str, ...] = ()
+    """Pages the note mentions (their addresses are kept here, not in the note's text)."""
 
 
 def found_points(reference_dir: Path) -> dict[tuple[str, str], FoundPoint]:
@@ -390,7 +462,14 @@ def found_points(reference_dir: Path) -> dict[tuple[str, str], FoundPoint]:
     gaps_h = reference_dir / "gaps_heritage.csv"
     for row in read_rows(gaps_h) if gaps_h.exists() else []:
         found[("heritage_sites", row["id"].lower())] = FoundPoint(
-            float(row["lat"]), float(row["lon"]), row["coord_precision"], row["coord_source_url"], row["note"], None, gaps_h.name
+            float(row["lat"]),
+            float(row["lon"]),
+            row["coord_precision"],
+            row["coord_source_url"],
+            row["note"],
+            None,
+            gaps_h.name,
+            note_sources=tuple(split_urls(row.get("note_sources", ""))),
         )
     later = reference_dir / "found_coordinates.csv"
     for index, row in enumerate(read_rows(later) if later.exists() else [], start=2):
@@ -434,12 +513,55 @@ def found_points(reference_dir: Path) -> dict[tuple[str, str], FoundPoint]:
                 "and a note starting 'part of <community id>:'"
             ) from None
         found[(layer, fid)] = FoundPoint(
-            lat, lon, row["coord_precision"], row["coord_source_url"], row.get("note", ""), row.get("name_az") or None, later.name
+            lat,
+            lon,
+            row["coord_precision"],
+            row["coord_source_url"],
+            row.get("note", ""),
+            row.get("name_az") or None,
+            later.name,
+            note_sources=tuple(split_urls(row.get("note_sources", ""))),
         )
     return found
 
 
-def community_features(reference_dir: Path, found: dict[tuple[str, str], FoundPoint]) -> list[dict[str, Any]]:
+RESIDENT_FINDINGS = {"residents-2023": "sourced", "exodus-2023": "sourced", "doubt": "in doubt", "not-found": "not found"}
+"""`communities_2023.csv` findings: a source places Armenian residents there in 2023 (living there, or leaving in the
+September 2023 exodus), a source casts doubt on it, or no source was found."""
+
+
+@dataclass(frozen=True)
+class Residents:
+    """Whether a source places Armenian residents in a community in 2023, and which."""
+
+    state: str
+    sources: tuple[str, ...]
+    via: tuple[dict[str, Any], ...]
+
+
+def residents_2023(reference_dir: Path, cites: Citations) -> dict[str, Residents]:
+    path = reference_dir / VERIFICATION / "communities_2023.csv"
+    rows: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in read_rows(path) if path.exists() else []:
+        if row["finding"] not in RESIDENT_FINDINGS:
+            raise LayerError(
+                f"{path}: {row['id']}: field 'finding' is {row['finding']!r}; fix: use one of {sorted(RESIDENT_FINDINGS)}"
+            )
+        rows[row["id"]].append(row)
+    found = {}
+    for fid, checks in rows.items():
+        states = {RESIDENT_FINDINGS[c["finding"]] for c in checks}
+        state = next(s for s in ("sourced", "in doubt", "not found") if s in states)
+        sourced = [c for c in checks if RESIDENT_FINDINGS[c["finding"]] == "sourced" and c["url"]]
+        urls = tuple(dict.fromkeys(cites.cite(c["url"], f"communities_2023.csv: {fid}")[0] for c in sourced))
+        via = tuple(via_entry(c["url"], c["read_via"], None) for c in sourced if c["read_via"])
+        found[fid] = Residents(state, urls, via)
+    return found
+
+
+def community_features(
+    reference_dir: Path, found: dict[tuple[str, str], FoundPoint], residents: dict[str, Residents] | None = None
+) -> list[dict[str, Any]]:
     """One Point (or null) feature per reference settlement, in file order."""
     rows = [row for name in COMMUNITY_FILES for row in read_rows(reference_dir / name)]
     points = {
@@ -451,7 +573,7 @@ def community_features(reference_dir: Path, found: dict[tuple[str, str], FoundPo
     for (layer, fid), later in found.items():
         if layer == "communities" and later.lat is not None and later.lon is not None and fid in names:
             points[fid] = (later.lat, later.lon, later.source, names[fid])
-    return [community_feature(row, points, found) for row in rows if row["id"] not in EXCLUDED_COMMUNITIES]
+    return [community_feature(row, points, found, residents or {}) for row in rows if row["id"] not in EXCLUDED_COMMUNITIES]
 
 
 def community_part_of(fid: str, later: FoundPoint | None) -> tuple[str, str] | None:
@@ -463,17 +585,23 @@ def community_part_of(fid: str, later: FoundPoint | None) -> tuple[str, str] | N
                 f"found_coordinates.csv: {fid}: note says part of {later.part_of!r} but the reference says "
                 f"{known[0]!r}; fix: check which community the sources name"
             )
-        return later.part_of, f"{later.note} ({later.source})"
+        return later.part_of, f"{later.note} ({citations.label(later.source)})"
     return known
 
 
 def community_feature(
-    row: dict[str, str], points: dict[str, tuple[float, float, str, str]], found: dict[tuple[str, str], FoundPoint]
+    row: dict[str, str],
+    points: dict[str, tuple[float, float, str, str]],
+    found: dict[tuple[str, str], FoundPoint],
+    residents: dict[str, Residents],
 ) -> dict[str, Any]:
     fid = row["id"]
     later = found.get(("communities", fid))
     part_of = community_part_of(fid, later)
-    counts = row["held_until"] == "2023-09" and part_of is None and fid not in NOT_A_107_COMMUNITY
+    held = row["held_until"] == "2023-09" and part_of is None and fid not in NOT_A_107_COMMUNITY
+    resident = residents.get(fid)
+    # Counted toward the 107 only where a source places Armenian residents there in 2023 (issue 12).
+    counts = held and resident is not None and resident.state == "sourced"
     props: dict[str, Any] = {
         "id": fid,
         "name": row["name_hy_translit"],
@@ -489,6 +617,11 @@ def community_feature(
         "note": row["status_note"],
         "sources": split_urls(row["source_url"]),
     }
+    if held:
+        props["residents_2023"] = resident.state if resident else "not checked"
+        if resident and resident.sources:
+            props["residents_2023_source"] = list(resident.sources)
+            props["sources"].extend(u for u in resident.sources if u not in props["sources"])
     geometry = None
     if later and later.lat is not None and later.lon is not None:
         geometry = point(later.lat, later.lon)
@@ -499,6 +632,7 @@ def community_feature(
         )
         props["name_az"] = props["name_az"] or later.name_az
         props["note"] = NO_COORDS_PREFIX.sub("", props["note"])
+        props["sources"].extend(u for u in later.note_sources if u not in props["sources"])
     elif row["lat"] and row["lon"]:
         geometry = point(float(row["lat"]), float(row["lon"]))
         precision, note = COMMUNITY_COORD_NOTES.get(fid, ("settlement", None))
@@ -570,6 +704,7 @@ def site_feature(row: dict[str, str], found: dict[tuple[str, str], FoundPoint]) 
             coord_precision=later.precision,
             coord_note=f"found after the reference ({later.origin}): {later.note}",
         )
+        props["sources"].extend(u for u in later.note_sources if u not in props["sources"])
     elif row["lat"] and row["lon"]:
         geometry = point(float(row["lat"]), float(row["lon"]))
         sentence = COORD_SENTENCE.search(row["event_summary"])
@@ -585,111 +720,350 @@ def site_feature(row: dict[str, str], found: dict[tuple[str, str], FoundPoint]) 
     return feature(geometry, props)
 
 
+def candidate_features(verification: Verification, cites: Citations) -> list[dict[str, Any]]:
+    """One feature per candidate the verification added (`candidate_sites_*.csv`), with id `nk1NN`.
+
+    A site located only to its settlement shares the settlement's point and says so in `coord_note`.
+    """
+    features = []
+    for candidate, row in sorted(verification.candidates.items()):
+        verdict = verification.verdicts.get(candidate)
+        if verdict is None or verdict["action"] != "add":
+            raise LayerError(
+                f"candidate_sites: {candidate}: no verdict 'add' for it; fix: add its verdict, or remove the feature row"
+            )
+        if row["type"] not in TYPE_VOCABULARY:
+            raise LayerError(f"candidate_sites: {candidate}: field 'type' is {row['type']!r}; fix: use one of {TYPE_VOCABULARY}")
+        compiled = verification.candidate_rows.get(candidate, {})
+        sources = [cites.cite(u, f"verification: {candidate}")[0] for u in split_urls(verdict["evidence"])]
+        props: dict[str, Any] = {
+            "id": added_site_id(candidate),
+            "name": row["name"],
+            "name_hy": row["name_hy"] or None,
+            "name_az": row["name_az"] or None,
+            "name_ru": row["name_ru"] or None,
+            "type": row["type"],
+            "type_detail": compiled.get("type") or row["type"],
+            "period": row["period"] or None,
+            "settlement": row["settlement"],
+            "sources": sources,
+        }
+        names = split_urls(row["names_source"])
+        if names:
+            props["names_sources"] = names
+        via = [
+            e
+            for c in verification.checks.get(candidate, [])
+            if c.get("read_via")
+            for e in [via_entry(c["url"], c["read_via"], None)]
+        ]
+        geometry = None
+        if row["lat"] and row["lon"]:
+            if row["coord_precision"] not in COORD_PRECISIONS:
+                raise LayerError(
+                    f"candidate_sites: {candidate}: field 'coord_precision' is {row['coord_precision']!r}; "
+                    f"fix: use one of {', '.join(COORD_PRECISIONS)}"
+                )
+            geometry = point(float(row["lat"]), float(row["lon"]))
+            coord_source = cites.cite(row["coord_source"], f"candidate_sites: {candidate}: coord_source")[0]
+            props.update(coord_source=coord_source, coord_precision=row["coord_precision"])
+            if row["coord_precision"] == "settlement":
+                props["coord_note"] = (
+                    f"located only to its settlement: the point is {row['settlement']}'s, not the site's, "
+                    "and other sites there share it"
+                )
+            if coord_source not in props["sources"]:
+                props["sources"].append(coord_source)
+            if row["coord_read_via"]:
+                via.append(via_entry(coord_source, row["coord_read_via"], None))
+        else:
+            props["unlocated_note"] = "no source read locates the site or gives a usable point (verification 2026-12)"
+        unique = {json.dumps(e, sort_keys=True): e for e in via if e["url"] in props["sources"]}
+        if unique:
+            props["read_via"] = list(unique.values())
+        features.append(feature(geometry, props))
+    return features
+
+
+NAME_LANGUAGES = ("hy", "az", "ru")
+
+
+def read_names(reference_dir: Path, name: str, key: str) -> dict[str, dict[str, str]]:
+    path = reference_dir / VERIFICATION / name
+    return {row[key]: row for row in read_rows(path)} if path.exists() else {}
+
+
+def with_site_names(features: list[dict[str, Any]], names: dict[str, dict[str, str]], cites: Citations) -> list[dict[str, Any]]:
+    """Each site's names in Armenian, Azerbaijani and Russian, each with the page that prints it (`name_<lang>_source`),
+    and its settlement's (`settlement_<lang>`, `settlement_names_sources`), from `site_names.csv`."""
+    for f in features:
+        props = f["properties"]
+        key = verification_key(props["id"])
+        row = names.get(key)
+        if row is None:
+            continue
+        for lang in NAME_LANGUAGES:
+            if row[f"name_{lang}"] and row[f"name_{lang}_source"]:
+                props[f"name_{lang}"] = row[f"name_{lang}"]
+                props[f"name_{lang}_source"] = cites.cite(row[f"name_{lang}_source"], f"site_names.csv: {key}")[0]
+        for lang in NAME_LANGUAGES:
+            if row[f"settlement_{lang}"]:
+                props[f"settlement_{lang}"] = row[f"settlement_{lang}"]
+        settlement_sources = [cites.cite(u, f"site_names.csv: {key}")[0] for u in split_urls(row["settlement_names_source"])]
+        if settlement_sources:
+            props["settlement_names_sources"] = settlement_sources
+    return features
+
+
+def with_community_names(
+    features: list[dict[str, Any]], names: dict[str, dict[str, str]], cites: Citations
+) -> list[dict[str, Any]]:
+    """Each community's Russian name with the page that prints it (`name_ru_source`), from `names_ru.csv`."""
+    for f in features:
+        props = f["properties"]
+        row = names.get(props["id"])
+        if row is None or not row["name_ru"] or not row["url"]:
+            continue
+        props["name_ru"] = row["name_ru"]
+        cited, entry = cites.cite(row["url"], f"names_ru.csv: {props['id']}")
+        props["name_ru_source"] = cited
+        via = entry or (via_entry(cited, row["read_via"], None) if row["read_via"] else None)
+        if via:
+            known = props.setdefault("read_via", [])
+            if via not in known:
+                known.append(via)
+    return features
+
+
+def with_resident_via(features: list[dict[str, Any]], residents: dict[str, Residents]) -> list[dict[str, Any]]:
+    """Add the copies the 2023 residents' sources were read on to each community's `read_via`."""
+    for f in features:
+        props = f["properties"]
+        resident = residents.get(props["id"])
+        if resident and resident.via and props.get("residents_2023_source"):
+            known = props.setdefault("read_via", [])
+            known.extend(e for e in resident.via if e not in known)
+    return features
+
+
+def with_checks(features: list[dict[str, Any]], verification: Verification, cites: Citations) -> list[dict[str, Any]]:
+    """Each site with the day it was last checked and the pages it was checked against (verification CSVs)."""
+    for f in features:
+        props = f["properties"]
+        key = verification_key(props["id"])
+        checks = verification.checks.get(key, [])
+        if not checks:
+            continue
+        props["checked_on"] = max(c["checked_on"] for c in checks)
+        read = [c["url"] for c in checks if c["finding"] != "not-found"]
+        props["checked_against"] = list(dict.fromkeys(cites.cite(u, f"verification: {key}: checked")[0] for u in read))
+    return features
+
+
 def site_features(reference_dir: Path, found: dict[tuple[str, str], FoundPoint]) -> list[dict[str, Any]]:
     """One feature per reference heritage site, in reference order."""
     return [site_feature(row, found) for row in site_rows(reference_dir)]
 
 
+# --- verification and the log --------------------------------------------------
+
+
 @dataclass(frozen=True)
-class Scene:
-    """One before/after imagery date as the reference states it: `provider; sensor; date`."""
+class Verification:
+    """The December 2026 verification pass (`reference/verification/`): per site, the outcome and every source read."""
 
-    provider: str
-    sensor: str
-    date: str
+    verdicts: dict[str, dict[str, str]]
+    checks: dict[str, list[dict[str, str]]]
+    candidates: dict[str, dict[str, str]]
+    candidate_rows: dict[str, dict[str, str]]
+
+    def checked_on(self, site: str) -> str | None:
+        return max((c["checked_on"] for c in self.checks.get(site, [])), default=None)
 
 
-def parse_scene(text: str) -> Scene | None:
+def read_verification(reference_dir: Path) -> Verification:
+    folder = reference_dir / VERIFICATION
+    verdicts: dict[str, dict[str, str]] = {}
+    checks: dict[str, list[dict[str, str]]] = defaultdict(list)
+    candidates: dict[str, dict[str, str]] = {}
+    for path in sorted(folder.glob("site_verdicts_*.csv")):
+        for row in read_rows(path):
+            if row["site_id"] in verdicts:
+                raise LayerError(f"{path}: {row['site_id']}: verdict given twice; fix: keep one row per site")
+            if row["action"] != "drop" and (row["status"] not in STATUSES or (row["basis"] and row["basis"] not in BASES)):
+                raise LayerError(
+                    f"{path}: {row['site_id']}: field 'status'/'basis' is {row['status']!r}/{row['basis']!r}; "
+                    f"fix: use one of {', '.join(STATUSES)} and one of {', '.join(BASES)}"
+                )
+            verdicts[row["site_id"]] = row
+    for path in sorted(folder.glob("site_checks_*.csv")):
+        for row in read_rows(path):
+            checks[row["site_id"]].append(row)
+    for path in sorted(folder.glob("candidate_sites_*.csv")):
+        for row in read_rows(path):
+            candidates[row["site_id"]] = row
+    source = reference_dir / "heritage_sites_candidates.csv"
+    candidate_rows = {f"cand-{n:02d}": row for n, row in enumerate(read_rows(source), start=1)} if source.exists() else {}
+    return Verification(verdicts, dict(checks), candidates, candidate_rows)
+
+
+def verification_key(site: str) -> str:
+    """The id the verification CSVs use for a site: `nk107` -> `cand-07`; an original site keeps its id."""
+    if site.startswith(ADDED_SITE_PREFIX) and len(site) == len(ADDED_SITE_PREFIX) + 2:
+        return "cand-" + site.removeprefix(ADDED_SITE_PREFIX)
+    return site
+
+
+def added_site_id(candidate: str) -> str:
+    """`cand-07` -> `nk107`."""
+    return ADDED_SITE_PREFIX + candidate.removeprefix("cand-").zfill(2)
+
+
+def stated_date(text: str) -> str | None:
+    """The date of a reference imagery cell `provider; sensor; date` (the date the monitor gives for an image)."""
     if not text:
         return None
-    provider, sensor, date = (part.strip() for part in text.split(";"))
-    return Scene(provider, sensor, date)
+    return text.rsplit(";", maxsplit=1)[-1].strip() or None
 
 
-def scene_interval(date: str) -> tuple[str, str]:
-    """The UTC start and end a stated date covers: a day, a month, or a year ('2023 (autumn)' spans 2023)."""
-    match = re.match(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", date)
-    if not match:
-        raise LayerError(f"heritage_sites.csv: imagery date {date!r} is not ISO 8601; fix: write YYYY[-MM[-DD]]")
-    year, month, day = match.groups()
-    if day:
-        return f"{year}-{month}-{day}T00:00:00Z", f"{year}-{month}-{day}T23:59:59Z"
-    if month:
-        last = calendar.monthrange(int(year), int(month))[1]
-        return f"{year}-{month}-01T00:00:00Z", f"{year}-{month}-{last:02d}T23:59:59Z"
-    return f"{year}-01-01T00:00:00Z", f"{year}-12-31T23:59:59Z"
+def moved_addresses(text: str) -> tuple[str, list[str]]:
+    """`text` with each address it holds replaced by a short label, and the addresses (they belong in a field)."""
+    found = []
+    for address in citations.find_addresses(text):
+        url = address if re.match(r"https?://", address) else f"https://{address}"
+        found.append(url)
+        text = text.replace(address, citations.label(url))
+    return text, found
 
 
-def scene_item(site_id: str, side: str, scene: Scene, sources: list[str]) -> pystac.Item:
-    start, end = scene_interval(scene.date)
-    # Google Earth shows other producers' imagery: calling it the producer would overstate what is known.
-    role = "host" if scene.provider.startswith("Google Earth") else "producer"
-    properties: dict[str, Any] = {
-        "start_datetime": start,
-        "end_datetime": end,
-        "providers": [{"name": scene.provider, "roles": [role]}],
-        "heritage:site_ids": [site_id],
-        "heritage:sources": sources,
-        "heritage:date_as_stated": scene.date,
-    }
-    if scene.sensor != "unstated":
-        properties["constellation"] = scene.sensor
-    return pystac.Item(
-        id=f"ref-{site_id}-{side}",
-        geometry=None,
-        bbox=None,
-        datetime=None,
-        properties=properties,
-        start_datetime=datetime.fromisoformat(start),
-        end_datetime=datetime.fromisoformat(end),
-    )
-
-
-def imagery_items(rows: list[dict[str, str]]) -> list[pystac.Item]:
-    """One STAC Item per before/after date the reference states, sorted by id."""
+def evidence_items(urls: list[str], via: dict[str, dict[str, Any]], cites: Citations, where: str) -> list[dict[str, Any]]:
+    """The log's evidence list: each canonical URL, with the copy it was read on when there was one."""
     items = []
-    for row in rows:
-        for side in ("before", "after"):
-            scene = parse_scene(row[f"{side}_imagery"])
-            if scene:
-                items.append(scene_item(row["id"].lower(), side, scene, split_urls(row["evidence_urls"])))
-    return sorted(items, key=lambda item: item.id)
+    for url in urls:
+        cited, entry = cites.cite(url, where)
+        item: dict[str, Any] = {"url": cited}
+        known = entry or via.get(cited)
+        if known:
+            item["read_via"] = known["copy"]
+            if known.get("snapshot"):
+                item["snapshot"] = known["snapshot"]
+        items.append(item)
+    return items
 
 
-def observation_records(rows: list[dict[str, str]], item_ids: set[str]) -> list[dict[str, Any]]:
-    """The reference statuses as a hash-chained log, one published observation per site."""
-    records, previous = [], GENESIS
+def checks_via(checks: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
+    return {c["url"]: via_entry(c["url"], c["read_via"], None) for c in checks if c.get("read_via")}
+
+
+def monitor_imagery(before: str | None, after: str | None) -> dict[str, str | None]:
+    """The image dates a monitor's published finding gives (the scenes are not held here): `monitor_before`,
+    `monitor_after`, each None when the monitor gives none."""
+    return {"monitor_before": before or None, "monitor_after": after or None}
+
+
+def verdict_record(site: str, verdict: dict[str, str], checks: list[dict[str, str]], cites: Citations) -> dict[str, Any]:
+    """An observation transcribed from a verdict of the verification pass (a correction or an added site)."""
+    note, mentioned = moved_addresses(verdict["reason"] + (f" Detail: {verdict['detail']}." if verdict["detail"] else ""))
+    checked = max(c["checked_on"] for c in checks) if checks else None
+    if checked is None:
+        raise LayerError(f"verification: {site}: no site_checks row; fix: record the sources read for the verdict")
+    record: dict[str, Any] = {
+        "kind": "observation",
+        "site_id": site,
+        "status": verdict["status"],
+        "observed_on": verdict["observed_on"] or None,
+        "reported_on": verdict["reported_on"] or None,
+        "recorded_at": f"{checked}T00:00:00Z",
+        "before_scene": None,
+        "after_scene": None,
+        "evidence": evidence_items(split_urls(verdict["evidence"]), checks_via(checks), cites, f"verification: {site}"),
+        "basis": verdict["basis"] or "reports",
+        **monitor_imagery(verdict["monitor_before"] or None, verdict["monitor_after"] or None),
+        "analyst": checks[0]["checked_by"],
+        "origin": "published",
+        "published_by": verdict["published_by"],
+        "note": note,
+        "visibility": "public",
+    }
+    if mentioned:
+        record["note_sources"] = [cites.cite(url, f"verification: {site}: reason")[0] for url in mentioned]
+    return record
+
+
+def original_record(row: dict[str, str], verdict: dict[str, str] | None, cites: Citations) -> dict[str, Any]:
+    """The published finding of a reference row, re-transcribed: the same status and date, canonical citations.
+
+    Where the verification kept the finding, its dates say what they are (the evidence's date in
+    `observed_on`, the publication's in `reported_on`); a finding it corrected is transcribed as it was,
+    and the correction appended after it says what was wrong.
+    """
+    site = row["id"].lower()
+    before, after = stated_date(row["before_imagery"]), stated_date(row["after_imagery"])
+    kept = verdict is not None and verdict["action"] == "keep" and verdict["status"] == row["status"]
+    file = "heritage_sites.csv" if row["id"].startswith("NK") else "heritage_sites_supplement.csv"
+    via = {e["url"]: e for e in cites.entries(file, row["id"])}
+    record: dict[str, Any] = {
+        "kind": "observation",
+        "id": f"obs-{site}-1",
+        "site_id": site,
+        "status": row["status"],
+        "observed_on": (verdict["observed_on"] or None) if kept and verdict else row["status_as_of"],
+        "reported_on": (verdict["reported_on"] or None) if kept and verdict else None,
+        "recorded_at": TRANSCRIBED_AT,
+        "before_scene": None,
+        "after_scene": None,
+        "evidence": evidence_items(split_urls(row["evidence_urls"]), via, cites, f"heritage_sites: {row['id']}"),
+        "basis": verdict["basis"] if kept and verdict else ("monitor-imagery-analysis" if before or after else "reports"),
+        **(
+            monitor_imagery(verdict["monitor_before"] or None, verdict["monitor_after"] or None)
+            if kept and verdict
+            else monitor_imagery(before, after)
+        ),
+        "analyst": "reference-import",
+        "origin": "published",
+        "published_by": PUBLISHED_BY[site],
+        "note": row["event_summary"],
+        "visibility": "public",
+    }
+    return record
+
+
+def observation_records(rows: list[dict[str, str]], verification: Verification, cites: Citations) -> list[dict[str, Any]]:
+    """The log: each reference finding re-transcribed, then the corrections and the added sites' findings appended.
+
+    A correction names the record it supersedes (`supersedes`) and is recorded on the day of the check.
+    """
+    records = []
     for row in rows:
-        site = row["id"].lower()
         if row["status"] not in STATUSES:
             raise LayerError(
                 f"heritage_sites.csv: {row['id']}: field 'status' is {row['status']!r}; fix: use one of {', '.join(STATUSES)}"
             )
-        before, after = f"ref-{site}-before", f"ref-{site}-after"
-        record: dict[str, Any] = {
-            "kind": "observation",
-            "id": f"obs-{site}-1",
-            "site_id": site,
-            "status": row["status"],
-            "observed_on": row["status_as_of"],
-            "recorded_at": RECORDED_AT,
-            "before_scene": before if before in item_ids else None,
-            "after_scene": after if after in item_ids else None,
-            "evidence": [{"url": url} for url in split_urls(row["evidence_urls"])],
-            "analyst": "reference-import",
-            "origin": "published",
-            "published_by": PUBLISHED_BY[site],
-            "note": row["event_summary"],
-            "visibility": "public",
-            "prev_hash": previous,
-        }
+        records.append(original_record(row, verification.verdicts.get(row["id"].lower()), cites))
+    for row in rows:
+        site = row["id"].lower()
+        verdict = verification.verdicts.get(site)
+        if verdict and verdict["action"] == "correct":
+            record = verdict_record(site, verdict, verification.checks.get(site, []), cites)
+            records.append({"id": f"obs-{site}-2", **record, "supersedes": f"obs-{site}-1"})
+    for candidate, verdict in sorted(verification.verdicts.items()):
+        if candidate.startswith("cand-") and verdict["action"] == "add":
+            site = added_site_id(candidate)
+            record = verdict_record(site, verdict, verification.checks.get(candidate, []), cites)
+            records.append({"id": f"obs-{site}-1", **record})
+    return chained(records)
+
+
+def chained(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    previous = GENESIS
+    for record in records:
+        record["prev_hash"] = previous
         record["hash"] = record_hash(record)
         previous = record["hash"]
-        records.append(record)
     return records
 
 
-def route_features(reference_dir: Path) -> list[dict[str, Any]]:
+def route_features(reference_dir: Path, cites: Citations) -> list[dict[str, Any]]:
     """One LineString per route through its sourced waypoints, in sequence order."""
     waypoints: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in read_rows(reference_dir / "routes_waypoints.csv"):
@@ -700,23 +1074,32 @@ def route_features(reference_dir: Path) -> list[dict[str, Any]]:
         fid = route_id.lower()
         facts = ROUTES[fid]
         located = [p for p in points if p["lat"] and p["lon"]]
+        sources, via = [], []
+        for url in facts.sources:
+            cited, entry = cites.cite(url, f"data/derive_layers.py: ROUTES[{fid!r}]")
+            sources.append(cited)
+            via.extend([entry] if entry else [])
+        for p in points:
+            via.extend(cites.entries("routes_waypoints.csv", f"{p['route_id']}:{p['seq']}"))
         coord_sources = [p["coord_source_url"] for p in located]
+        noted = [url for p in points for url in split_urls(p.get("note_sources", ""))]
+        props: dict[str, Any] = {
+            "id": fid,
+            "name": points[0]["route_name"],
+            "kind": facts.kind,
+            "active_from": facts.active_from,
+            "active_to": facts.active_to,
+            "geometry_precision": "waypoints",
+            "waypoints": [p["point_name"] for p in points],
+            "skipped_waypoints": [p["point_name"] for p in points if not (p["lat"] and p["lon"])],
+            "note": facts.note,
+            "sources": list(dict.fromkeys([*sources, *coord_sources, *noted])),
+        }
+        unique = {json.dumps(e, sort_keys=True): e for e in via if e["url"] in props["sources"]}
+        if unique:
+            props["read_via"] = list(unique.values())
         features.append(
-            feature(
-                {"type": "LineString", "coordinates": [[float(p["lon"]), float(p["lat"])] for p in located]},
-                {
-                    "id": fid,
-                    "name": points[0]["route_name"],
-                    "kind": facts.kind,
-                    "active_from": facts.active_from,
-                    "active_to": facts.active_to,
-                    "geometry_precision": "waypoints",
-                    "waypoints": [p["point_name"] for p in points],
-                    "skipped_waypoints": [p["point_name"] for p in points if not (p["lat"] and p["lon"])],
-                    "note": facts.note,
-                    "sources": list(dict.fromkeys([*facts.sources, *coord_sources])),
-                },
-            )
+            feature({"type": "LineString", "coordinates": [[float(p["lon"]), float(p["lat"])] for p in located]}, props)
         )
     return features
 
@@ -746,13 +1129,17 @@ def place_features(reference_dir: Path) -> list[dict[str, Any]]:
     return features
 
 
-def timeline_text(reference_dir: Path) -> str:
-    """timeline.csv with the layer's header; one row per reference row, sources joined by ' ; '."""
+def timeline_text(reference_dir: Path, cites: Citations) -> str:
+    """timeline.csv with the layer's header; sources joined by ' ; ', and the copies they were read on in `read_via`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["date", "event", "figure", "unit", "source"])
-    for row in read_rows(reference_dir / "timeline.csv"):
-        writer.writerow([row["date"], row["event"], row["figure"], row["unit"], " ; ".join(split_urls(row["source_url"]))])
+    writer.writerow(["date", "event", "figure", "unit", "source", "read_via"])
+    for index, row in enumerate(read_rows(reference_dir / "timeline.csv"), start=1):
+        sources = split_urls(row["source_url"])
+        for url in sources:
+            cites.cite(url, f"timeline.csv: row {index}")
+        copies = [e["copy"] for e in cites.entries("timeline.csv", f"{row['date']} #{index}") if e["url"] in sources]
+        writer.writerow([row["date"], row["event"], row["figure"], row["unit"], " ; ".join(sources), " ; ".join(copies)])
     return out.getvalue()
 
 
@@ -825,10 +1212,168 @@ def sources_md(texts: dict[str, str], layers: dict[str, list[dict[str, Any]]], r
         ),
         "",
     ]
+    records = [json.loads(line) for line in texts["observations.jsonl"].splitlines()]
     lines += reconciliation_section(layers["communities"], reference_dir)
+    lines += evidence_section(layers["heritage_sites"], records)
+    lines += log_section(records, reference_dir)
+    lines += verification_section(reference_dir)
+    lines += monitors_section(layers["heritage_sites"], reference_dir)
+    lines += citations_section(reference_dir)
     lines += gaps_section(layers)
     lines += domain_section(texts, layers)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def evidence_section(sites: list[dict[str, Any]], records: list[dict[str, Any]]) -> list[str]:
+    superseded = {r.get("supersedes") for r in records}
+    standing = {r["site_id"]: r for r in records if r["id"] not in superseded}
+    levels = Counter(r["basis"] for r in standing.values())
+    statuses = Counter(r["status"] for r in standing.values())
+    return [
+        "## Statuses and their evidence",
+        "",
+        (
+            f"{len(sites)} heritage sites; {sum(v for k, v in statuses.items() if k != 'unknown')} carry a status "
+            f"({', '.join(f'{k} {v}' for k, v in sorted(statuses.items()))}), each from a cited observation with "
+            "evidence. How each status was decided: `docs/coding-rules.md`."
+        ),
+        "",
+        (
+            f"- Imagery analysis by the monitor: {levels['monitor-imagery-analysis']} (the monitor's published finding "
+            "says it compared satellite images; the image dates it gives are on the observation as `monitor_before` and "
+            "`monitor_after`; "
+            "the images are not held here)."
+        ),
+        f"- Reported (press, officials, photographs, video, testimony): {levels['reports']}.",
+        (
+            "- Imagery here: 0. No scene is held: the 31 scenes of the first transcription were placeholders "
+            "(no footprint, no image, provider unstated) and were removed; their dates are now the monitors' stated "
+            "image dates on the observations."
+        ),
+        (
+            "- Dates: `observed_on` is the date of the evidence (or an `A/B` window); `reported_on` the publication. "
+            f"{sum(1 for r in standing.values() if not r['observed_on'] and r['reported_on'])} statuses are known only "
+            'by their publication date (the map says "reported on ..., change on or before that date"); '
+            f"{sum(1 for r in standing.values() if not r['observed_on'] and not r['reported_on'])} have no date "
+            "in their sources."
+        ),
+        "",
+    ]
+
+
+def log_section(records: list[dict[str, Any]], reference_dir: Path) -> list[str]:
+    old = (reference_dir / SUPERSEDED_LOG).read_text(encoding="utf-8").splitlines()
+    head = json.loads(old[-1])["hash"] if old else None
+    corrections = [r for r in records if r.get("supersedes")]
+    added = [r for r in records if r["site_id"].startswith(ADDED_SITE_PREFIX)]
+    return [
+        "## The monitors' log (`observations.jsonl`)",
+        "",
+        (
+            "The default log is a transcription, by the compiler, of monitors' published findings; it has never been "
+            "anchored outside this repository. It was re-transcribed on 2026-12-05 with canonical citations (the same "
+            "findings; the copies they were read on kept apart in each evidence item's `read_via`)."
+        ),
+        "",
+        (
+            f"- The first transcription ({len(old)} records, 2026-11-21, head hash `{head}`) is kept verbatim as "
+            f"`data/reference/{SUPERSEDED_LOG}`. It was redone because most of its evidence addresses were copies "
+            "(Wikipedia clones, Kiwix and proxy addresses, AMP and mobile views) and its dates did not say whether "
+            "they were the evidence's or the publication's."
+        ),
+        (
+            f"- After the {len(old)} re-transcribed findings, {len(corrections)} corrections from the verification are "
+            "appended, each naming the record it supersedes (`supersedes`) and recorded on the day of the check; then "
+            f"{len(added)} findings of the sites added from the candidates. From now on the log is append-only."
+        ),
+        "",
+    ]
+
+
+def verification_section(reference_dir: Path) -> list[str]:
+    folder = reference_dir / VERIFICATION
+    verdicts = [row for path in sorted(folder.glob("site_verdicts_*.csv")) for row in read_rows(path)]
+    checks = [row for path in sorted(folder.glob("site_checks_*.csv")) for row in read_rows(path)]
+    actions = Counter(v["action"] for v in verdicts)
+    lines = [
+        "## Verification (December 2026)",
+        "",
+        (
+            f"Every status was re-checked against its own evidence and the latest documentation found "
+            f"({len(checks)} sources read; one row per site and source in `data/reference/verification/site_checks_*.csv`, "
+            "with who checked, when, the canonical URL, the copy it was read on and a quote; the outcome per site in "
+            "`site_verdicts_*.csv`). Each site carries `checked_on` and `checked_against`."
+        ),
+        "",
+        (
+            f"- Sites of the first layer: {actions['keep']} kept, {actions['correct']} corrected (a corrected "
+            "observation appended to the log)."
+        ),
+        f"- Candidates: {actions['add']} added (as sites `nk1NN`, NN the candidate row), {actions['drop']} dropped:",
+        "",
+    ]
+    for v in verdicts:
+        if v["action"] == "drop":
+            reason, _ = moved_addresses(v["reason"])
+            lines.append(f"  - `{v['site_id']}`: {reason}")
+    lines.append("")
+    return lines
+
+
+def monitors_section(sites: list[dict[str, Any]], reference_dir: Path) -> list[str]:
+    totals = read_rows(reference_dir / "monitor_counts.csv")
+    lines = [
+        "## The inventory beside the monitors' published totals",
+        "",
+        (
+            f"This map holds {len(sites)} heritage sites. The monitors' own counts (`monitor_counts.csv`, each with "
+            "its source) are larger: it shows part of what they documented, not all of it."
+        ),
+        "",
+    ]
+    lines += [f"- {t['monitor']} ({t['as_of']}): {t['claim']} ({t['url']})" for t in totals]
+    lines.append("")
+    return lines
+
+
+def citations_section(reference_dir: Path) -> list[str]:
+    via = read_rows(reference_dir / "read_via.csv")
+    originals = read_rows(reference_dir / "citation_originals.csv")
+    copies = read_rows(reference_dir / "cited_copies.csv")
+    return [
+        "## Citations and the copies they were read on",
+        "",
+        (
+            "Every citation is the canonical page: the Wikipedia article in the language edition read (revision links "
+            "`?oldid=` kept: they cite the revision read), the monitor's own post, the outlet's own article. "
+            f"{len(via)} values were read on copies (Wikipedia clones and machine translations, Kiwix and IPFS "
+            "snapshots, proxies, mobile, AMP, print and preview views): `data/reference/read_via.csv` keeps each "
+            "copy and its snapshot date, and the layers carry it as `read_via`, never as the citation "
+            "(`geo/citations.py` maps a copy to its page)."
+        ),
+        "",
+        f"- Originals of copies found by hand ({len(originals)}): `data/reference/citation_originals.csv`.",
+        (
+            f"- Copies kept as the citation because their original was not found ({len(copies)}, `cited_copies.csv`; "
+            "validate accepts only these):"
+        ),
+        "",
+        *(f"  - {c['url']}: a copy of {c['copy_of']}; {c['searched']}" for c in copies),
+        "",
+    ]
+
+
+def doubt_lines(communities: list[dict[str, Any]]) -> list[str]:
+    doubted = [f["properties"] for f in communities if f["properties"].get("residents_2023") not in (None, "sourced")]
+    why = {
+        "not found": "no 2023 source found",
+        "in doubt": "its residents were displaced in March 2022 and no later source places them there",
+        "not checked": "not checked",
+    }
+    return [
+        f"- **In doubt, not counted: {len(doubted)}** (held in 2023, but no source read places Armenian residents there "
+        "that year): " + "; ".join(f"{p['name']} (`{p['id']}`, {why[p['residents_2023']]})" for p in doubted) + "."
+    ]
 
 
 def reconciliation_section(communities: list[dict[str, Any]], reference_dir: Path) -> list[str]:
@@ -849,8 +1394,12 @@ def reconciliation_section(communities: list[dict[str, Any]], reference_dir: Pat
             'The 2024 fact-finding report "Why Are There No Armenians in Nagorno-Karabakh?" (Freedom House et al.) '
             "counts 107 Armenian communities in August 2023. Its list of communities was not found, so the list is "
             "rebuilt settlement by settlement from the reference gazetteers. `counts_toward_107` is true for a "
-            "settlement held until September 2023 that no source places inside another community."
+            "settlement held until September 2023 that no source places inside another community, and where a source "
+            "places Armenian residents in 2023 (living there, or leaving in the September 2023 exodus; "
+            "`verification/communities_2023.csv`, cited in `residents_2023_source`)."
         ),
+        "",
+        *doubt_lines(communities),
         "",
         f"- **Identified: {len(counted)} of 107**, {located} of them located.",
         "",
@@ -959,26 +1508,22 @@ def gaps_section(layers: dict[str, list[dict[str, Any]]]) -> list[str]:
             'whose `note` says "held status inferred" or "Held status to 2023 inferred".'
         ),
         (
-            "- Heritage statuses marked `unknown` (Tigranakert, Gandzasar, Dadivank, Amaras): no condition assessment "
-            "was found, or the claims conflict."
-        ),
-        (
-            "- Mataghis church: a March 2021 French report calls it destroyed; CHW's July 2022 imagery shows it "
-            "structurally unchanged. The layer follows CHW (`threatened`)."
+            "- Heritage statuses `unknown`: no condition assessment was found, or the claims conflict (each site's "
+            "verdict in `data/reference/verification/` says which)."
         ),
         "- Cemetery SH.005-0 may duplicate one of the other Shushi cemeteries.",
         "",
         "### Other gaps",
         "",
         (
-            "- Imagery: providers, sensors and scene ids are mostly unstated. Items say `unstated` rather than guess, "
-            "and have no footprint (`geometry: null`)."
+            "- Imagery: no scene is held. The monitors' image dates are on the observations; their providers and "
+            "sensors are mostly unstated in what was read."
         ),
         "- Paravatumb (Martuni) is not in the layer: " + EXCLUDED_COMMUNITIES["paravatumb"] + ".",
         "- Routes are straight links between sourced waypoints, not road centrelines.",
         (
-            '- CHW\'s survey of Azerbaijani heritage under Armenian control, 1994-2020 (story map "Between the Wars"), '
-            "was not transcribed: its site list could not be read."
+            '- CHW\'s survey of Azerbaijani heritage under Armenian control, 1994-2020 (story map "Between the Wars"): '
+            "only the sites the candidates named were checked and added; the rest of its site list was not read."
         ),
         "",
     ]
@@ -1052,19 +1597,35 @@ def derive(reference_dir: Path) -> dict[str, str]:
     """The text of every file of `data/layers/`, keyed by file name."""
     found = found_points(reference_dir)
     rows = site_rows(reference_dir)
-    items = imagery_items(rows)
+    cites = citation_tables(reference_dir)
+    verification = read_verification(reference_dir)
+    residents = residents_2023(reference_dir, cites)
+    extra = ("gaps_communities.csv", "gaps_heritage.csv", "found_coordinates.csv")
+    sites = attach_read_via(site_features(reference_dir, found), cites, HERITAGE_FILES + extra)
     layers = {
-        "communities": community_features(reference_dir, found),
-        "heritage_sites": site_features(reference_dir, found),
-        "routes": route_features(reference_dir),
-        "places": place_features(reference_dir),
+        "communities": with_community_names(
+            with_resident_via(
+                attach_read_via(community_features(reference_dir, found, residents), cites, COMMUNITY_FILES + extra), residents
+            ),
+            read_names(reference_dir, "names_ru.csv", "id"),
+            cites,
+        ),
+        "heritage_sites": with_site_names(
+            with_checks(sites + candidate_features(verification, cites), verification, cites),
+            read_names(reference_dir, "site_names.csv", "site_id"),
+            cites,
+        ),
+        "routes": route_features(reference_dir, cites),
+        "places": attach_read_via(place_features(reference_dir), cites, ("places.csv",)),
     }
     texts = {f"{name}.geojson": dump_json(collection(features)) for name, features in layers.items()}
-    records = observation_records(rows, {item.id for item in items})
+    records = observation_records(rows, verification, cites)
     texts["observations.jsonl"] = "".join(canonical_json(r).decode("utf-8") + "\n" for r in records)
-    catalog = pystac.ItemCollection(items).to_dict()
-    texts["imagery.json"] = dump_json(catalog)
-    texts["timeline.csv"] = timeline_text(reference_dir)
+    # No scene is held: the reference's image dates are the monitors' and now sit on the observations.
+    texts["imagery.json"] = dump_json(pystac.ItemCollection([]).to_dict())
+    texts["monitor_counts.csv"] = (reference_dir / "monitor_counts.csv").read_text(encoding="utf-8")
+    texts["cited_copies.csv"] = (reference_dir / "cited_copies.csv").read_text(encoding="utf-8")
+    texts["timeline.csv"] = timeline_text(reference_dir, cites)
     texts["SOURCES.md"] = sources_md(dict(texts), layers, reference_dir)
     return texts
 

@@ -21,7 +21,7 @@ import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from geo.errors import UnsafeFileError
+from geo.errors import Problem, UnsafeFileError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -36,6 +36,10 @@ _KINDS = (
     (stat.S_ISSOCK, "a socket"),
 )
 LINK_FIX = "replace it by the file itself (a data folder holds no links), or remove it"
+
+
+def _refused(path: Path | None, found: str, fix: str) -> UnsafeFileError:
+    return UnsafeFileError(Problem(file=None if path is None else str(path), found=found, fix=fix))
 
 
 def _kind(mode: int) -> str:
@@ -53,18 +57,19 @@ def open_regular(path: Path, flags: int = os.O_RDONLY, *, writing: bool = False,
         descriptor = os.open(path, flags | _NOFOLLOW, mode)
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise UnsafeFileError(f"{path}: a symbolic link; fix: {LINK_FIX}") from None
+            raise _refused(path, "a symbolic link", LINK_FIX) from None
         if error.errno == errno.ENXIO:  # a FIFO with no reader, opened for writing
-            raise UnsafeFileError(f"{path}: a FIFO (named pipe), not a regular file; fix: {LINK_FIX}") from None
+            raise _refused(path, "a FIFO (named pipe), not a regular file", LINK_FIX) from None
         raise
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
-            raise UnsafeFileError(f"{path}: {_kind(info.st_mode)}, not a regular file; fix: {LINK_FIX}")
+            raise _refused(path, f"{_kind(info.st_mode)}, not a regular file", LINK_FIX)
         if writing and info.st_nlink > 1:
-            raise UnsafeFileError(
-                f"{path}: has {info.st_nlink} hard links, so writing to it would change another file too; "
-                "fix: copy it to a file of its own (cp FILE FILE.new && mv FILE.new FILE)"
+            raise _refused(
+                path,
+                f"has {info.st_nlink} hard links, so writing to it would change another file too",
+                "copy it to a file of its own (cp FILE FILE.new && mv FILE.new FILE)",
             )
         os.set_blocking(descriptor, True)
     except BaseException:
@@ -79,9 +84,7 @@ def read_regular(path: Path, limit: int) -> bytes:
     try:
         size = os.fstat(descriptor).st_size
         if size > limit:
-            raise UnsafeFileError(
-                f"{path}: {size:,} bytes, over the {limit:,} bytes this file may hold; fix: check it is the right file"
-            )
+            raise _refused(path, f"{size:,} bytes, over the {limit:,} bytes this file may hold", "check it is the right file")
         return read_all(descriptor, size)
     finally:
         os.close(descriptor)
@@ -167,26 +170,24 @@ def confined_file(base: Path, given: str) -> Path:
     itself is checked when it is opened (`sha256_regular`).
     """
     if not given or "\x00" in given:
-        raise UnsafeFileError(f"{given!r}: not a file path; fix: give a file path relative to {base}")
+        raise _refused(None, f"{given!r}: not a file path", f"give a file path relative to {base}")
     if os.path.isabs(given) or given.startswith("~"):
-        raise UnsafeFileError(
-            f"{given!r}: an absolute path; fix: give the path relative to {base} (copy the file there if it is elsewhere)"
+        raise _refused(
+            None, f"{given!r}: an absolute path", f"give the path relative to {base} (copy the file there if it is elsewhere)"
         )
     if os.path.normpath(given).split(os.sep, 1)[0] == "..":
-        raise UnsafeFileError(f"{given!r}: leads out of {base} (through '..'); fix: {_INSIDE.format(base=base)}")
+        raise _refused(None, f"{given!r}: leads out of {base} (through '..')", _INSIDE.format(base=base))
     root = base.resolve()
     try:
         real = (root / given).resolve(strict=True)
     except (RuntimeError, OSError) as error:  # a loop of links, a name too long
         if isinstance(error, FileNotFoundError):
             raise
-        raise UnsafeFileError(
-            f"{given!r}: cannot be resolved ({error}); fix: give a plain file path relative to {base}"
-        ) from None
+        raise _refused(None, f"{given!r}: cannot be resolved ({error})", f"give a plain file path relative to {base}") from None
     if real != root and root not in real.parents:
-        raise UnsafeFileError(f"{given!r}: leads out of {base} (through a link); fix: {_INSIDE.format(base=base)}")
+        raise _refused(None, f"{given!r}: leads out of {base} (through a link)", _INSIDE.format(base=base))
     if any(str(real) == tree or str(real).startswith(tree + "/") for tree in _SPECIAL_TREES):
-        raise UnsafeFileError(f"{given!r}: a system file ({real}), not evidence; fix: give the path of the evidence file")
+        raise _refused(None, f"{given!r}: a system file ({real}), not evidence", "give the path of the evidence file")
     return real
 
 

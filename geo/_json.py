@@ -105,7 +105,7 @@ def decode(data: bytes, decoder: json.JSONDecoder = _DECODER) -> Any:
     except UnicodeDecodeError as error:
         raise JSONRefused(f"not UTF-8 text ({error.reason} at byte {error.start})") from None
     if too_deep(data):
-        raise JSONRefused(f"arrays or objects nested more than {MAX_DEPTH} deep")
+        raise JSONRefused(f"nested too deep (more than {MAX_DEPTH} levels of arrays or objects)")
     try:
         return decoder.decode(text)
     except json.JSONDecodeError as error:

@@ -35,14 +35,14 @@ import json
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from geo._canonical import GENESIS, canonical_json, record_hash
 from geo._files import append_synced, exclusive_lock, fsync_folder, open_regular, read_all, write_all
 from geo._json import JSONRefused, decode
-from geo.errors import ObservationError
+from geo.errors import ObservationError, Problem
 from geo.text import ID
 
 if TYPE_CHECKING:
@@ -56,20 +56,6 @@ MAX_RECORD_BYTES = 1 << 20
 RESTORE = "restore the log from a copy (the chain cannot be repaired in place: the log is append-only)"
 _HASH = re.compile(r"[0-9a-f]{64}")
 _RAW = json.JSONDecoder()
-
-
-@dataclass(frozen=True)
-class LogProblem:
-    """One broken record of a log: its line, its id, the field, what was found and the fix."""
-
-    line: int
-    record_id: str | None
-    field: str
-    found: str
-    fix: str
-
-    def __str__(self) -> str:
-        return f"line {self.line} ({self.record_id or 'no id'}): field '{self.field}': {self.found}; fix: {self.fix}"
 
 
 @dataclass(frozen=True)
@@ -96,7 +82,7 @@ class LogScan:
     records: list[dict[str, Any]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     """The line number of each record."""
-    problems: list[LogProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     good_size: int = 0
     """Bytes before the torn tail (all of them when there is none)."""
     torn: bytes = b""
@@ -110,9 +96,9 @@ class LogScan:
         return str(self.records[-1].get("hash")) if self.records else GENESIS
 
     @property
-    def damage(self) -> list[LogProblem]:
+    def damage(self) -> list[Problem]:
         """The problems no writer may build on: every one but a torn tail."""
-        return [p for p in self.problems if not (self.torn and p.line == self.torn_line and p.field == "(line)")]
+        return [p for p in self.problems if not (self.torn and p.line == self.torn_line and p.found.startswith("torn"))]
 
 
 def lock_path(path: Path) -> Path:
@@ -125,11 +111,9 @@ def quarantine_path(path: Path) -> Path:
     return path.with_name(path.name + ".quarantine")
 
 
-def broken_message(path: Path, scan: LogScan) -> str:
-    """The one line that `verify` ends with and that every other reader refuses a broken log with."""
-    first = scan.problems[0]
-    count = len(scan.problems)
-    return f"{path}: {count} problem(s) in {len(scan.records)} records; first broken record: {first}"
+def broken_log(path: Path, problems: list[Problem], hint: str = "") -> ObservationError:
+    """The error `verify` ends with and every other reader refuses a broken log with: its first problem, on one line."""
+    return ObservationError(*(p.at({"file": str(path)}) for p in problems), hint=hint)
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -153,9 +137,9 @@ def _is_torn(fragment: bytes) -> bool:
     return False
 
 
-def _line_problem(number: int, line: bytes) -> tuple[dict[str, Any] | None, LogProblem | None]:
-    def problem(found: str) -> tuple[None, LogProblem]:
-        return None, LogProblem(number, None, "(line)", found, RESTORE)
+def _line_problem(number: int, line: bytes) -> tuple[dict[str, Any] | None, Problem | None]:
+    def problem(found: str) -> tuple[None, Problem]:
+        return None, Problem(line=number, kind="record", found=found, fix=RESTORE)
 
     if len(line) > MAX_RECORD_BYTES:
         return problem(f"{len(line):,} bytes, over the {MAX_RECORD_BYTES:,} a record may take")
@@ -175,7 +159,7 @@ def _line_problem(number: int, line: bytes) -> tuple[dict[str, Any] | None, LogP
     if canonical != line:
         record_id = record.get("id") if isinstance(record.get("id"), str) else None
         found = "not in canonical form (keys sorted, no spaces, characters as heritage-map writes them): not the bytes hashed"
-        return None, LogProblem(number, record_id, "(line)", found, RESTORE)
+        return None, Problem(line=number, kind="record", feature=record_id, found=found, fix=RESTORE)
     return record, None
 
 
@@ -204,7 +188,7 @@ def scan(path: Path, data: bytes) -> LogScan:
         if record is None:
             assert problem is not None
             if result.unterminated and number == len(lines):
-                problem = LogProblem(number, problem.record_id, "(line)", problem.found + " (and no line end)", RESTORE)
+                problem = replace(problem, found=problem.found + " (and no line end)")
             result.problems.append(problem)
             expected = None
             continue
@@ -244,15 +228,22 @@ def _body_hash(line: bytes, stored: str) -> str:
 
 def _record_problems(
     number: int, line: bytes, record: dict[str, Any], expected: str | None, seen: dict[str, int]
-) -> list[LogProblem]:
+) -> list[Problem]:
     problems = []
     record_id = record.get("id") if isinstance(record.get("id"), str) else None
     if record_id is None or not ID.fullmatch(record_id):
-        problems.append(LogProblem(number, None, "id", f"{record.get('id')!r} is not a lowercase slug id", RESTORE))
+        problems.append(
+            Problem(line=number, kind="record", field="id", found=f"{record.get('id')!r} is not a lowercase slug id", fix=RESTORE)
+        )
     elif record_id in seen:
         problems.append(
-            LogProblem(
-                number, record_id, "id", f"already used on line {seen[record_id]}", "ids are unique in the log; " + RESTORE
+            Problem(
+                line=number,
+                kind="record",
+                feature=record_id,
+                field="id",
+                found=f"already used on line {seen[record_id]}",
+                fix="ids are unique in the log; " + RESTORE,
             )
         )
     else:
@@ -261,26 +252,35 @@ def _record_problems(
     fast = isinstance(stored, str) and _HASH.fullmatch(stored) and _body_hash(line, stored) == stored
     if not fast and stored != (recomputed := record_hash(record)):
         found = f"stored {str(stored)[:12]}..., recomputed {recomputed[:12]}...: the record was changed after it was written"
-        problems.append(LogProblem(number, record_id, "hash", found, RESTORE))
+        problems.append(Problem(line=number, kind="record", feature=record_id, field="hash", found=found, fix=RESTORE))
     if not (isinstance(prev, str) and _HASH.fullmatch(prev)):
-        problems.append(LogProblem(number, record_id, "prev_hash", f"{str(prev)[:20]!r} is not a SHA-256 hash", RESTORE))
+        found = f"{str(prev)[:20]!r} is not a SHA-256 hash"
+        problems.append(Problem(line=number, kind="record", feature=record_id, field="prev_hash", found=found, fix=RESTORE))
     elif expected is not None and prev != expected:
-        where = (
+        link = (
             "the genesis hash (records before it were removed)"
             if expected == GENESIS
             else f"the hash of line {number - 1} ({expected[:12]}...): a record before it was removed, inserted or reordered"
         )
-        problems.append(LogProblem(number, record_id, "prev_hash", f"{prev[:12]}... is not {where}", RESTORE))
+        problems.append(
+            Problem(
+                line=number,
+                kind="record",
+                feature=record_id,
+                field="prev_hash",
+                found=f"{prev[:12]}... is not {link}",
+                fix=RESTORE,
+            )
+        )
     return problems
 
 
-def _torn_problem(path: Path, line: int, size: int) -> LogProblem:
-    return LogProblem(
-        line,
-        None,
-        "(line)",
-        f"torn last line ({size} bytes; not a complete JSON record): a writer was interrupted",
-        f"the next `heritage-map observe` write, or `heritage-map verify --quarantine-tail`, "
+def _torn_problem(path: Path, line: int, size: int) -> Problem:
+    return Problem(
+        line=line,
+        kind="record",
+        found=f"torn last line ({size} bytes; not a complete JSON record): a writer was interrupted",
+        fix=f"the next `heritage-map observe` write, or `heritage-map verify --quarantine-tail`, "
         f"moves it to {quarantine_path(path).name}",
     )
 
@@ -310,7 +310,12 @@ def chain(records: list[dict[str, Any]], previous: str) -> list[dict[str, Any]]:
             body["hash"] = previous = record_hash(body)
         except (ValueError, UnicodeEncodeError) as error:
             raise ObservationError(
-                f"record {body.get('id')!r}: cannot be written as JSON ({error}); fix: give finite numbers and valid text"
+                Problem(
+                    kind="record",
+                    feature=str(body.get("id")),
+                    found=f"cannot be written as JSON ({error})",
+                    fix="give finite numbers and valid text",
+                )
             ) from None
         chained.append(body)
     return chained
@@ -340,7 +345,9 @@ def locked_append(
     through `on_quarantine`) even when `build` then refuses.
     """
     if not path.parent.is_dir():
-        raise ObservationError(f"{path.parent}: folder not found; fix: pass --data to the folder that holds the layers")
+        raise ObservationError(
+            Problem(file=str(path.parent), found="folder not found", fix="pass --data to the folder that holds the layers")
+        )
     lock = lock_path(path)
     try:
         with exclusive_lock(lock, timeout):
@@ -361,7 +368,7 @@ def _append_holding_lock(path: Path, build: Build, on_quarantine: Callable[[Quar
         data = b"" if descriptor is None else read_all(descriptor, os.fstat(descriptor).st_size)
         found = scan(path, data)
         if found.damage:
-            raise ObservationError(broken_message(path, LogScan(found.records, problems=found.damage)) + "; nothing was written")
+            raise broken_log(path, found.damage, hint="nothing was written")
         if found.torn:
             assert descriptor is not None
             moved = _quarantine(path, found)

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Literal
 
 from branca.element import Element, Figure
 
+from geo.errors import AssetError
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -55,10 +57,6 @@ UNUSED = frozenset(
 )
 
 _CSS_URL = re.compile(r"url\((['\"]?)(?!data:|#|https?:)([^)'\"]+)\1\)")
-
-
-class AssetError(RuntimeError):
-    """A map links a resource that is neither vendored nor known to be unused."""
 
 
 @dataclass(frozen=True)

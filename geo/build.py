@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from geo import links
 from geo._canonical import sha256_file
 from geo._gc import collector_paused
 from geo.assets import Mode, copy_assets
 from geo.chips import write_site_chips
-from geo.export import write_tables
+from geo.export import write_package, write_tables
 from geo.inputs import Inputs, validated_inputs
 from geo.layers import read_text
-from geo.maps import TITLE, as_of, overview_map, public_view
+from geo.maps import TITLE, as_of_label, overview_map, public_view
 from geo.pages import Chips, EmbedTarget, embed_index, embed_page, site_page, timeline_map
 from geo.render import Tiles, page_html
 from geo.sitestatus import site_history
@@ -40,9 +41,18 @@ class BuildResult:
 
 
 def build_maps(
-    data_dir: str | Path, out_dir: str | Path, tiles: Tiles = "osm", self_contained: bool = True, base_url: str = "../"
+    data_dir: str | Path,
+    out_dir: str | Path,
+    tiles: Tiles = "osm",
+    self_contained: bool = True,
+    base_url: str | None = None,
 ) -> BuildResult:
-    """Validate `data_dir` and write the maps into `out_dir`; raise LayerError on invalid data."""
+    """Validate `data_dir` and write the maps into `out_dir`; raise LayerError on invalid data.
+
+    `base_url`, when given, must be the absolute http(s) address of the published folder (LinkError otherwise);
+    without it, embed snippets point relative to `embed/`.
+    """
+    embed_base = links.base_url(base_url) if base_url is not None else "../"
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     inputs, warnings = validated_inputs(data_dir)
     mode: Mode = "inline" if self_contained else "link"
@@ -60,7 +70,7 @@ def build_maps(
     # objects; the site pages below build folium trees (cycles) one by one.
     with collector_paused():
         sites, imagery, histories = public_view(inputs)
-        data_as_of = as_of(inputs)
+        data_as_of = as_of_label(inputs)
         publish("index.html", overview_map(inputs, sites, tiles), mode)
         publish("timeline.html", timeline_map(inputs, sites, tiles), mode)
     targets = [
@@ -75,7 +85,7 @@ def build_maps(
         publish(f"sites/{site['id']}.html", site_page(site, history, sites, data_as_of, tiles, chips), "link")
         targets.append(EmbedTarget(f"site-{site['id']}", f"{site['name']}: heritage site story", f"sites/{site['id']}.html"))
     for target in targets:
-        written.append(_write(out_dir / "embed" / f"{target.name}.html", embed_page(target, base_url)))
+        written.append(_write(out_dir / "embed" / f"{target.name}.html", embed_page(target, embed_base)))
     written.append(_write(out_dir / "embed" / "index.html", embed_index(targets)))
 
     copy_assets(needed, out_dir)
@@ -103,6 +113,7 @@ def site_chips(site_row: Any, site_imagery: SiteImagery | None, data_dir: Path, 
 def write_public_data(inputs: Inputs, data_dir: Path, folder: Path) -> list[Path]:
     """`data/`: the public GeoJSON and CSV behind the maps, the timeline and SOURCES.md."""
     written = write_tables(inputs, folder, "geojson", "public") + write_tables(inputs, folder, "csv", "public")
+    written.append(write_package(inputs, folder, written))
     for name in ("timeline.csv", "SOURCES.md"):
         if (data_dir / name).exists():
             # A regular file of the folder only: a planted link would publish the file it points at.

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import rasterio
 from affine import Affine
 from pyproj import CRS, Transformer
 from rasterio.enums import ColorInterp, Resampling
@@ -32,6 +31,7 @@ from rasterio.vrt import WarpedVRT
 
 from geo.errors import ImageryError
 from geo.imagery import local_image
+from geo.rasterfile import open_raster
 from geo.scene import first_line, ground_resolution
 
 if TYPE_CHECKING:
@@ -106,13 +106,13 @@ def _display_bands(dataset: Any) -> list[int]:
     return [1]
 
 
-def read_chip(path: Path, grid: ChipGrid, label: str) -> np.ma.MaskedArray:
-    """The raster at `path` warped onto `grid`: (bands, rows, cols) float32, masked where no data.
+def read_chip(path: Path, grid: ChipGrid, label: str, root: Path) -> np.ma.MaskedArray:
+    """The raster at `path` (inside `root`) warped onto `grid`: (bands, rows, cols) float32, masked where no data.
 
     Raises ImageryError naming the file and `label` (the item id) when the raster cannot be read.
     """
     try:
-        with rasterio.open(path) as source:
+        with open_raster(path, root, label=f"{path}: item {label}") as source:
             bands = _display_bands(source)
             with WarpedVRT(
                 source,
@@ -132,12 +132,12 @@ def read_chip(path: Path, grid: ChipGrid, label: str) -> np.ma.MaskedArray:
     return np.ma.MaskedArray(data, mask=np.broadcast_to(~valid, data.shape))
 
 
-def grid_for(site_geometry: Any, before: Path, after: Path, radius_m: float, max_side: int) -> ChipGrid:
-    """The shared grid of a site: centred on it, at the coarser ground resolution of the two rasters."""
+def grid_for(site_geometry: Any, before: Path, after: Path, radius_m: float, max_side: int, root: Path) -> ChipGrid:
+    """The shared grid of a site: centred on it, at the coarser ground resolution of the two rasters (inside `root`)."""
     resolutions = []
     for path in (before, after):
         try:
-            with rasterio.open(path) as dataset:
+            with open_raster(path, root) as dataset:
                 if dataset.crs is None:
                     raise ImageryError(f"{path}: field 'crs': the raster has no CRS; fix: re-add a georeferenced scene")
                 resolutions.append(
@@ -222,9 +222,10 @@ def site_change(
     geometry = getattr(site_row, "geometry", None)
     if paths is None or geometry is None or geometry.is_empty:
         return None
-    grid = grid_for(geometry, *paths, radius_m=radius_m, max_side=max_side)
-    before = read_chip(paths[0], grid, before_item["id"])
-    after = read_chip(paths[1], grid, after_item["id"])
+    root = Path(catalog_dir)
+    grid = grid_for(geometry, *paths, radius_m=radius_m, max_side=max_side, root=root)
+    before = read_chip(paths[0], grid, before_item["id"], root)
+    after = read_chip(paths[1], grid, after_item["id"], root)
     return grid, before, after, change_score(before, after, grid.ground_res, cell_m)
 
 

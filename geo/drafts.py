@@ -20,17 +20,19 @@ from urllib.parse import urlsplit
 from shapely.geometry import shape
 
 from geo._files import confined_file, open_regular, sha256_regular
-from geo.errors import ObservationError, UnsafeFileError
+from geo.errors import ObservationError, Problem, UnsafeFileError
 from geo.imagery import read_catalog
 from geo.layers import read_layer
 from geo.observations import CONTACT, utc_now
-from geo.schema import STATUSES, VISIBILITIES
+from geo.schema import EVIDENCED_STATUSES, STATUSES, VISIBILITIES
 from geo.text import Kind, TextRefused, clean
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
 
     from shapely.geometry.base import BaseGeometry
+
+    from geo.errors import Where
 
 IMPORT_COLUMNS: tuple[str, ...] = (
     "site_id",
@@ -66,94 +68,127 @@ class Draft:
     contact: str | None = None
 
 
-def _date_problem(value: str, today: date) -> str | None:
+def _date_problem(value: str, today: date) -> Problem | None:
     if not _FULL_DATE.fullmatch(value):
-        return f"field 'observed_on': {value!r} is not an ISO 8601 date; fix: give the day of the evidence as YYYY-MM-DD"
+        return Problem(
+            field="observed_on", found=f"{value!r} is not an ISO 8601 date", fix="give the day of the evidence as YYYY-MM-DD"
+        )
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        return f"field 'observed_on': {value!r} is not a calendar date; fix: give the day of the evidence as YYYY-MM-DD"
+        return Problem(
+            field="observed_on", found=f"{value!r} is not a calendar date", fix="give the day of the evidence as YYYY-MM-DD"
+        )
     if day > today:
-        return (
-            f"field 'observed_on': {value} is after today ({today.isoformat()}); "
-            "fix: give the date of the evidence, not a future one"
+        return Problem(
+            field="observed_on",
+            found=f"{value} is after today ({today.isoformat()})",
+            fix="give the date of the evidence, not a future one",
         )
     return None
 
 
 def _scene_problems(
     draft: Draft, sites: Mapping[str, BaseGeometry | None], scenes: Mapping[str, BaseGeometry | None]
-) -> list[str]:
+) -> list[Problem]:
     problems = []
     for name, scene in (("before_scene", draft.before_scene), ("after_scene", draft.after_scene)):
         if scene is None:
             continue
         if scene not in scenes:
             problems.append(
-                f"field '{name}': scene {scene!r} is not in imagery.json; "
-                "fix: add it with `heritage-map imagery add` or name an existing Item id"
+                Problem(
+                    field=name,
+                    found=f"scene {scene!r} is not in imagery.json",
+                    fix="add it with `heritage-map imagery add` or name an existing Item id",
+                )
             )
             continue
         footprint, site = scenes[scene], sites.get(draft.site_id)
         if footprint is not None and site is not None and not footprint.covers(site):
             problems.append(
-                f"field '{name}': the footprint of scene {scene!r} does not cover site {draft.site_id!r}; "
-                "fix: name a scene that images the site"
+                Problem(
+                    field=name,
+                    found=f"the footprint of scene {scene!r} does not cover site {draft.site_id!r}",
+                    fix="name a scene that images the site",
+                )
             )
     if draft.before_scene and draft.before_scene == draft.after_scene:
-        problems.append(f"field 'after_scene': {draft.after_scene!r} is also the before scene; fix: name two different scenes")
+        problems.append(
+            Problem(field="after_scene", found=f"{draft.after_scene!r} is also the before scene", fix="name two different scenes")
+        )
     return problems
 
 
-def _evidence_problem(item: str) -> str | None:
+def _evidence_problem(item: str) -> Problem | None:
     parts = urlsplit(item)
     if parts.scheme in ("http", "https"):
         if parts.hostname and not any(c.isspace() for c in item):
             return None
-        return f"field 'evidence': {item!r} is not a well-formed URL; fix: give a full http(s) address with a host"
+        return Problem(
+            field="evidence", found=f"{item!r} is not a well-formed URL", fix="give a full http(s) address with a host"
+        )
     if parts.scheme and len(parts.scheme) > 1:
-        return f"field 'evidence': {item!r} uses scheme {parts.scheme!r}; fix: give an http(s) URL or a local file"
+        return Problem(
+            field="evidence", found=f"{item!r} uses scheme {parts.scheme!r}", fix="give an http(s) URL or a local file"
+        )
     return None
 
 
 def draft_problems(
     draft: Draft, sites: Mapping[str, BaseGeometry | None], scenes: Mapping[str, BaseGeometry | None], today: date
-) -> list[str]:
+) -> list[Problem]:
     """Every reason `draft` cannot be recorded (evidence files are checked by `evidence_entries`)."""
     problems = []
     if draft.site_id not in sites:
         problems.append(
-            f"field 'site_id': {draft.site_id!r} is not in heritage_sites.geojson; fix: use the id of an existing site"
+            Problem(
+                field="site_id",
+                found=f"{draft.site_id!r} is not in heritage_sites.geojson",
+                fix="use the id of an existing site",
+            )
         )
     if draft.status not in STATUSES:
-        problems.append(f"field 'status': {draft.status!r}; fix: use one of {', '.join(STATUSES)}")
+        problems.append(Problem(field="status", found=repr(draft.status), fix=f"use one of {', '.join(STATUSES)}"))
     date_problem = _date_problem(draft.observed_on, today)
     if date_problem:
         problems.append(date_problem)
     problems.extend(_scene_problems(draft, sites, scenes))
     problems.extend(p for p in map(_evidence_problem, draft.evidence) if p)
+    if draft.status in EVIDENCED_STATUSES and not draft.evidence and not (draft.before_scene and draft.after_scene):
+        problems.append(
+            Problem(
+                field="evidence",
+                found=f"status {draft.status!r} needs evidence",
+                fix="give --evidence (a URL or a file) or a before/after scene pair (--before and --after)",
+            )
+        )
     if not draft.analyst.strip():
-        problems.append("field 'analyst': empty; fix: give the observing analyst's name")
+        problems.append(Problem(field="analyst", found="empty", fix="give the observing analyst's name"))
     elif CONTACT.search(draft.analyst):
         problems.append(
-            f"field 'analyst': {draft.analyst!r} holds a contact; "
-            "fix: give the name only and the contact as 'contact' (kept internal)"
+            Problem(
+                field="analyst",
+                found=f"{draft.analyst!r} holds a contact",
+                fix="give the name only and the contact as 'contact' (kept internal)",
+            )
         )
     if draft.visibility not in VISIBILITIES:
-        problems.append(f"field 'visibility': {draft.visibility!r}; fix: use one of {', '.join(VISIBILITIES)}")
+        problems.append(Problem(field="visibility", found=repr(draft.visibility), fix=f"use one of {', '.join(VISIBILITIES)}"))
     return problems
 
 
 def evidence_entries(
     items: Iterable[str], base: Path, hashed: dict[Path, str] | None = None
-) -> tuple[list[dict[str, str]], list[str]]:
+) -> tuple[list[dict[str, str]], list[Problem]]:
     """The evidence list to record (URLs as given, files with their SHA-256) and the files refused.
 
     A file path is read inside `base` only (`geo._files.confined_file`: no
     absolute path, no `..` or link out of it, no device, FIFO or /proc file)
     and recorded as given. `hashed` caches the SHA-256 of files already read.
     """
-    entries, problems = [], []
+    entries: list[dict[str, str]] = []
+    problems: list[Problem] = []
     for item in items:
         scheme = urlsplit(item).scheme
         if scheme and len(scheme) > 1:
@@ -161,19 +196,24 @@ def evidence_entries(
             continue
         try:
             real = confined_file(base, item)
-            if hashed is None or real not in hashed:
+            digest = hashed.get(real) if hashed is not None else None
+            if digest is None:
                 digest = sha256_regular(real)
                 if hashed is not None:
                     hashed[real] = digest
-            else:
-                digest = hashed[real]
         except FileNotFoundError:
             problems.append(
-                f"field 'evidence': file {item!r} not found (looked in {base}); fix: give an existing file or an http(s) URL"
+                Problem(
+                    field="evidence",
+                    found=f"file {item!r} not found (looked in {base})",
+                    fix="give an existing file or an http(s) URL",
+                )
             )
             continue
         except UnsafeFileError as error:
-            problems.append(f"field 'evidence': file {error}")
+            refused = error.problems[0]
+            found = f"file {refused.file + ': ' if refused.file else ''}{refused.found}"
+            problems.append(Problem(field="evidence", found=found, fix=refused.fix))
             continue
         entries.append({"file": item, "sha256": digest})
     return entries, problems
@@ -193,11 +233,11 @@ TEXT_FIELDS: tuple[tuple[str, Kind], ...] = (
 """Each text field of a draft and its rules (`geo.text.clean`); ids and vocabularies are then checked as such."""
 
 
-def cleaned_draft(draft: Draft) -> tuple[Draft, list[str]]:
+def cleaned_draft(draft: Draft) -> tuple[Draft, list[Problem]]:
     """`draft` with every text in NFC (`geo.text.clean`), and the fields that break the text rules.
 
     A value the rules refuse is kept as given for the other checks, which
-    then report it too; nothing is recorded while any problem remains.
+    skip that field; nothing is recorded while any problem remains.
     """
     changes: dict[str, Any] = {}
     problems = []
@@ -208,13 +248,13 @@ def cleaned_draft(draft: Draft) -> tuple[Draft, list[str]]:
         try:
             changes[name] = clean(value, kind)
         except TextRefused as error:
-            problems.append(f"field '{name}': {error}; fix: retype it as plain text")
+            problems.append(Problem(field=name, found=str(error), fix="retype it as plain text"))
     evidence = []
     for item in draft.evidence:
         try:
             evidence.append(clean(item, "text"))
         except TextRefused as error:
-            problems.append(f"field 'evidence': {error}; fix: retype the URL or path")
+            problems.append(Problem(field="evidence", found=str(error), fix="retype the URL or path"))
     return replace(draft, **changes, evidence=tuple(evidence)), problems
 
 
@@ -266,12 +306,12 @@ class Checker:
         self.recorded_at = utc_now()
         self.hashed: dict[Path, str] = {}
 
-    def record(self, draft: Draft) -> tuple[dict[str, Any] | None, list[str]]:
+    def record(self, draft: Draft) -> tuple[dict[str, Any] | None, list[Problem]]:
         """The log record of `draft`, or None and every reason it cannot be recorded."""
         draft, found = cleaned_draft(draft)
         # A field the text rules refuse is reported once, not again as an unknown id or a bad date.
-        refused = tuple(problem.split(":", 1)[0] for problem in found)
-        found.extend(p for p in draft_problems(draft, self.sites, self.scenes, self.today) if not p.startswith(refused))
+        refused = {problem.field for problem in found}
+        found.extend(p for p in draft_problems(draft, self.sites, self.scenes, self.today) if p.field not in refused)
         evidence, missing = evidence_entries([e for e in draft.evidence if not _evidence_problem(e)], self.base, self.hashed)
         found.extend(missing)
         if found:
@@ -280,19 +320,19 @@ class Checker:
 
 
 def prepare_observations(
-    drafts: list[tuple[str, Draft]], data_dir: str | Path, base: Path, today: date
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """The records for `drafts` (each labelled for messages), or every problem with any of them.
+    drafts: list[tuple[Where, Draft]], data_dir: str | Path, base: Path, today: date
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """The records for `drafts` (each with where it came from, for its problems), or every problem with any of them.
 
     All-or-nothing by design: a caller writes the records only when the
     problem list is empty.
     """
     checker = Checker(data_dir, base, today)
     records: list[dict[str, Any]] = []
-    problems: list[str] = []
-    for label, draft in drafts:
+    problems: list[Problem] = []
+    for where, draft in drafts:
         record, found = checker.record(draft)
-        problems.extend(f"{label}{problem}" for problem in found)
+        problems.extend(problem.at(where) for problem in found)
         if record is not None:
             records.append(record)
     return (records, []) if not problems else ([], problems)
@@ -308,7 +348,7 @@ MAX_CSV_FIELD = 131_072
 """The longest value a CSV cell may hold, in characters (Python's csv module default)."""
 
 
-def import_rows(path: Path, ignore: Iterable[str] = ()) -> Iterator[tuple[int, Draft | str]]:
+def import_rows(path: Path, ignore: Iterable[str] = ()) -> Iterator[tuple[int, Draft | Problem]]:
     """Each data row of an import CSV, read as a stream: (its first line number, its draft or why it is malformed).
 
     Comma or semicolon separated (KoBoToolbox's default), UTF-8 with or without
@@ -327,7 +367,11 @@ def import_rows(path: Path, ignore: Iterable[str] = ()) -> Iterator[tuple[int, D
         try:
             first = handle.readline(MAX_CSV_FIELD)
             if len(first) == MAX_CSV_FIELD:
-                raise ObservationError(f"{path}: line 1: a header line over {MAX_CSV_FIELD:,} characters; fix: check the file")
+                raise ObservationError(
+                    Problem(
+                        file=str(path), line=1, found=f"a header line over {MAX_CSV_FIELD:,} characters", fix="check the file"
+                    )
+                )
             delimiter = ";" if first.count(";") > first.count(",") else ","
             columns = [c.strip() for c in next(csv.reader([first], delimiter=delimiter), [])]
             _check_columns(path, columns, ignored)
@@ -341,21 +385,30 @@ def import_rows(path: Path, ignore: Iterable[str] = ()) -> Iterator[tuple[int, D
                 line = reader.line_num + 1 - sum(v.count("\n") for v in row)
                 if count > MAX_IMPORT_ROWS:
                     raise ObservationError(
-                        f"{path}: line {line}: more than {MAX_IMPORT_ROWS:,} rows; fix: split the file and import each part"
+                        Problem(
+                            file=str(path),
+                            line=line,
+                            found=f"more than {MAX_IMPORT_ROWS:,} rows",
+                            fix="split the file and import each part",
+                        )
                     )
                 if len(row) > len(columns):
-                    yield line, f"more values than columns; fix: quote values that hold '{delimiter}'"
+                    yield line, Problem(found="more values than columns", fix=f"quote values that hold '{delimiter}'")
                     continue
                 values = {name: row[index].strip() for index, name in kept if index < len(row)}
                 yield line, _draft(values)
         except UnicodeDecodeError as error:
             raise ObservationError(
-                f"{path}: after line {line}: not UTF-8 ({error.reason}); fix: export the CSV as UTF-8"
+                Problem(file=str(path), found=f"not UTF-8 after line {line} ({error.reason})", fix="export the CSV as UTF-8")
             ) from None
         except csv.Error as error:
             raise ObservationError(
-                f"{path}: line {reader.line_num + 1 if reader is not None else line}: unreadable CSV ({error}: a value over "
-                f"{MAX_CSV_FIELD:,} characters, or a quote left open); fix: shorten the value or close the quote"
+                Problem(
+                    file=str(path),
+                    line=reader.line_num + 1 if reader is not None else line,
+                    found=f"unreadable CSV ({error}: a value over {MAX_CSV_FIELD:,} characters, or a quote left open)",
+                    fix="shorten the value or close the quote",
+                )
             ) from None
 
 
@@ -364,8 +417,12 @@ def _check_columns(path: Path, columns: list[str], ignored: set[str]) -> None:
     missing = [c for c in IMPORT_REQUIRED if c not in columns]
     if unknown or missing or not columns:
         raise ObservationError(
-            f"{path}: line 1: columns: unknown {unknown or 'none'}, missing {missing or 'none'}; "
-            f"fix: name the columns {', '.join(IMPORT_COLUMNS)}, or skip one with --ignore-column (docs/observations.md)"
+            Problem(
+                file=str(path),
+                line=1,
+                found=f"columns: unknown {unknown or 'none'}, missing {missing or 'none'}",
+                fix=f"name the columns {', '.join(IMPORT_COLUMNS)}, or skip one with --ignore-column (docs/observations.md)",
+            )
         )
 
 
@@ -384,21 +441,21 @@ def _draft(values: dict[str, str]) -> Draft:
     )
 
 
-def read_import_csv(path: str | Path, ignore: Iterable[str] = ()) -> tuple[list[tuple[int, Draft]], list[str]]:
+def read_import_csv(path: str | Path, ignore: Iterable[str] = ()) -> tuple[list[tuple[int, Draft]], list[Problem]]:
     """Every well-formed data row of an import CSV as (line, draft), and the malformed rows (`import_rows`)."""
     rows: list[tuple[int, Draft]] = []
-    malformed: list[str] = []
+    malformed: list[Problem] = []
     for line, row in import_rows(Path(path), ignore):
         if isinstance(row, Draft):
             rows.append((line, row))
         else:
-            malformed.append(f"{path}: line {line}: {row}")
+            malformed.append(row.at({"file": str(path), "line": line}))
     return rows, malformed
 
 
 def prepare_import(
     path: Path, data_dir: str | Path, today: date, ignore: Iterable[str] = ()
-) -> tuple[list[dict[str, Any]], list[str]]:
+) -> tuple[list[dict[str, Any]], list[Problem]]:
     """The records of every row of the import CSV at `path`, or every problem with any row (nothing to write).
 
     One pass over the file: each row is checked and turned into its record as
@@ -406,13 +463,14 @@ def prepare_import(
     """
     checker = Checker(data_dir, path.parent, today)
     records: list[dict[str, Any]] = []
-    problems: list[str] = []
+    problems: list[Problem] = []
     for line, row in import_rows(path, ignore):
+        where: Where = {"file": str(path), "line": line}
         if not isinstance(row, Draft):
-            problems.append(f"{path}: line {line}: {row}")
+            problems.append(row.at(where))
             continue
         record, found = checker.record(row)
-        problems.extend(f"{path}: line {line}: {problem}" for problem in found)
+        problems.extend(problem.at(where) for problem in found)
         if record is not None and not problems:
             records.append(record)
     return (records, []) if not problems else ([], problems)

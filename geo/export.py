@@ -27,10 +27,13 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geo import observations
+from geo import datapackage, observations
+from geo.csvfile import write_rows
+from geo.dictionary import PUBLIC_EXCLUDED, reader_order
 from geo.errors import ExportError
 from geo.inputs import Inputs, validated_inputs
-from geo.maps import DATA_CREDITS, TITLE, as_of, overview_map, public_sites
+from geo.kml import kml_document
+from geo.maps import DATA_CREDITS, TITLE, as_of, as_of_label, overview_map, public_sites
 from geo.render import TILE_CREDITS, Tiles, page_html
 from geo.schema import LAYERS
 from geo.snapshot import screenshot
@@ -51,28 +54,6 @@ STATUS_FIELDS: tuple[str, ...] = ("status", "status_date", "verdict", "published
 GPKG_FILE = "heritage-map.gpkg"
 PNG_FILE = "map.png"
 LIST_SEPARATOR = " ; "
-LOG_COLUMNS: tuple[str, ...] = (
-    "id",
-    "kind",
-    "site_id",
-    "status",
-    "observed_on",
-    "recorded_at",
-    "of",
-    "decision",
-    "origin",
-    "published_by",
-    "analyst",
-    "contact",
-    "before_scene",
-    "after_scene",
-    "evidence",
-    "note",
-    "visibility",
-    "prev_hash",
-    "hash",
-)
-"""The log's columns in reading order; fields not listed follow, sorted."""
 
 # GDAL writes 17 significant digits by default, which turns 46.12 into 46.119999999999997.
 _GEOJSON_OPTIONS = {"SIGNIFICANT_FIGURES": "15"}
@@ -89,29 +70,37 @@ class Table:
 # --- the tables ---------------------------------------------------------------------------
 
 
-def layer_frames(inputs: Inputs, names: Iterable[str]) -> dict[str, gpd.GeoDataFrame]:
-    """Each named vector layer, sorted by id; heritage sites with their public status fields."""
+def layer_frames(inputs: Inputs, names: Iterable[str], profile: Profile = "public") -> dict[str, gpd.GeoDataFrame]:
+    """Each named vector layer, sorted by id; heritage sites with their public status fields.
+
+    The public profile leaves out `dictionary.PUBLIC_EXCLUDED` (the copies a value was read on, and the like).
+    """
     sources = {"communities": inputs.communities, "routes": inputs.routes, "places": inputs.places}
     frames = {}
     for name in names:
         if name == "heritage_sites":
             sites = public_sites(inputs)
-            frames[name] = tidy(sites[[*inputs.sites.columns.drop("geometry"), *STATUS_FIELDS, "geometry"]], last=STATUS_FIELDS)
+            frame = sites[[*inputs.sites.columns.drop("geometry"), *STATUS_FIELDS, "geometry"]]
         elif name in sources:
-            frames[name] = tidy(sources[name])
+            frame = sources[name]
+        else:
+            continue
+        if profile == "public":
+            frame = frame.drop(columns=[c for c in frame.columns if c in PUBLIC_EXCLUDED])
+        frames[name] = tidy(frame)
     return frames
 
 
-def tidy(frame: gpd.GeoDataFrame, last: tuple[str, ...] = ()) -> gpd.GeoDataFrame:
-    """`frame` sorted by id with columns `id`, the rest alphabetically, `last`, geometry.
+def tidy(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """`frame` sorted by id, its columns in a reader's order (`geo.dictionary.reader_order`), geometry last.
 
     Integer columns that hold a null come back from GeoJSON as floats and
     true/false/null as objects; they are given pandas' nullable types so every
     format writes 1000 and true, not 1000.0 and "True".
     """
-    rest = sorted(c for c in frame.columns if c not in ("id", "geometry", *last))
-    frame = frame.sort_values("id", kind="stable").reset_index(drop=True)[["id", *rest, *last, "geometry"]]
-    return frame.astype({column: dtype for column in rest + list(last) if (dtype := _nullable_dtype(frame[column]))})
+    columns = reader_order([c for c in frame.columns if c != "geometry"])
+    frame = frame.sort_values("id", kind="stable").reset_index(drop=True)[[*columns, "geometry"]]
+    return frame.astype({column: dtype for column in columns if (dtype := _nullable_dtype(frame[column]))})
 
 
 def _nullable_dtype(column: pd.Series) -> str | None:
@@ -136,28 +125,30 @@ def log_records(log: list[dict[str, Any]], profile: Profile) -> list[dict[str, A
     return observations.public_log(log)
 
 
-def log_table(records: list[dict[str, Any]]) -> Table:
-    """The log records as CSV rows: known fields in reading order, then any others sorted."""
+def log_table(records: list[dict[str, Any]], profile: Profile = "public") -> Table:
+    """The log records as CSV rows, columns in a reader's order; the public profile without internal traces."""
     present = {key for record in records for key in record}
-    columns = [c for c in LOG_COLUMNS if c in present] + sorted(present - set(LOG_COLUMNS))
+    if profile == "public":
+        present -= PUBLIC_EXCLUDED
+    columns = reader_order(sorted(present))
     return Table(columns, [[cell(record.get(c)) for c in columns] for record in records])
 
 
 def layer_table(frame: gpd.GeoDataFrame, layer: str) -> Table:
-    """A layer as CSV rows: `lon`,`lat` where it may hold points, `geometry_wkt` where it may hold anything else."""
+    """A layer as CSV rows: `lat`,`lon` where it may hold points, `geometry_wkt` where it may hold anything else."""
     kinds = LAYERS[layer].geometry_types
     with_point, with_wkt = "Point" in kinds, any(kind != "Point" for kind in kinds)
     properties = [c for c in frame.columns if c != "geometry"]
-    columns = properties + (["lon", "lat"] if with_point else []) + (["geometry_wkt"] if with_wkt else [])
+    columns = reader_order(properties + (["lon", "lat"] if with_point else []) + (["geometry_wkt"] if with_wkt else []))
     rows = []
     for record, geometry in zip(frame[properties].to_dict("records"), frame.geometry):
-        row = [cell(record[c]) for c in properties]
+        values = {c: cell(record[c]) for c in properties}
+        is_point = geometry is not None and geometry.geom_type == "Point"
         if with_point:
-            is_point = geometry is not None and geometry.geom_type == "Point"
-            row += [repr(geometry.x), repr(geometry.y)] if is_point else ["", ""]
+            values["lon"], values["lat"] = (repr(geometry.x), repr(geometry.y)) if is_point else ("", "")
         if with_wkt:
-            row.append("" if geometry is None else shapely.to_wkt(geometry, rounding_precision=-1))
-        rows.append(row)
+            values["geometry_wkt"] = "" if geometry is None or is_point else shapely.to_wkt(geometry, rounding_precision=-1)
+        rows.append([values[c] for c in columns])
     return Table(columns, rows)
 
 
@@ -186,29 +177,17 @@ def flat_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return flat
 
 
-def text_frame(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """`frame` with every property as text (null stays null): KML's ExtendedData holds only text."""
-    text = frame.copy()
-    for column in frame.columns.drop("geometry"):
-        text[column] = pd.Series([cell(v) or None for v in frame[column]], index=frame.index, dtype=object)
-    return text
-
-
 # --- the writers (the I/O edge) -----------------------------------------------------------
 
 
-def write_table(table: Table, path: Path) -> Path:
-    """A UTF-8 CSV file (RFC 4180 line ends) of `table`."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(table.columns)
-        writer.writerows(table.rows)
-    return path
+def write_table(table: Table, path: Path, *, bom: bool = True) -> Path:
+    """A UTF-8 CSV file of `table` (with a byte-order mark unless `bom` is False), formula-safe (`geo.csvfile`)."""
+    return write_rows(path, table.columns, table.rows, bom=bom)
 
 
-def write_csv(frame: gpd.GeoDataFrame, layer: str, path: Path) -> Path:
+def write_csv(frame: gpd.GeoDataFrame, layer: str, path: Path, *, bom: bool = True) -> Path:
     """`<layer>.csv`: see `layer_table`."""
-    return write_table(layer_table(frame, layer), path)
+    return write_table(layer_table(frame, layer), path, bom=bom)
 
 
 def write_geojson(frame: gpd.GeoDataFrame, layer: str, path: Path) -> Path:
@@ -219,13 +198,12 @@ def write_geojson(frame: gpd.GeoDataFrame, layer: str, path: Path) -> Path:
 
 
 def write_kml(frame: gpd.GeoDataFrame, layer: str, path: Path) -> Path:
-    """`<layer>.kml` through GDAL's KML driver; the `name` field labels each placemark."""
-    path.unlink(missing_ok=True)
-    text_frame(frame).to_file(path, layer=layer, driver="KML", engine="pyogrio")
+    """`<layer>.kml`: placemarks styled by status, balloons escaped, unlocated features listed (`geo.kml`)."""
+    path.write_bytes(kml_document(frame, f"{TITLE}: {layer.replace('_', ' ')}", cell))
     return path
 
 
-LAYER_WRITERS = {"geojson": write_geojson, "csv": write_csv, "kml": write_kml}
+LAYER_WRITERS: dict[str, Any] = {"geojson": write_geojson, "csv": write_csv, "kml": write_kml}
 """The formats written one file per layer; `gpkg` writes one file for all."""
 
 
@@ -243,12 +221,19 @@ def write_geopackage(frames: Mapping[str, gpd.GeoDataFrame], path: Path, data_as
 
 
 def export_data(
-    data_dir: str | Path, out_dir: str | Path, fmt: Format, profile: Profile = "public", tables: Iterable[str] = TABLES
+    data_dir: str | Path,
+    out_dir: str | Path,
+    fmt: Format,
+    profile: Profile = "public",
+    tables: Iterable[str] = TABLES,
+    *,
+    bom: bool = True,
 ) -> list[Path]:
     """Write the named tables of `data_dir` into `out_dir` as `fmt` files; return the paths written.
 
     One file per layer (`<layer>.geojson|csv|kml`), or one `heritage-map.gpkg`;
-    the log always goes to `observations.csv`.
+    the log always goes to `observations.csv`; `datapackage.json` describes them all.
+    CSV files start with a byte-order mark unless `bom` is False.
 
     Raises:
         LayerError: the data does not validate.
@@ -266,22 +251,47 @@ def export_data(
     if unknown:
         raise ExportError(f"layer {unknown[0]!r}: unknown; fix: use one of {', '.join(TABLES)}")
     inputs, _ = validated_inputs(data_dir)
-    return write_tables(inputs, out_dir, fmt, profile, tables)
+    written = write_tables(inputs, out_dir, fmt, profile, tables, bom=bom)
+    return [*written, write_package(inputs, out_dir, written, bom=bom)]
 
 
 def write_tables(
-    inputs: Inputs, out_dir: Path, fmt: Format, profile: Profile = "public", tables: Iterable[str] = TABLES
+    inputs: Inputs,
+    out_dir: Path,
+    fmt: Format,
+    profile: Profile = "public",
+    tables: Iterable[str] = TABLES,
+    *,
+    bom: bool = True,
 ) -> list[Path]:
     """Write the named tables of already validated `inputs` into `out_dir` as `fmt` files."""
-    frames = layer_frames(inputs, tables)
+    frames = layer_frames(inputs, tables, profile)
     out_dir.mkdir(parents=True, exist_ok=True)
     if fmt == "gpkg":
         written = [write_geopackage(frames, out_dir / GPKG_FILE, as_of(inputs))] if frames else []
+    elif fmt == "csv":
+        written = [write_csv(frame, name, out_dir / f"{name}.csv", bom=bom) for name, frame in frames.items()]
     else:
         written = [LAYER_WRITERS[fmt](frame, name, out_dir / f"{name}.{fmt}") for name, frame in frames.items()]
     if OBSERVATIONS in tables:
-        written.append(write_table(log_table(log_records(inputs.log, profile)), out_dir / f"{OBSERVATIONS}.csv"))
+        table = log_table(log_records(inputs.log, profile), profile)
+        written.append(write_table(table, out_dir / f"{OBSERVATIONS}.csv", bom=bom))
     return written
+
+
+def write_package(inputs: Inputs, out_dir: Path, written: list[Path], *, bom: bool = True) -> Path:
+    """`datapackage.json` describing the `written` files (a CSV with its columns' meanings and types)."""
+    resources = []
+    for path in dict.fromkeys(written):  # observations.csv is written with every format
+        table = path.stem if path.suffix != ".gpkg" else "heritage-map"
+        columns = _csv_columns(path) if path.suffix == ".csv" else None
+        resources.append(datapackage.resource(path, table, columns, bom=bom))
+    return datapackage.write_descriptor(out_dir, datapackage.descriptor(resources, TITLE, as_of(inputs)))
+
+
+def _csv_columns(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle))
 
 
 def picture_credit(inputs: Inputs, tiles: Tiles) -> str:
@@ -290,13 +300,15 @@ def picture_credit(inputs: Inputs, tiles: Tiles) -> str:
     if tiles != "none":
         # The mini map always draws OpenStreetMap, whichever basemap the main map shows.
         credits += [TILE_CREDITS[tiles]["text"]] + ([TILE_CREDITS["osm"]["text"]] if tiles == "satellite" else [])
-    data_as_of = as_of(inputs)
+    data_as_of = as_of_label(inputs)
     heading = f"{TITLE} · data as of {data_as_of}" if data_as_of else TITLE
     return " · ".join([heading, *credits])
 
 
-def export_picture(data_dir: str | Path, out_dir: str | Path, width: int = 1200, height: int = 800, tiles: Tiles = "osm") -> Path:
-    """Write `map.png`: the public overview map, `width`×`height` pixels, with its credit line on it.
+def export_picture(
+    data_dir: str | Path, out_dir: str | Path, width: int = 1200, height: int = 800, tiles: Tiles = "osm", scale: int = 1
+) -> Path:
+    """Write `map.png`: the public overview map, `width`×`height` CSS pixels at `scale` (2 for print), with its credits.
 
     Raises:
         LayerError: the data does not validate.
@@ -311,7 +323,9 @@ def export_picture(data_dir: str | Path, out_dir: str | Path, width: int = 1200,
     with tempfile.TemporaryDirectory(prefix="heritage-map-png-") as scratch:
         page = Path(scratch) / "index.html"
         page.write_text(text, encoding="utf-8")
-        return screenshot(page, out_dir / PNG_FILE, width, height, picture_credit(inputs, tiles), offline=tiles == "none")
+        return screenshot(
+            page, out_dir / PNG_FILE, width, height, picture_credit(inputs, tiles), offline=tiles == "none", scale=scale
+        )
 
 
 def _refuse_data_folder(data_dir: Path, out_dir: Path) -> None:

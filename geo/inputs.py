@@ -7,12 +7,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geo import imagery, observations
+from geo.coverage import MonitorTotal, read_monitor_totals
 from geo.errors import LayerError
 from geo.layers import read_layer, read_table
-from geo.validate import Problem, validate_layers
+from geo.validate import validate_layers
 
 if TYPE_CHECKING:
     import geopandas as gpd
+
+    from geo.errors import Problem
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ class Inputs:
     log: list[dict[str, Any]]
     items: list[dict[str, Any]]
     timeline: list[dict[str, str]]
+    monitor_totals: tuple[MonitorTotal, ...] = ()
+    """The monitors' published totals (`monitor_counts.csv`), which the map sets the inventory beside."""
 
 
 def load_inputs(data_dir: str | Path) -> Inputs:
@@ -42,6 +47,7 @@ def load_inputs(data_dir: str | Path) -> Inputs:
         log=observations.read_log(data_dir / "observations.jsonl"),
         items=imagery.read_catalog(data_dir / "imagery.json"),
         timeline=timeline,
+        monitor_totals=tuple(read_monitor_totals(data_dir / "monitor_counts.csv")),
     )
 
 
@@ -50,7 +56,5 @@ def validated_inputs(data_dir: str | Path) -> tuple[Inputs, list[Problem]]:
     problems = validate_layers(data_dir)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
-        first = errors[0]
-        more = f" (and {len(errors) - 1} more; run heritage-map validate)" if len(errors) > 1 else ""
-        raise LayerError(f"{first.file}: {first.feature}: field '{first.field}': {first.found}; fix: {first.fix}{more}")
+        raise LayerError(*errors, hint="run heritage-map validate to list them" if len(errors) > 1 else "")
     return load_inputs(data_dir), [p for p in problems if p.severity == "warning"]

@@ -7,12 +7,20 @@ site, boundary included: one join of all sites with all footprints,
 it shows the site, `heritage:site_ids`). An observation's
 before/after pair is the scenes it names, or else the latest covering scene
 before `observed_on` and the first covering scene at or after it. The verdict
-is that of a site's latest observation:
+says what the status of a site's latest observation rests on
+(`geo.schema.VERDICTS`, docs/coding-rules.md):
 
-- `imagery-documented`: a covering pair, before ending earlier than after starts;
-- `reported`: no such pair, so the status rests on other evidence;
+- `imagery-here`: a before/after pair this catalog holds, both with a footprint
+  that covers the site, before ending earlier than after starts;
+- `monitor-imagery-analysis`: no such pair here, but the observation's published
+  finding says the monitor compared satellite images (`basis`), with the image
+  dates it gives (`monitor_before`, `monitor_after`);
+- `reported`: press, officials, photographs, video or testimony;
 - `inconsistent`: a named scene is missing, undated, does not cover the site,
   or the pair is out of order (each problem names the site, observation and scene).
+
+A scene with no footprint (its source only asserts that it shows the site)
+never makes a site `imagery-here`.
 """
 
 from __future__ import annotations
@@ -27,7 +35,8 @@ import numpy as np
 import shapely
 
 from geo._gc import collector_paused
-from geo.dates import parse_partial
+from geo.errors import Problem
+from geo.evidence import evidence_day
 from geo.footprint_join import covering_pairs, geojson_footprints
 
 if TYPE_CHECKING:
@@ -37,7 +46,7 @@ if TYPE_CHECKING:
 
 FOOTPRINT = "footprint"
 ASSERTED = "asserted"
-COVER_FIX = "fix: name a scene whose footprint contains the site, or correct the site's location"
+COVER_FIX = "name a scene whose footprint contains the site, or correct the site's location"
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,8 @@ class SiteImagery:
     """A site's covering scenes (oldest first), its latest observation's pair, verdict and problems.
 
     `verdict` is None when the site has no observation. `problems` lists every
-    inconsistency in any of the site's observations, so validation reports them all.
+    inconsistency in any of the site's observations (`Problem`s naming the observation, without a file), so
+    validation reports them all.
     `scenes` is worked out from `covering` when first asked for: a map of
     100,000 sites needs only each site's pair and verdict. Not frozen: a build
     makes one per site, and a frozen dataclass's `__init__` measured four
@@ -76,7 +86,7 @@ class SiteImagery:
     after_coverage: str | None = None
     inferred: tuple[str, ...] = ()
     verdict: str | None = None
-    problems: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
 
     @cached_property
     def scenes(self) -> tuple[CoveringScene, ...]:
@@ -91,14 +101,19 @@ class Pair:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     inferred: tuple[str, ...]
-    problems: tuple[str, ...]
+    problems: tuple[Problem, ...]
 
-    @property
-    def verdict(self) -> str:
-        """`inconsistent` on any problem, `imagery-documented` with both scenes, else `reported`."""
+    def verdict(self, covering: Mapping[str, str], observation: Mapping[str, Any] | None = None) -> str:
+        """`inconsistent` on any problem; `imagery-here` with both scenes footprinted over the site; else the
+        observation's basis (`monitor-imagery-analysis`), else `reported`.
+        """
         if self.problems:
             return "inconsistent"
-        return "imagery-documented" if self.before and self.after else "reported"
+        if self.before and self.after and all(covering.get(s["id"]) == FOOTPRINT for s in (self.before, self.after)):
+            return "imagery-here"
+        if observation is not None and observation.get("basis") == "monitor-imagery-analysis":
+            return "monitor-imagery-analysis"
+        return "reported"
 
 
 @dataclass(frozen=True)
@@ -228,11 +243,8 @@ def covering_scenes(covering: Mapping[str, str], items_by_id: Mapping[str, Mappi
 
 
 def observed_day(observation: Mapping[str, Any]) -> date | None:
-    """The first day of an observation's `observed_on` (a day or a month), None when not a date."""
-    try:
-        return parse_partial(str(observation.get("observed_on")))
-    except ValueError:
-        return None
+    """The first day of an observation's evidence (`observed_on`, else `reported_on`), None when not a date."""
+    return evidence_day(observation)
 
 
 class _Spans(dict[str, "tuple[datetime, datetime] | None"]):
@@ -259,8 +271,11 @@ def observation_pair(
     """
     spans = _Spans(items_by_id) if spans is None else spans
     site_id, obs_id = observation.get("site_id"), observation.get("id")
-    where = f"site {site_id}: observation {obs_id}"
-    problems: list[str] = []
+
+    def problem(field: str, found: str, fix: str) -> Problem:
+        return Problem(kind="observation", feature=str(obs_id), field=field, found=found, fix=fix)
+
+    problems: list[Problem] = []
     named: dict[str, dict[str, Any] | None] = {}
     for side in ("before", "after"):
         item_id = observation.get(f"{side}_scene")
@@ -270,13 +285,16 @@ def observation_pair(
         item = items_by_id.get(item_id)
         if item is None:
             problems.append(
-                f"{where}: field '{side}_scene': scene {item_id!r} is not in the imagery catalog; "
-                "fix: add the scene with heritage-map imagery add or import, or correct the id"
+                problem(
+                    f"{side}_scene",
+                    f"scene {item_id!r} is not in the imagery catalog",
+                    "add the scene with heritage-map imagery add or import, or correct the id",
+                )
             )
         elif item_id not in covering:
-            problems.append(f"{where}: field '{side}_scene': scene {item_id!r} does not cover the site; {COVER_FIX}")
+            problems.append(problem(f"{side}_scene", f"scene {item_id!r} does not cover site {site_id!r}", COVER_FIX))
         elif spans[item_id] is None:
-            problems.append(f"{where}: field '{side}_scene': scene {item_id!r} has no date; fix: give the item a datetime")
+            problems.append(problem(f"{side}_scene", f"scene {item_id!r} has no date", "give the item a datetime"))
         else:
             named[side] = dict(item)
     if problems:
@@ -286,8 +304,12 @@ def observation_pair(
         before_span, after_span = spans[before["id"]], spans[after["id"]]
         if before_span and after_span and not before_span[1] < after_span[0]:
             problems.append(
-                f"{where}: before scene {before['id']!r} ({span_label(before_span)}) is not earlier than after scene "
-                f"{after['id']!r} ({span_label(after_span)}); fix: swap or correct the scene ids"
+                problem(
+                    "before_scene",
+                    f"before scene {before['id']!r} ({span_label(before_span)}) is not earlier than after scene "
+                    f"{after['id']!r} ({span_label(after_span)})",
+                    "swap or correct the scene ids",
+                )
             )
         return Pair(before, after, (), tuple(problems))
     return _inferred(observation, covering, items_by_id, spans, before, after)
@@ -337,9 +359,13 @@ _NO_PAIR = Pair(None, None, (), ())
 
 
 def latest_observation(observations: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """The observation with the latest `observed_on` (then `recorded_at`, then log order)."""
+    """The observation with the latest evidence date (then `recorded_at`, then log order) that no other supersedes."""
+    observations = list(observations)
+    superseded = {o.get("supersedes") for o in observations if o.get("supersedes")}
     ranked = [
-        ((observed_day(o) or date.min), str(o.get("recorded_at") or ""), position, o) for position, o in enumerate(observations)
+        ((observed_day(o) or date.min), str(o.get("recorded_at") or ""), position, o)
+        for position, o in enumerate(observations)
+        if o.get("id") not in superseded or o.get("id") is None
     ]
     return max(ranked, key=lambda entry: entry[:3])[3] if ranked else None
 
@@ -387,7 +413,7 @@ def site_imagery(
             covering.get(pair.before["id"]) if pair.before else None,
             covering.get(pair.after["id"]) if pair.after else None,
             pair.inferred,
-            pair.verdict,
+            pair.verdict(covering, latest),
             problems,
         )
     return result

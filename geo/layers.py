@@ -16,7 +16,7 @@ import geopandas as gpd
 
 from geo._files import read_regular
 from geo._json import JSONRefused, parse
-from geo.errors import LayerError, UnsafeFileError
+from geo.errors import LayerError, Problem, UnsafeFileError
 from geo.schema import LAYERS
 
 CRS = "EPSG:4326"
@@ -27,7 +27,9 @@ def layer_path(data_dir: str | Path, name: str) -> Path:
     try:
         return Path(data_dir) / LAYERS[name].filename
     except KeyError:
-        raise LayerError(f"unknown layer {name!r}; expected one of {', '.join(LAYERS)}") from None
+        raise LayerError(
+            Problem(found=f"unknown layer {name!r}", expected=f"one of {', '.join(LAYERS)}", fix="name one of those layers")
+        ) from None
 
 
 MAX_JSON_BYTES = 1 << 30
@@ -45,13 +47,17 @@ def read_json(path: Path) -> Any:
     try:
         data = read_regular(path, MAX_JSON_BYTES)
     except FileNotFoundError:
-        raise LayerError(f"{path}: file not found; fix: create it or pass --data to the folder that holds it") from None
+        raise LayerError(
+            Problem(file=str(path), found="file not found", fix="create it, or pass --data the folder that holds it")
+        ) from None
     except UnsafeFileError as error:
-        raise LayerError(str(error)) from None
+        raise LayerError(*error.problems) from None
     try:
         return parse(data)
     except JSONRefused as error:
-        raise LayerError(f"{path}: {error}; fix: repair the file (a GeoJSON layer is UTF-8 JSON of plain values)") from None
+        raise LayerError(
+            Problem(file=str(path), found=str(error), fix="repair the file (a GeoJSON layer is UTF-8 JSON of plain values)")
+        ) from None
 
 
 MAX_TABLE_BYTES = 64 << 20
@@ -63,9 +69,11 @@ def read_text(path: Path) -> str:
     try:
         return read_regular(path, MAX_TABLE_BYTES).decode("utf-8")
     except UnsafeFileError as error:
-        raise LayerError(str(error)) from None
+        raise LayerError(*error.problems) from None
     except UnicodeDecodeError as error:
-        raise LayerError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start}); fix: save the file as UTF-8") from None
+        raise LayerError(
+            Problem(file=str(path), found=f"not UTF-8 text ({error.reason} at byte {error.start})", fix="save the file as UTF-8")
+        ) from None
 
 
 def read_table(path: Path) -> list[dict[str, str]]:
@@ -83,7 +91,12 @@ def read_table(path: Path) -> list[dict[str, str]]:
         return list(reader)
     except csv.Error as error:
         raise LayerError(
-            f"{path}: line {reader.line_num + 1}: unreadable CSV ({error}); fix: shorten the value or close its quote"
+            Problem(
+                file=str(path),
+                line=reader.line_num + 1,
+                found=f"unreadable CSV ({error})",
+                fix="shorten the value or close its quote",
+            )
         ) from None
 
 

@@ -13,10 +13,11 @@ import numpy as np
 
 from geo import join, observations
 from geo._gc import collector_paused
+from geo.evidence import newest_day
 from geo.footprint_join import footprint_geometries
 from geo.render import Overlay, PageMeta, Tiles, data_map
-from geo.schema import STATUSES
-from geo.sitestatus import SITE_FIELDS, scene_summary, site_display
+from geo.schema import STATUSES, VERDICTS
+from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, scene_summary, site_display
 
 if TYPE_CHECKING:
     import folium
@@ -27,7 +28,9 @@ TITLE = "Nagorno-Karabakh heritage map"
 ABOUT = (
     "Armenian communities of Nagorno-Karabakh in August 2023, the Lachin corridor routes, "
     "and heritage sites with the status documented by monitors. Each status is backed by a cited "
-    "observation and says whether before/after satellite imagery documents it or it is only reported. "
+    "observation with evidence and says what the evidence is: imagery here (a before/after satellite pair this map "
+    "holds covers the site), imagery analysis by the monitor (its published finding compared satellite images), or "
+    "reported (press, officials, photographs, video, testimony). "
     "Points marked approximate stand for a settlement, not the site."
 )
 DATA_CREDITS: list[dict[str, str]] = [
@@ -45,6 +48,9 @@ DATA_CREDITS: list[dict[str, str]] = [
     },
     {"text": "Every source of every feature: data/SOURCES.md", "url": "data/SOURCES.md"},
 ]
+
+INVENTORY_MONITORS = frozenset({"Caucasus Heritage Watch (CHW)", "Monument Watch (YSU)"})
+"""The monitors whose own totals the map sets its inventory beside (officials' and press figures stay in SOURCES.md)."""
 
 COMMUNITY_FIELDS = (
     "id",
@@ -97,11 +103,38 @@ def public_sites(inputs: Inputs, page_prefix: str = "sites/") -> gpd.GeoDataFram
 
 
 def as_of(inputs: Inputs) -> str | None:
-    """The data's as-of date: the newest public record in the monitors' log (a review is as public as its observation)."""
+    """The data's as-of date: the date of the newest evidence among the public observations (not when it was compiled)."""
+    days = (newest_day(r) for r in inputs.log if r.get("kind") == "observation" and r.get("visibility") == "public")
+    newest = max((day for day in days if day), default=None)
+    return newest.isoformat() if newest else None
+
+
+def compiled_on(inputs: Inputs) -> str | None:
+    """When the data was compiled: the newest public record written to the log (a review is as public as its observation)."""
     newest = max(
         (str(r["recorded_at"]) for r, _, _ in observations.public_entries(inputs.log) if r.get("recorded_at")), default=None
     )
     return newest[:10] if newest else None
+
+
+def as_of_label(inputs: Inputs) -> str | None:
+    """What every page says after "data as of": the newest evidence's date, with the compilation date beside it."""
+    evidence, compiled = as_of(inputs), compiled_on(inputs)
+    if evidence and compiled:
+        return f"{evidence} (newest evidence; compiled {compiled})"
+    return evidence or compiled
+
+
+def inventory_text(inputs: Inputs) -> str:
+    """How the inventory compares with the monitors' own published totals, each with its date and source."""
+    totals = [t for t in inputs.monitor_totals if t.monitor in INVENTORY_MONITORS]
+    if not totals:
+        return ""
+    return (
+        f" This map holds {len(inputs.sites)} heritage sites, part of what the monitors documented: "
+        + "; ".join(f"{t.monitor}, {t.as_of}: {t.claim} ({t.url})" for t in totals)
+        + "."
+    )
 
 
 def status_counts(sites: gpd.GeoDataFrame) -> list[dict[str, Any]]:
@@ -136,15 +169,14 @@ def overview_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles = "osm") 
         Overlay("Imagery footprints", "footprints", footprint_frame(inputs.items), FOOTPRINT_FIELDS, show=False),
     ]
     overlays = [with_count(o) for o in candidates if o.located()]
-    documented = int((sites["verdict"] == "imagery-documented").sum())
-    reported = int((sites["verdict"] == "reported").sum())
+    levels = sites["verdict"].value_counts()
     meta = PageMeta(
         title=TITLE,
-        as_of=as_of(inputs),
+        as_of=as_of_label(inputs),
         credits=DATA_CREDITS,
-        about=ABOUT,
+        about=ABOUT + inventory_text(inputs),
         status_counts=status_counts(sites),
-        verdict_counts=f"Imagery-documented: {documented} · reported only: {reported}",
+        verdict_counts=" · ".join(f"{VERDICT_LABELS[v]}: {int(levels.get(v, 0))}" for v in VERDICTS if v != "inconsistent"),
         unlocated=unlocated_names(inputs),
     )
     return data_map(overlays, meta, tiles)

@@ -23,17 +23,17 @@ from typing import Any, NamedTuple
 from geo._files import confined_file, sha256_regular
 from geo._gc import collector_paused
 from geo._logfile import (
-    LogProblem,
     LogScan,
     Quarantine,
-    broken_message,
+    broken_log,
     locked_append,
     quarantine_tail,
     read_bytes,
     scan,
 )
-from geo.errors import ObservationError, UnsafeFileError
-from geo.text import TextRefused, clean, identity
+from geo.errors import ObservationError, Problem, UnsafeFileError, Where
+from geo.evidence import NO_EVIDENCE, needs_evidence, sort_key
+from geo.text import Kind, TextRefused, clean, identity
 
 DECISIONS: tuple[str, ...] = ("confirm", "reject")
 CONTACT = re.compile(r"<[^>]*>|\S+@\S+|\+?\d[\d ()-]{6,}\d")
@@ -53,7 +53,13 @@ PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
         "evidence",
         "origin",
         "published_by",
+        "basis",
+        "monitor_before",
+        "monitor_after",
+        "supersedes",
         "note",
+        "note_sources",
+        "visibility",
     ),
     "review": ("kind", "id", "of", "decision", "recorded_at", "note"),
 }
@@ -96,12 +102,12 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
     path = Path(path)
     found = scan_log(path)
     if found.problems:
-        raise ObservationError(broken_message(path, found))
+        raise broken_log(path, found.problems)
     return found.records
 
 
-def public_entries(records: Iterable[Mapping[str, Any]]) -> Iterator[tuple[Mapping[str, Any], str, str | None]]:
-    """Each record a public output may show, with its public id (and, for a review, its observation's).
+def public_entries(records: Iterable[Mapping[str, Any]]) -> Iterator[tuple[Mapping[str, Any], str, dict[str, Any]]]:
+    """Each record a public output may show, with its public id and the public ids of the records it names.
 
     Public: observations marked `visibility: public`, and the reviews of
     those (a review takes its observation's visibility; one marked internal
@@ -109,6 +115,9 @@ def public_entries(records: Iterable[Mapping[str, Any]]) -> Iterator[tuple[Mappi
     `rev-<observation>-<n>`), so no gap in them shows that an internal record
     exists; the writers number public and internal observations apart, so a
     public id is its log id whenever the log was written by `heritage-map`.
+    The names are `of` (a review's observation) and `supersedes` (the
+    observation a correction replaces), as public ids, or None when the record
+    named is not public.
     """
     numbers: Counter[str] = Counter()
     public_ids: dict[Any, str] = {}
@@ -117,21 +126,21 @@ def public_entries(records: Iterable[Mapping[str, Any]]) -> Iterator[tuple[Mappi
         if kind == "observation" and record.get("visibility") == "public" and isinstance(record.get("site_id"), str):
             numbers[prefix := f"obs-{record['site_id']}"] += 1
             public_ids.setdefault(record.get("id"), public_id := f"{prefix}-{numbers[prefix]}")
-            yield record, public_id, None
+            named = {"supersedes": public_ids.get(record["supersedes"])} if record.get("supersedes") else {}
+            yield record, public_id, named
         elif kind == "review" and record.get("of") in public_ids and record.get("visibility", "public") == "public":
             of = public_ids[record["of"]]
             numbers[prefix := f"rev-{of}"] += 1
-            yield record, f"{prefix}-{numbers[prefix]}", of
+            yield record, f"{prefix}-{numbers[prefix]}", {"of": of}
 
 
 def public_log(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The log as a public output shows it: `public_entries`, each through `public_record`, with its public id."""
     shown = []
-    for record, public_id, of in public_entries(records):
+    for record, public_id, named in public_entries(records):
         public = public_record(record)
         public["id"] = public_id
-        if of is not None:
-            public["of"] = of
+        public.update(named, visibility="public")  # a review takes its observation's visibility
         shown.append(public)
     return shown
 
@@ -216,15 +225,18 @@ class SiteHistory(NamedTuple):
 
 
 def _chronological(record: Mapping[str, Any]) -> tuple[str, str]:
-    # ISO dates sort as text, partial ones ("2023-11") before the days they contain.
-    return str(record.get("observed_on") or ""), str(record.get("recorded_at") or "")
+    # ISO dates sort as text, partial ones ("2023-11") before the days they contain; a finding known only by its
+    # publication date sorts by that date.
+    return sort_key(record), str(record.get("recorded_at") or "")
 
 
 def site_histories(records: Iterable[Mapping[str, Any]], *, public_only: bool) -> dict[str, SiteHistory]:
     """Every observed site's history; with `public_only`, internal records are dropped and the rest redacted.
 
-    `current` is the latest confirmed observation (by `observed_on`, then
-    `recorded_at`); rejected observations appear nowhere.
+    `current` is the latest confirmed observation (by `observed_on`, or
+    `reported_on` when only that is known, then `recorded_at`) that no
+    confirmed correction supersedes (`supersedes`); rejected observations
+    appear nowhere.
     """
     records = list(records)
     decided = decisions(records)
@@ -243,11 +255,13 @@ def site_histories(records: Iterable[Mapping[str, Any]], *, public_only: bool) -
             (confirmed if state == "confirmed" else pending)[site_id].append(
                 public_record(record) if public_only else dict(record)
             )
+    superseded = {r.get("supersedes") for history in confirmed.values() for r in history if r.get("supersedes")}
     histories = {}
     for site_id, history in confirmed.items():
         if len(history) > 1:
             history.sort(key=_chronological)
-        histories[site_id] = SiteHistory(history[-1] if history else None, history, pending[site_id])
+        standing = [r for r in history if r.get("id") not in superseded]
+        histories[site_id] = SiteHistory(standing[-1] if standing else None, history, pending[site_id])
     return histories
 
 
@@ -259,11 +273,24 @@ def _refuse_duplicates(path: Path, existing: list[dict[str, Any]], new: list[dic
     for record in new:
         if not isinstance(record.get("id"), str) or not record["id"]:
             raise ObservationError(
-                f"{path}: field 'id': a record to append has no id ({record!r:.80}); fix: give every record an id"
+                Problem(
+                    file=str(path),
+                    field="id",
+                    found=f"a record to append has no id ({record!r:.80})",
+                    fix="give every record an id",
+                )
             )
         if record["id"] in seen:
             raise ObservationError(
-                f"{path}: {record['id']}: field 'id': already in the log; fix: choose an unused id; nothing was written"
+                Problem(
+                    file=str(path),
+                    kind="record",
+                    feature=record["id"],
+                    field="id",
+                    found="already in the log",
+                    fix="choose an unused id",
+                ),
+                hint="nothing was written",
             )
         seen.add(record["id"])
 
@@ -339,31 +366,45 @@ def add_observations(
     return locked_append(path, build, on_quarantine or _report_on_stderr)
 
 
-def review_problem(existing: list[dict[str, Any]], of: str, analyst: str) -> str | None:
+def review_problem(existing: list[dict[str, Any]], of: str, analyst: str) -> Problem | None:
     """Why a review of `of` by `analyst` must be refused, or None when it may be recorded."""
     target = next((r for r in existing if r.get("kind") == "observation" and r.get("id") == of), None)
+    where: Where = {"kind": "observation", "feature": of}
     if target is None:
-        return f"observation {of!r}: not in the log; fix: give the id of an observation (`heritage-map observe list --pending`)"
+        return Problem(
+            **where, found="not in the log", fix="give the id of an observation (`heritage-map observe list --pending`)"
+        )
     if not analyst.strip():
-        return f"observation {of}: field 'analyst': empty; fix: give the reviewer's name with --analyst"
+        return Problem(**where, field="analyst", found="empty", fix="give the reviewer's name with --analyst")
     if _same_analyst(target.get("analyst"), analyst):
-        return (
-            f"observation {of}: field 'analyst': {analyst!r} is its author {target.get('analyst')!r} "
-            "(names are compared without regard to case, spacing, invisible characters or look-alike letters); "
-            "fix: a second analyst must review it"
+        return Problem(
+            **where,
+            field="analyst",
+            found=f"{analyst!r} is its author {target.get('analyst')!r} (names are compared without regard to case, "
+            "spacing, invisible characters or look-alike letters)",
+            fix="a second analyst must review it",
+        )
+    if needs_evidence(target):
+        return Problem(
+            **where,
+            field="evidence",
+            found=f"a {target.get('status')} status that {NO_EVIDENCE}",
+            fix="record a new observation with its evidence and review that one",
         )
     state = review_state(target, decisions(existing))
     if state != "pending":
         how = "by publication" if target.get("origin") == "published" else "by an earlier review"
-        return f"observation {of}: already {state} {how}; fix: record a new observation to correct it"
+        return Problem(**where, found=f"already {state} {how}", fix="record a new observation to correct it")
     return None
 
 
-def _cleaned(value: str, kind: Any, what: str) -> str:
+def _cleaned(value: str, kind: Kind, where: Where, field: str | None) -> str:
     try:
         return clean(value, kind)
     except TextRefused as error:
-        raise ObservationError(f"{what}: {error}; fix: retype it as plain text; nothing was written") from None
+        raise ObservationError(
+            Problem(**where, field=field, found=str(error), fix="retype it as plain text"), hint="nothing was written"
+        ) from None
 
 
 def add_review(
@@ -381,16 +422,18 @@ def add_review(
     invisible in a name) before anything is compared or written.
     """
     path = Path(path)
-    of = _cleaned(of, "id", f"{path}: observation id")
-    analyst = _cleaned(analyst, "name", f"{path}: {of}: field 'analyst'").strip()
-    note = None if note is None else _cleaned(note, "text", f"{path}: {of}: field 'note'")
+    where: Where = {"file": str(path), "kind": "observation"}
+    of = _cleaned(of, "id", where, "id")
+    where["feature"] = of
+    analyst = _cleaned(analyst, "name", where, "analyst").strip()
+    note = None if note is None else _cleaned(note, "text", where, "note")
     if decision not in DECISIONS:
-        raise ObservationError(f"{path}: {of}: field 'decision': {decision!r}; fix: use one of {', '.join(DECISIONS)}")
+        raise ObservationError(Problem(**where, field="decision", found=repr(decision), fix=f"use one of {', '.join(DECISIONS)}"))
 
     def build(existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
         problem = review_problem(existing, of, analyst)
         if problem:
-            raise ObservationError(f"{path}: {problem}; nothing was written")
+            raise ObservationError(problem.at({"file": str(path)}), hint="nothing was written")
         review = {
             "kind": "review",
             "id": next_id(f"rev-{of}", existing),
@@ -416,7 +459,7 @@ class VerifyReport:
     records: int
     evidence_files: int
     head: str | None
-    problems: tuple[LogProblem, ...]
+    problems: tuple[Problem, ...]
     unterminated: bool = False
     """The last record lacks its newline (kept; the next writer appends it)."""
 
@@ -426,14 +469,15 @@ class VerifyReport:
         return not self.problems
 
     @property
-    def first(self) -> LogProblem | None:
+    def first(self) -> Problem | None:
         """The first broken record (by line), the one to investigate."""
         return self.problems[0] if self.problems else None
 
 
-def _evidence_file_problems(line: int, record: Mapping[str, Any], root: Path) -> tuple[int, list[LogProblem]]:
+def _evidence_file_problems(line: int, record: Mapping[str, Any], root: Path) -> tuple[int, list[Problem]]:
     checked, problems = 0, []
     record_id = record.get("id") if isinstance(record.get("id"), str) else None
+    where: Where = {"line": line, "kind": "record", "feature": record_id}
     for item in record.get("evidence") or []:
         if not isinstance(item, dict) or "file" not in item:
             continue
@@ -443,27 +487,26 @@ def _evidence_file_problems(line: int, record: Mapping[str, Any], root: Path) ->
             matches = sha256_regular(confined_file(root, given)) == item.get("sha256")
         except FileNotFoundError:
             problems.append(
-                LogProblem(
-                    line,
-                    record_id,
-                    "evidence",
-                    f"file {given!r} not found under {root}",
-                    "restore the evidence file, or pass --evidence-root to the folder it is kept in",
+                Problem(
+                    **where,
+                    field="evidence",
+                    found=f"file {given!r} not found under {root}",
+                    fix="restore the evidence file, or pass --evidence-root to the folder it is kept in",
                 )
             )
             continue
         except UnsafeFileError as error:
-            found, _, fix = str(error).partition("; fix: ")
-            problems.append(LogProblem(line, record_id, "evidence", f"file {found} (not read)", f"{fix}; {RESTORE_EVIDENCE}"))
+            refused = error.problems[0]
+            found = f"file {refused.file + ': ' if refused.file else ''}{refused.found} (not read)"
+            problems.append(Problem(**where, field="evidence", found=found, fix=f"{refused.fix}; {RESTORE_EVIDENCE}"))
             continue
         if not matches:
             problems.append(
-                LogProblem(
-                    line,
-                    record_id,
-                    "evidence",
-                    f"file {given!r} no longer has the SHA-256 recorded for it",
-                    "restore the original file; a changed file is not the evidence that was recorded",
+                Problem(
+                    **where,
+                    field="evidence",
+                    found=f"file {given!r} no longer has the SHA-256 recorded for it",
+                    fix="restore the original file; a changed file is not the evidence that was recorded",
                 )
             )
     return checked, problems
@@ -489,7 +532,7 @@ def verify_log(path: str | Path, data_dir: str | Path, *, evidence_root: str | P
         checked, broken = _evidence_file_problems(line, record, root)
         evidence_files += checked
         problems.extend(broken)
-    problems.sort(key=lambda p: p.line)
+    problems.sort(key=lambda p: p.line or 0)
     head = found.records[-1].get("hash") if found.records else None
     return VerifyReport(
         path, len(found.records), evidence_files, head if isinstance(head, str) else None, tuple(problems), found.unterminated

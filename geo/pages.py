@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
-from geo.maps import COMMUNITY_FIELDS, PLACE_FIELDS, ROUTE_FIELDS, TITLE, as_of, with_count
+from geo.links import is_web_url
+from geo.maps import COMMUNITY_FIELDS, PLACE_FIELDS, ROUTE_FIELDS, TITLE, as_of_label, with_count
 from geo.payload import clean_value
 from geo.render import Overlay, PageMeta, Panel, Tiles, data_map
 from geo.schema import STATUSES
@@ -48,9 +49,9 @@ CREDIT_LINE = (
 
 
 def _link(url: Any) -> Markup:
-    """A link for web URLs, plain escaped text for anything else."""
+    """A link for web URLs (`geo.links.is_web_url`), plain escaped text for anything else."""
     text = str(url)
-    if text.startswith(("http://", "https://")):
+    if is_web_url(text):
         return Markup('<a href="{0}" rel="noopener noreferrer">{0}</a>').format(text)
     return Markup("{0}").format(text)
 
@@ -101,7 +102,7 @@ def site_page(
             "lat": point.y if point else None,
             "lon": point.x if point else None,
             "history": history,
-            "current": history[-1] if history else None,
+            "current": current_entry(site, history),
         },
         style=STATUS_STYLE.get(site.get("status") or "unknown", STATUS_STYLE["unknown"]),
         precision=PRECISION_TEXT.get(site.get("coord_precision") or "", "precision not stated"),
@@ -111,6 +112,15 @@ def site_page(
     )
     Panel(panel).add_to(fmap)
     return fmap
+
+
+def current_entry(site: Mapping[str, Any], history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The history entry whose status the page shows: the latest that no correction supersedes; none when the
+    status is withheld for want of evidence (`geo.sitestatus`).
+    """
+    superseded = {h.get("supersedes") for h in history}
+    standing = [h for h in history if h.get("id") not in superseded]
+    return None if site.get("status_note") or not standing else standing[-1]
 
 
 def timeline_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles) -> folium.Map:
@@ -125,7 +135,7 @@ def timeline_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles) -> foliu
     overlays = [with_count(o) for o in candidates if o.located()]
     meta = PageMeta(
         title=f"Timeline · {TITLE}",
-        as_of=as_of(inputs),
+        as_of=as_of_label(inputs),
         credits=[],
         deep_links=False,
         status_counts=[],
@@ -150,7 +160,12 @@ def timeline_payload(inputs: Inputs, sites: gpd.GeoDataFrame) -> dict[str, Any]:
         for row in inputs.timeline
     ]
     changes = [
-        {"date": h["observed_on"], "event": f"{site.name}: {h['status']}", "site": site.id, "status": h["status"]}
+        {
+            "date": str(h["observed_on"]).split("/")[0],
+            "event": f"{site.name}: {h['status']}",
+            "site": site.id,
+            "status": h["status"],
+        }
         for site in sites.itertuples(index=False)
         for h in (site.status_history or [])
         if h.get("observed_on")

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import rasterio
 import rasterio.features
 import shapely
 from pyproj import CRS, Geod, Transformer
@@ -29,6 +28,7 @@ from rasterio.errors import NotGeoreferencedWarning, RasterioError
 from shapely.geometry import shape
 
 from geo.errors import ImageryError
+from geo.rasterfile import open_raster
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
@@ -115,8 +115,8 @@ def parse_acquired(text: str, source: str) -> Acquired:
     return Acquired(moment, moment, source)
 
 
-def read_scene(path: str | Path, date: str | None = None) -> Scene:
-    """Read `path` (any raster GDAL opens; GeoTIFF in practice) into a Scene.
+def read_scene(path: str | Path, date: str | None = None, root: str | Path | None = None) -> Scene:
+    """Read the GeoTIFF at `path` into a Scene; it must lie in `root` (default: its own folder, the delivery).
 
     `date` (from `--date`) is used when given; otherwise the file's tags and
     sidecars must state the acquisition time. Raises ImageryError, naming the
@@ -128,19 +128,18 @@ def read_scene(path: str | Path, date: str | None = None) -> Scene:
         with warnings.catch_warnings():
             # A file without a geotransform is refused below with its own message; the warning would repeat it.
             warnings.simplefilter("ignore", NotGeoreferencedWarning)
-            dataset = rasterio.open(path)
-        with dataset:
-            if dataset.crs is None:
-                raise ImageryError(
-                    f"{path}: field 'crs': the raster has no coordinate reference system; "
-                    "fix: use the provider's georeferenced product, or assign the CRS with gdal_translate -a_srs"
-                )
-            crs = CRS.from_user_input(dataset.crs.to_wkt())
-            footprint = _valid_outline(dataset)
-            tags = dataset.tags()
-            shape_ = (dataset.height, dataset.width)
-            transform = tuple(dataset.transform)[:6]
-            gsd = ground_resolution(crs, dataset.transform, dataset.bounds)
+            with open_raster(path, root if root is not None else path.parent, label=str(path)) as dataset:
+                if dataset.crs is None:
+                    raise ImageryError(
+                        f"{path}: field 'crs': the raster has no coordinate reference system; "
+                        "fix: use the provider's georeferenced product, or assign the CRS with gdal_translate -a_srs"
+                    )
+                crs = CRS.from_user_input(dataset.crs.to_wkt())
+                footprint = _valid_outline(dataset)
+                tags = dataset.tags()
+                shape_ = (dataset.height, dataset.width)
+                transform = tuple(dataset.transform)[:6]
+                gsd = ground_resolution(crs, dataset.transform, dataset.bounds)
     except RasterioError as error:
         raise ImageryError(
             f"{path}: not a readable raster ({first_line(error)}); "

@@ -10,7 +10,26 @@ from dataclasses import dataclass, field
 STATUSES: tuple[str, ...] = ("destroyed", "damaged", "threatened", "intact", "unknown")
 """Caucasus Heritage Watch's three flags plus the two states a monitor needs."""
 
-VERDICTS: tuple[str, ...] = ("imagery-documented", "reported", "inconsistent")
+STATUS_COLOURS: dict[str, str] = {
+    "destroyed": "#D55E00",
+    "damaged": "#E69F00",
+    "threatened": "#CC79A7",
+    "intact": "#009E73",
+    "unknown": "#6E6E6E",
+}
+"""Each status's colour (Okabe–Ito, safe for colour-blind readers; the maps add a shape per status too)."""
+
+VERDICTS: tuple[str, ...] = ("imagery-here", "monitor-imagery-analysis", "reported", "inconsistent")
+"""What a site's status rests on (docs/coding-rules.md): a footprinted before/after pair this catalog holds; a
+monitor's published finding that says it compared satellite images; other reports; or an imagery record that does
+not fit (a validation error)."""
+
+BASES: tuple[str, ...] = ("monitor-imagery-analysis", "reports")
+"""An observation's `basis`: what its published finding rests on. `imagery-here` is never a basis: it is
+worked out from the catalog by the join."""
+
+EVIDENCED_STATUSES: tuple[str, ...] = ("destroyed", "damaged", "threatened", "intact")
+"""Statuses that need evidence (a URL, a hashed file or a before/after scene pair) before they are recorded or shown."""
 
 SITE_TYPES: tuple[str, ...] = (
     "church",
@@ -19,6 +38,7 @@ SITE_TYPES: tuple[str, ...] = (
     "khachkar",
     "bridge",
     "memorial",
+    "monument",
     "village",
     "civic",
     "archaeological",

@@ -2,8 +2,9 @@
 
 Pure: takes the sites, each site's confirmed history (`geo.observations`) and
 its imagery (`geo.join`), and returns the fields the map shows. A status is
-shown only when a cited, confirmed observation backs it; a site with none is
-`unknown`, and newer observations still under review are counted, not shown.
+shown only when a cited, confirmed observation with evidence backs it
+(`geo.evidence`); a site with none is `unknown` and says why, and newer
+observations still under review are counted, not shown.
 """
 
 from __future__ import annotations
@@ -12,14 +13,18 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
+from geo.evidence import NO_EVIDENCE, date_text, needs_evidence
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
 VERDICT_LABELS = {
-    "imagery-documented": "imagery-documented (before/after satellite pair)",
-    "reported": "reported (not satellite-based)",
+    "imagery-here": "imagery here: a before/after satellite pair held by this map covers the site",
+    "monitor-imagery-analysis": "imagery analysis by the monitor: its published finding compared satellite images",
+    "reported": "reported: press, officials, photographs, video or testimony",
     "inconsistent": "inconsistent imagery record",
 }
+"""The three evidence levels (and the validation error), as the legend and the site pages explain them."""
 
 SITE_FIELDS = (
     "id",
@@ -32,6 +37,10 @@ SITE_FIELDS = (
     "coord_precision",
     "status",
     "status_date",
+    "status_reported_on",
+    "status_when",
+    "status_note",
+    "monitor_imagery",
     "verdict",
     "verdict_label",
     "published_by",
@@ -41,6 +50,7 @@ SITE_FIELDS = (
     "after",
     "evidence",
     "sources",
+    "checked_on",
     "page",
 )
 """The fields a map's popup shows. A map carries `status_history`, the date,
@@ -88,7 +98,13 @@ def site_history(history: Any) -> list[dict[str, Any]]:
 def history_entry(record: Mapping[str, Any]) -> dict[str, Any]:
     """What a reader sees of one confirmed observation."""
     return {
+        "id": record.get("id"),
         "observed_on": record.get("observed_on"),
+        "reported_on": record.get("reported_on"),
+        "when": date_text(record),
+        "basis": record.get("basis"),
+        "monitor_imagery": monitor_dates(record),
+        "supersedes": record.get("supersedes"),
         "status": record.get("status"),
         "published_by": record.get("published_by"),
         "note": record.get("note"),
@@ -99,6 +115,12 @@ def history_entry(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 NO_STATUS = "no confirmed observation"
+
+
+def monitor_dates(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The image dates the monitor gives (`monitor_before`, `monitor_after`), or None when it gives none."""
+    before, after = record.get("monitor_before"), record.get("monitor_after")
+    return {"before": before, "after": after} if before or after else None
 
 
 class _SceneSummaries:
@@ -133,7 +155,15 @@ def site_display(
     ids = sites["id"].tolist()
     detail = sites["type_detail"].tolist() if "type_detail" in sites.columns else [None] * len(ids)
     found = [histories.get(site_id) for site_id in ids]
-    current = [history.current if history else None for history in found]
+    latest = [history.current if history else None for history in found]
+    # A status without evidence is never shown: the site is unknown and says why.
+    current = [None if record and needs_evidence(record) else record for record in latest]
+    withheld = [
+        f"the latest observation ({record['status']}) {NO_EVIDENCE}, so its status is not shown"
+        if record and needs_evidence(record)
+        else None
+        for record in latest
+    ]
     joined = [imagery.get(site_id) if record else None for site_id, record in zip(ids, current)]
     verdicts = [pair.verdict if pair else None for pair in joined]
     summary = _SceneSummaries()
@@ -141,6 +171,10 @@ def site_display(
         {
             "status": [record["status"] if record else "unknown" for record in current],
             "status_date": [record.get("observed_on") if record else None for record in current],
+            "status_reported_on": [record.get("reported_on") if record else None for record in current],
+            "status_when": [date_text(record) if record else None for record in current],
+            "status_note": withheld,
+            "monitor_imagery": [monitor_dates(record) if record else None for record in current],
             "verdict": verdicts,
             "verdict_label": [
                 VERDICT_LABELS.get(verdict or "") if record else NO_STATUS for verdict, record in zip(verdicts, current)
@@ -149,7 +183,11 @@ def site_display(
             "pending": [len(history.pending) if history else 0 for history in found],
             "status_history": [
                 [
-                    {"observed_on": r.get("observed_on"), "status": r.get("status"), "published_by": r.get("published_by")}
+                    {
+                        "observed_on": r.get("observed_on") or r.get("reported_on"),
+                        "status": r.get("status"),
+                        "published_by": r.get("published_by"),
+                    }
                     for r in (history.confirmed if history else ())
                 ]
                 if record

@@ -50,16 +50,18 @@ _PICTURE_STYLE = (
 _TWO_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
-def screenshot(page_path: Path, png_path: Path, width: int, height: int, credit: str, *, offline: bool) -> Path:
-    """Write `png_path`: `page_path` drawn at `width`×`height` CSS pixels (scale 1), with `credit` across its foot.
+def screenshot(page_path: Path, png_path: Path, width: int, height: int, credit: str, *, offline: bool, scale: int = 1) -> Path:
+    """Write `png_path`: `page_path` drawn at `width`×`height` CSS pixels, `scale` device pixels each, with `credit`.
 
     With `offline`, every request outside file:// and data: is aborted (no
     basemap tiles, nothing fetched); otherwise the picture waits for the
-    network to go quiet so the tiles are drawn.
+    network to go quiet so the tiles are drawn, and refuses to write a picture
+    whose basemap tiles did not load (a grey map would be published as a map).
 
     Raises:
         ExportError: Playwright or Chromium is missing, the page raised an
-            error, or the map did not draw within 30 seconds.
+            error, a basemap tile could not be fetched, or the map did not draw
+            within 30 seconds.
 
     """
     try:
@@ -72,6 +74,7 @@ def screenshot(page_path: Path, png_path: Path, width: int, height: int, credit:
     if chromium is None:
         raise ExportError(f"--format png: no `chromium` on PATH; {INSTALL_FIX}")
     errors: list[str] = []
+    failed_tiles: list[str] = []
     with sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(executable_path=chromium, args=list(CHROMIUM_FLAGS))
@@ -79,8 +82,11 @@ def screenshot(page_path: Path, png_path: Path, width: int, height: int, credit:
             reason = str(error).strip().splitlines()[0]
             raise ExportError(f"{chromium}: Chromium did not start ({reason}); {INSTALL_FIX}") from None
         try:
-            page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
+            page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=scale)
             page.on("pageerror", lambda error: errors.append(str(error)))
+            page.on(
+                "requestfailed", lambda request: failed_tiles.append(request.url) if request.resource_type == "image" else None
+            )
             if offline:
                 page.route("**/*", _local_only)
             page.goto(page_path.resolve().as_uri())
@@ -94,6 +100,12 @@ def screenshot(page_path: Path, png_path: Path, width: int, height: int, credit:
                 raise ExportError(
                     f"--format png: the map page raised an error in Chromium ({errors[0]}); "
                     "fix: report it with the data folder that caused it"
+                )
+            if failed_tiles and not offline:
+                raise ExportError(
+                    f"--format png: {len(failed_tiles)} basemap tile(s) could not be fetched (first: {failed_tiles[0]}), "
+                    "so the picture would show a grey map; nothing was written; "
+                    "fix: check the network, or pass --tiles none for a map drawn with no network"
                 )
             page.screenshot(path=str(png_path), type="png")
         except BrowserTimeout:

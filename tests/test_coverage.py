@@ -45,7 +45,31 @@ def test_fixture_counts(tmp_path: Path) -> None:
     assert report.sites_total == 3
     assert report.sites_by_status == {"destroyed": 1, "damaged": 1, "threatened": 0, "intact": 0, "unknown": 1}
     assert report.sites_by_precision == {"site": 1, "settlement": 1, "community": 0, "approximate": 0, "unlocated": 1}
-    assert (report.imagery_documented, report.reported) == (1, 1)
+    # The church's before/after scenes have no footprint (their source only asserts they show it): not imagery here.
+    assert (report.imagery_here, report.monitor_imagery, report.reported) == (0, 0, 2)
+
+
+def test_a_footprinted_pair_is_imagery_here_and_a_monitor_finding_says_so(tmp_path: Path) -> None:
+    data = write_layers(tmp_path / "d", fixture_layers())
+    catalog = json.loads((data / "imagery.json").read_text(encoding="utf-8"))
+    for item in catalog["features"]:
+        item["geometry"] = {
+            "type": "Polygon",
+            "coordinates": [[[46.7, 39.7], [46.8, 39.7], [46.8, 39.8], [46.7, 39.8], [46.7, 39.7]]],
+        }
+    (data / "imagery.json").write_text(json.dumps(catalog), encoding="utf-8")
+    log = default_log()
+    log[1]["basis"] = "monitor-imagery-analysis"
+    (data / "observations.jsonl").write_text(observation_chain(log), encoding="utf-8")
+    report = coverage_from_dir(data)
+    assert (report.imagery_here, report.monitor_imagery, report.reported) == (1, 1, 0)
+
+
+def test_a_status_without_evidence_counts_as_unknown(tmp_path: Path) -> None:
+    log = default_log()
+    log[1]["evidence"] = []
+    report = coverage_from_dir(write_layers(tmp_path / "d", fixture_layers(), log=log))
+    assert (report.sites_by_status["damaged"], report.sites_by_status["unknown"], report.withheld) == (0, 2, 1)
     assert [(u.layer, u.id) for u in report.unlocated] == [("communities", "village-c"), ("heritage_sites", "site-bridge")]
 
 
@@ -91,14 +115,26 @@ def test_default_data_counts_match_the_layers_computed_independently() -> None:
         for n in ("communities", "heritage_sites", "routes", "places")
     }
     counted = [f for f in layers["communities"] if f["properties"]["counts_toward_107"]]
-    assert report.communities_identified == len(counted) >= 90
+    assert report.communities_identified == len(counted) >= 60
+    # Counted only with a source placing Armenian residents there in 2023; the other held ones are in doubt.
+    assert all(f["properties"]["residents_2023"] == "sourced" and f["properties"]["residents_2023_source"] for f in counted)
+    doubted = {
+        f["properties"]["id"] for f in layers["communities"] if f["properties"].get("residents_2023") not in (None, "sourced")
+    }
+    assert {c.id for c in report.communities_in_doubt} == doubted and "parukh" in doubted
     assert report.communities_located == sum(1 for f in counted if f["geometry"])
     records = [json.loads(line) for line in (DEFAULT_DATA / "observations.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert len({r["site_id"] for r in records}) == len(records)  # one published record per site
-    statuses = Counter(r["status"] for r in records)
+    assert {r["origin"] for r in records} == {"published"}  # all confirmed by publication
+    superseded = {r.get("supersedes") for r in records}
+    standing = [r for r in records if r["id"] not in superseded]
+    assert len({r["site_id"] for r in standing}) == len(standing)  # one standing record per site
+    site_ids = {f["properties"]["id"] for f in layers["heritage_sites"]}
+    statuses = Counter(r["status"] for r in standing) + Counter(unknown=len(site_ids - {r["site_id"] for r in standing}))
     assert report.sites_by_status == {s: statuses[s] for s in ("destroyed", "damaged", "threatened", "intact", "unknown")}
-    assert report.imagery_documented == sum(1 for r in records if r["before_scene"] and r["after_scene"])
-    assert report.reported == len(records) - report.imagery_documented
+    assert report.imagery_here == 0  # the catalog holds no scene
+    assert report.monitor_imagery == sum(1 for r in standing if r["basis"] == "monitor-imagery-analysis")
+    assert report.reported == len(standing) - report.monitor_imagery
+    assert report.withheld == 0
     precisions = Counter(f["properties"]["coord_precision"] if f["geometry"] else "unlocated" for f in layers["heritage_sites"])
     assert {k: v for k, v in report.sites_by_precision.items() if v} == dict(precisions)
     unlocated = {(n, f["properties"]["id"]) for n, fs in layers.items() for f in fs if f["geometry"] is None}
@@ -111,8 +147,19 @@ def test_cli_prints_the_counts() -> None:
     report = coverage_from_dir(DEFAULT_DATA)
     lines = result.output.splitlines()
     identified, located = report.communities_identified, report.communities_located
-    assert lines[0] == f"communities: {identified} of 107 identified, {located} located, {identified - located} unlocated"
-    assert f"  statuses: imagery-documented {report.imagery_documented}, reported {report.reported}" in lines
+    assert lines[0] == (
+        f"communities: {identified} of 107 identified, {located} located, {identified - located} unlocated"
+        " (counted only where a source places Armenian residents there in 2023)"
+    )
+    assert lines[1].startswith(f"  in doubt, not counted ({len(report.communities_in_doubt)}): ")
+    assert (
+        f"  evidence: imagery here {report.imagery_here}, imagery analysis by the monitor {report.monitor_imagery}, "
+        f"reported {report.reported}"
+    ) in lines
+    assert f"inventory beside the monitors' published totals: this map holds {report.sites_total} heritage sites" in lines
+    chw7 = next(line for line in lines if "Monitoring Report #7: 57 sites" in line)
+    assert chw7.startswith("  Caucasus Heritage Watch (CHW) (2024-06-24): ")
+    assert chw7.endswith(f"; here: {report.sites_by_monitor['Caucasus Heritage Watch']} site(s) with a status it published")
     assert any(line.startswith("  heritage_sites (") and "[nk007]" in line for line in lines)
 
 
@@ -128,7 +175,7 @@ def test_cli_names_the_broken_log_line_and_exits_1(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["coverage", "--data", str(data)])
     assert result.exit_code == 1
     assert result.output == (
-        f"heritage-map: error: {log}: 1 problem(s) in 2 records; first broken record: line 3 (no id): field '(line)': "
+        f"heritage-map: error: {log}: line 3: "
         "torn last line (10 bytes; not a complete JSON record): a writer was interrupted; fix: the next "
         "`heritage-map observe` write, or `heritage-map verify --quarantine-tail`, moves it to observations.jsonl.quarantine\n"
     )
@@ -136,7 +183,7 @@ def test_cli_names_the_broken_log_line_and_exits_1(tmp_path: Path) -> None:
 
 def test_an_unknown_status_is_refused(tmp_path: Path) -> None:
     data = write_layers(tmp_path / "d", log=[{**default_log()[0], "status": "razed"}])
-    with pytest.raises(ObservationError, match=r"line 1: record 'obs-1': field 'status' is 'razed'; fix: use one of"):
+    with pytest.raises(ObservationError, match=r"line 1: record 'obs-1': field 'status': 'razed'; fix: use one of"):
         coverage_from_dir(data)
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import pystac
 import pytest
 
 from geo._canonical import GENESIS, canonical_json, record_hash
@@ -93,6 +92,8 @@ def test_derivation_is_deterministic_and_matches_the_committed_layers(derived: P
         "timeline.csv",
         "observations.jsonl",
         "imagery.json",
+        "monitor_counts.csv",
+        "cited_copies.csv",
         "SOURCES.md",
     } == set(names)
     for name in names:
@@ -251,11 +252,19 @@ def test_timeline_has_one_row_per_reference_row() -> None:
     with (LAYERS_DIR / "timeline.csv").open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         rows = list(reader)
-    assert reader.fieldnames == ["date", "event", "figure", "unit", "source"]
+    assert reader.fieldnames == ["date", "event", "figure", "unit", "source", "read_via"]
     reference = reference_rows("timeline.csv")
     assert [(r["date"], r["event"]) for r in rows] == [(r["date"], r["event"]) for r in reference]
     assert any("outside requested window" in r["event"] for r in rows)
     assert all(all(is_url(u) for u in r["source"].split(" ; ")) for r in rows)
+
+
+def verification_rows(kind: str) -> list[dict[str, str]]:
+    rows = []
+    for path in sorted((REFERENCE / "verification").glob(f"{kind}_*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows.extend(csv.DictReader(handle))
+    return rows
 
 
 def test_observations_are_a_hash_chain_of_the_reference_statuses() -> None:
@@ -266,37 +275,94 @@ def test_observations_are_a_hash_chain_of_the_reference_statuses() -> None:
         assert line == canonical_json(record).decode("utf-8")
         assert record["prev_hash"] == previous and record["hash"] == record_hash(record)
         previous = record["hash"]
-    records = {r["site_id"]: r for r in map(json.loads, lines)}
+    records = {r["id"]: r for r in map(json.loads, lines)}
+    verdicts = {v["site_id"]: v for v in verification_rows("site_verdicts")}
     for row in reference_rows("heritage_sites.csv"):
-        record = records[row["id"].lower()]
-        assert (record["status"], record["observed_on"]) == (row["status"], row["status_as_of"])
+        # The re-transcription: the same finding, its evidence cited by canonical address.
+        site = row["id"].lower()
+        record = records[f"obs-{site}-1"]
+        assert record["status"] == row["status"] and record["recorded_at"] == "2026-12-05T00:00:00Z"
         assert record["origin"] == "published" and record["visibility"] == "public" and record["published_by"]
         assert [e["url"] for e in record["evidence"]] == [u.strip() for u in row["evidence_urls"].split(" | ")]
-    assert len(records) == len(features("heritage_sites"))
+        verdict = verdicts[site]
+        if verdict["action"] == "keep":
+            assert (record["observed_on"], record["reported_on"]) == (
+                verdict["observed_on"] or None,
+                verdict["reported_on"] or None,
+            )
+            assert f"obs-{site}-2" not in records
+        else:
+            # Transcribed as it was, then corrected by an appended record that says what it supersedes.
+            assert record["observed_on"] == row["status_as_of"]
+            correction = records[f"obs-{site}-2"]
+            assert correction["supersedes"] == f"obs-{site}-1" and correction["recorded_at"] == "2026-12-05T00:00:00Z"
+            assert (correction["status"], correction["observed_on"], correction["reported_on"]) == (
+                verdict["status"],
+                verdict["observed_on"] or None,
+                verdict["reported_on"] or None,
+            )
+            assert list(records).index(correction["id"]) > list(records).index(record["id"])
+    site_ids = {f["properties"]["id"] for f in features("heritage_sites")}
+    assert {r["site_id"] for r in records.values()} == site_ids
 
 
-def test_imagery_items_match_the_stated_dates_and_the_observations() -> None:
+def test_the_superseded_transcription_is_kept_verbatim() -> None:
+    old = (REFERENCE / "observations_2026-11-21.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(old) == 49
+    assert json.loads(old[-1])["hash"] == "f3a4672434722201426f8c771b9e60a8e9bd741e9b6171501783663db4b744ad"
+    previous = GENESIS
+    for line in old:
+        record = json.loads(line)
+        assert record["prev_hash"] == previous and record["hash"] == record_hash(record)
+        previous = record["hash"]
+
+
+def test_every_site_has_a_recorded_verification() -> None:
+    checked = {c["site_id"] for c in verification_rows("site_checks")}
+    for f in features("heritage_sites"):
+        props = f["properties"]
+        key = props["id"] if not props["id"].startswith("nk1") else "cand-" + props["id"][3:]
+        assert key in checked, props["id"]
+        assert props["checked_on"] == "2026-12-05" and props["checked_against"], props["id"]
+    for check in verification_rows("site_checks"):
+        assert check["checked_by"] and check["finding"], check
+        assert (check["url"] or check["read_via"]) and (check["quote"] or check["finding"] == "not-found"), check
+
+
+def test_added_sites_are_the_candidates_that_hold() -> None:
+    verdicts = {v["site_id"]: v for v in verification_rows("site_verdicts") if v["site_id"].startswith("cand-")}
+    added = {"nk1" + k.removeprefix("cand-") for k, v in verdicts.items() if v["action"] == "add"}
+    dropped = {k for k, v in verdicts.items() if v["action"] == "drop"}
+    ids = {f["properties"]["id"] for f in features("heritage_sites")}
+    assert added <= ids and len(verdicts) == 65
+    assert not {"nk1" + k.removeprefix("cand-") for k in dropped} & ids
+    sources = (LAYERS_DIR / "SOURCES.md").read_text(encoding="utf-8")
+    for candidate in dropped:
+        assert f"`{candidate}`" in sources
+    settled = [f["properties"] for f in features("heritage_sites") if f["properties"]["id"] in added and f["geometry"]]
+    assert all(p["coord_precision"] in ("site", "settlement") for p in settled)
+    assert all("located only to its settlement" in p["coord_note"] for p in settled if p["coord_precision"] == "settlement")
+
+
+def test_every_status_shown_has_evidence_and_at_least_100_sites_carry_one() -> None:
+    records = log_records()
+    superseded = {r.get("supersedes") for r in records}
+    standing = [r for r in records if r["id"] not in superseded]
+    with_status = [r for r in standing if r["status"] != "unknown"]
+    assert all(r["evidence"] for r in with_status)
+    assert len(with_status) >= 100
+
+
+def test_no_scene_without_a_footprint_is_kept_and_monitor_image_dates_sit_on_the_observations() -> None:
     catalog = json.loads((LAYERS_DIR / "imagery.json").read_text(encoding="utf-8"))
-    items = {f["id"]: pystac.Item.from_dict(f) for f in catalog["features"]}
-    assert list(items) == sorted(items)
-    mokhrenes = items["ref-nk012-before"]
-    assert mokhrenes.properties["constellation"] == "SkySat"
-    assert mokhrenes.properties["providers"][0]["name"] == "Planet Labs"
-    assert mokhrenes.properties["start_datetime"] == "2021-10-01T00:00:00Z"
-    assert mokhrenes.properties["end_datetime"] == "2021-10-31T23:59:59Z"
-    for item in items.values():
-        item.validate()  # pystac's bundled STAC 1.1 schemas: no network needed
-        assert item.geometry is None and item.datetime is None and not item.assets
-        assert "constellation" in item.properties or item.id != "ref-nk012-before"
-    referenced = {r[k] for r in log_records() for k in ("before_scene", "after_scene") if r[k]}
-    assert referenced == set(items)
-    stated = {
-        f"ref-{row['id'].lower()}-{side}"
-        for row in reference_rows("heritage_sites.csv")
-        for side in ("before", "after")
-        if row[f"{side}_imagery"]
-    }
-    assert stated <= set(items)
+    assert catalog["features"] == []
+    records = {r["id"]: r for r in log_records()}
+    aygek = records["obs-aygek_mosque-2"]
+    assert aygek["basis"] == "monitor-imagery-analysis"
+    assert (aygek["monitor_before"], aygek["monitor_after"]) == ("2021-01-08", "2024-04-23")
+    # The first transcription's stated image dates (provider; sensor; date) become the monitor's dates.
+    mokhrenes = records["obs-nk012-1"]
+    assert mokhrenes["monitor_before"].startswith("2021-10")
 
 
 def test_sources_md_names_every_cited_domain_and_every_unlocated_feature() -> None:

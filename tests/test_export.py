@@ -18,7 +18,7 @@ from geo.errors import ExportError
 from geo.export import export_picture, picture_credit
 from geo.inputs import load_inputs
 from geo.maps import DATA_CREDITS
-from geo.snapshot import CREDIT_SCRIPT
+from geo.snapshot import CHROMIUM_FLAGS, CREDIT_SCRIPT
 from tests.layers import SOURCE, broken, default_log, write_layers
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ def export(data_dir: Path, out: Path, *args: str) -> tuple[int, str, str]:
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -139,7 +139,9 @@ def test_csv_has_lon_lat_for_points_and_wkt_for_lines(data_dir: Path, tmp_path: 
     for layer, count in COUNTS.items():
         assert len(read_csv(out / f"{layer}.csv")) == count
     communities = by_id(read_csv(out / "communities.csv"))
-    assert next(iter(communities["town-a"])) == "id" and list(communities["town-a"])[-2:] == ["lon", "lat"]
+    # A reader's order: id, the names in every script, then where it is, then the rest, sources last.
+    assert list(communities["town-a"])[:6] == ["id", "name", "name_hy", "name_az", "lat", "lon"]
+    assert list(communities["town-a"])[-1] == "sources"
     assert (communities["town-a"]["lon"], communities["town-a"]["lat"]) == ("46.75", "39.81")
     assert communities["town-a"]["sources"] == f"{SOURCE} ; {SECOND_SOURCE}"
     assert communities["town-a"]["population"] == "1000" and communities["town-a"]["in_aug_2023"] == "true"
@@ -148,13 +150,24 @@ def test_csv_has_lon_lat_for_points_and_wkt_for_lines(data_dir: Path, tmp_path: 
     assert "lon" not in route and route["geometry_wkt"] == "LINESTRING (46.75 39.81, 46.73 39.75, 46.55 39.64)"
     sites = by_id(read_csv(out / "heritage_sites.csv"))
     assert sites["site-church"]["status"] == "destroyed" and sites["site-church"]["lon"] == "46.7478"
-    assert sites["site-church"]["geometry_wkt"] == "POINT (46.7478 39.7588)"
+    assert sites["site-church"]["geometry_wkt"] == ""  # a point is in lat/lon; WKT is for the other shapes
+    assert list(sites["site-church"])[:7] == ["id", "name", "name_hy", "status", "status_date", "verdict", "lat"]
+
+
+def test_csv_starts_with_a_byte_order_mark_unless_asked_not_to(data_dir: Path, tmp_path: Path) -> None:
+    assert export(data_dir, tmp_path / "bom", "--format", "csv")[0] == 0
+    assert export(data_dir, tmp_path / "plain", "--format", "csv", "--no-bom")[0] == 0
+    for name in ("communities.csv", "observations.csv"):
+        assert (tmp_path / "bom" / name).read_bytes().startswith(b"\xef\xbb\xbfid,")
+        assert (tmp_path / "plain" / name).read_bytes().startswith(b"id,")
 
 
 def test_gpkg_holds_one_table_per_layer(data_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "export"
     code, stdout, _ = export(data_dir, out, "--format", "gpkg")
-    assert code == 0 and stdout.split() == [str(out / "heritage-map.gpkg"), str(out / "observations.csv")]
+    assert code == 0 and stdout.split() == [
+        str(p) for p in (out / "heritage-map.gpkg", out / "observations.csv", out / "datapackage.json")
+    ]
     assert sorted(name for name, _ in pyogrio.list_layers(out / "heritage-map.gpkg")) == sorted(COUNTS)
     for layer, count in COUNTS.items():
         assert len(gpd.read_file(out / "heritage-map.gpkg", layer=layer, engine="pyogrio")) == count
@@ -167,13 +180,15 @@ def test_gpkg_holds_one_table_per_layer(data_dir: Path, tmp_path: Path) -> None:
 def test_kml_names_placemarks_and_joins_lists(data_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "export"
     assert export(data_dir, out, "--format", "kml", "--layer", "communities", "--layer", "heritage_sites")[0] == 0
-    assert sorted(p.name for p in out.iterdir()) == ["communities.kml", "heritage_sites.kml"]
+    assert sorted(p.name for p in out.iterdir()) == ["communities.kml", "datapackage.json", "heritage_sites.kml"]
     communities = gpd.read_file(out / "communities.kml", engine="pyogrio")
-    assert len(communities) == 3 and "Town A" in set(communities["Name"])
+    # Village C has no location: it is not a placemark but is listed in the document's description.
+    assert len(communities) == 2 and "Town A" in set(communities["Name"])
+    assert "Not located by any source, so not drawn: Village C" in (out / "communities.kml").read_text(encoding="utf-8")
     town = communities[communities["Name"] == "Town A"].iloc[0]
     assert town["sources"] == f"{SOURCE} ; {SECOND_SOURCE}" and town["in_aug_2023"] == "true"
     sites = gpd.read_file(out / "heritage_sites.kml", engine="pyogrio")
-    assert len(sites) == 3 and set(sites["status"]) == {"destroyed", "unknown"}
+    assert len(sites) == 2 and set(sites["status"]) == {"destroyed"}
 
 
 @pytest.mark.parametrize("fmt", ["geojson", "csv", "gpkg", "kml"])
@@ -191,16 +206,18 @@ def test_public_profile_carries_no_internal_record_or_contact(fmt: str, data_dir
         "obs-site-cemetery-2",
         "rev-obs-site-cemetery-2-1",
     ]
+    # No analyst's name, contact or chain hash in a public export.
     assert not {"contact", "analyst", "hash", "prev_hash"} & set(log[0])
 
 
 def test_internal_profile_keeps_every_record(data_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "export"
     assert export(data_dir, out, "--format", "csv", "--profile", "internal", "--layer", "observations")[0] == 0
-    assert [p.name for p in out.iterdir()] == ["observations.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["datapackage.json", "observations.csv"]
     log = by_id(read_csv(out / "observations.csv"))
     assert list(log) == ["obs-1", "obs-2", "obs-3", "rev-obs-3-1", "obs-4", "rev-obs-4-1"]
-    assert log["obs-3"]["note"] == "SECRET-INTERNAL-NOTE" and log["obs-3"]["contact"] == "+374 10 555 0101"
+    # A cell starting with "+" is written with a leading quote, so a spreadsheet shows it as text (geo.csvfile).
+    assert log["obs-3"]["note"] == "SECRET-INTERNAL-NOTE" and log["obs-3"]["contact"] == "'+374 10 555 0101"
     assert log["obs-1"]["evidence"] == SOURCE and len(log["obs-1"]["hash"]) == 64
 
 
@@ -226,6 +243,27 @@ def test_png_is_a_picture_of_the_requested_size(data_dir: Path, tmp_path: Path) 
     assert code == 0 and stdout.strip() == str(out / "map.png")
     assert png_size(out / "map.png") == (640, 400)
     assert [p.name for p in out.iterdir()] == ["map.png"]
+
+
+@pytest.mark.browser
+def test_png_for_print_has_twice_the_pixels(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    args = ("--format", "png", "--width", "640", "--height", "400", "--tiles", "none", "--scale", "2")
+    assert export(data_dir, out, *args)[0] == 0
+    assert png_size(out / "map.png") == (1280, 800)
+
+
+@pytest.mark.browser
+def test_png_with_tiles_that_cannot_be_fetched_fails_instead_of_a_grey_map(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every request through a proxy at a closed port on 127.0.0.1: the basemap tiles cannot load, whatever the network.
+    monkeypatch.setattr("geo.snapshot.CHROMIUM_FLAGS", (*CHROMIUM_FLAGS, "--proxy-server=127.0.0.1:9"))
+    out = tmp_path / "export"
+    code, _, err = export(data_dir, out, "--format", "png", "--width", "640", "--height", "400", "--tiles", "osm")
+    assert code == 1 and err.count("\n") == 1
+    assert "basemap tile(s) could not be fetched" in err and "fix: check the network, or pass --tiles none" in err
+    assert not (out / "map.png").exists()
 
 
 @pytest.mark.browser
@@ -257,7 +295,8 @@ def test_png_without_chromium_says_how_to_install(data_dir: Path, tmp_path: Path
 def test_picture_credit_names_the_data_and_the_basemap(data_dir: Path) -> None:
     inputs = load_inputs(data_dir)
     offline, with_osm = picture_credit(inputs, "none"), picture_credit(inputs, "osm")
-    assert all(c["text"] in offline for c in DATA_CREDITS) and "data as of 2024-06-03" in offline
+    assert all(c["text"] in offline for c in DATA_CREDITS)
+    assert "data as of 2024-05-25 (newest evidence; compiled 2024-06-03)" in offline
     assert "OpenStreetMap contributors" not in offline and "OpenStreetMap contributors" in with_osm
 
 

@@ -180,8 +180,8 @@ JSON_KINDS = [
     "5,000-digit number",
 ]
 JSON_WHY = {
-    "nested 100,000 deep": "nested more than 64 deep",
-    "nested 800 deep": "nested more than 64 deep",
+    "nested 100,000 deep": "nested too deep (more than 64 levels",
+    "nested 800 deep": "nested too deep (more than 64 levels",
     "Infinity": "Infinity is not a JSON number",
     "-Infinity": "-Infinity is not a JSON number",
     "NaN": "NaN is not a JSON number",
@@ -201,7 +201,7 @@ def test_every_command_refuses_json_past_its_limits(tmp_path: Path, monkeypatch:
         "export": ["export", "--format", "csv", "--out", str(tmp_path / "exports")],
         "coverage": ["coverage"],
         "observe add": [
-            *("observe", "add", "--site", "site-church", "--status", "damaged"),
+            *("observe", "add", "--site", "site-church", "--status", "unknown"),
             *("--observed-on", "2024-04-04", "--analyst", "Zed"),
         ],
         "imagery gaps": ["imagery", "gaps"],
@@ -218,9 +218,9 @@ def test_a_catalog_nested_100000_deep_is_one_line_for_gaps_and_add(tmp_path: Pat
     data = write_layers(tmp_path / "layers")
     (data / "imagery.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    refused(run("imagery", "gaps", data=data), "nested more than 64 deep")
-    add = ["observe", "add", "--site", "site-church", "--status", "damaged", "--observed-on", "2024-04-04", "--analyst", "Z"]
-    refused(run(*add, data=data), "nested more than 64 deep")
+    refused(run("imagery", "gaps", data=data), "nested too deep (more than 64 levels")
+    add = ["observe", "add", "--site", "site-church", "--status", "unknown", "--observed-on", "2024-04-04", "--analyst", "Z"]
+    refused(run(*add, data=data), "nested too deep (more than 64 levels")
 
 
 def test_a_deep_catalog_still_reads_at_the_depth_a_catalog_needs() -> None:
@@ -246,10 +246,10 @@ HEADER = "site_id,status,observed_on,analyst,note\n"
     ("body", "why"),
     [
         ('church,intact,2024-05-01,Ann,"' + "x" * 200_000 + '"\n', "line 2: unreadable CSV (field larger than field limit"),
-        ("church,intact,2024-05-01,Ann," + "x" * 10_001 + "\n", "line 2: field 'note': 10,001 characters, more than the 10,000"),
+        ("church,unknown,2024-05-01,Ann," + "x" * 10_001 + "\n", "line 2: field 'note': 10,001 characters, more than the 10,000"),
         ('church,intact,2024-05-01,Ann,"never closed\n', "unreadable CSV"),
-        ("church,intact,2024-05-01,Ann,nul\x00byte\n", "U+0000 (a control character)"),
-        ("church,intact,2024-05-01\u2028x,Ann,\n", "field 'observed_on'"),
+        ("church,unknown,2024-05-01,Ann,nul\x00byte\n", "U+0000 (a control character)"),
+        ("church,unknown,2024-05-01\u2028x,Ann,\n", "field 'observed_on'"),
     ],
 )
 def test_import_refuses_a_csv_past_its_limits_in_one_line(data: Path, tmp_path: Path, body: str, why: str) -> None:
@@ -262,7 +262,7 @@ def test_import_refuses_a_csv_past_its_limits_in_one_line(data: Path, tmp_path: 
 def test_import_refuses_more_rows_than_its_limit(data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(drafts, "MAX_IMPORT_ROWS", 50)
     rows = tmp_path / "rows.csv"
-    rows.write_text(HEADER + "church,intact,2024-05-01,Ann,\n" * 51, encoding="utf-8")
+    rows.write_text(HEADER + "church,unknown,2024-05-01,Ann,\n" * 51, encoding="utf-8")
     refused(run("observe", "import", str(rows), data=data), "line 52: more than 50 rows; fix: split the file")
     assert not (data / "observations.jsonl").exists()
 
@@ -281,7 +281,7 @@ def test_a_large_import_is_linear_and_checks_every_row_before_taking_the_lock(
 ) -> None:
     count = 30_000
     rows = tmp_path / "rows.csv"
-    rows.write_text(HEADER + "".join(f"church,intact,2024-05-01,Ann,row {n}\n" for n in range(count)), encoding="utf-8")
+    rows.write_text(HEADER + "".join(f"church,unknown,2024-05-01,Ann,row {n}\n" for n in range(count)), encoding="utf-8")
     lock = data / "observations.jsonl.lock"
     checked = []
     record = drafts.Checker.record

@@ -112,9 +112,9 @@ def test_coverage_by_footprint_and_by_assertion() -> None:
     assert result["church"].verdict is None and result["church"].before is None
 
 
-def test_named_covering_pair_is_imagery_documented() -> None:
+def test_named_covering_pair_is_imagery_here() -> None:
     result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2023-06-02", before="s2021", after="s2023")])["church"]
-    assert (result.verdict, result.before["id"], result.after["id"]) == ("imagery-documented", "s2021", "s2023")
+    assert (result.verdict, result.before["id"], result.after["id"]) == ("imagery-here", "s2021", "s2023")
     assert (result.before_coverage, result.after_coverage, result.inferred, result.problems) == ("footprint", "footprint", (), ())
 
 
@@ -122,7 +122,27 @@ def test_pair_is_inferred_around_observed_on() -> None:
     result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2022-08-15")])["church"]
     assert (result.before["id"], result.after["id"]) == ("s2022", "report-photo")
     assert result.inferred == ("before", "after")
-    assert (result.verdict, result.after_coverage) == ("imagery-documented", "asserted")
+    # The after scene has no footprint (its source only says it shows the site): never imagery here.
+    assert (result.verdict, result.after_coverage) == ("reported", "asserted")
+
+
+def test_a_monitor_imagery_finding_without_a_pair_here_says_so() -> None:
+    record = {**observation("o1", "lost", "2023-06-02"), "basis": "monitor-imagery-analysis"}
+    assert site_imagery(sites(), ITEMS, [record])["lost"].verdict == "monitor-imagery-analysis"
+    # A footprinted pair held here outranks the monitor's own analysis.
+    record = {**observation("o1", "church", "2023-06-02", before="s2021", after="s2023"), "basis": "monitor-imagery-analysis"}
+    assert site_imagery(sites(), ITEMS, [record])["church"].verdict == "imagery-here"
+
+
+def test_a_correction_supersedes_a_later_dated_record() -> None:
+    log = [observation("o1", "church", "2024-03-01"), {**observation("o2", "church", "2023-12-01"), "supersedes": "o1"}]
+    assert site_imagery(sites(), ITEMS, log)["church"].observation_id == "o2"
+
+
+def test_a_finding_known_only_by_its_publication_date_is_paired_around_it() -> None:
+    record = {**observation("o1", "church", "2022-08-15"), "observed_on": None, "reported_on": "2022-08-15"}
+    result = site_imagery(sites(), ITEMS, [record])["church"]
+    assert (result.before["id"], result.after["id"]) == ("s2022", "report-photo")
 
 
 def test_a_month_observed_on_infers_from_its_first_day() -> None:
@@ -146,29 +166,29 @@ def test_no_pair_is_reported() -> None:
 def test_a_named_scene_that_misses_the_site_is_inconsistent() -> None:
     result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2023-06-02", before="far", after="s2023")])["church"]
     assert result.verdict == "inconsistent"
-    assert result.problems == (
+    assert [p.message() for p in result.problems] == [
         (
-            "site church: observation o1: field 'before_scene': scene 'far' does not cover the site; "
+            "observation 'o1': field 'before_scene': scene 'far' does not cover site 'church'; "
             "fix: name a scene whose footprint contains the site, or correct the site's location"
-        ),
-    )
+        )
+    ]
 
 
 def test_pair_out_of_order_is_inconsistent_naming_both_ids() -> None:
     result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2023-06-02", before="s2023", after="s2022")])["church"]
     assert result.verdict == "inconsistent"
-    assert "before scene 's2023' (2023-06-01) is not earlier than after scene 's2022' (2022-06-01)" in result.problems[0]
+    assert "before scene 's2023' (2023-06-01) is not earlier than after scene 's2022' (2022-06-01)" in result.problems[0].found
 
 
 def test_unknown_scene_id_is_inconsistent() -> None:
     result = site_imagery(sites(), ITEMS, [observation("o1", "church", "2023-06-02", before="nope", after="s2023")])["church"]
     assert result.verdict == "inconsistent"
-    assert "scene 'nope' is not in the imagery catalog" in result.problems[0]
+    assert "scene 'nope' is not in the imagery catalog" in result.problems[0].found
 
 
 def test_an_unlocated_site_is_never_covered_by_a_footprint() -> None:
     result = site_imagery(sites(), ITEMS, [observation("o1", "lost", "2023-06-02", before="s2021", after="s2023")])["lost"]
-    assert result.verdict == "inconsistent" and "scene 's2021' does not cover the site" in result.problems[0]
+    assert result.verdict == "inconsistent" and "scene 's2021' does not cover site 'lost'" in result.problems[0].found
 
 
 def test_the_latest_observation_decides_and_every_problem_is_kept() -> None:
@@ -177,8 +197,8 @@ def test_the_latest_observation_decides_and_every_problem_is_kept() -> None:
         observation("old", "church", "2022-01-01", before="far", after="s2022"),
     ]
     result = site_imagery(sites(), ITEMS, log)["church"]
-    assert (result.observation_id, result.verdict) == ("new", "imagery-documented")
-    assert len(result.problems) == 1 and "observation old" in result.problems[0]
+    assert (result.observation_id, result.verdict) == ("new", "imagery-here")
+    assert len(result.problems) == 1 and result.problems[0].feature == "old"
 
 
 def test_gaps_lists_sites_without_a_recent_scene() -> None:

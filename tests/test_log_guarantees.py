@@ -68,15 +68,21 @@ def test_no_command_rewrites_earlier_bytes(tmp_path: Path, monkeypatch: pytest.M
     log = data / "observations.jsonl"
     five_record_log(log)
     good_csv = tmp_path / "good.csv"
-    good_csv.write_text("site_id,status,observed_on,analyst\nchurch,intact,2024-05-01,Cat\n", encoding="utf-8")
+    good_csv.write_text(
+        "site_id,status,observed_on,analyst,evidence\nchurch,intact,2024-05-01,Cat,https://example.org/c\n", encoding="utf-8"
+    )
     bad_csv = tmp_path / "bad.csv"
     bad_csv.write_text(
-        "site_id,status,observed_on,analyst\nchurch,intact,2024-05-01,Cat\nnowhere,intact,2024-05-01,Cat\n", encoding="utf-8"
+        "site_id,status,observed_on,analyst,evidence\nchurch,intact,2024-05-01,Cat,https://example.org/c\n"
+        "nowhere,intact,2024-05-01,Cat,https://example.org/c\n",
+        encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
+    EVIDENCE = ("--evidence", "https://example.org/c", "--analyst", "Ann")
     commands = [
-        (["observe", "add", "--site", "church", "--status", "destroyed", "--observed-on", "2024-04-04", "--analyst", "Ann"], 0),
-        (["observe", "add", "--site", "nowhere", "--status", "destroyed", "--observed-on", "2024-04-04", "--analyst", "Ann"], 1),
+        (["observe", "add", "--site", "church", "--status", "destroyed", "--observed-on", "2024-04-04", *EVIDENCE], 0),
+        (["observe", "add", "--site", "nowhere", "--status", "destroyed", "--observed-on", "2024-04-04", *EVIDENCE], 1),
+        (["observe", "add", "--site", "church", "--status", "destroyed", "--observed-on", "2024-04-04", "--analyst", "Ann"], 1),
         (["observe", "review", "obs-church-6", "--decision", "confirm", "--analyst", "Bob"], 0),
         (["observe", "review", "obs-church-6", "--decision", "reject", "--analyst", "Cat"], 1),
         (["observe", "import", str(good_csv)], 0),
@@ -173,7 +179,7 @@ def test_a_writer_killed_with_sigkill_loses_no_earlier_record(tmp_path: Path) ->
         writer.wait(timeout=30)
     assert writer.returncode == -signal.SIGKILL
     report = verify_log(log, tmp_path)
-    assert all(p.field == "(line)" and "torn last line" in p.found for p in report.problems), report.problems
+    assert all(p.field is None and "torn last line" in p.found for p in report.problems), report.problems
     moved: list[Quarantine] = []
     append_records(log, [{"kind": "observation", "id": "obs-after-crash"}], on_quarantine=moved.append)
     assert log.read_bytes().startswith(complete_before)
@@ -193,9 +199,9 @@ def test_a_torn_line_is_reported_then_quarantined_by_the_next_writer(tmp_path: P
         handle.write(torn)
 
     report = verify_log(log, tmp_path)
-    assert [(p.line, p.field) for p in report.problems] == [(6, "(line)")]
+    assert [(p.line, p.field) for p in report.problems] == [(6, None)]
     assert report.problems[0].found.startswith(f"torn last line ({len(torn)} bytes")
-    with pytest.raises(ObservationError, match=r"line 6 \(no id\): field '\(line\)': torn last line"):
+    with pytest.raises(ObservationError, match="line 6: torn last line"):
         read_log(log)
 
     (written,) = append_records(log, [record("obs-church-7")])
@@ -248,7 +254,7 @@ def test_a_damaged_middle_line_stops_every_writer(tmp_path: Path) -> None:
     lines[2] = b"garbage"
     log.write_bytes(b"\n".join(lines))
     before = log.read_bytes()
-    with pytest.raises(ObservationError, match=r"first broken record: line 3 \(no id\): field '\(line\)': not a JSON record"):
+    with pytest.raises(ObservationError, match=r"line 3: not a JSON record"):
         append_records(log, [record("obs-church-6")])
     assert log.read_bytes() == before
 
@@ -263,7 +269,7 @@ def test_changing_one_byte_of_an_earlier_record_is_named(tmp_path: Path) -> None
     )
     report = verify_log(log, tmp_path)
     assert report.first is not None
-    assert (report.first.line, report.first.record_id, report.first.field) == (2, "obs-church-2", "hash")
+    assert (report.first.line, report.first.feature, report.first.field) == (2, "obs-church-2", "hash")
     assert len(report.problems) == 1
 
 
@@ -275,7 +281,7 @@ def test_changing_a_status_byte_is_named(tmp_path: Path) -> None:
     data[status + len('"status":"')] = ord("D")
     log.write_bytes(bytes(data))
     first = verify_log(log, tmp_path).first
-    assert first is not None and (first.line, first.record_id, first.field) == (3, "obs-church-3", "hash")
+    assert first is not None and (first.line, first.feature, first.field) == (3, "obs-church-3", "hash")
 
 
 @pytest.mark.parametrize(("removed", "named_line", "named_id"), [(3, 3, "obs-church-4"), (1, 1, "obs-church-2")])
@@ -286,7 +292,7 @@ def test_removing_a_record_is_named(tmp_path: Path, removed: int, named_line: in
     log.write_bytes(b"".join(lines))
     report = verify_log(log, tmp_path)
     assert report.first is not None
-    assert (report.first.line, report.first.record_id, report.first.field) == (named_line, named_id, "prev_hash")
+    assert (report.first.line, report.first.feature, report.first.field) == (named_line, named_id, "prev_hash")
     assert len(report.problems) == 1
 
 
@@ -305,8 +311,5 @@ def test_verify_command_names_the_first_broken_record(tmp_path: Path) -> None:
     replace_once(log, b'"id":"obs-church-4"', b'"id":"obs-church-9"')
     result = CliRunner().invoke(main, ["verify", "--data", str(data)])
     assert result.exit_code == 1
-    assert result.stderr.startswith(
-        f"heritage-map: error: {log}: 1 problem(s) in 5 records; "
-        "first broken record: line 4 (obs-church-9): field 'hash': stored "
-    )
+    assert result.stderr.startswith(f"heritage-map: error: {log}: line 4: record 'obs-church-9': field 'hash': stored ")
     assert result.stderr.count("\n") == 1

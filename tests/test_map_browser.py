@@ -67,7 +67,8 @@ def test_clicking_a_site_opens_its_popup_with_name_and_status(browser: Browser, 
     popup.wait_for()
     text = popup.inner_text()
     assert "Church One" in text and "Եկեղեցի" in text
-    assert "Destroyed as of 2024-04-04" in text and "Caucasus Heritage Watch" in text
+    assert "Destroyed · observed 2024-04-04" in text and "Caucasus Heritage Watch" in text
+    assert "reported: press, officials, photographs, video or testimony" in text
     assert log.errors == []
 
 

@@ -38,7 +38,7 @@ def obs(obs_id: str, site: str = "church", analyst: str = "Ann", **fields: Any) 
         "status": "damaged",
         "observed_on": "2024-01-10",
         "recorded_at": "2024-02-01T10:00:00Z",
-        "evidence": [],
+        "evidence": [{"url": "https://example.org/report"}],
         "analyst": analyst,
         "origin": "monitor",
         "visibility": "public",
@@ -78,16 +78,14 @@ def test_read_log_returns_records_in_order(tmp_path: Path) -> None:
 def test_read_log_names_file_and_line_of_a_bad_line(tmp_path: Path) -> None:
     log = tmp_path / "log.jsonl"
     log.write_text(observation_chain([obs("a")]) + "not json\n" + observation_chain([obs("b")]), encoding="utf-8")
-    with pytest.raises(
-        ObservationError, match=r"log\.jsonl: 1 problem\(s\) in 2 records; first broken record: line 2 \(no id\): "
-    ):
+    with pytest.raises(ObservationError, match=r"log\.jsonl: line 2: not a JSON record: unreadable JSON"):
         read_log(log)
 
 
 def test_read_log_refuses_a_torn_tail_and_says_how_to_move_it(tmp_path: Path) -> None:
     log = tmp_path / "log.jsonl"
     log.write_text(observation_chain([obs("a")]) + '{"kind": "obs', encoding="utf-8")
-    with pytest.raises(ObservationError, match=r"line 2 \(no id\): field '\(line\)': torn last line .*verify --quarantine-tail"):
+    with pytest.raises(ObservationError, match=r"line 2: torn last line .*verify --quarantine-tail"):
         read_log(log)
 
 
@@ -105,7 +103,7 @@ def test_public_record_drops_names_contacts_hashes_and_local_folders() -> None:
         future_field="kept internal until listed",
     )
     public = public_record(record)
-    assert not {"contact", "analyst", "visibility", "prev_hash", "hash", "future_field"} & set(public)
+    assert not {"contact", "analyst", "prev_hash", "hash", "future_field"} & set(public)
     assert public["evidence"] == [{"url": "https://example.org/r"}, {"file": "after.png", "sha256": "ab"}]
     assert record["contact"] == "+374 10 123456", "the input record is not changed"
 
@@ -188,7 +186,15 @@ def test_public_histories_leave_out_internal_records_and_contacts() -> None:
 
 @pytest.fixture
 def log(tmp_path: Path) -> Path:
-    return write_log(tmp_path / "observations.jsonl", [obs("a"), obs("pub", origin="published", published_by="CHW")])
+    return write_log(
+        tmp_path / "observations.jsonl",
+        [
+            obs("a"),
+            obs("pub", origin="published", published_by="CHW"),
+            obs("bare", evidence=[]),
+            obs("u", status="unknown", evidence=[]),
+        ],
+    )
 
 
 def test_review_is_recorded_with_its_own_id(log: Path) -> None:
@@ -201,8 +207,9 @@ def test_review_is_recorded_with_its_own_id(log: Path) -> None:
     ("of", "analyst", "message"),
     [
         ("nope", "Bob", r"observation 'nope': not in the log"),
-        ("a", " ANN ", r"observation a: field 'analyst': 'ANN' is its author 'Ann'"),
-        ("pub", "Bob", r"observation pub: already confirmed by publication"),
+        ("a", " ANN ", r"observation 'a': field 'analyst': 'ANN' is its author 'Ann'"),
+        ("pub", "Bob", r"observation 'pub': already confirmed by publication"),
+        ("bare", "Bob", r"observation 'bare': field 'evidence': a damaged status that cites no evidence"),
     ],
 )
 def test_refused_reviews_write_nothing(log: Path, of: str, analyst: str, message: str) -> None:
@@ -214,12 +221,12 @@ def test_refused_reviews_write_nothing(log: Path, of: str, analyst: str, message
 
 def test_a_second_decision_is_refused(log: Path) -> None:
     add_review(log, "a", "reject", "Bob")
-    with pytest.raises(ObservationError, match=r"observation a: already rejected by an earlier review"):
+    with pytest.raises(ObservationError, match=r"observation 'a': already rejected by an earlier review"):
         add_review(log, "a", "confirm", "Cat")
 
 
 def test_append_records_refuses_an_id_already_in_the_log(log: Path) -> None:
-    with pytest.raises(ObservationError, match=r"a: field 'id': already in the log"):
+    with pytest.raises(ObservationError, match=r"record 'a': field 'id': already in the log"):
         append_records(log, [obs("a")])
 
 
@@ -233,7 +240,16 @@ def test_next_id_counts_past_the_largest_number_of_that_prefix() -> None:
 
 
 def draft(**fields: Any) -> Draft:
-    return Draft(**{"site_id": "church", "status": "damaged", "observed_on": "2024-05-31", "analyst": "Ann", **fields})
+    return Draft(
+        **{
+            "site_id": "church",
+            "status": "damaged",
+            "observed_on": "2024-05-31",
+            "analyst": "Ann",
+            "evidence": ("https://example.org/report",),
+            **fields,
+        }
+    )
 
 
 def test_a_good_draft_has_no_problems() -> None:
@@ -270,28 +286,48 @@ def test_every_problem_is_reported_at_once() -> None:
         "field 'analyst': empty",
         "field 'visibility': 'secret'",
     ]
-    assert [p.split(";")[0] for p in problems] == expected
+    assert [p.message().split(";")[0] for p in problems] == expected
 
 
 @pytest.mark.parametrize("value", ["2024-05", "2024", "31/05/2024", "2024-02-30", "20240531"])
 def test_observe_add_needs_a_full_calendar_date(value: str) -> None:
     (problem,) = draft_problems(draft(observed_on=value), SITES, SCENES, TODAY)
-    assert problem.startswith(f"field 'observed_on': {value!r} is not")
+    assert problem.message().startswith(f"field 'observed_on': {value!r} is not")
 
 
 def test_a_named_scene_must_cover_the_site() -> None:
     (problem,) = draft_problems(draft(after_scene="elsewhere"), SITES, SCENES, TODAY)
-    assert problem.startswith("field 'after_scene': the footprint of scene 'elsewhere' does not cover site 'church'")
+    assert problem.message().startswith("field 'after_scene': the footprint of scene 'elsewhere' does not cover site 'church'")
 
 
 def test_before_and_after_must_differ() -> None:
     (problem,) = draft_problems(draft(before_scene="wide", after_scene="wide"), SITES, SCENES, TODAY)
-    assert "is also the before scene" in problem
+    assert "is also the before scene" in problem.found
+
+
+def test_an_unknown_status_may_be_reviewed_without_evidence(log: Path) -> None:
+    assert add_review(log, "u", "confirm", "Bob")["of"] == "u"
+
+
+@pytest.mark.parametrize("status", ["destroyed", "damaged", "threatened", "intact"])
+def test_a_status_needs_evidence_or_a_scene_pair(status: str) -> None:
+    (problem,) = draft_problems(draft(status=status, evidence=()), SITES, SCENES, TODAY)
+    assert problem.message().startswith(f"field 'evidence': status {status!r} needs evidence; fix: give --evidence")
+    assert (
+        draft_problems(draft(status=status, evidence=(), before_scene="wide", after_scene="nofootprint"), SITES, SCENES, TODAY)
+        == []
+    )
+    (half,) = draft_problems(draft(status=status, evidence=(), before_scene="wide"), SITES, SCENES, TODAY)
+    assert half.field == "evidence"
+
+
+def test_unknown_needs_no_evidence() -> None:
+    assert draft_problems(draft(status="unknown", evidence=()), SITES, SCENES, TODAY) == []
 
 
 def test_a_contact_belongs_in_contact_not_analyst() -> None:
     (problem,) = draft_problems(draft(analyst="Ann <ann@example.org>"), SITES, SCENES, TODAY)
-    assert problem.startswith("field 'analyst': 'Ann <ann@example.org>' holds a contact")
+    assert problem.message().startswith("field 'analyst': 'Ann <ann@example.org>' holds a contact")
 
 
 def test_evidence_files_are_hashed_and_missing_ones_named(tmp_path: Path) -> None:
@@ -302,7 +338,7 @@ def test_evidence_files_are_hashed_and_missing_ones_named(tmp_path: Path) -> Non
         {"url": "https://example.org/a"},
         {"file": "shots/after.png", "sha256": hashlib.sha256(b"pixels").hexdigest()},
     ]
-    assert problems == [
+    assert [p.message() for p in problems] == [
         f"field 'evidence': file 'gone.png' not found (looked in {tmp_path}); fix: give an existing file or an http(s) URL"
     ]
 
@@ -345,4 +381,4 @@ def test_import_csv_lists_a_row_with_too_many_values_by_line(tmp_path: Path) -> 
     )
     rows, malformed = read_import_csv(csv_file)
     assert [line for line, _ in rows] == [3]
-    assert malformed == [f"{csv_file}: line 2: more values than columns; fix: quote values that hold ','"]
+    assert [p.message() for p in malformed] == [f"{csv_file}: line 2: more values than columns; fix: quote values that hold ','"]

@@ -86,7 +86,10 @@ def test_timeline_slider_moves_the_shown_events(browser: Browser, maps: Path) ->
 def test_site_page_tells_the_story_with_scene_metadata(browser: Browser, maps: Path) -> None:
     page, log = open_page(browser, maps / "sites" / "site-church.html")
     story = page.locator(".hm-story").inner_text()
-    assert "Church One" in story and "Destroyed as of 2024-04-04" in story
+    assert "Church One" in story and "Destroyed, observed 2024-04-04" in story
+    # The three evidence levels are explained on every site page; this one rests on reports: its scenes have no footprint.
+    assert "Evidence levels: imagery here, a before/after satellite pair this map holds covers the site" in story
+    assert "reported: press, officials, photographs, video or testimony" in story
     rows = page.locator("section[aria-labelledby=imagery-h] tbody tr").all_inner_texts()
     assert rows[0].split("\t")[:4] == ["Before", "scene-before", "2023-12-28", "unstated"]
     assert rows[1].split("\t")[:4] == ["After", "scene-after", "2024-04-04", "unstated"]

@@ -100,7 +100,7 @@ def internal_work() -> list[dict]:
     """An internal observation and its review, recorded after everything public."""
     return [
         {"kind": "observation", "id": "obs-site-church-internal-1", "site_id": "site-church", "status": "destroyed",
-         "observed_on": "2024-06-01", "recorded_at": "2024-07-01T00:00:00Z", "evidence": [], "before_scene": None,
+         "observed_on": "2024-06-01", "recorded_at": "2024-07-01T00:00:00Z", "evidence": [{"url": SOURCE}], "before_scene": None,
          "after_scene": None, "analyst": NAMES[2], "origin": "monitor", "note": "SECRET-INTERNAL-NOTE",
          "visibility": "internal"},
         {"kind": "review", "id": "rev-obs-site-church-internal-1-1", "of": "obs-site-church-internal-1",
@@ -143,7 +143,7 @@ def test_public_ids_have_no_gap_where_an_internal_record_sits(tmp_path: Path) ->
     review = {**public_and_internal_log()[3], "id": "rev-obs-site-church-4-1", "of": "obs-site-church-4"}
     data = write_layers(tmp_path / "layers", log=[*records, public, hidden, shown, review])
     export_data(data, tmp_path / "exports", "csv", tables=["observations"])
-    with open(tmp_path / "exports" / "observations.csv", encoding="utf-8") as handle:
+    with open(tmp_path / "exports" / "observations.csv", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["id"] for r in rows] == [
         "obs-site-church-1",
@@ -153,12 +153,12 @@ def test_public_ids_have_no_gap_where_an_internal_record_sits(tmp_path: Path) ->
         "rev-obs-site-church-3-1",
     ]
     assert rows[-1]["of"] == "obs-site-church-3" and rows[3]["recorded_at"] == "2024-09-01T00:00:00Z"
-    assert not {"analyst", "contact", "visibility", "hash", "prev_hash"} & set(rows[0])
+    assert not {"analyst", "contact", "hash", "prev_hash"} & set(rows[0]) and {r["visibility"] for r in rows} == {"public"}
 
 
 def test_writers_number_public_and_internal_observations_apart(tmp_path: Path) -> None:
     data = write_layers(tmp_path / "layers", log=[])
-    args = ["--site", "site-church", "--status", "damaged", "--observed-on", "2024-04-04", "--analyst", "Ann"]
+    args = ["--site", "site-church", "--status", "unknown", "--observed-on", "2024-04-04", "--analyst", "Ann"]
     ids = []
     for visibility in ("public", "internal", "public", "internal"):
         result = CliRunner().invoke(main, ["observe", "add", *args, "--visibility", visibility, "--data", str(data)])

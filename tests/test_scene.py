@@ -184,7 +184,7 @@ def test_parse_acquired(text: str, start: str, end: str) -> None:
 def test_not_a_raster(tmp_path: Path) -> None:
     path = tmp_path / "notes.tif"
     path.write_text("not an image", encoding="utf-8")
-    with pytest.raises(ImageryError, match=r"notes.tif: not a readable raster"):
+    with pytest.raises(ImageryError, match=r"notes.tif: not a GeoTIFF \(the file does not start with a TIFF header\)"):
         read_scene(path, date="2023-10-05")
 
 
@@ -205,7 +205,7 @@ def test_truncated_file(tmp_path: Path) -> None:
     whole = write_scene(tmp_path / "whole.tif", texture(5), tags=TAG, profile={"compress": "deflate"})
     cut = tmp_path / "cut.tif"
     cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
-    with pytest.raises(ImageryError, match=r"cut.tif: not a readable raster"):
+    with pytest.raises(ImageryError, match=r"cut.tif: not a readable GeoTIFF"):
         read_scene(cut)
 
 

@@ -166,13 +166,13 @@ def test_observe_add_refuses_an_invisible_or_control_character_in_the_name(data:
 
 def test_observe_import_refuses_a_bidi_override_in_a_name_by_line(data: Path, tmp_path: Path) -> None:
     rows = tmp_path / "rows.csv"
-    rows.write_text("site_id,status,observed_on,analyst\nchurch,intact,2024-05-01,Cat\u202eeve\n", encoding="utf-8")
+    rows.write_text("site_id,status,observed_on,analyst\nchurch,unknown,2024-05-01,Cat\u202eeve\n", encoding="utf-8")
     one_line(run("observe", "import", str(rows), data=data), f"{rows}: line 2: field 'analyst': U+202E RIGHT-TO-LEFT OVERRIDE")
 
 
 def test_observe_import_refuses_a_file_that_is_not_utf8_in_one_line(data: Path, tmp_path: Path) -> None:
     rows = tmp_path / "rows.csv"
-    rows.write_bytes(b"site_id,status,observed_on,analyst\nchurch,intact,2024-05-01,Ann\xff\n")
+    rows.write_bytes(b"site_id,status,observed_on,analyst\nchurch,unknown,2024-05-01,Ann\xff\n")
     one_line(run("observe", "import", str(rows), data=data), "not UTF-8")
 
 
@@ -183,7 +183,7 @@ def _process(args: list[bytes], cwd: Path) -> subprocess.CompletedProcess[bytes]
     )
 
 
-ADD_BYTES = [b"observe", b"add", b"--status", b"damaged", b"--observed-on", b"2024-04-04"]
+ADD_BYTES = [b"observe", b"add", b"--status", b"unknown", b"--observed-on", b"2024-04-04"]
 
 
 @pytest.mark.parametrize(

@@ -3,16 +3,32 @@
 Exit codes: 0 success, 1 invalid data or a failed check, 2 usage error.
 Errors are one line on stderr naming the file, the feature, the field and the
 fix; never a traceback.
+
+Each subcommand's module is imported only when that subcommand runs (or its
+own help is asked for): `heritage-map --help` lists them from `COMMANDS`
+without loading geopandas, folium or rasterio, which some of them need.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 import click
 
 from geo.errors import HeritageMapError
 from geo.text import terminal
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("geo.cli.validate", "Check every layer and list every problem, naming file, feature and field."),
+    "build": ("geo.cli.build", "Validate the layers and write the maps (index.html and the rest) into OUT."),
+    "coverage": ("geo.cli.coverage", "Count communities identified of 107, site statuses and unlocated features."),
+    "observe": ("geo.cli.observe", "Record, review, list and import monitors' observations."),
+    "verify": ("geo.cli.verify", "Check the log's hash chain and evidence files; name the first broken record."),
+    "imagery": ("geo.cli.imagery", "Catalog satellite scenes and ask what they show of each site."),
+    "export": ("geo.cli.export", "Export the layers and the monitors' log, or a picture of the map, into OUT."),
+}
+"""Each subcommand's module and the one-line summary `--help` lists (its docstring's first line: a test keeps them equal)."""
 
 
 class DataError(click.ClickException):
@@ -26,7 +42,23 @@ class DataError(click.ClickException):
 
 
 class HeritageMapGroup(click.Group):
-    """A group that turns the library's errors into one-line messages and exit 1."""
+    """The subcommands of `COMMANDS`, each loaded when used; the library's errors become one line and exit 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every subcommand, in the order of `COMMANDS`."""
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The subcommand `cmd_name`, its module imported now."""
+        if cmd_name not in COMMANDS:
+            return None
+        command: click.Command = import_module(COMMANDS[cmd_name][0]).command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the subcommands with their summaries without importing their modules."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, summary) for name, (_, summary) in COMMANDS.items()])
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the subcommand; a library error becomes one line and exit 1."""
@@ -35,7 +67,8 @@ class HeritageMapGroup(click.Group):
         except HeritageMapError as error:
             raise DataError(str(error)) from None
         except OSError as error:
-            raise DataError(f"{error.filename or ''}: {error.strerror or error}") from None
+            where = f"{error.filename}: " if error.filename else ""
+            raise DataError(f"{where}{error.strerror or error}; fix: check the path and its permissions") from None
 
 
 @click.group(cls=HeritageMapGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,13 +78,3 @@ def main() -> None:
 
     Example: heritage-map validate && heritage-map build --tiles none
     """
-
-
-def _register() -> None:
-    from geo.cli import build, coverage, export, imagery, observe, validate, verify
-
-    for module in (validate, build, coverage, observe, verify, imagery, export):
-        main.add_command(module.command)
-
-
-_register()

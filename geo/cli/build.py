@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from geo.build import build_maps
 from geo.cli._options import data_option, out_option
 
 if TYPE_CHECKING:
@@ -32,17 +31,16 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--base-url",
-    default="../",
-    show_default=True,
-    help="Address of the published maps folder, used in the embed snippets (default: relative to embed/).",
+    default=None,
+    help="Absolute http(s) address the maps folder is published at, used in the embed snippets (default: relative to embed/).",
 )
-def command(data_dir: Path, out_dir: Path, tiles: str, self_contained: bool, base_url: str) -> None:
+def command(data_dir: Path, out_dir: Path, tiles: str, self_contained: bool, base_url: str | None) -> None:
     """Validate the layers and write the maps (index.html and the rest) into OUT.
 
     Example: heritage-map build --data data/layers --out maps --tiles none
     """
-    if not base_url.endswith("/"):
-        base_url += "/"
+    from geo.build import build_maps  # folium, geopandas: loaded only when a build runs
+
     result = build_maps(data_dir, out_dir, tiles=tiles, self_contained=self_contained, base_url=base_url)  # type: ignore[arg-type]
     if result.warnings:
         click.echo(f"{len(result.warnings)} warnings (run heritage-map validate to list them)", err=True)

@@ -24,17 +24,36 @@ def format_coverage(report: Coverage) -> str:
             f"communities: {report.communities_identified} of {COMMUNITIES_TOTAL} identified, "
             f"{report.communities_located} located, "
             f"{report.communities_identified - report.communities_located} unlocated"
+            " (counted only where a source places Armenian residents there in 2023)"
+        ),
+        *(
+            [
+                f"  in doubt, not counted ({len(report.communities_in_doubt)}): "
+                + "; ".join(f"{c.name} [{c.id}]" for c in report.communities_in_doubt)
+            ]
+            if report.communities_in_doubt
+            else []
         ),
         f"heritage sites: {report.sites_total}",
         f"  by status: {counts(report.sites_by_status)}",
         f"  by coord_precision: {counts(report.sites_by_precision)}",
-        f"  statuses: imagery-documented {report.imagery_documented}, reported {report.reported}",
+        (
+            f"  evidence: imagery here {report.imagery_here}, imagery analysis by the monitor {report.monitor_imagery}, "
+            f"reported {report.reported}"
+            + (f"; {report.withheld} status(es) withheld for want of evidence" if report.withheld else "")
+        ),
         f"unlocated features: {len(report.unlocated)}",
     ]
     layers = dict.fromkeys(item.layer for item in report.unlocated)
     for layer in layers:
         names = [f"{item.name} [{item.id}]" for item in report.unlocated if item.layer == layer]
         lines.append(f"  {layer} ({len(names)}): " + "; ".join(names))
+    if report.monitor_totals:
+        lines.append(f"inventory beside the monitors' published totals: this map holds {report.sites_total} heritage sites")
+        for t in report.monitor_totals:
+            short = t.monitor.split(" (")[0]
+            here = (report.sites_by_monitor or {}).get(short, 0)
+            lines.append(f"  {t.monitor} ({t.as_of}): {t.claim} [{t.url}]; here: {here} site(s) with a status it published")
     return "\n".join(lines)
 
 

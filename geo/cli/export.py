@@ -41,8 +41,21 @@ from geo.export import FORMATS, PROFILES, TABLES, export_data, export_picture
     multiple=True,
     help="A layer to export (repeatable); default: all of them. Not used by png.",
 )
+@click.option(
+    "--bom/--no-bom",
+    default=True,
+    show_default=True,
+    help="Start CSV files with a UTF-8 byte-order mark, so spreadsheets read Armenian and Azerbaijani names right.",
+)
 @click.option("--width", type=click.IntRange(200, 8000), default=1200, show_default=True, help="PNG width in pixels.")
 @click.option("--height", type=click.IntRange(200, 8000), default=800, show_default=True, help="PNG height in pixels.")
+@click.option(
+    "--scale",
+    type=click.IntRange(1, 4),
+    default=1,
+    show_default=True,
+    help="Device pixels per CSS pixel of the PNG: 2 for print (a 1200×800 map becomes 2400×1600 pixels).",
+)
 @click.option(
     "--tiles",
     type=click.Choice(["osm", "satellite", "none"]),
@@ -51,7 +64,16 @@ from geo.export import FORMATS, PROFILES, TABLES, export_data, export_picture
     help="PNG basemap; 'none' draws the map with no network at all.",
 )
 def command(
-    data_dir: Path, out_dir: Path, fmt: str, profile: str, layers: tuple[str, ...], width: int, height: int, tiles: str
+    data_dir: Path,
+    out_dir: Path,
+    fmt: str,
+    profile: str,
+    layers: tuple[str, ...],
+    bom: bool,
+    width: int,
+    height: int,
+    scale: int,
+    tiles: str,
 ) -> None:
     """Export the layers and the monitors' log, or a picture of the map, into OUT.
 
@@ -65,8 +87,8 @@ def command(
       heritage-map export --format png --width 640 --height 400 --tiles none
     """
     if fmt == "png":
-        written = [export_picture(data_dir, out_dir, width, height, tiles)]  # type: ignore[arg-type]
+        written = [export_picture(data_dir, out_dir, width, height, tiles, scale)]  # type: ignore[arg-type]
     else:
-        written = export_data(data_dir, out_dir, fmt, profile, layers or TABLES)  # type: ignore[arg-type]
+        written = export_data(data_dir, out_dir, fmt, profile, layers or TABLES, bom=bom)  # type: ignore[arg-type]
     for path in written:
         click.echo(str(path))

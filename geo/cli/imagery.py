@@ -6,7 +6,6 @@ messages on stderr, exit 1 on invalid data (and on import conflicts).
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import sys
@@ -18,6 +17,7 @@ import click
 
 from geo import chips, imagery, join, observations
 from geo.cli._options import data_option
+from geo.csvfile import write_rows
 from geo.errors import ImageryError
 from geo.layers import read_layer
 
@@ -49,13 +49,6 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[Any]], stream: TextIO
     cells = [[str(h) for h in headers]] + [["-" if v is None else str(v) for v in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     stream.writelines("  ".join(value.ljust(width) for value, width in zip(row, widths)).rstrip() + "\n" for row in cells)
-
-
-def _csv(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(headers)
-        writer.writerows([["" if v is None else v for v in row] for row in rows])
 
 
 @click.group(name="imagery")
@@ -162,11 +155,11 @@ def gaps(older_than: int, today: date, csv_path: Path | None, data_dir: Path) ->
     Example: heritage-map imagery gaps --older-than 180d --csv gaps.csv
     """
     sites = read_layer(data_dir, "heritage_sites")
-    found = join.gaps(sites, imagery.read_catalog(data_dir / CATALOG), today, older_than)
+    found = join.gaps(sites, imagery.checked_catalog(data_dir / CATALOG), today, older_than)
     rows = [(g.site_id, g.name, g.newest_scene, g.newest_date, g.age_days, g.coverage) for g in found]
     _table(GAP_HEADERS, rows, sys.stdout)
     if csv_path:
-        _csv(csv_path, GAP_HEADERS, rows)
+        write_rows(csv_path, GAP_HEADERS, rows)
     click.echo(f"{len(found)} of {len(sites)} sites have no covering scene in the {older_than} days to {today}", err=True)
 
 
@@ -181,7 +174,7 @@ def _local_pair(
         record
         and record.before
         and record.after
-        and record.verdict == "imagery-documented"
+        and record.verdict == "imagery-here"
         and imagery.local_image(record.before, catalog_dir)
         and imagery.local_image(record.after, catalog_dir)
     ):
@@ -225,7 +218,7 @@ def changes(limit: int | None, radius_m: float, csv_path: Path | None, data_dir:
     Example: heritage-map imagery changes --limit 20
     """
     sites = read_layer(data_dir, "heritage_sites")
-    items = imagery.read_catalog(data_dir / CATALOG)
+    items = imagery.checked_catalog(data_dir / CATALOG)
     items_by_id = {item["id"]: item for item in items}
     joined = join.site_imagery(sites, items, [r for r in observations.read_log(data_dir / LOG) if r.get("kind") == "observation"])
     scored = []
@@ -242,7 +235,7 @@ def changes(limit: int | None, radius_m: float, csv_path: Path | None, data_dir:
     rows = [(rank, *row) for rank, row in enumerate(scored[:limit] if limit else scored, start=1)]
     _table(CHANGE_HEADERS, rows, sys.stdout)
     if csv_path:
-        _csv(csv_path, CHANGE_HEADERS, rows)
+        write_rows(csv_path, CHANGE_HEADERS, rows)
     click.echo(
         f"{len(scored)} of {len(sites)} sites have a local before/after pair; "
         "a high score proposes a site for review, a monitor decides",

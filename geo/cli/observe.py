@@ -14,7 +14,7 @@ import click
 
 from geo import drafts, observations
 from geo.cli._options import data_option
-from geo.errors import ObservationError
+from geo.errors import ObservationError, Problem, Where
 from geo.schema import STATUSES, VISIBILITIES
 from geo.text import terminal
 
@@ -25,12 +25,12 @@ def _log(data_dir: Path) -> Path:
     return data_dir / "observations.jsonl"
 
 
-def _refuse(problems: list[str], what: str) -> None:
+def _refuse(problems: list[Problem], what: str) -> None:
     """One problem is the error itself (one line); several are listed, then counted."""
     if len(problems) == 1:
-        raise ObservationError(f"{problems[0]}; nothing was written")
+        raise ObservationError(problems[0], hint="nothing was written")
     for problem in problems:
-        click.echo(terminal(f"heritage-map: error: {problem}"), err=True)
+        click.echo(terminal(f"heritage-map: error: {problem.message()}"), err=True)
     raise ObservationError(f"{len(problems)} problem(s) in {what}; nothing was written")
 
 
@@ -65,8 +65,8 @@ def add(data_dir: Path, **given: Any) -> None:
         --evidence https://example.org/report --analyst "A. Analyst"
     """
     draft = drafts.Draft(**{**given, "evidence": tuple(given["evidence"])})
-    label = f"new observation of {draft.site_id!r}: "
-    records, problems = drafts.prepare_observations([(label, draft)], data_dir, Path.cwd(), date.today())
+    where: Where = {"kind": "new observation of", "feature": draft.site_id}
+    records, problems = drafts.prepare_observations([(where, draft)], data_dir, Path.cwd(), date.today())
     if problems:
         _refuse(problems, f"the observation of {draft.site_id!r}")
     written = observations.add_observations(_log(data_dir), records)

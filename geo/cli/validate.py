@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from geo.cli._options import data_option
-from geo.validate import validate_layers
+from geo.text import terminal
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -22,9 +22,11 @@ def command(data_dir: Path) -> None:
 
     Example: heritage-map validate --data data/layers
     """
+    from geo.validate import validate_layers  # geopandas and shapely: loaded only when validation runs
+
     problems = validate_layers(data_dir)
     for problem in problems:
-        click.echo(str(problem), err=True)
+        click.echo(terminal(str(problem)), err=True)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     click.echo(f"{data_dir}: {errors} errors, {warnings} warnings", err=True)

@@ -12,8 +12,8 @@ from pathlib import Path
 import click
 
 from geo import observations
+from geo._logfile import broken_log
 from geo.cli._options import data_option
-from geo.errors import ObservationError
 from geo.text import terminal
 
 
@@ -47,7 +47,6 @@ def command(evidence_root: Path, quarantine_tail: bool, data_dir: Path) -> None:
         return
     if len(report.problems) > 1:
         for problem in report.problems:
-            click.echo(terminal(f"heritage-map: error: {log}: {problem}"), err=True)
-    raise ObservationError(
-        f"{log}: {len(report.problems)} problem(s) in {report.records} records; first broken record: {report.first}"
-    )
+            click.echo(terminal(f"heritage-map: error: {problem.at({'file': str(log)}).message()}"), err=True)
+    # The line every other command refuses a broken log with (`geo.observations.read_log`): the first problem.
+    raise broken_log(log, list(report.problems))

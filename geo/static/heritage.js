@@ -26,6 +26,7 @@
       Object.keys(attrs).forEach(function (key) {
         if (key === "text") node.textContent = attrs[key];
         else if (key === "className") node.className = attrs[key];
+        else if (key === "href" || key === "src") { if (isSafeHref(attrs[key])) node.setAttribute(key, attrs[key]); }
         else node.setAttribute(key, attrs[key]);
       });
     }
@@ -35,9 +36,18 @@
     return node;
   }
 
-  /* Web links, or relative links with no scheme at all: never javascript: or data:. */
+  /* The one rule for links in the browser, the same as geo/links.py: an absolute http(s) URL with a host, or a
+   * same-site relative path (no scheme, not "//host", no backslash). Never javascript:, data: or an off-site
+   * protocol-relative address. el() applies it to every href and src it sets. */
   function isSafeHref(value) {
-    return typeof value === "string" && (/^https?:\/\/[^\s]+$/i.test(value) || /^[A-Za-z0-9._\/#=-]+$/.test(value));
+    if (typeof value !== "string" || !value) return false;
+    if (/^https?:/i.test(value)) {
+      if (!/^https?:\/\/[^\/\\]/i.test(value)) return false;
+      if (/[\s\p{C}]/u.test(value)) return false;
+      try { var url = new URL(value); return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== ""; }
+      catch (error) { return false; }
+    }
+    return /^[A-Za-z0-9._~%\/#?=&+-]+$/.test(value) && value.slice(0, 2) !== "//";
   }
 
   function link(value, text) {
@@ -684,14 +694,18 @@
     var statusLine = el("div", { className: "hm-status" }, [
       el("span", { className: "hm-swatch", style: "background:" + style.color }),
       el("strong", { text: style.label }),
-      props.status_date ? " as of " + props.status_date : "",
+      props.status_when ? " · " + props.status_when : (props.status_date ? " as of " + props.status_date : ""),
       props.verdict ? el("span", { className: "hm-verdict hm-verdict-" + props.verdict, text: props.verdict_label || props.verdict }) : null
     ]);
+    var images = props.monitor_imagery;
     var body = [
       namesBlock(props),
       el("div", { className: "hm-sub", text: [props.type_label, props.settlement].filter(Boolean).join(" · ") }),
       statusLine,
+      row("Status not shown", props.status_note),
       row("Published by", props.published_by),
+      row("Monitor's image dates", images ? [images.before, images.after].filter(Boolean).join(" → ") : null),
+      row("Checked", props.checked_on),
       props.pending ? el("div", { className: "hm-pending", text: props.pending + " newer observation(s) under review" }) : null,
       row("Before", sceneText(props.before)),
       row("After", sceneText(props.after)),
@@ -1045,6 +1059,6 @@
 
   window.HeritageMap = {
     dataLayer: dataLayer, init: init, timeline: timeline, bindSwipes: bindSwipes, featureCount: featureCount,
-    search: search, state: state, STATUS_STYLE: STATUS_STYLE
+    search: search, state: state, STATUS_STYLE: STATUS_STYLE, isSafeHref: isSafeHref
   };
 })();
