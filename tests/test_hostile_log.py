@@ -370,3 +370,35 @@ def test_a_writer_holding_the_lock_still_shuts_out_the_next(folder: tuple[Path, 
             from geo._logfile import locked_append
 
             locked_append(data / "observations.jsonl", lambda existing: [], lambda moved: None, timeout=0.2)
+
+
+# --- past the listed examples ---------------------------------------------------------------
+
+
+def test_a_planted_sources_link_is_not_published(folder: tuple[Path, Path]) -> None:
+    data, work = folder
+    secret = work / "private-notes.md"
+    secret.write_text("SECRET-OUTSIDE-THE-FOLDER\n", encoding="utf-8")
+    (data / "SOURCES.md").unlink(missing_ok=True)
+    os.symlink(secret, data / "SOURCES.md")
+    result = invoke(["build", "--out", str(work / "maps"), "--tiles", "none"], data)
+    assert_refused(result, "build")
+    assert f"{data / 'SOURCES.md'}: a symbolic link" in result.stderr
+    published = [p for p in (work / "maps").rglob("*") if p.is_file()] if (work / "maps").exists() else []
+    assert all(b"SECRET-OUTSIDE-THE-FOLDER" not in p.read_bytes() for p in published)
+
+
+def test_a_log_that_is_a_folder_is_one_line_for_every_command(folder: tuple[Path, Path]) -> None:
+    data, work = folder
+    (data / "observations.jsonl").unlink()
+    (data / "observations.jsonl").mkdir()
+    for command, args in _commands(data, work).items():
+        assert_refused(invoke(args, data), command)
+
+
+def test_a_malformed_monitor_counts_table_is_one_line_not_a_traceback(folder: tuple[Path, Path]) -> None:
+    data, _ = folder
+    (data / "monitor_counts.csv").write_text('monitor,claim,as_of,url\n"unclosed,' + "x" * 200_000 + "\n", encoding="utf-8")
+    result = invoke(["coverage"], data)
+    assert_refused(result, "coverage")
+    assert "monitor_counts.csv: line 2: unreadable CSV" in result.stderr
