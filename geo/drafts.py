@@ -22,7 +22,7 @@ from shapely.geometry import shape
 from geo._files import confined_file, open_regular, sha256_regular
 from geo.errors import ObservationError, Problem, UnsafeFileError
 from geo.imagery import read_catalog
-from geo.layers import read_layer
+from geo.layers import MAX_CSV_FIELD, read_layer
 from geo.observations import CONTACT, utc_now
 from geo.schema import EVIDENCED_STATUSES, STATUSES, VISIBILITIES
 from geo.text import Kind, TextRefused, clean
@@ -344,8 +344,6 @@ def prepare_observations(
 MAX_IMPORT_ROWS = 100_000
 """The most rows one import file may hold (a form export of more is split into several files)."""
 
-MAX_CSV_FIELD = 131_072
-"""The longest value a CSV cell may hold, in characters (Python's csv module default)."""
 
 
 def import_rows(path: Path, ignore: Iterable[str] = ()) -> Iterator[tuple[int, Draft | Problem]]:
@@ -392,6 +390,9 @@ def import_rows(path: Path, ignore: Iterable[str] = ()) -> Iterator[tuple[int, D
                             fix="split the file and import each part",
                         )
                     )
+                # Checked here too: the csv module's limit is process-wide, and a library may raise it.
+                if any(len(value) > MAX_CSV_FIELD for value in row):
+                    raise csv.Error(f"field larger than field limit ({MAX_CSV_FIELD})")
                 if len(row) > len(columns):
                     yield line, Problem(found="more values than columns", fix=f"quote values that hold '{delimiter}'")
                     continue

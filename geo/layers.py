@@ -60,6 +60,9 @@ def read_json(path: Path) -> Any:
         ) from None
 
 
+MAX_CSV_FIELD = 131_072
+"""The longest value a CSV cell of the data folder may hold, in characters (Python's csv module default)."""
+
 MAX_TABLE_BYTES = 64 << 20
 """The largest CSV table of the data folder read (`timeline.csv` is a few kilobytes)."""
 
@@ -86,9 +89,15 @@ def read_table(path: Path) -> list[dict[str, str]]:
         text = read_text(path)
     except FileNotFoundError:
         return []
-    reader = csv.DictReader(text.splitlines(keepends=True))
+    reader = csv.DictReader(text.splitlines(keepends=True), strict=True)
     try:
-        return list(reader)
+        rows = []
+        for row in reader:
+            # Checked here too: the csv module's limit is process-wide, and a library may raise it.
+            if any(len(value or "") > MAX_CSV_FIELD for value in row.values() if isinstance(value, str)):
+                raise csv.Error(f"field larger than field limit ({MAX_CSV_FIELD})")
+            rows.append(row)
+        return rows
     except csv.Error as error:
         raise LayerError(
             Problem(

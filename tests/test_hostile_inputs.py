@@ -7,6 +7,7 @@ outside its folder.
 
 from __future__ import annotations
 
+import csv
 import fcntl
 import json
 import os
@@ -14,7 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -24,6 +25,9 @@ from geo.cli import main
 from geo.observations import read_log, verify_log
 from tests.layers import default_catalog, default_layers, observation_chain, write_layers
 from tests.test_observe_cli import write_monitor_data
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -242,6 +246,16 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 HEADER = "site_id,status,observed_on,analyst,note\n"
 
 
+@pytest.fixture(params=["default", "raised"])
+def csv_limit(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The csv module's field limit is process-wide and a library (frictionless) raises it: the limits must hold either way."""
+    before = csv.field_size_limit()
+    if request.param == "raised":
+        csv.field_size_limit(sys.maxsize)
+    yield
+    csv.field_size_limit(before)
+
+
 @pytest.mark.parametrize(
     ("body", "why"),
     [
@@ -252,6 +266,7 @@ HEADER = "site_id,status,observed_on,analyst,note\n"
         ("church,unknown,2024-05-01\u2028x,Ann,\n", "field 'observed_on'"),
     ],
 )
+@pytest.mark.usefixtures("csv_limit")
 def test_import_refuses_a_csv_past_its_limits_in_one_line(data: Path, tmp_path: Path, body: str, why: str) -> None:
     rows = tmp_path / "rows.csv"
     rows.write_text(HEADER + body, encoding="utf-8")

@@ -396,9 +396,14 @@ def test_a_log_that_is_a_folder_is_one_line_for_every_command(folder: tuple[Path
         assert_refused(invoke(args, data), command)
 
 
-def test_a_malformed_monitor_counts_table_is_one_line_not_a_traceback(folder: tuple[Path, Path]) -> None:
+@pytest.mark.parametrize("limit", [131_072, sys.maxsize])  # a library (frictionless) raises the process-wide limit
+def test_a_malformed_monitor_counts_table_is_one_line_not_a_traceback(folder: tuple[Path, Path], limit: int) -> None:
+    import csv
+
+    before = csv.field_size_limit(limit)
     data, _ = folder
     (data / "monitor_counts.csv").write_text('monitor,claim,as_of,url\n"unclosed,' + "x" * 200_000 + "\n", encoding="utf-8")
     result = invoke(["coverage"], data)
+    csv.field_size_limit(before)
     assert_refused(result, "coverage")
     assert "monitor_counts.csv: line 2: unreadable CSV" in result.stderr
