@@ -345,7 +345,6 @@ MAX_IMPORT_ROWS = 100_000
 """The most rows one import file may hold (a form export of more is split into several files)."""
 
 
-
 def import_rows(path: Path, ignore: Iterable[str] = ()) -> Iterator[tuple[int, Draft | Problem]]:
     """Each data row of an import CSV, read as a stream: (its first line number, its draft or why it is malformed).
 
