@@ -539,15 +539,20 @@ class Residents:
     via: tuple[dict[str, Any], ...]
 
 
+RESIDENT_FILES = ("communities_2023.csv", "communities_2023_second.csv")
+"""The two research passes looking for a 2023 source per community (the second aimed at the first's gaps)."""
+
+
 def residents_2023(reference_dir: Path, cites: Citations) -> dict[str, Residents]:
-    path = reference_dir / VERIFICATION / "communities_2023.csv"
     rows: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for row in read_rows(path) if path.exists() else []:
-        if row["finding"] not in RESIDENT_FINDINGS:
-            raise LayerError(
-                f"{path}: {row['id']}: field 'finding' is {row['finding']!r}; fix: use one of {sorted(RESIDENT_FINDINGS)}"
-            )
-        rows[row["id"]].append(row)
+    for name in RESIDENT_FILES:
+        path = reference_dir / VERIFICATION / name
+        for row in read_rows(path) if path.exists() else []:
+            if row["finding"] not in RESIDENT_FINDINGS:
+                raise LayerError(
+                    f"{path}: {row['id']}: field 'finding' is {row['finding']!r}; fix: use one of {sorted(RESIDENT_FINDINGS)}"
+                )
+            rows[row["id"]].append(row)
     found = {}
     for fid, checks in rows.items():
         states = {RESIDENT_FINDINGS[c["finding"]] for c in checks}

@@ -37,6 +37,8 @@ from geo.scene import first_line, ground_resolution
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from geo.join import SiteImagery
+
 WEB_MERCATOR = "EPSG:3857"
 RADIUS_M = 150.0
 MAX_SIDE = 512
@@ -266,3 +268,31 @@ def write_site_chips(
         grid=grid,
         score=score,
     )
+
+
+def local_pair(
+    record: SiteImagery | None, items_by_id: dict[str, dict[str, Any]], catalog_dir: Path
+) -> tuple[dict[str, Any], dict[str, Any], str] | None:
+    """The latest observation's pair when both rasters are local, else the newest local scene and the one before it."""
+    if (
+        record
+        and record.before
+        and record.after
+        and record.verdict == "imagery-here"
+        and local_image(record.before, catalog_dir)
+        and local_image(record.after, catalog_dir)
+    ):
+        return record.before, record.after, "observation"
+    dated = [
+        (s.start, s.end, s.id)
+        for s in (record.scenes if record else ())
+        if s.start and s.end and local_image(items_by_id[s.id], catalog_dir)
+    ]
+    if not dated:
+        return None
+    after_start, _, after_id = max(dated)
+    earlier = [scene for scene in dated if scene[1] < after_start]
+    if not earlier:
+        return None
+    before_id = max(earlier, key=lambda scene: (scene[1], scene[2]))[2]
+    return items_by_id[before_id], items_by_id[after_id], "latest-two"

@@ -13,6 +13,7 @@ import numpy as np
 
 from geo import join, observations
 from geo._gc import collector_paused
+from geo.context import context_layer
 from geo.evidence import newest_day
 from geo.footprint_join import footprint_geometries
 from geo.render import Overlay, PageMeta, Tiles, data_map
@@ -179,7 +180,7 @@ def overview_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles = "osm") 
         verdict_counts=" · ".join(f"{VERDICT_LABELS[v]}: {int(levels.get(v, 0))}" for v in VERDICTS if v != "inconsistent"),
         unlocated=unlocated_names(inputs),
     )
-    return data_map(overlays, meta, tiles)
+    return data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
 
 
 def with_count(overlay: Overlay) -> Overlay:

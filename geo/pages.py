@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 
+from geo.context import context_layer
 from geo.links import is_web_url
 from geo.maps import COMMUNITY_FIELDS, PLACE_FIELDS, ROUTE_FIELDS, TITLE, as_of_label, with_count
 from geo.payload import clean_value
@@ -142,7 +143,7 @@ def timeline_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles) -> foliu
         verdict_counts="",
         unlocated=[],
     )
-    fmap = data_map(overlays, meta, tiles)
+    fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
     Panel("", timeline=timeline_payload(inputs, sites)).add_to(fmap)
     return fmap
 

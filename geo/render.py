@@ -234,9 +234,17 @@ def base_map(
 
 
 def data_map(
-    overlays: Iterable[Overlay], meta: PageMeta, tiles: Tiles = "osm", height: str = "100%", zoom: int = 14
+    overlays: Iterable[Overlay],
+    meta: PageMeta,
+    tiles: Tiles = "osm",
+    height: str = "100%",
+    zoom: int = 14,
+    context: folium.map.Layer | None = None,
 ) -> folium.Map:
-    """A map of `overlays` with a layer control, legend, search and credits; `zoom` caps the fit."""
+    """A map of `overlays` with a layer control, legend, search and credits; `zoom` caps the fit.
+
+    `context` (`geo.context.context_layer`) draws borders and place names with or without tiles.
+    """
     overlays = list(overlays)
     boxes = [geometry.dropna().total_bounds for o in overlays if (geometry := o.geometry()).notna().any()]
     bounds = None
@@ -246,6 +254,8 @@ def data_map(
     fmap = base_map(bounds, tiles, meta.title, height=height, max_zoom=zoom)
     for overlay, table in zip(overlays, overlay_tables(overlays)):
         DataLayer(table, overlay.kind, overlay.name, overlay.show).add_to(fmap)
+    if context is not None:
+        context.add_to(fmap)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
     credits = list(meta.credits)
     if tiles != "none":

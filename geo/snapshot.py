@@ -10,6 +10,7 @@ without it. The credit line is added as a DOM element whose text is set with
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from geo.errors import ExportError
@@ -51,6 +52,16 @@ _TWO_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAn
 
 
 def screenshot(page_path: Path, png_path: Path, width: int, height: int, credit: str, *, offline: bool, scale: int = 1) -> Path:
+    """`_screenshot` in a thread of its own.
+
+    Playwright's sync API refuses to start in a thread that already runs an event loop (a notebook, or a
+    process that drives its own browser, as the test suite does); a fresh thread has none.
+    """
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(_screenshot, page_path, png_path, width, height, credit, offline=offline, scale=scale).result()
+
+
+def _screenshot(page_path: Path, png_path: Path, width: int, height: int, credit: str, *, offline: bool, scale: int = 1) -> Path:
     """Write `png_path`: `page_path` drawn at `width`×`height` CSS pixels, `scale` device pixels each, with `credit`.
 
     With `offline`, every request outside file:// and data: is aborted (no

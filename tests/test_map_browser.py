@@ -44,7 +44,7 @@ def test_map_renders_offline_with_every_feature(browser: Browser, built: Path) -
         "Heritage sites: destroyed (1)": 1,
         "Heritage sites: damaged (1)": 1,
     }
-    assert page.locator(".leaflet-control-layers-overlays label").count() == 5
+    assert page.locator(".leaflet-control-layers-overlays label").count() == 6  # the five layers and "Place names"
     assert log.blocked == [] and log.errors == []
 
 

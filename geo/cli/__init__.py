@@ -27,6 +27,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("geo.cli.verify", "Check the log's hash chain and evidence files; name the first broken record."),
     "imagery": ("geo.cli.imagery", "Catalog satellite scenes and ask what they show of each site."),
     "export": ("geo.cli.export", "Export the layers and the monitors' log, or a picture of the map, into OUT."),
+    "serve": (
+        "geo.cli.serve",
+        "Run the monitors' workspace in the browser (review queue, observation form, imports, publish, audit).",
+    ),
 }
 """Each subcommand's module and the one-line summary `--help` lists (its docstring's first line: a test keeps them equal)."""
 

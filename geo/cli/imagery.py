@@ -166,34 +166,6 @@ def gaps(older_than: int, today: date, csv_path: Path | None, data_dir: Path) ->
 CHANGE_HEADERS = ("rank", "site_id", "score", "before", "after", "pair")
 
 
-def _local_pair(
-    record: join.SiteImagery | None, items_by_id: dict[str, dict[str, Any]], catalog_dir: Path
-) -> tuple[dict[str, Any], dict[str, Any], str] | None:
-    """The latest observation's pair when both rasters are local, else the newest local scene and the one before it."""
-    if (
-        record
-        and record.before
-        and record.after
-        and record.verdict == "imagery-here"
-        and imagery.local_image(record.before, catalog_dir)
-        and imagery.local_image(record.after, catalog_dir)
-    ):
-        return record.before, record.after, "observation"
-    dated = [
-        (s.start, s.end, s.id)
-        for s in (record.scenes if record else ())
-        if s.start and s.end and imagery.local_image(items_by_id[s.id], catalog_dir)
-    ]
-    if not dated:
-        return None
-    after_start, _, after_id = max(dated)
-    earlier = [scene for scene in dated if scene[1] < after_start]
-    if not earlier:
-        return None
-    before_id = max(earlier, key=lambda scene: (scene[1], scene[2]))[2]
-    return items_by_id[before_id], items_by_id[after_id], "latest-two"
-
-
 @command.command(name="changes")
 @click.option("--limit", type=click.IntRange(min=1), help="Show only the top N sites.")
 @click.option(
@@ -225,7 +197,7 @@ def changes(limit: int | None, radius_m: float, csv_path: Path | None, data_dir:
     candidates = [
         (site, pair)
         for site in sites.itertuples(index=False)
-        if (pair := _local_pair(joined.get(site.id), items_by_id, data_dir))
+        if (pair := chips.local_pair(joined.get(site.id), items_by_id, data_dir))
     ]
     with click.progressbar(candidates, label="scoring sites", file=sys.stderr) as bar:
         for site, (before, after, origin) in bar:
