@@ -6,7 +6,6 @@ and no timestamp but the data's as-of date is written.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from geo.assets import Mode, copy_assets
 from geo.chips import write_site_chips
 from geo.export import write_package, write_tables
 from geo.inputs import Inputs, validated_inputs
+from geo.layers import read_text
 from geo.maps import TITLE, as_of_label, overview_map, public_view
 from geo.pages import Chips, EmbedTarget, embed_index, embed_page, site_page, timeline_map
 from geo.render import Tiles, page_html
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from geo.validate import Problem
 
 MANIFEST = "MANIFEST.sha256"
-INPUT_SUFFIXES = (".geojson", ".json", ".jsonl", ".csv")
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ def build_maps(
 
     copy_assets(needed, out_dir)
     written.extend(write_public_data(inputs, data_dir, out_dir / "data"))
-    written.append(write_manifest(out_dir, data_dir))
+    written.append(write_manifest(out_dir))
     return BuildResult(written=written, warnings=warnings)
 
 
@@ -117,17 +116,20 @@ def write_public_data(inputs: Inputs, data_dir: Path, folder: Path) -> list[Path
     written.append(write_package(inputs, folder, written))
     for name in ("timeline.csv", "SOURCES.md"):
         if (data_dir / name).exists():
-            written.append(_write(folder / name, (data_dir / name).read_text(encoding="utf-8")))
+            # A regular file of the folder only: a planted link would publish the file it points at.
+            written.append(_write(folder / name, read_text(data_dir / name)))
     return written
 
 
-def write_manifest(out_dir: Path, data_dir: Path) -> Path:
-    """`MANIFEST.sha256`: every output and every input layer, checkable with `sha256sum -c`."""
+def write_manifest(out_dir: Path) -> Path:
+    """`MANIFEST.sha256`: every published file, checkable with `sha256sum -c`.
+
+    Only the published files: a hash of the whole log (or of the catalog)
+    would change with every internal record and say that one was added.
+    """
     lines = []
     for path in sorted(p for p in out_dir.rglob("*") if p.is_file() and p.name != MANIFEST):
         lines.append(f"{sha256_file(path)}  {path.relative_to(out_dir).as_posix()}")
-    for path in sorted(p for p in data_dir.iterdir() if p.is_file() and p.suffix in INPUT_SUFFIXES):
-        lines.append(f"{sha256_file(path)}  {Path(os.path.relpath(path, out_dir)).as_posix()}")
     return _write(out_dir / MANIFEST, "\n".join(lines) + "\n")
 
 

@@ -7,8 +7,6 @@ monitors' log. `coverage` is pure; `coverage_from_dir` reads a data folder.
 
 from __future__ import annotations
 
-import csv
-import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from geo.dates import parse_iso
 from geo.errors import LayerError, ObservationError, Problem
 from geo.evidence import needs_evidence
-from geo.layers import layer_path, read_json
-from geo.observations import site_histories
+from geo.layers import layer_path, read_json, read_table
+from geo.observations import read_log, site_histories
 from geo.schema import COORD_PRECISIONS, LAYERS, STATUSES
 
 if TYPE_CHECKING:
@@ -151,30 +149,15 @@ def current_observations(log: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[
 
 
 def read_log_records(path: Path) -> list[dict[str, Any]]:
-    """The JSON objects of a log file, one a line; names the line of the first one that is not JSON."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    """The records of the log, read and checked by `geo.observations.read_log`; a missing log is named."""
+    if not path.exists():
         raise ObservationError(
             Problem(file=str(path), found="file not found", fix="create it (an empty file is a valid empty log)")
-        ) from None
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ObservationError(
-                Problem(file=str(path), line=number, found=f"not JSON ({error.msg})", fix="repair or remove the line")
-            ) from None
-        if not isinstance(record, dict):
-            raise ObservationError(
-                Problem(file=str(path), line=number, found="not a JSON object", fix="one record object per line")
-            )
+        )
+    records = read_log(path)
+    for number, record in enumerate(records, start=1):
         if record.get("kind") == "observation":
             _check_observation(record, {"file": str(path), "line": number, "kind": "record", "feature": str(record.get("id"))})
-        records.append(record)
     return records
 
 
@@ -213,10 +196,8 @@ def _features(data_dir: Path, name: str) -> list[dict[str, Any]]:
 
 def read_monitor_totals(path: Path) -> list[MonitorTotal]:
     """The monitors' published totals (`monitor_counts.csv`: monitor, claim, as_of, url); none when the file is absent."""
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [MonitorTotal(r["monitor"], r["claim"], r["as_of"], r["url"]) for r in csv.DictReader(handle)]
+    # read_table: a regular file only, and a malformed CSV is one line, not a traceback
+    return [MonitorTotal(*(r.get(k) or "" for k in ("monitor", "claim", "as_of", "url"))) for r in read_table(path)]
 
 
 def coverage_from_dir(data_dir: str | Path) -> Coverage:

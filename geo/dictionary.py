@@ -165,10 +165,6 @@ PUBLIC_EXCLUDED: frozenset[str] = frozenset({"hash", "prev_hash", "analyst", "co
 """Never in a public export: the log's chain hashes (internal traces), analysts' names and contacts, and the
 copies a value was read on (how it was read, not what it cites)."""
 
-EVIDENCE_EXCLUDED: frozenset[str] = frozenset({"read_via", "snapshot"})
-"""Never published inside an evidence item of the log: the copy the page was read on and the copy's snapshot date
-(research notes, kept in the log and in data/reference/read_via.csv)."""
-
 
 def field(table: str, name: str) -> Field | None:
     """The dictionary entry of column `name` in `table`, or None when it has none."""

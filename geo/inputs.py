@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from geo import imagery, observations
 from geo.coverage import MonitorTotal, read_monitor_totals
 from geo.errors import LayerError
-from geo.layers import read_layer
+from geo.layers import read_layer, read_table
 from geo.validate import validate_layers
 
 if TYPE_CHECKING:
@@ -38,11 +37,7 @@ class Inputs:
 def load_inputs(data_dir: str | Path) -> Inputs:
     """Read every layer of `data_dir`; call `geo.validate.validate_layers` first."""
     data_dir = Path(data_dir)
-    timeline_path = data_dir / "timeline.csv"
-    timeline: list[dict[str, str]] = []
-    if timeline_path.exists():
-        with timeline_path.open(encoding="utf-8", newline="") as handle:
-            timeline = list(csv.DictReader(handle))
+    timeline = read_table(data_dir / "timeline.csv")
     return Inputs(
         data_dir=data_dir,
         communities=read_layer(data_dir, "communities"),

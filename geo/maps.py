@@ -105,15 +105,15 @@ def public_sites(inputs: Inputs, page_prefix: str = "sites/") -> gpd.GeoDataFram
 
 def as_of(inputs: Inputs) -> str | None:
     """The data's as-of date: the date of the newest evidence among the public observations (not when it was compiled)."""
-    days = (newest_day(r) for r in inputs.log if r.get("kind") == "observation" and r.get("visibility", "public") == "public")
+    days = (newest_day(r) for r in inputs.log if r.get("kind") == "observation" and r.get("visibility") == "public")
     newest = max((day for day in days if day), default=None)
     return newest.isoformat() if newest else None
 
 
 def compiled_on(inputs: Inputs) -> str | None:
-    """When the data was compiled: the newest public record written to the monitors' log."""
+    """When the data was compiled: the newest public record written to the log (a review is as public as its observation)."""
     newest = max(
-        (r["recorded_at"] for r in inputs.log if r.get("visibility", "public") == "public" and r.get("recorded_at")), default=None
+        (str(r["recorded_at"]) for r, _, _ in observations.public_entries(inputs.log) if r.get("recorded_at")), default=None
     )
     return newest[:10] if newest else None
 

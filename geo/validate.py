@@ -212,7 +212,7 @@ def _feature_problems(feature: Any, index: int, file: str, schema: LayerSchema, 
 
     if not isinstance(fid, str) or not fid:
         yield problem("id", "missing", "give every feature a unique lowercase slug id")
-    elif not re.match(ID_PATTERN, fid):
+    elif not re.fullmatch(ID_PATTERN, fid):
         yield problem("id", f"{fid!r} is not a lowercase slug", "use lowercase letters, digits, '-' and '_'")
     elif ids[fid] > 1:
         yield problem("id", f"{fid!r} is used by {ids[fid]} features", "give each feature its own id")

@@ -174,10 +174,10 @@ def test_cli_names_the_broken_log_line_and_exits_1(tmp_path: Path) -> None:
     log.write_text(observation_chain(default_log()) + "{not json\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["coverage", "--data", str(data)])
     assert result.exit_code == 1
-    assert (
-        result.output.strip()
-        == f"heritage-map: error: {log}: line 3: not JSON (Expecting property name enclosed in double quotes); "
-        "fix: repair or remove the line"
+    assert result.output == (
+        f"heritage-map: error: {log}: line 3: "
+        "torn last line (10 bytes; not a complete JSON record): a writer was interrupted; fix: the next "
+        "`heritage-map observe` write, or `heritage-map verify --quarantine-tail`, moves it to observations.jsonl.quarantine\n"
     )
 
 
