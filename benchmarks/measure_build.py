@@ -45,7 +45,7 @@ import folium.plugins
 from benchmarks import machine, synthetic
 from benchmarks._timing import Figure, median_and_result, median_seconds
 from geo._gc import collector_paused
-from geo.build import STATE
+from geo.build import BuildState
 from geo.inputs import Inputs, load_inputs
 from geo.join import join
 from geo.maps import overview_map, timeline_map
@@ -243,6 +243,7 @@ def whole_build(workdir: Path, n_sites: int, runs: int) -> WholeBuild:
     for run in range(max(1, runs)):
         for folder in (out, workdir / f"floor-{n_sites}"):
             shutil.rmtree(folder, ignore_errors=True)
+        BuildState.path(out).unlink(missing_ok=True)
         builds.append(_build_process(data, out))
         files = _read_files(out)
         floors.append(_write_files(files, workdir / f"floor-{n_sites}"))
@@ -278,8 +279,8 @@ def _build_process(data: Path, out: Path) -> dict[str, Any]:
 
 
 def _read_files(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder` (the build state aside, which is not an output), by relative path."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name != STATE}
+    """Every file under `folder`, by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def _write_files(files: dict[str, bytes], folder: Path) -> float:

@@ -19,11 +19,15 @@ if TYPE_CHECKING:
 GENESIS = "0" * 64
 
 
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def canonical_json(obj: Any) -> bytes:
-    """The one byte form of a JSON value that hashes are taken over (one encoder, made once)."""
+    """The one byte form of a JSON value that hashes are taken over (one encoder, made once).
+
+    Raises ValueError for a number that is not finite and UnicodeEncodeError
+    for a lone surrogate: neither has a canonical form.
+    """
     return _CANONICAL.encode(obj).encode("utf-8")
 
 

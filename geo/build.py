@@ -11,9 +11,11 @@ and no timestamp but the data's own dates are written. From `PARALLEL_SITES` sit
 the outputs are made by this process and forked workers (`geo._tasks`), the
 same bytes either way.
 
-**Rebuilding.** The output folder keeps a build state (`.build-state.json`:
-the code's and every input file's SHA-256, the build options, the log's
-length) beside `MANIFEST.sha256` (every output's SHA-256). A file is written
+**Rebuilding.** Beside the output folder, never in it, the build keeps its
+state (`<out>.build-state.json`: the code's and every input file's SHA-256,
+the build options, the log's length): the log's hash and length change with
+every internal record, and nothing published may say that one was added. The
+output folder's `MANIFEST.sha256` lists every output's SHA-256. A file is written
 only when its bytes differ from those the manifest lists, so an unchanged
 page is never touched. When nothing changed but records appended to the
 monitors' log (its earlier bytes hash as before, and the code, the options
@@ -46,6 +48,7 @@ from geo.chips import site_chips
 from geo.credits import TITLE
 from geo.dataset import Dataset, open_dataset
 from geo.export import write_package, write_tables
+from geo.layers import read_text
 from geo.maps import overview_map, timeline_map
 from geo.pages import (
     BUILD_INFO,
@@ -70,6 +73,7 @@ if TYPE_CHECKING:
 
 MANIFEST = "MANIFEST.sha256"
 STATE = ".build-state.json"
+"""The suffix of the build state's file, beside the output folder: `maps` keeps `maps.build-state.json`."""
 STATE_FORMAT = 1
 INPUT_SUFFIXES = (".geojson", ".json", ".jsonl", ".csv")
 LOG = "observations.jsonl"
@@ -163,7 +167,7 @@ def publish(
             out.write(f"assets/{path}", source.read_bytes())
     info = script_json(build_info(tiles, as_of(inputs.log)))
     out.write(f"assets/{BUILD_INFO}", f"window.HeritageMapBuild = {info};\n")
-    out.finish(inputs.data_dir)
+    out.finish()
     current.write(out_dir)
     return BuildResult(written=out.written, unchanged=out.unchanged, warnings=dataset.warnings, incremental=affected is not None)
 
@@ -286,7 +290,8 @@ def write_public_data(out: Outputs, dataset: Dataset) -> None:
             out.write(f"data/{path.name}", path.read_bytes())
     for name in ("timeline.csv", "SOURCES.md"):
         if (dataset.inputs.data_dir / name).exists():
-            out.write(f"data/{name}", (dataset.inputs.data_dir / name).read_bytes())
+            # A regular file of the folder only: a planted link would publish the file it points at.
+            out.write(f"data/{name}", read_text(dataset.inputs.data_dir / name))
 
 
 @dataclass
@@ -325,8 +330,8 @@ class Outputs:
             handle.write(data)
         self.written.append(path)
 
-    def finish(self, data_dir: Path) -> None:
-        """Keep or remove what this build did not produce, then write `MANIFEST.sha256`."""
+    def finish(self) -> None:
+        """Keep or remove what this build did not produce, then write `MANIFEST.sha256` (every published file)."""
         for relative, digest in self.previous.items():
             if relative in self.hashes:
                 continue
@@ -335,9 +340,9 @@ class Outputs:
                 self.unchanged += 1
             else:
                 (self.root / relative).unlink(missing_ok=True)
+        # Only the published files: a hash of the whole log (or of the catalog) would change with every internal
+        # record and say that one was added.
         lines = [f"{self.hashes[relative]}  {relative}" for relative in sorted(self.hashes)]
-        for path in sorted(p for p in data_dir.iterdir() if p.is_file() and p.suffix in INPUT_SUFFIXES):
-            lines.append(f"{_sha256_file(path)}  {Path(os.path.relpath(path, self.root)).as_posix()}")
         manifest = "\n".join(lines) + "\n"
         (self.root / MANIFEST).write_text(manifest, encoding="utf-8", newline="\n")
         self.written.append(self.root / MANIFEST)
@@ -360,11 +365,17 @@ class BuildState:
         log = data_dir / LOG
         return cls(_code_version(), options, inputs, log_records, log.stat().st_size if log.exists() else 0)
 
+    @staticmethod
+    def path(out_dir: Path) -> Path:
+        """Where the state of builds into `out_dir` is kept: beside it (`maps` -> `maps.build-state.json`)."""
+        folder = out_dir.resolve()
+        return folder.with_name(folder.name + STATE)
+
     @classmethod
     def read(cls, out_dir: Path) -> BuildState | None:
-        """The state the last build left in `out_dir`, or None (none, unreadable, or another format)."""
+        """The state the last build into `out_dir` left, or None (none, unreadable, or another format)."""
         try:
-            saved = json.loads((out_dir / STATE).read_text(encoding="utf-8"))
+            saved = json.loads(cls.path(out_dir).read_text(encoding="utf-8"))
             if saved.get("format") != STATE_FORMAT:
                 return None
             return cls(saved["code"], saved["options"], saved["inputs"], saved["log_records"], saved["log_bytes"])
@@ -374,12 +385,12 @@ class BuildState:
     @staticmethod
     def forget(out_dir: Path) -> None:
         """Remove the state, so a build that stops half way is followed by a full one."""
-        (out_dir / STATE).unlink(missing_ok=True)
+        BuildState.path(out_dir).unlink(missing_ok=True)
 
     def write(self, out_dir: Path) -> None:
         """Leave the state for the next build."""
         body = {"format": STATE_FORMAT, **self.__dict__}
-        (out_dir / STATE).write_text(json.dumps(body, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+        BuildState.path(out_dir).write_text(json.dumps(body, sort_keys=True, indent=1) + "\n", encoding="utf-8")
 
     def outputs(self, out_dir: Path) -> tuple[dict[str, str], int]:
         """Each output the last manifest lists that is still there, with its SHA-256; and how many are gone."""
@@ -392,7 +403,7 @@ class BuildState:
         for line in lines:
             digest, _, relative = line.partition("  ")
             if relative.startswith("../"):
-                continue  # an input layer, listed beside the outputs
+                continue  # an input layer, as manifests listed them once
             if relative in present:
                 listed[relative] = digest
             else:

@@ -9,8 +9,9 @@ any draft is wrong).
 from __future__ import annotations
 
 import csv
+import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,15 +19,16 @@ from urllib.parse import urlsplit
 
 from shapely.geometry import shape
 
-from geo._canonical import sha256_file
-from geo.errors import ObservationError, Problem
+from geo._files import confined_file, open_regular, sha256_regular
+from geo.errors import ObservationError, Problem, UnsafeFileError
 from geo.imagery import read_catalog
-from geo.layers import read_layer
+from geo.layers import MAX_CSV_FIELD, read_layer
 from geo.observations import CONTACT, utc_now
 from geo.schema import EVIDENCED_STATUSES, STATUSES, VISIBILITIES
+from geo.text import Kind, TextRefused, clean
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Iterator, Mapping
 
     from shapely.geometry.base import BaseGeometry
 
@@ -45,7 +47,7 @@ IMPORT_COLUMNS: tuple[str, ...] = (
     "contact",
 )
 IMPORT_REQUIRED: tuple[str, ...] = ("site_id", "status", "observed_on", "analyst")
-_FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # --- checking a new observation -------------------------------------------------------------
 
@@ -67,7 +69,7 @@ class Draft:
 
 
 def _date_problem(value: str, today: date) -> Problem | None:
-    if not _FULL_DATE.match(value):
+    if not _FULL_DATE.fullmatch(value):
         return Problem(
             field="observed_on", found=f"{value!r} is not an ISO 8601 date", fix="give the day of the evidence as YYYY-MM-DD"
         )
@@ -176,10 +178,14 @@ def draft_problems(
     return problems
 
 
-def evidence_entries(items: Iterable[str], base: Path) -> tuple[list[dict[str, str]], list[Problem]]:
-    """The evidence list to record (URLs as given, files with their SHA-256) and the files not found.
+def evidence_entries(
+    items: Iterable[str], base: Path, hashed: dict[Path, str] | None = None
+) -> tuple[list[dict[str, str]], list[Problem]]:
+    """The evidence list to record (URLs as given, files with their SHA-256) and the files refused.
 
-    A relative file path is read from `base` and recorded as given.
+    A file path is read inside `base` only (`geo._files.confined_file`: no
+    absolute path, no `..` or link out of it, no device, FIFO or /proc file)
+    and recorded as given. `hashed` caches the SHA-256 of files already read.
     """
     entries: list[dict[str, str]] = []
     problems: list[Problem] = []
@@ -188,8 +194,14 @@ def evidence_entries(items: Iterable[str], base: Path) -> tuple[list[dict[str, s
         if scheme and len(scheme) > 1:
             entries.append({"url": item})
             continue
-        file = base / item
-        if not file.is_file():
+        try:
+            real = confined_file(base, item)
+            digest = hashed.get(real) if hashed is not None else None
+            if digest is None:
+                digest = sha256_regular(real)
+                if hashed is not None:
+                    hashed[real] = digest
+        except FileNotFoundError:
             problems.append(
                 Problem(
                     field="evidence",
@@ -198,8 +210,52 @@ def evidence_entries(items: Iterable[str], base: Path) -> tuple[list[dict[str, s
                 )
             )
             continue
-        entries.append({"file": item, "sha256": sha256_file(file)})
+        except UnsafeFileError as error:
+            refused = error.problems[0]
+            found = f"file {refused.file + ': ' if refused.file else ''}{refused.found}"
+            problems.append(Problem(field="evidence", found=found, fix=refused.fix))
+            continue
+        entries.append({"file": item, "sha256": digest})
     return entries, problems
+
+
+TEXT_FIELDS: tuple[tuple[str, Kind], ...] = (
+    ("site_id", "text"),
+    ("status", "text"),
+    ("observed_on", "text"),
+    ("analyst", "name"),
+    ("before_scene", "text"),
+    ("after_scene", "text"),
+    ("note", "text"),
+    ("visibility", "text"),
+    ("contact", "text"),
+)
+"""Each text field of a draft and its rules (`geo.text.clean`); ids and vocabularies are then checked as such."""
+
+
+def cleaned_draft(draft: Draft) -> tuple[Draft, list[Problem]]:
+    """`draft` with every text in NFC (`geo.text.clean`), and the fields that break the text rules.
+
+    A value the rules refuse is kept as given for the other checks, which
+    skip that field; nothing is recorded while any problem remains.
+    """
+    changes: dict[str, Any] = {}
+    problems = []
+    for name, kind in TEXT_FIELDS:
+        value = getattr(draft, name)
+        if value is None:
+            continue
+        try:
+            changes[name] = clean(value, kind)
+        except TextRefused as error:
+            problems.append(Problem(field=name, found=str(error), fix="retype it as plain text"))
+    evidence = []
+    for item in draft.evidence:
+        try:
+            evidence.append(clean(item, "text"))
+        except TextRefused as error:
+            problems.append(Problem(field="evidence", found=str(error), fix="retype the URL or path"))
+    return replace(draft, **changes, evidence=tuple(evidence)), problems
 
 
 def observation_record(draft: Draft, evidence: list[dict[str, str]], recorded_at: str) -> dict[str, Any]:
@@ -237,6 +293,32 @@ def scene_footprints(data_dir: str | Path) -> dict[str, BaseGeometry | None]:
     }
 
 
+class Checker:
+    """Checks drafts against one data folder's sites and scenes and turns each into a record, one at a time.
+
+    The sites and the catalog are read once; a file named as evidence by many
+    rows is hashed once.
+    """
+
+    def __init__(self, data_dir: str | Path, base: Path, today: date) -> None:
+        self.sites, self.scenes = site_geometries(data_dir), scene_footprints(data_dir)
+        self.base, self.today = base, today
+        self.recorded_at = utc_now()
+        self.hashed: dict[Path, str] = {}
+
+    def record(self, draft: Draft) -> tuple[dict[str, Any] | None, list[Problem]]:
+        """The log record of `draft`, or None and every reason it cannot be recorded."""
+        draft, found = cleaned_draft(draft)
+        # A field the text rules refuse is reported once, not again as an unknown id or a bad date.
+        refused = {problem.field for problem in found}
+        found.extend(p for p in draft_problems(draft, self.sites, self.scenes, self.today) if p.field not in refused)
+        evidence, missing = evidence_entries([e for e in draft.evidence if not _evidence_problem(e)], self.base, self.hashed)
+        found.extend(missing)
+        if found:
+            return None, found
+        return observation_record(draft, evidence, self.recorded_at), []
+
+
 def prepare_observations(
     drafts: list[tuple[Where, Draft]], data_dir: str | Path, base: Path, today: date
 ) -> tuple[list[dict[str, Any]], list[Problem]]:
@@ -245,42 +327,92 @@ def prepare_observations(
     All-or-nothing by design: a caller writes the records only when the
     problem list is empty.
     """
-    sites, scenes = site_geometries(data_dir), scene_footprints(data_dir)
-    recorded_at = utc_now()
+    checker = Checker(data_dir, base, today)
     records: list[dict[str, Any]] = []
     problems: list[Problem] = []
     for where, draft in drafts:
-        found = draft_problems(draft, sites, scenes, today)
-        evidence, missing = evidence_entries([e for e in draft.evidence if not _evidence_problem(e)], base)
-        found.extend(missing)
+        record, found = checker.record(draft)
         problems.extend(problem.at(where) for problem in found)
-        records.append(observation_record(draft, evidence, recorded_at))
+        if record is not None:
+            records.append(record)
     return (records, []) if not problems else ([], problems)
 
 
 # --- CSV import -----------------------------------------------------------------------------
 
 
-def read_import_csv(path: str | Path, ignore: Iterable[str] = ()) -> tuple[list[tuple[int, Draft]], list[Problem]]:
-    """Each well-formed data row of an import CSV as (its first line number, its draft), and the malformed rows.
+MAX_IMPORT_ROWS = 100_000
+"""The most rows one import file may hold (a form export of more is split into several files)."""
+
+
+def import_rows(path: Path, ignore: Iterable[str] = ()) -> Iterator[tuple[int, Draft | Problem]]:
+    """Each data row of an import CSV, read as a stream: (its first line number, its draft or why it is malformed).
 
     Comma or semicolon separated (KoBoToolbox's default), UTF-8 with or without
     a BOM. Columns are `IMPORT_COLUMNS`; columns whose name starts with `_` (the
     form tools' metadata) or is in `ignore` are skipped; any other column is
-    refused, so a misspelt field is never silently dropped.
+    refused, so a misspelt field is never silently dropped. The file must be
+    a regular file; a malformed file (not UTF-8, a value over
+    `MAX_CSV_FIELD` characters, an unclosed quote, more than
+    `MAX_IMPORT_ROWS` rows) raises ObservationError naming the line.
     """
     ignored = set(ignore)
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ObservationError(
-            Problem(file=str(path), found=f"not UTF-8 ({error.reason} at byte {error.start})", fix="export the CSV as UTF-8")
-        ) from None
-    header = text.split("\n", 1)[0]
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.DictReader(text.splitlines(keepends=True), delimiter=delimiter)
-    columns = [c.strip() for c in reader.fieldnames or []]
+    descriptor = open_regular(Path(os.path.realpath(path)))
+    with open(descriptor, encoding="utf-8-sig", newline="") as handle:
+        line = 1
+        reader = None
+        try:
+            first = handle.readline(MAX_CSV_FIELD)
+            if len(first) == MAX_CSV_FIELD:
+                raise ObservationError(
+                    Problem(
+                        file=str(path), line=1, found=f"a header line over {MAX_CSV_FIELD:,} characters", fix="check the file"
+                    )
+                )
+            delimiter = ";" if first.count(";") > first.count(",") else ","
+            columns = [c.strip() for c in next(csv.reader([first], delimiter=delimiter), [])]
+            _check_columns(path, columns, ignored)
+            # strict: a quote left open is an error, not a note that swallows every row after it
+            reader = csv.reader(handle, delimiter=delimiter, strict=True)
+            kept = [(index, name) for index, name in enumerate(columns) if name in IMPORT_COLUMNS]
+            for count, row in enumerate(reader, start=1):
+                if not row:
+                    continue
+                # The row ends on line_num + 1; its quoted values may span lines.
+                line = reader.line_num + 1 - sum(v.count("\n") for v in row)
+                if count > MAX_IMPORT_ROWS:
+                    raise ObservationError(
+                        Problem(
+                            file=str(path),
+                            line=line,
+                            found=f"more than {MAX_IMPORT_ROWS:,} rows",
+                            fix="split the file and import each part",
+                        )
+                    )
+                # Checked here too: the csv module's limit is process-wide, and a library may raise it.
+                if any(len(value) > MAX_CSV_FIELD for value in row):
+                    raise csv.Error(f"field larger than field limit ({MAX_CSV_FIELD})")
+                if len(row) > len(columns):
+                    yield line, Problem(found="more values than columns", fix=f"quote values that hold '{delimiter}'")
+                    continue
+                values = {name: row[index].strip() for index, name in kept if index < len(row)}
+                yield line, _draft(values)
+        except UnicodeDecodeError as error:
+            raise ObservationError(
+                Problem(file=str(path), found=f"not UTF-8 after line {line} ({error.reason})", fix="export the CSV as UTF-8")
+            ) from None
+        except csv.Error as error:
+            raise ObservationError(
+                Problem(
+                    file=str(path),
+                    line=reader.line_num + 1 if reader is not None else line,
+                    found=f"unreadable CSV ({error}: a value over {MAX_CSV_FIELD:,} characters, or a quote left open)",
+                    fix="shorten the value or close the quote",
+                )
+            ) from None
+
+
+def _check_columns(path: Path, columns: list[str], ignored: set[str]) -> None:
     unknown = [c for c in columns if c not in IMPORT_COLUMNS and not c.startswith("_") and c not in ignored]
     missing = [c for c in IMPORT_REQUIRED if c not in columns]
     if unknown or missing or not columns:
@@ -292,33 +424,53 @@ def read_import_csv(path: str | Path, ignore: Iterable[str] = ()) -> tuple[list[
                 fix=f"name the columns {', '.join(IMPORT_COLUMNS)}, or skip one with --ignore-column (docs/observations.md)",
             )
         )
-    reader.fieldnames = columns
+
+
+def _draft(values: dict[str, str]) -> Draft:
+    return Draft(
+        site_id=values.get("site_id", ""),
+        status=values.get("status", ""),
+        observed_on=values.get("observed_on", ""),
+        analyst=values.get("analyst", ""),
+        before_scene=values.get("before_scene") or None,
+        after_scene=values.get("after_scene") or None,
+        evidence=tuple(values.get("evidence", "").split()),
+        note=values.get("note") or None,
+        visibility=values.get("visibility") or "public",
+        contact=values.get("contact") or None,
+    )
+
+
+def read_import_csv(path: str | Path, ignore: Iterable[str] = ()) -> tuple[list[tuple[int, Draft]], list[Problem]]:
+    """Every well-formed data row of an import CSV as (line, draft), and the malformed rows (`import_rows`)."""
     rows: list[tuple[int, Draft]] = []
     malformed: list[Problem] = []
-    for row in reader:
-        # The row ends on line_num; its quoted values may span lines (blank lines before it are skipped).
-        start = reader.line_num - sum(v.count("\n") for v in row.values() if isinstance(v, str))
-        if None in row:
-            malformed.append(
-                Problem(file=str(path), line=start, found="more values than columns", fix=f"quote values that hold '{delimiter}'")
-            )
-            continue
-        values = {k: (v or "").strip() for k, v in row.items() if k in IMPORT_COLUMNS}
-        rows.append(
-            (
-                start,
-                Draft(
-                    site_id=values["site_id"],
-                    status=values["status"],
-                    observed_on=values["observed_on"],
-                    analyst=values["analyst"],
-                    before_scene=values.get("before_scene") or None,
-                    after_scene=values.get("after_scene") or None,
-                    evidence=tuple(values.get("evidence", "").split()),
-                    note=values.get("note") or None,
-                    visibility=values.get("visibility") or "public",
-                    contact=values.get("contact") or None,
-                ),
-            )
-        )
+    for line, row in import_rows(Path(path), ignore):
+        if isinstance(row, Draft):
+            rows.append((line, row))
+        else:
+            malformed.append(row.at({"file": str(path), "line": line}))
     return rows, malformed
+
+
+def prepare_import(
+    path: Path, data_dir: str | Path, today: date, ignore: Iterable[str] = ()
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """The records of every row of the import CSV at `path`, or every problem with any row (nothing to write).
+
+    One pass over the file: each row is checked and turned into its record as
+    it is read. Evidence paths are read inside the CSV's own folder.
+    """
+    checker = Checker(data_dir, path.parent, today)
+    records: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    for line, row in import_rows(path, ignore):
+        where: Where = {"file": str(path), "line": line}
+        if not isinstance(row, Draft):
+            problems.append(row.at(where))
+            continue
+        record, found = checker.record(row)
+        problems.extend(problem.at(where) for problem in found)
+        if record is not None and not problems:
+            records.append(record)
+    return (records, []) if not problems else ([], problems)

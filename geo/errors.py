@@ -112,6 +112,10 @@ class ObservationError(HeritageMapError, ValueError):
     """An observation or review cannot be recorded, or the log is broken."""
 
 
+class UnsafeFileError(HeritageMapError, ValueError):
+    """A file in the data folder is a link, a FIFO, a device or too large, so it is neither read nor written."""
+
+
 class ImageryError(HeritageMapError, ValueError):
     """A scene or an imagery catalog cannot be read or added."""
 

@@ -121,20 +121,12 @@ def _nullable_dtype(column: pd.Series) -> str | None:
 def log_records(log: list[dict[str, Any]], profile: Profile) -> list[dict[str, Any]]:
     """The monitors' log as the profile may show it, in log order.
 
-    Public: observations marked `visibility: public`, and the reviews of those
-    observations (a review carries no visibility of its own; it follows the
-    observation it decides), each through `public_record`. Internal: every record.
+    Public: `geo.observations.public_log` (public observations and their
+    reviews, no analyst, contact or hash, public ids). Internal: every record.
     """
     if profile == "internal":
         return [dict(record) for record in log]
-    public_ids = {r.get("id") for r in log if r.get("kind") == "observation" and r.get("visibility") == "public"}
-
-    def shown(record: Mapping[str, Any]) -> bool:
-        if "visibility" in record:
-            return record["visibility"] == "public"
-        return record.get("kind") == "review" and record.get("of") in public_ids
-
-    return [observations.public_record(record) for record in log if shown(record)]
+    return observations.public_log(log)
 
 
 def log_table(records: list[dict[str, Any]], profile: Profile = "public") -> Table:

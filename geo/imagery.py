@@ -30,6 +30,8 @@ from filelock import FileLock, Timeout
 from pystac.errors import STACError
 
 from geo._canonical import sha256_file
+from geo._json import JSONRefused
+from geo._json import parse as parse_json
 from geo.errors import ImageryError, Problem
 from geo.rasterfile import confined_file, confined_path
 from geo.scene import Scene, first_line, read_scene
@@ -734,27 +736,14 @@ def _rounded(geometry: Any) -> Any:
 def strict_json(text: str, where: str) -> Any:
     """`text` parsed as JSON; ImageryError naming `where` for bad syntax, NaN/Infinity or nesting too deep.
 
-    Python's `json` accepts `NaN` and `Infinity` (not JSON) and recurses once per level of nesting.
+    Python's `json` accepts `NaN` and `Infinity` (not JSON) and recurses once per level of nesting:
+    `geo._json.parse` bounds both (and refuses duplicate keys), as for every JSON file of the data folder.
     """
-
-    def refuse_constant(name: str) -> Any:
-        raise ImageryError(
-            Problem(file=where, found=f"{name} is not a JSON number", fix="give a finite number or leave the field out")
-        )
-
     try:
-        return json.loads(text, parse_constant=refuse_constant)
-    except json.JSONDecodeError as error:
+        return parse_json(text.encode("utf-8", "surrogatepass"))
+    except JSONRefused as error:
         raise ImageryError(
-            Problem(
-                file=where,
-                found=f"unreadable JSON at line {error.lineno} column {error.colno} ({error.msg})",
-                fix="repair the JSON syntax",
-            )
-        ) from None
-    except RecursionError:
-        raise ImageryError(
-            Problem(file=where, found="JSON nested too deep", fix="a STAC file nests a few levels; repair it")
+            Problem(file=where, found=str(error), fix="repair the JSON (a STAC file nests a few levels)")
         ) from None
 
 

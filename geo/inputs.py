@@ -9,7 +9,6 @@ validation reports it with everything else.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from geo import imagery, observations
 from geo._gc import collector_paused
 from geo.errors import HeritageMapError, Problem
-from geo.layers import frame_from_collection, layer_path, read_json
+from geo.layers import frame_from_collection, layer_path, read_json, read_table
 from geo.schema import LAYERS
 
 if TYPE_CHECKING:
@@ -121,9 +120,15 @@ def load_inputs(data_dir: str | Path) -> Inputs:
             frames[name] = frame_from_collection(collections[name])
         log = _read(lambda: observations.read_log(data_dir / LOG), problems) or []
         items = _read(lambda: imagery.read_catalog(data_dir / CATALOG), problems) or []
-        timeline = _read_csv(data_dir / TIMELINE)
-        totals = tuple(MonitorTotal(r["monitor"], r["claim"], r["as_of"], r["url"]) for r in _read_csv(data_dir / MONITOR_TOTALS))
-        copies = frozenset(row["url"] for row in _read_csv(data_dir / CITED_COPIES) if row.get("url"))
+        # read_table: a regular file of the folder only; a malformed CSV is a problem, not a traceback.
+        timeline = _read(lambda: read_table(data_dir / TIMELINE), problems) or []
+        totals = tuple(
+            MonitorTotal(*(row.get(key) or "" for key in ("monitor", "claim", "as_of", "url")))
+            for row in _read(lambda: read_table(data_dir / MONITOR_TOTALS), problems) or []
+        )
+        copies = frozenset(
+            row["url"] for row in _read(lambda: read_table(data_dir / CITED_COPIES), problems) or [] if row.get("url")
+        )
     return Inputs(
         data_dir=data_dir,
         collections=collections,
@@ -146,10 +151,3 @@ def _read(read: Any, problems: list[Problem]) -> Any:
     except HeritageMapError as error:
         problems.extend(error.problems)
         return None
-
-
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))

@@ -9,7 +9,7 @@ the same parsed JSON.
 
 from __future__ import annotations
 
-import json
+import csv
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,9 @@ import pandas as pd
 import shapely
 from shapely.geometry import shape
 
-from geo.errors import LayerError, Problem
+from geo._files import read_regular
+from geo._json import JSONRefused, parse
+from geo.errors import LayerError, Problem, UnsafeFileError
 from geo.schema import LAYERS
 
 CRS = "EPSG:4326"
@@ -36,26 +38,79 @@ def layer_path(data_dir: str | Path, name: str) -> Path:
         ) from None
 
 
+MAX_JSON_BYTES = 1 << 30
+"""The largest JSON file read (a layer of 100,000 sites is about 33 MB)."""
+
+
 def read_json(path: Path) -> Any:
-    """Parse a JSON file, naming the file, line and column when it is not JSON."""
+    """Parse a JSON file of the data folder, naming the file and why when it cannot be read.
+
+    The file must be a regular file, not a link (`geo._files`), of at most
+    `MAX_JSON_BYTES`; its JSON must nest at most `geo._json.MAX_DEPTH` deep,
+    hold no duplicate key, no `NaN` or `Infinity`, no number too large for a
+    float and no lone surrogate (`geo._json.parse`).
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_regular(path, MAX_JSON_BYTES)
     except FileNotFoundError:
         raise LayerError(
             Problem(file=str(path), found="file not found", fix="create it, or pass --data the folder that holds it")
         ) from None
+    except UnsafeFileError as error:
+        raise LayerError(*error.problems) from None
+    try:
+        return parse(data)
+    except JSONRefused as error:
+        raise LayerError(
+            Problem(file=str(path), found=str(error), fix="repair the file (a GeoJSON layer is UTF-8 JSON of plain values)")
+        ) from None
+
+
+MAX_CSV_FIELD = 131_072
+"""The longest value a CSV cell of the data folder may hold, in characters (Python's csv module default)."""
+
+MAX_TABLE_BYTES = 64 << 20
+"""The largest CSV table of the data folder read (`timeline.csv` is a few kilobytes)."""
+
+
+def read_text(path: Path) -> str:
+    """A text file of the data folder (a regular file, no link followed, UTF-8); LayerError saying why not."""
+    try:
+        return read_regular(path, MAX_TABLE_BYTES).decode("utf-8")
+    except UnsafeFileError as error:
+        raise LayerError(*error.problems) from None
     except UnicodeDecodeError as error:
         raise LayerError(
             Problem(file=str(path), found=f"not UTF-8 text ({error.reason} at byte {error.start})", fix="save the file as UTF-8")
         ) from None
+
+
+def read_table(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV table of the data folder (`read_text`); none when it is absent.
+
+    LayerError naming the file and line when it is not CSV (a value over
+    131,072 characters, a quote left open).
+    """
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
+        text = read_text(path)
+    except FileNotFoundError:
+        return []
+    reader = csv.DictReader(text.splitlines(keepends=True), strict=True)
+    try:
+        rows = []
+        for row in reader:
+            # Checked here too: the csv module's limit is process-wide, and a library may raise it.
+            if any(len(value or "") > MAX_CSV_FIELD for value in row.values() if isinstance(value, str)):
+                raise csv.Error(f"field larger than field limit ({MAX_CSV_FIELD})")
+            rows.append(row)
+        return rows
+    except csv.Error as error:
         raise LayerError(
             Problem(
                 file=str(path),
-                found=f"unreadable JSON at line {error.lineno} column {error.colno} ({error.msg})",
-                fix="repair the JSON syntax",
+                line=reader.line_num + 1,
+                found=f"unreadable CSV ({error})",
+                fix="shorten the value or close its quote",
             )
         ) from None
 

@@ -13,29 +13,59 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from geo._canonical import sha256_file
+from geo._files import confined_file, sha256_regular
 from geo._gc import collector_paused
 from geo._logfile import (
+    LogScan,
     Quarantine,
-    chain_problems,
+    broken_log,
     locked_append,
     quarantine_tail,
-    split_log,
+    read_bytes,
+    scan,
 )
-from geo.errors import ObservationError, Problem
+from geo.errors import ObservationError, Problem, UnsafeFileError, Where
 from geo.evidence import NO_EVIDENCE, needs_evidence, sort_key
+from geo.text import Kind, TextRefused, clean, identity
 
 DECISIONS: tuple[str, ...] = ("confirm", "reject")
-PRIVATE_FIELDS: tuple[str, ...] = ("contact",)
 CONTACT = re.compile(r"<[^>]*>|\S+@\S+|\+?\d[\d ()-]{6,}\d")
 _FOLDERS = re.compile(r"[\\/]")
+
+PUBLIC_FIELDS: dict[str, tuple[str, ...]] = {
+    "observation": (
+        "kind",
+        "id",
+        "site_id",
+        "status",
+        "observed_on",
+        "reported_on",
+        "recorded_at",
+        "before_scene",
+        "after_scene",
+        "evidence",
+        "origin",
+        "published_by",
+        "basis",
+        "monitor_before",
+        "monitor_after",
+        "supersedes",
+        "note",
+        "note_sources",
+        "visibility",
+    ),
+    "review": ("kind", "id", "of", "decision", "recorded_at", "note"),
+}
+"""What a public output may carry of each kind of record: an allow-list, so a field added later stays internal.
+No analyst's name (author or reviewer), contact, visibility or hash: a record's hash covers its analyst's
+name, and a `prev_hash` would show where internal records sit in the chain."""
 
 OnQuarantine = Callable[[Quarantine], None]
 
@@ -52,54 +82,89 @@ def utc_now() -> str:
 # --- reading --------------------------------------------------------------------------------
 
 
-def read_log(path: str | Path) -> list[dict[str, Any]]:
-    """Every record of the log at `path`, in order; a missing file is an empty log.
+def scan_log(path: str | Path) -> LogScan:
+    """The log at `path` checked line by line (`geo._logfile.scan`); a missing file is an empty log."""
+    path = Path(path)
+    data = read_bytes(path)
+    if data is None:
+        return LogScan()
+    with collector_paused():  # 100,000 parsed records hold no cycles
+        return scan(path, data)
 
-    Raises ObservationError naming the file and line of the first line that is
-    not a JSON object, including a torn last line left by an interrupted writer.
+
+def read_log(path: str | Path) -> list[dict[str, Any]]:
+    """Every record of the log at `path`, in order, once every line, hash and link checks out.
+
+    A missing file is an empty log. Raises ObservationError with the line
+    `heritage-map verify` ends with when anything is wrong: a changed byte, a
+    broken link, a line not in canonical form, a duplicate id, a torn tail.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return []
-    split = split_log(path, data)
-    if split.torn:
-        raise ObservationError(
-            Problem(
-                file=str(path),
-                line=split.torn_line,
-                found=f"torn last line ({len(split.torn)} bytes, not a complete JSON record) left by an interrupted writer",
-                fix="run `heritage-map verify --quarantine-tail` to move it aside",
-            )
-        )
-    return split.records
+    found = scan_log(path)
+    if found.problems:
+        raise broken_log(path, found.problems)
+    return found.records
+
+
+def public_entries(records: Iterable[Mapping[str, Any]]) -> Iterator[tuple[Mapping[str, Any], str, dict[str, Any]]]:
+    """Each record a public output may show, with its public id and the public ids of the records it names.
+
+    Public: observations marked `visibility: public`, and the reviews of
+    those (a review takes its observation's visibility; one marked internal
+    stays internal). Public ids count public records only (`obs-<site>-<n>`,
+    `rev-<observation>-<n>`), so no gap in them shows that an internal record
+    exists; the writers number public and internal observations apart, so a
+    public id is its log id whenever the log was written by `heritage-map`.
+    The names are `of` (a review's observation) and `supersedes` (the
+    observation a correction replaces), as public ids, or None when the record
+    named is not public.
+    """
+    numbers: Counter[str] = Counter()
+    public_ids: dict[Any, str] = {}
+    for record in records:
+        kind = record.get("kind")
+        if kind == "observation" and record.get("visibility") == "public" and isinstance(record.get("site_id"), str):
+            numbers[prefix := f"obs-{record['site_id']}"] += 1
+            public_ids.setdefault(record.get("id"), public_id := f"{prefix}-{numbers[prefix]}")
+            named = {"supersedes": public_ids.get(record["supersedes"])} if record.get("supersedes") else {}
+            yield record, public_id, named
+        elif kind == "review" and record.get("of") in public_ids and record.get("visibility", "public") == "public":
+            of = public_ids[record["of"]]
+            numbers[prefix := f"rev-{of}"] += 1
+            yield record, f"{prefix}-{numbers[prefix]}", {"of": of}
+
+
+def public_log(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The log as a public output shows it: `public_entries`, each through `public_record`, with its public id."""
+    shown = []
+    for record, public_id, named in public_entries(records):
+        public = public_record(record)
+        public["id"] = public_id
+        public.update(named, visibility="public")  # a review takes its observation's visibility
+        shown.append(public)
+    return shown
 
 
 def public_record(record: Mapping[str, Any]) -> dict[str, Any]:
-    """What may be published of one record: no `contact`, no contact in `analyst`, no local paths.
+    """What may be published of one record: the fields of `PUBLIC_FIELDS` for its kind, and no local paths.
 
     An evidence file keeps its name and SHA-256 but not the folder it was in
     (which can name a person's machine or account), whether written with `/`
     or with Windows' `\\`.
     """
-    public = dict(record)
-    for name in PRIVATE_FIELDS:
-        public.pop(name, None)
-    if isinstance(public.get("analyst"), str):
-        public["analyst"] = public_analyst(public["analyst"])
+    allowed = PUBLIC_FIELDS.get(str(record.get("kind")), ())
+    public = {name: record[name] for name in allowed if name in record}
     if isinstance(public.get("evidence"), list):
-        public["evidence"] = [
-            {**item, "file": file_name(item["file"])} if isinstance(item, dict) and "file" in item else item
-            for item in public["evidence"]
-        ]
+        public["evidence"] = [_public_evidence(item) for item in public["evidence"]]
     return public
 
 
-@lru_cache(maxsize=4096)
-def public_analyst(analyst: str) -> str | None:
-    """An analyst's name without e-mail addresses, phone numbers or `<...>` parts (a log names few analysts)."""
-    return " ".join(CONTACT.sub(" ", analyst).split()) or None
+def _public_evidence(item: Any) -> Any:
+    if not isinstance(item, dict):
+        return item
+    if "file" in item:
+        return {key: file_name(value) if key == "file" else value for key, value in item.items() if key in ("file", "sha256")}
+    return {key: value for key, value in item.items() if key == "url"}
 
 
 def file_name(path: object) -> str:
@@ -111,7 +176,8 @@ def file_name(path: object) -> str:
 
 
 def _same_analyst(a: object, b: object) -> bool:
-    return " ".join(str(a).split()).casefold() == " ".join(str(b).split()).casefold()
+    # NFKC, case, invisible characters, confusable letters and spacing do not make another analyst.
+    return identity(a) == identity(b)
 
 
 def decisions(records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -207,11 +273,24 @@ def _refuse_duplicates(path: Path, existing: list[dict[str, Any]], new: list[dic
     for record in new:
         if not isinstance(record.get("id"), str) or not record["id"]:
             raise ObservationError(
-                f"{path}: field 'id': a record to append has no id ({record!r:.80}); fix: give every record an id"
+                Problem(
+                    file=str(path),
+                    field="id",
+                    found=f"a record to append has no id ({record!r:.80})",
+                    fix="give every record an id",
+                )
             )
         if record["id"] in seen:
             raise ObservationError(
-                f"{path}: {record['id']}: field 'id': already in the log; fix: choose an unused id; nothing was written"
+                Problem(
+                    file=str(path),
+                    kind="record",
+                    feature=record["id"],
+                    field="id",
+                    found="already in the log",
+                    fix="choose an unused id",
+                ),
+                hint="nothing was written",
             )
         seen.add(record["id"])
 
@@ -241,24 +320,47 @@ def quarantine_torn_tail(path: str | Path, *, on_quarantine: OnQuarantine | None
 
 def next_id(prefix: str, existing: Iterable[Mapping[str, Any]]) -> str:
     """`<prefix>-<n>`, n one more than the largest number already used after that prefix."""
-    numbers = [0]
-    for record in existing:
-        rest = str(record.get("id", "")).removeprefix(f"{prefix}-")
-        if rest != str(record.get("id", "")) and rest.isdigit():
-            numbers.append(int(rest))
-    return f"{prefix}-{max(numbers) + 1}"
+    return f"{prefix}-{_highest_numbers(existing).get(prefix, 0) + 1}"
+
+
+def _highest_numbers(records: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """For every id of the form `<prefix>-<n>`, the largest n used after that prefix (one pass)."""
+    highest: dict[str, int] = {}
+    for record in records:
+        prefix, _, number = str(record.get("id", "")).rpartition("-")
+        if prefix and number.isdigit() and number.isascii():
+            highest[prefix] = max(highest.get(prefix, 0), int(number))
+    return highest
+
+
+def observation_prefix(observation: Mapping[str, Any]) -> str:
+    """The id prefix of a new observation: public and internal ones are numbered apart.
+
+    `obs-<site>-<n>` counts the site's public observations only and
+    `obs-<site>-internal-<n>` its internal ones, so the published ids of a
+    site run 1, 2, 3 with no gap that would show an internal record between.
+    """
+    internal = "-internal" if observation.get("visibility") != "public" else ""
+    return f"obs-{observation['site_id']}{internal}"
 
 
 def add_observations(
     path: str | Path, observations: list[dict[str, Any]], *, on_quarantine: OnQuarantine | None = None
 ) -> list[dict[str, Any]]:
-    """Append checked observations (without ids), numbering each `obs-<site_id>-<n>` under the lock."""
+    """Append checked observations (without ids), numbering each (`observation_prefix`) under the lock.
+
+    The numbers are taken in one pass over the log, so an import of N rows
+    costs N steps, not N times the log.
+    """
     path = Path(path)
 
     def build(existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        highest = _highest_numbers(existing)
         numbered: list[dict[str, Any]] = []
         for observation in observations:
-            numbered.append({"id": next_id(f"obs-{observation['site_id']}", existing + numbered), **observation})
+            prefix = observation_prefix(observation)
+            highest[prefix] = highest.get(prefix, 0) + 1
+            numbered.append({"id": f"{prefix}-{highest[prefix]}", **observation})
         return numbered
 
     return locked_append(path, build, on_quarantine or _report_on_stderr)
@@ -267,29 +369,24 @@ def add_observations(
 def review_problem(existing: list[dict[str, Any]], of: str, analyst: str) -> Problem | None:
     """Why a review of `of` by `analyst` must be refused, or None when it may be recorded."""
     target = next((r for r in existing if r.get("kind") == "observation" and r.get("id") == of), None)
+    where: Where = {"kind": "observation", "feature": of}
     if target is None:
         return Problem(
-            kind="observation",
-            feature=of,
-            found="not in the log",
-            fix="give the id of an observation (`heritage-map observe list --pending`)",
+            **where, found="not in the log", fix="give the id of an observation (`heritage-map observe list --pending`)"
         )
     if not analyst.strip():
-        return Problem(
-            kind="observation", feature=of, field="analyst", found="empty", fix="give the reviewer's name with --analyst"
-        )
+        return Problem(**where, field="analyst", found="empty", fix="give the reviewer's name with --analyst")
     if _same_analyst(target.get("analyst"), analyst):
         return Problem(
-            kind="observation",
-            feature=of,
+            **where,
             field="analyst",
-            found=f"{analyst!r} is its author",
+            found=f"{analyst!r} is its author {target.get('analyst')!r} (names are compared without regard to case, "
+            "spacing, invisible characters or look-alike letters)",
             fix="a second analyst must review it",
         )
     if needs_evidence(target):
         return Problem(
-            kind="observation",
-            feature=of,
+            **where,
             field="evidence",
             found=f"a {target.get('status')} status that {NO_EVIDENCE}",
             fix="record a new observation with its evidence and review that one",
@@ -297,10 +394,17 @@ def review_problem(existing: list[dict[str, Any]], of: str, analyst: str) -> Pro
     state = review_state(target, decisions(existing))
     if state != "pending":
         how = "by publication" if target.get("origin") == "published" else "by an earlier review"
-        return Problem(
-            kind="observation", feature=of, found=f"already {state} {how}", fix="record a new observation to correct it"
-        )
+        return Problem(**where, found=f"already {state} {how}", fix="record a new observation to correct it")
     return None
+
+
+def _cleaned(value: str, kind: Kind, where: Where, field: str | None) -> str:
+    try:
+        return clean(value, kind)
+    except TextRefused as error:
+        raise ObservationError(
+            Problem(**where, field=field, found=str(error), fix="retype it as plain text"), hint="nothing was written"
+        ) from None
 
 
 def add_review(
@@ -312,10 +416,19 @@ def add_review(
     *,
     on_quarantine: OnQuarantine | None = None,
 ) -> dict[str, Any]:
-    """Record a reviewer's decision on observation `of`; refused (ObservationError) when the rules forbid it."""
+    """Record a reviewer's decision on observation `of`; refused (ObservationError) when the rules forbid it.
+
+    The reviewer's name and note follow `geo.text`'s rules (NFC, nothing
+    invisible in a name) before anything is compared or written.
+    """
     path = Path(path)
+    where: Where = {"file": str(path), "kind": "observation"}
+    of = _cleaned(of, "id", where, "id")
+    where["feature"] = of
+    analyst = _cleaned(analyst, "name", where, "analyst").strip()
+    note = None if note is None else _cleaned(note, "text", where, "note")
     if decision not in DECISIONS:
-        raise ObservationError(f"{path}: {of}: field 'decision': {decision!r}; fix: use one of {', '.join(DECISIONS)}")
+        raise ObservationError(Problem(**where, field="decision", found=repr(decision), fix=f"use one of {', '.join(DECISIONS)}"))
 
     def build(existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
         problem = review_problem(existing, of, analyst)
@@ -326,7 +439,7 @@ def add_review(
             "id": next_id(f"rev-{of}", existing),
             "of": of,
             "decision": decision,
-            "analyst": analyst.strip(),
+            "analyst": analyst,
             "note": note,
             "recorded_at": utc_now(),
         }
@@ -347,6 +460,8 @@ class VerifyReport:
     evidence_files: int
     head: str | None
     problems: tuple[Problem, ...]
+    unterminated: bool = False
+    """The last record lacks its newline (kept; the next writer appends it)."""
 
     @property
     def ok(self) -> bool:
@@ -361,35 +476,43 @@ class VerifyReport:
 
 def _evidence_file_problems(line: int, record: Mapping[str, Any], root: Path) -> tuple[int, list[Problem]]:
     checked, problems = 0, []
+    record_id = record.get("id") if isinstance(record.get("id"), str) else None
+    where: Where = {"line": line, "kind": "record", "feature": record_id}
     for item in record.get("evidence") or []:
         if not isinstance(item, dict) or "file" not in item:
             continue
         checked += 1
-        file = root / str(item["file"])
-        record_id = record.get("id") if isinstance(record.get("id"), str) else None
-        if not file.is_file():
+        given = str(item["file"])
+        try:
+            matches = sha256_regular(confined_file(root, given)) == item.get("sha256")
+        except FileNotFoundError:
             problems.append(
                 Problem(
-                    line=line,
-                    kind="record",
-                    feature=record_id,
+                    **where,
                     field="evidence",
-                    found=f"file {item['file']!r} not found under {root}",
+                    found=f"file {given!r} not found under {root}",
                     fix="restore the evidence file, or pass --evidence-root to the folder it is kept in",
                 )
             )
-        elif sha256_file(file) != item.get("sha256"):
+            continue
+        except UnsafeFileError as error:
+            refused = error.problems[0]
+            found = f"file {refused.file + ': ' if refused.file else ''}{refused.found} (not read)"
+            problems.append(Problem(**where, field="evidence", found=found, fix=f"{refused.fix}; {RESTORE_EVIDENCE}"))
+            continue
+        if not matches:
             problems.append(
                 Problem(
-                    line=line,
-                    kind="record",
-                    feature=record_id,
+                    **where,
                     field="evidence",
-                    found=f"file {item['file']!r} no longer has the SHA-256 recorded for it",
+                    found=f"file {given!r} no longer has the SHA-256 recorded for it",
                     fix="restore the original file; a changed file is not the evidence that was recorded",
                 )
             )
     return checked, problems
+
+
+RESTORE_EVIDENCE = "evidence is read only inside --evidence-root (restore the log from a copy if it names another file)"
 
 
 def verify_log(path: str | Path, data_dir: str | Path, *, evidence_root: str | Path | None = None) -> VerifyReport:
@@ -397,22 +520,20 @@ def verify_log(path: str | Path, data_dir: str | Path, *, evidence_root: str | P
 
     Relative evidence paths are resolved against `evidence_root` (default:
     `data_dir`; the command line passes the folder it runs in, where `observe
-    add` read them). Removing the last records cannot break any link: compare
-    the reported `head` with one kept elsewhere to detect that.
+    add` read them), and never outside it. Removing the last records cannot
+    break any link: compare the reported `head` with one kept elsewhere.
     """
     path = Path(path)
     root = Path(evidence_root) if evidence_root is not None else Path(data_dir)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return VerifyReport(path, 0, 0, None, ())
-    with collector_paused():  # 100,000 parsed records hold no cycles
-        records, problems = chain_problems(path, data)
+    found = scan_log(path)
+    problems = list(found.problems)
     evidence_files = 0
-    for line, record in records:
-        checked, found = _evidence_file_problems(line, record, root)
+    for line, record in zip(found.lines, found.records):
+        checked, broken = _evidence_file_problems(line, record, root)
         evidence_files += checked
-        problems.extend(found)
+        problems.extend(broken)
     problems.sort(key=lambda p: p.line or 0)
-    head = records[-1][1].get("hash") if records else None
-    return VerifyReport(path, len(records), evidence_files, head if isinstance(head, str) else None, tuple(problems))
+    head = found.records[-1].get("hash") if found.records else None
+    return VerifyReport(
+        path, len(found.records), evidence_files, head if isinstance(head, str) else None, tuple(problems), found.unterminated
+    )

@@ -91,17 +91,15 @@ def public_view(inputs: Inputs, joined: Joined) -> PublicView:
 
 def as_of(log: Iterable[Mapping[str, Any]]) -> str | None:
     """The data's as-of date: the date of the newest evidence among the public observations (not when it was compiled)."""
-    days = (newest_day(r) for r in log if r.get("kind") == "observation" and r.get("visibility", "public") == "public")
+    days = (newest_day(r) for r in log if r.get("kind") == "observation" and r.get("visibility") == "public")
     newest = max((day for day in days if day), default=None)
     return newest.isoformat() if newest else None
 
 
-def compiled_on(log: Iterable[Mapping[str, Any]]) -> str | None:
-    """When the data was compiled: the newest public record written to the monitors' log."""
-    newest = max(
-        (r["recorded_at"] for r in log if r.get("visibility", "public") == "public" and r.get("recorded_at")), default=None
-    )
-    return str(newest)[:10] if newest else None
+def compiled_on(log: list[dict[str, Any]]) -> str | None:
+    """When the data was compiled: the newest public record written to the log (a review is as public as its observation)."""
+    newest = max((str(r["recorded_at"]) for r, _, _ in observations.public_entries(log) if r.get("recorded_at")), default=None)
+    return newest[:10] if newest else None
 
 
 def as_of_label(log: list[dict[str, Any]]) -> str | None:

@@ -251,7 +251,7 @@ class _FeatureChecks:
             fid = self.ids[row]
             if not isinstance(fid, str) or not fid:
                 self.problem(row, "id", "missing", "give every feature a unique lowercase slug id")
-            elif not _ID.match(fid):
+            elif not _ID.fullmatch(fid):
                 self.problem(row, "id", f"{fid!r} is not a lowercase slug", "use lowercase letters, digits, '-' and '_'")
             elif counts[fid] > 1:
                 self.problem(row, "id", f"{fid!r} is used by {counts[fid]} features", "give each feature its own id")

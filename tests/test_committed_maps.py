@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geo.build import MANIFEST, STATE, build_maps
+from geo.build import MANIFEST, build_maps
 
 REPO = Path(__file__).resolve().parents[1]
 FIX = "rebuild with `make maps` (heritage-map build --data data/layers --out maps --tiles osm) and commit maps/"
@@ -12,9 +12,7 @@ FIX = "rebuild with `make maps` (heritage-map build --data data/layers --out map
 
 def files(folder: Path) -> dict[str, bytes]:
     return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name not in (MANIFEST, STATE)
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST
     }
 
 

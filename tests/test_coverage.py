@@ -234,13 +234,16 @@ def test_cli_help_has_an_example() -> None:
 
 
 def test_cli_names_the_broken_log_line_and_exits_1(tmp_path: Path) -> None:
-    data = fixture(tmp_path)
+    data = write_layers(tmp_path / "d")
     log = data / "observations.jsonl"
-    log.write_text(observation_chain(default_log()) + "{not json\n" + observation_chain(default_log()), encoding="utf-8")
+    log.write_text(observation_chain(default_log()) + "{not json\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["coverage", "--data", str(data)])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"heritage-map: error: {log}: line 3: not a JSON object on one line")
-    assert len(result.stderr.splitlines()) == 1
+    assert result.output == (
+        f"heritage-map: error: {log}: line 3: "
+        "torn last line (10 bytes; not a complete JSON record): a writer was interrupted; fix: the next "
+        "`heritage-map observe` write, or `heritage-map verify --quarantine-tail`, moves it to observations.jsonl.quarantine\n"
+    )
 
 
 def test_an_unknown_status_is_refused(tmp_path: Path) -> None:

@@ -199,7 +199,13 @@ def test_public_profile_carries_no_internal_record_or_contact(fmt: str, data_dir
         content = path.read_bytes()
         assert [s for s in SECRETS if s.encode("utf-8") in content] == [], path.name
     log = read_csv(out / "observations.csv")
-    assert [r["id"] for r in log] == ["obs-1", "obs-2", "obs-4", "rev-obs-4-1"]
+    # Public ids count public records only (obs-3 is internal): a site's published numbering has no gap.
+    assert [r["id"] for r in log] == [
+        "obs-site-church-1",
+        "obs-site-cemetery-1",
+        "obs-site-cemetery-2",
+        "rev-obs-site-cemetery-2-1",
+    ]
     # No analyst's name, contact or chain hash in a public export.
     assert not {"contact", "analyst", "hash", "prev_hash"} & set(log[0])
 

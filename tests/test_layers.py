@@ -15,8 +15,8 @@ GEO = Path(__file__).resolve().parent.parent / "geo"
 LAYERS: list[tuple[str, set[str]]] = [
     (
         "base",
-        {"errors", "_canonical", "_gc", "_ranges", "_tasks", "dates", "schema", "credits", "csvfile", "dictionary",
-         "links", "citations", "evidence", "rasterfile"},
+        {"errors", "_canonical", "_gc", "_ranges", "_tasks", "_files", "_json", "text", "dates", "schema", "credits",
+         "csvfile", "dictionary", "links", "citations", "evidence", "rasterfile"},
     ),
     ("read", {"layers", "_logfile", "observations", "scene", "imagery", "drafts", "inputs"}),
     ("join", {"footprint_join", "join"}),

@@ -254,7 +254,7 @@ def test_a_damaged_middle_line_stops_every_writer(tmp_path: Path) -> None:
     lines[2] = b"garbage"
     log.write_bytes(b"\n".join(lines))
     before = log.read_bytes()
-    with pytest.raises(ObservationError, match=r"line 3: not a JSON object"):
+    with pytest.raises(ObservationError, match=r"line 3: not a JSON record"):
         append_records(log, [record("obs-church-6")])
     assert log.read_bytes() == before
 
@@ -311,7 +311,5 @@ def test_verify_command_names_the_first_broken_record(tmp_path: Path) -> None:
     replace_once(log, b'"id":"obs-church-4"', b'"id":"obs-church-9"')
     result = CliRunner().invoke(main, ["verify", "--data", str(data)])
     assert result.exit_code == 1
-    assert f"{log}: line 4: record 'obs-church-9': field 'hash': stored " in result.stderr
-    assert result.stderr.splitlines()[-1] == (
-        f"heritage-map: error: {log}: 1 problem(s) in 5 records; first broken record: line 4 (obs-church-9)"
-    )
+    assert result.stderr.startswith(f"heritage-map: error: {log}: line 4: record 'obs-church-9': field 'hash': stored ")
+    assert result.stderr.count("\n") == 1

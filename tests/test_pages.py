@@ -36,7 +36,8 @@ def test_a_site_page_tells_the_story_and_holds_its_map_as_json(data_dir: Path) -
     text = rendered(data_dir, "site-church")
     assert text.startswith('<!DOCTYPE html>\n<html lang="en">')
     assert "<title>Church One · Nagorno-Karabakh heritage map</title>" in text
-    assert "<strong>Destroyed</strong>, observed 2024-04-04" in text and "Published by Caucasus Heritage Watch." in text
+    assert "<strong>Destroyed</strong>, observed 2024-04-04" in text
+    assert "Published by <bdi>Caucasus Heritage Watch</bdi>." in text
     page = page_block(text)
     assert page["bounds"] == [[39.7588, 46.7478], [39.7588, 46.7478]] and page["max_zoom"] == 15
     (feature,) = page["site"]["features"]

@@ -541,7 +541,7 @@ def test_published_maps_carry_no_account_name_and_no_internal_record(workspace: 
     zoya, yuri = client_for("zoya", "analyst"), client_for("yuri", "reviewer")
     zoya.post("/observe/site-church/", observation(note="public note", observed_on="2024-06-01"))
     zoya.post("/observe/site-cemetery/", observation(note="internal-note-xyz", visibility="internal"))
-    for observation_id in ("obs-site-church-1", "obs-site-cemetery-1"):
+    for observation_id in ("obs-site-church-1", "obs-site-cemetery-internal-1"):  # internal ones are numbered apart
         assert yuri.post(f"/observation/{observation_id}/review/", {"decision": "confirm"}).status_code == 302
     yuri.post("/publish/start/")
     deadline = time.monotonic() + 180

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from geo.errors import HeritageMapError
+from geo.text import terminal
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("geo.cli.validate", "Check every layer and list every problem, naming file, feature and field."),
@@ -41,7 +42,7 @@ class DataError(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         """Print the one-line message on stderr."""
-        click.echo(f"heritage-map: error: {self.format_message()}", err=True)
+        click.echo(terminal(f"heritage-map: error: {self.format_message()}"), err=True)
 
 
 class HeritageMapGroup(click.Group):

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 @click.option(
     "--full",
     is_flag=True,
-    help="Render every page, ignoring what the last build into OUT left (OUT/.build-state.json).",
+    help="Render and write every file, ignoring what the last build into OUT left (OUT.build-state.json, beside OUT).",
 )
 def command(data_dir: Path, out_dir: Path, tiles: str, self_contained: bool, base_url: str | None, full: bool) -> None:
     """Validate the layers and write the maps (index.html and the rest) into OUT.

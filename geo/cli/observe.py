@@ -16,8 +16,9 @@ from geo import drafts, observations
 from geo.cli._options import data_option
 from geo.errors import ObservationError, Problem, Where
 from geo.schema import STATUSES, VISIBILITIES
+from geo.text import terminal
 
-LIST_COLUMNS = ("id", "site_id", "status", "observed_on", "state", "analyst", "visibility")
+LIST_COLUMNS = ("id", "site_id", "status", "observed_on", "state", "analyst", "visibility", "public_id")
 
 
 def _log(data_dir: Path) -> Path:
@@ -25,8 +26,11 @@ def _log(data_dir: Path) -> Path:
 
 
 def _refuse(problems: list[Problem], what: str) -> None:
+    """One problem is the error itself (one line); several are listed, then counted."""
+    if len(problems) == 1:
+        raise ObservationError(problems[0], hint="nothing was written")
     for problem in problems:
-        click.echo(f"heritage-map: error: {problem.message()}", err=True)
+        click.echo(terminal(f"heritage-map: error: {problem.message()}"), err=True)
     raise ObservationError(f"{len(problems)} problem(s) in {what}; nothing was written")
 
 
@@ -92,13 +96,13 @@ def review(observation_id: str, decision: str, analyst: str, note: str | None, d
     )
 
 
-def _row(record: dict[str, Any], state: str) -> dict[str, str]:
-    values = {**record, "state": state}
-    return {column: "" if values.get(column) is None else str(values[column]) for column in LIST_COLUMNS}
+def _row(record: dict[str, Any], state: str, public_id: str | None) -> dict[str, str]:
+    values = {**record, "state": state, "public_id": public_id}
+    return {column: "" if values.get(column) is None else terminal(str(values[column])) for column in LIST_COLUMNS}
 
 
 def format_table(rows: list[dict[str, str]]) -> str:
-    """Rows as left-aligned columns under a header, one line each."""
+    """Rows as left-aligned columns under a header, one line each (cells already escaped by `terminal`)."""
     widths = {c: max([len(c)] + [len(r[c]) for r in rows]) for c in LIST_COLUMNS}
     lines = [[c.ljust(widths[c]) for c in LIST_COLUMNS]] + [[r[c].ljust(widths[c]) for c in LIST_COLUMNS] for r in rows]
     return "\n".join("  ".join(cells).rstrip() for cells in lines)
@@ -110,12 +114,17 @@ def format_table(rows: list[dict[str, str]]) -> str:
 @click.option("--pending", is_flag=True, help="Only observations awaiting review.")
 @data_option
 def list_(site_id: str | None, status: str | None, pending: bool, data_dir: Path) -> None:
-    """Print the log's observations as a table, with each one's review state.
+    """Print the log's observations as a table, with each one's review state and public id.
+
+    The public id is the one the maps' data and the public exports give the
+    observation (empty for an internal one). Characters that a terminal would
+    act on are printed as escapes (\\x1b, \\u202e).
 
     Example: heritage-map observe list --site nk002
     """
     records = observations.read_log(_log(data_dir))
     decided = observations.decisions(records)
+    public_ids = {id(record): public_id for record, public_id, _ in observations.public_entries(records)}
     rows = []
     for record in records:
         if record.get("kind") != "observation":
@@ -125,7 +134,7 @@ def list_(site_id: str | None, status: str | None, pending: bool, data_dir: Path
             continue
         if pending and state != "pending":
             continue
-        rows.append(_row(record, state))
+        rows.append(_row(record, state, public_ids.get(id(record))))
     click.echo(format_table(rows))
     click.echo(f"{len(rows)} observation(s)", err=True)
 
@@ -137,13 +146,14 @@ def list_(site_id: str | None, status: str | None, pending: bool, data_dir: Path
 def import_(csv_file: Path, ignore: tuple[str, ...], data_dir: Path) -> None:
     """Add every row of a CSV (layout: docs/observations.md) or, if any row is bad, none.
 
+    Evidence files are read from the CSV's own folder (or below it), never
+    from outside it.
+
     Example: heritage-map observe import kobo-export.csv
     """
-    rows, malformed = drafts.read_import_csv(csv_file, ignore)
-    labelled: list[tuple[Where, drafts.Draft]] = [({"file": str(csv_file), "line": line}, draft) for line, draft in rows]
-    records, problems = drafts.prepare_observations(labelled, data_dir, Path.cwd(), date.today())
-    if malformed or problems:
-        _refuse(malformed + problems, str(csv_file))
+    records, problems = drafts.prepare_import(csv_file, data_dir, date.today(), ignore)
+    if problems:
+        _refuse(problems, str(csv_file))
     written = observations.add_observations(_log(data_dir), records)
     for record in written:
         click.echo(record["id"])

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from geo.cli._options import data_option
+from geo.text import terminal
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,7 +26,7 @@ def command(data_dir: Path) -> None:
 
     problems = validate_layers(data_dir)
     for problem in problems:
-        click.echo(str(problem), err=True)
+        click.echo(terminal(str(problem)), err=True)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     click.echo(f"{data_dir}: {errors} errors, {warnings} warnings", err=True)

@@ -12,8 +12,9 @@ from pathlib import Path
 import click
 
 from geo import observations
+from geo._logfile import broken_log
 from geo.cli._options import data_option
-from geo.errors import ObservationError
+from geo.text import terminal
 
 
 @click.command(name="verify")
@@ -36,15 +37,16 @@ def command(evidence_root: Path, quarantine_tail: bool, data_dir: Path) -> None:
         observations.quarantine_torn_tail(log)
     report = observations.verify_log(log, data_dir, evidence_root=evidence_root)
     if report.first is None:
+        unterminated = "; the last record has no line end yet (the next writer adds it)" if report.unterminated else ""
         click.echo(
-            f"ok: {log}: {report.records} records, chain intact, {report.evidence_files} evidence file(s) match; "
-            f"head {report.head or 'none (empty log)'}"
+            terminal(
+                f"ok: {log}: {report.records} records, chain intact, {report.evidence_files} evidence file(s) match; "
+                f"head {report.head or 'none (empty log)'}{unterminated}"
+            )
         )
         return
-    for problem in report.problems:
-        click.echo(f"heritage-map: error: {problem.at({'file': str(log)}).message()}", err=True)
-    first = report.first
-    raise ObservationError(
-        f"{log}: {len(report.problems)} problem(s) in {report.records} records; "
-        f"first broken record: line {first.line} ({first.feature or 'no id'})"
-    )
+    if len(report.problems) > 1:
+        for problem in report.problems:
+            click.echo(terminal(f"heritage-map: error: {problem.at({'file': str(log)}).message()}"), err=True)
+    # The line every other command refuses a broken log with (`geo.observations.read_log`): the first problem.
+    raise broken_log(log, list(report.problems))

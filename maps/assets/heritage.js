@@ -24,7 +24,8 @@
     var node = document.createElement(tag);
     if (attrs) {
       Object.keys(attrs).forEach(function (key) {
-        if (key === "text") node.textContent = attrs[key];
+        // dir=auto isolates the text: a right-to-left override in a name cannot reorder what is around it.
+        if (key === "text") { node.textContent = attrs[key]; if (!attrs.dir) node.dir = "auto"; }
         else if (key === "className") node.className = attrs[key];
         else if (key === "href" || key === "src") { if (isSafeHref(attrs[key])) node.setAttribute(key, attrs[key]); }
         else node.setAttribute(key, attrs[key]);

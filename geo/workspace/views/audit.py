@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 def audit(request: HttpRequest) -> HttpResponse:
     """Verify the chain and every evidence file now; list every observation with its author and its reviews."""
     ws = workspace()
-    report = observations.verify_log(ws.log_path, ws.data_dir)
     try:
-        log = observations.read_log(ws.log_path)
+        report = observations.verify_log(ws.log_path, ws.data_dir)
+        # Every record that parsed, broken or not: read_log refuses a broken log, and the audit is where it is read.
+        log = observations.scan_log(ws.log_path).records
     except HeritageMapError as error:
         return data_error(request, error)
     decided = observations.decisions(log)
