@@ -42,6 +42,7 @@ VENDORED: dict[str, str] = {
     "context_css": "context.css",
     "heritage_js": "heritage.js",
     "heritage_css": "heritage.css",
+    "timeline_js": "timeline.js",
 }
 
 # What folium.Map links by default and our maps do not use.
