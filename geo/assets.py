@@ -43,6 +43,8 @@ VENDORED: dict[str, str] = {
     "heritage_js": "heritage.js",
     "heritage_css": "heritage.css",
     "timeline_js": "timeline.js",
+    "timeline_css": "timeline.css",
+    "maplinks_js": "maplinks.js",
 }
 
 # What folium.Map links by default and our maps do not use.
