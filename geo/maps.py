@@ -138,6 +138,7 @@ def overview_map(
         about=ABOUT + inventory_text(inputs),
         status_counts=status_counts(sites),
         verdict_counts=verdict_counts(sites),
+        legend_summary=reconciled.summary(),
         legend_notes=reconciled.sentences(),
         unlocated=unlocated_names(inputs, reconciled),
         unlocated_title=unlocated_title(inputs),

@@ -32,10 +32,11 @@ DOUBT_REASONS: dict[str, str] = {
 """Why held settlements are not counted, by their `residents_2023`: how many, in words."""
 
 # The words every output uses for these numbers (English; the translator finds them here).
-COUNTED_LAYER = "Communities, August 2023: {located} of {count} on the map"
-COUNTED_LAYER_WITH_PARTS = "Communities, August 2023: {located} of {count} on the map, with {parts} settlements within them"
-DOUBTED_LAYER = "Held in 2023, residents unconfirmed: {located} of {count} on the map"
-LOST_LAYER = "Settlements lost in 2020: {located} of {count} on the map"
+# Layer names are short (a phone shows the layer list beside the map): "N of M mapped" is N located of the M counted.
+COUNTED_LAYER = "Communities 2023: {located} of {count} mapped"
+COUNTED_LAYER_WITH_PARTS = "Communities 2023: {located} of {count} mapped, and {parts} parts"
+DOUBTED_LAYER = "Residents unconfirmed: {located} of {count} mapped"
+LOST_LAYER = "Lost in 2020: {located} of {count} mapped"
 COUNTED_TEXT = (
     "Communities: the 2024 report counts {report} in August 2023. This map counts {count}, each with a source "
     "placing Armenian residents there in 2023: {located} on the map, {unlocated} not located."
@@ -44,6 +45,7 @@ DOUBTED_TEXT = (
     "Not counted: {count} settlements held in 2023 that no source places residents in that year ({reasons}), "
     "{located} of them on the map; and {parts} settlements that are part of a counted community."
 )
+SUMMARY_TEXT = "Communities: {count} of the {report} counted, {located} on the map"
 UNIDENTIFIED_TEXT = "Not identified: {count} of the {report}."
 LOST_TEXT = "Settlements lost in 2020, shown for context: {count}, {located} of them on the map."
 UNLOCATED_TITLE = (
@@ -122,6 +124,10 @@ class Reconciliation:
             "doubted": DOUBTED_LAYER.format(located=self.doubted.located, count=self.doubted.count),
             "lost": LOST_LAYER.format(located=self.lost.located, count=self.lost.count),
         }
+
+    def summary(self) -> str:
+        """The reconciliation in one line (the legend's heading over `sentences`)."""
+        return SUMMARY_TEXT.format(count=self.counted.count, report=self.report_total, located=self.counted.located)
 
     def reasons_text(self) -> str:
         """Why the doubted settlements are not counted, in words ("30 with no 2023 source found; 3 whose ...")."""

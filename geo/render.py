@@ -181,7 +181,9 @@ class PageMeta:
     about: str = ""
     status_counts: list[dict[str, Any]] = field(default_factory=list)
     verdict_counts: str = ""
+    legend_summary: str = ""
     legend_notes: list[str] = field(default_factory=list)
+    """A note under the legend's summary line, folded: what the communities layer counts (`geo.reconcile`)."""
     unlocated: list[str] = field(default_factory=list)
     unlocated_title: str = ""
     deep_links: bool = True
@@ -197,6 +199,7 @@ class PageMeta:
             "about": self.about,
             "status_counts": self.status_counts,
             "verdict_counts": self.verdict_counts,
+            "legend_summary": self.legend_summary,
             "legend_notes": self.legend_notes,
             "unlocated": self.unlocated,
             "unlocated_title": self.unlocated_title,

@@ -31,7 +31,7 @@ def test_the_overview_has_a_layer_per_status_with_located_sites_only(data_dir: P
     fmap = overview_map(dataset.inputs, dataset.public, "none")
     drawn = layers(fmap)
     assert list(drawn) == [
-        "Communities, August 2023: 2 of 2 on the map",
+        "Communities 2023: 2 of 2 mapped",
         "Routes (1)",
         "Places (1)",
         "Heritage sites: destroyed (1)",
@@ -75,7 +75,7 @@ def test_the_timeline_carries_every_dated_status_change_and_event(data_dir: Path
     (data_dir / "timeline.csv").write_text(STORY_TIMELINE, encoding="utf-8")
     dataset = open_dataset(data_dir)
     fmap = timeline_map(dataset.inputs, dataset.public, "none")
-    assert list(layers(fmap)) == ["Communities, August 2023: 2 of 2 on the map", "Routes (1)", "Places (1)", "Heritage sites (2)"]
+    assert list(layers(fmap)) == ["Communities 2023: 2 of 2 mapped", "Routes (1)", "Places (1)", "Heritage sites (2)"]
     panel = next(child for child in fmap._children.values() if isinstance(child, TimelinePanel))
     payload = json.loads(panel.payload)
     assert payload == timeline_payload(dataset.inputs, dataset.public.sites)

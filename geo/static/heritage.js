@@ -1006,7 +1006,11 @@
       if (meta.verdict_counts) {
         box.appendChild(el("div", { className: "hm-legend-note", text: meta.verdict_counts }));
       }
-      (meta.legend_notes || []).forEach(function (note) { box.appendChild(el("div", { className: "hm-legend-note", text: note })); });
+      if ((meta.legend_notes || []).length) {
+        var notes = el("details", { className: "hm-legend-notes" }, [el("summary", { text: meta.legend_summary || t("What the communities layer counts") })]);
+        meta.legend_notes.forEach(function (note) { notes.appendChild(el("div", { className: "hm-legend-note", text: note })); });
+        box.appendChild(notes);
+      }
       if (meta.unlocated && meta.unlocated.length) {
         var details = el("details", { className: "hm-unlocated" }, [el("summary", { text: meta.unlocated_title || t("Not on the map (no sourced location): {count}", { count: meta.unlocated.length }) })]);
         var list = el("ul");

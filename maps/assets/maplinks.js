@@ -44,15 +44,20 @@
     control.addTo(map);
     map.on("moveend popupopen popupclose", function () { setTimeout(update, 0); });
     update();
-    HM.popupExtras.push(function (kind, props) {
-      if (kind !== "sites" || !props.id) return null;
-      var params = new URLSearchParams(), day = pair.dated ? statusDay(props.status_date) : null;
-      if (day) params.set("date", day);
-      params.set("site", props.id);
-      var text = pair.dated ? HM.t("This site on the timeline") : HM.t("This site on the overview map");
-      return HM.el("div", { className: "hm-more hm-paired" }, [HM.el("a", { href: address(pair, params), text: text })]);
-    });
   }
 
+  /* A site's popup links to the same site on the other map (on the timeline, on the day its status shows).
+   * Registered as the script loads, so a popup a deep link opens as the page starts has it too. */
+  function siteLink(kind, props) {
+    var pair = HM.state && HM.state.meta && HM.state.meta.paired;
+    if (!pair || kind !== "sites" || !props.id) return null;
+    var params = new URLSearchParams(), day = pair.dated ? statusDay(props.status_date) : null;
+    if (day) params.set("date", day);
+    params.set("site", props.id);
+    var text = pair.dated ? HM.t("This site on the timeline") : HM.t("This site on the overview map");
+    return HM.el("div", { className: "hm-more hm-paired" }, [HM.el("a", { href: address(pair, params), text: text })]);
+  }
+
+  (HM.popupExtras || (HM.popupExtras = [])).push(siteLink);
   HM.mapLinks = mapLinks;
 })();
