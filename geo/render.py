@@ -109,13 +109,14 @@ HeritageMap.init({{ this._parent.get_name() }}, {{ this.meta_id|tojson }});
 
 
 class TimelinePanel(MacroElement):
-    """The timeline's slider and events, drawn by heritage.js from a JSON block (`geo.maps.timeline_payload`)."""
+    """The timeline's slider and events, drawn by timeline.js from a JSON block (`geo.maps.timeline_payload`)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
 HeritageMap.timeline({{ this._parent.get_name() }}, {{ this.timeline_id|tojson }});
 {% endmacro %}"""
     )
+    default_js: ClassVar[list[tuple[str, str]]] = [("timeline_js", "timeline.js")]
 
     def __init__(self, timeline: dict[str, Any]) -> None:
         super().__init__()
