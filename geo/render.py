@@ -147,6 +147,22 @@ HeritageMap.mapLinks({{ this._parent.get_name() }});
         self._name = "MapLinks"
 
 
+class SearchBox(MacroElement):
+    """The search box (`geo/static/search.js`) over the map's layers; added after them and the Controller."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+HeritageMap.searchBox({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+    default_js: ClassVar[list[tuple[str, str]]] = [("search_js", "search.js")]
+    default_css: ClassVar[list[tuple[str, str]]] = [("search_css", "search.css")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "SearchBox"
+
+
 @dataclass(frozen=True)
 class Overlay:
     """A layer to draw: its rows, the fields its popups show, and whether it starts visible.
@@ -276,6 +292,7 @@ def data_map(
         credits.append(TILE_CREDITS["osm"])
         credits.append(TILE_CREDITS["satellite"])
     Controller({**meta.as_json(), "credits": credits}).add_to(fmap)
+    SearchBox().add_to(fmap)
     return fmap
 
 

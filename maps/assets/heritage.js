@@ -168,10 +168,6 @@
     return -1;
   };
 
-  Table.prototype.searchText = function (i) {
-    return [this.value("name", i), this.value("name_hy", i), this.value("name_az", i), this.value("id", i)].map(normalise).join("\n");
-  };
-
   /* How far a shape of radius r reaches from its centre: the diamond's 1.3 r. */
   var SHAPE_REACH = 1.3;
 
@@ -940,59 +936,6 @@
     if (site) openFeature(site.layer, site.index);
   }
 
-  function normalise(text) {
-    return String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  }
-
-  /* Up to `limit` features whose name (any script) or id contains `query`; each layer's search text is built on first search. */
-  function search(query, limit) {
-    var hits = [];
-    Object.keys(state.layers).forEach(function (title) {
-      var layer = state.layers[title];
-      if (layer.heritageKind === "footprints" || hits.length >= limit) return;
-      var table = layer.table();
-      if (!layer.searchTexts) {
-        layer.searchTexts = [];
-        for (var i = 0; i < table.count; i++) layer.searchTexts.push(table.searchText(i));
-      }
-      for (var j = 0; j < table.count && hits.length < limit; j++) {
-        if (layer.searchTexts[j].indexOf(query) !== -1) hits.push({ layer: layer, index: j });
-      }
-    });
-    return hits;
-  }
-
-  function searchControl() {
-    var control = L.control({ position: "topleft" });
-    control.onAdd = function () {
-      var box = el("div", { className: "hm-search leaflet-bar", role: "search" });
-      var label = el("label", { "for": "hm-search-input", className: "hm-visually-hidden", text: "Search by name (Latin, Armenian or Azerbaijani script)" });
-      var input = el("input", { id: "hm-search-input", type: "search", placeholder: "Search by name…", autocomplete: "off", "aria-label": "Search by name in Latin, Armenian or Azerbaijani script" });
-      var results = el("ul", { className: "hm-results", role: "listbox", id: "hm-search-results" });
-      box.appendChild(label);
-      box.appendChild(input);
-      box.appendChild(results);
-      L.DomEvent.disableClickPropagation(box);
-      L.DomEvent.disableScrollPropagation(box);
-      input.addEventListener("input", function () {
-        results.textContent = "";
-        var query = normalise(input.value.trim());
-        if (query.length < 2) return;
-        var hits = search(query, 12);
-        hits.forEach(function (hit) {
-          var table = hit.layer.table(), i = hit.index;
-          var names = [table.value("name", i), table.value("name_hy", i), table.value("name_az", i)].filter(Boolean).join(" / ") || table.value("id", i);
-          var button = el("button", { type: "button", className: "hm-result", text: names + " (" + hit.layer.heritageTitle + ")" });
-          button.addEventListener("click", function () { openFeature(hit.layer, i); });
-          results.appendChild(el("li", { role: "option" }, [button]));
-        });
-        if (!hits.length) results.appendChild(el("li", { className: "hm-noresult", text: "No match" }));
-      });
-      return box;
-    };
-    return control;
-  }
-
   function legendControl(meta) {
     var control = L.control({ position: "bottomright" });
     control.onAdd = function () {
@@ -1057,7 +1000,6 @@
     state.meta = typeof meta === "string" ? readPayload(meta) : meta;
     map.getContainer().setAttribute("role", "region");
     map.getContainer().setAttribute("aria-label", (state.meta.title || "Map") + ": interactive map; use the search box to open a feature by name");
-    searchControl().addTo(map);
     if ((state.meta.status_counts || []).length || (state.meta.unlocated || []).length) legendControl(state.meta).addTo(map);
     creditsControl(state.meta).addTo(map);
     if (state.meta.deep_links) {
@@ -1068,13 +1010,13 @@
     }
   }
 
-  /* The one namespace; timeline.js (and any other script of ours) adds to it, in whichever order they load. */
+  /* The one namespace; search.js, timeline.js (and any other script of ours) add to it, in whichever order they load. */
   var api = window.HeritageMap || (window.HeritageMap = {});
   Object.assign(api, {
     dataLayer: dataLayer, featureLayer: featureLayer, init: init, bindSwipes: bindSwipes, featureCount: featureCount,
-    search: search, state: state, STATUS_STYLE: STATUS_STYLE, isSafeHref: isSafeHref,
+    state: state, STATUS_STYLE: STATUS_STYLE, isSafeHref: isSafeHref,
     Table: Table, LEAFLET_VERSION: LEAFLET_VERSION, LEAFLET_PRIVATE: LEAFLET_PRIVATE, checkLeaflet: checkLeaflet,
-    el: el, link: link, readPayload: readPayload, siteStyle: siteStyle, t: t, COMMUNITY_STYLES: COMMUNITY_STYLES,
-    popupExtras: api.popupExtras || []
+    el: el, link: link, readPayload: readPayload, siteStyle: siteStyle, openFeature: openFeature, t: t,
+    COMMUNITY_STYLES: COMMUNITY_STYLES, popupExtras: api.popupExtras || []
   });
 })();
