@@ -67,6 +67,19 @@
     return code === "en" ? "en-GB" : code;
   }
 
+  /* Formatters are made once per language and precision: making one costs more than a step's other text. */
+  var formatters = {};
+
+  function formatter(kind) {
+    var key = lang() + ":" + kind;
+    if (!formatters[key]) {
+      formatters[key] = kind === "number" ? new Intl.NumberFormat(lang()) : new Intl.DateTimeFormat(lang(), {
+        timeZone: "UTC", year: "numeric", month: kind === "year" ? undefined : "long", day: kind === "day" ? "numeric" : undefined
+      });
+    }
+    return formatters[key];
+  }
+
   /* A date as the source gives it, in words: a day, a month, a year or an interval. */
   function formatDate(value) {
     var text = String(value || "");
@@ -74,16 +87,13 @@
       var parts = text.split("/");
       return t("{start} to {end}", { start: formatDate(parts[0]), end: formatDate(parts[1]) });
     }
-    var options = /^\d{4}$/.test(text) ? { year: "numeric" }
-      : /^\d{4}-\d{2}$/.test(text) ? { year: "numeric", month: "long" }
-        : { year: "numeric", month: "long", day: "numeric" };
-    options.timeZone = "UTC";
     if (!/^\d{4}(-\d{2}){0,2}$/.test(text)) return text;
-    return new Intl.DateTimeFormat(lang(), options).format(new Date(dayNumber(firstDay(text)) * DAY_MS));
+    var kind = text.length === 4 ? "year" : text.length === 7 ? "month" : "day";
+    return formatter(kind).format(new Date(dayNumber(firstDay(text)) * DAY_MS));
   }
 
   function formatNumber(value) {
-    return Number(value).toLocaleString(lang());
+    return formatter("number").format(Number(value));
   }
 
   /* A translated sentence whose {placeholders} are nodes or text, built as DOM: a link stays a link. */
