@@ -92,6 +92,11 @@
     return formatter(kind).format(new Date(dayNumber(firstDay(text)) * DAY_MS));
   }
 
+  /* A chapter's first and last day, in words. */
+  function chapterSpan(chapter) {
+    return t("{start} – {end}", { start: formatDate(chapter.start), end: formatDate(chapter.end) });
+  }
+
   function formatNumber(value) {
     return formatter("number").format(Number(value));
   }
@@ -269,7 +274,8 @@
     });
     var latest = this.arrivalsOn(day);
     if (latest) {
-      var when = latest.day === day ? (latest.time || formatDate(latest.day)) : formatDate(latest.day) + (latest.time ? ", " + latest.time : "");
+      var when = latest.day === day ? (latest.time || formatDate(latest.day))
+        : latest.time ? t("{date}, {time}", { date: formatDate(latest.day), time: latest.time }) : formatDate(latest.day);
       figures.push({
         kind: "arrivals",
         figure: latest.figure,
@@ -307,7 +313,7 @@
     return el("span", {
       className: "hm-tl-band hm-tl-band-" + chapter.name + (extra || ""),
       style: "left:" + left.toFixed(3) + "%;width:" + width.toFixed(3) + "%;background:" + (CHAPTER_COLOURS[chapter.name] || "#777"),
-      title: chapterTitle(chapter.name) + ": " + formatDate(chapter.start) + " – " + formatDate(chapter.end)
+      title: t("{chapter}: {span}", { chapter: chapterTitle(chapter.name), span: chapterSpan(chapter) })
     });
   }
 
@@ -320,7 +326,7 @@
       data.chapters.forEach(function (c) {
         chapters.appendChild(el("div", { className: "hm-legend-row" }, [
           el("span", { className: "hm-tl-swatch", style: "background:" + (CHAPTER_COLOURS[c.name] || "#777"), "aria-hidden": "true" }),
-          el("span", { text: chapterTitle(c.name) + ": " + formatDate(c.start) + " – " + formatDate(c.end) })
+          el("span", { text: t("{chapter}: {span}", { chapter: chapterTitle(c.name), span: chapterSpan(c) }) })
         ]));
       });
       box.appendChild(chapters);
@@ -408,7 +414,7 @@
       node.setAttribute("data-chapter", chapter.name);
       node.appendChild(el("span", { className: "hm-tl-swatch", style: "background:" + (CHAPTER_COLOURS[chapter.name] || "#777"), "aria-hidden": "true" }));
       node.appendChild(el("span", { className: "hm-tl-chapter-name", text: chapterTitle(chapter.name) }));
-      node.appendChild(el("span", { className: "hm-tl-chapter-dates", text: formatDate(chapter.start) + " – " + formatDate(chapter.end) }));
+      node.appendChild(el("span", { className: "hm-tl-chapter-dates", text: chapterSpan(chapter) }));
       chapterNav.appendChild(node);
       return node;
     });
@@ -453,8 +459,8 @@
 
     function eventItem(e) {
       var item = el("li", { className: "hm-timeline-event hm-tl-kind-" + e.kind });
-      if (e.date !== e.day) item.appendChild(el("span", { className: "hm-tl-when", text: formatDate(e.date) + ": " }));
-      if (e.time) item.appendChild(el("span", { className: "hm-tl-when", text: e.time + " · " }));
+      if (e.date !== e.day) item.appendChild(el("span", { className: "hm-tl-when", text: t("{date}: ", { date: formatDate(e.date) }) }));
+      if (e.time) item.appendChild(el("span", { className: "hm-tl-when", text: t("{time} · ", { time: e.time }) }));
       item.appendChild(el("span", { className: "hm-tl-text", text: e.event }));
       if (e.figure !== null && e.figure !== undefined) {
         item.appendChild(el("span", { className: "hm-tl-figure", text: " (" + formatNumber(e.figure) + (e.unit ? " " + e.unit : "") + ")" }));
