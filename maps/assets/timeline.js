@@ -317,48 +317,44 @@
     });
   }
 
-  function legendControl(data) {
-    var control = L.control({ position: "bottomright" });
-    control.onAdd = function () {
-      var box = el("details", { className: "hm-legend hm-tl-legend", open: "open" });
-      box.appendChild(el("summary", { className: "hm-legend-title", text: t("Legend") }));
-      var chapters = el("div", { className: "hm-tl-legend-group" }, [el("div", { className: "hm-label", text: t("Chapters (shaded on the time axis)") })]);
-      data.chapters.forEach(function (c) {
-        chapters.appendChild(el("div", { className: "hm-legend-row" }, [
-          el("span", { className: "hm-tl-swatch", style: "background:" + (CHAPTER_COLOURS[c.name] || "#777"), "aria-hidden": "true" }),
-          el("span", { text: t("{chapter}: {span}", { chapter: chapterTitle(c.name), span: chapterSpan(c) }) })
-        ]));
-      });
-      box.appendChild(chapters);
-      var styles = fadeStyles(), people = el("div", { className: "hm-tl-legend-group" }, [el("div", { className: "hm-label", text: t("Communities") })]);
-      [[styles.levels[FADE_LEVELS], t("People there")], [styles.levels[FADE_LEVELS / 2], t("Leaving: fades as the arrivals in Armenia grow")],
-        [styles.left, t("Left: the date a source gives, or all arrived")]].forEach(function (entry) {
-        var s = entry[0];
-        people.appendChild(el("div", { className: "hm-legend-row" }, [
-          el("span", { className: "hm-tl-dot", "aria-hidden": "true", style: "border-color:" + s.color + ";opacity:" + s.opacity + ";background:" + (s.fillOpacity ? s.fillColor : "transparent") }),
-          el("span", { text: entry[1] })
-        ]));
-      });
-      (data.communities || []).forEach(function (note) { people.appendChild(el("div", { className: "hm-legend-note", text: note })); });
-      box.appendChild(people);
-      var sites = el("div", { className: "hm-tl-legend-group" }, [el("div", { className: "hm-label", text: t("Heritage sites: the status documented by that day") })]);
-      data.statuses.forEach(function (status) {
-        var style = HM.STATUS_STYLE[status] || HM.STATUS_STYLE.unknown;
-        sites.appendChild(el("div", { className: "hm-legend-row", "data-status": status }, [
-          el("span", { className: "hm-shape hm-shape-" + style.shape, style: "--hm-color:" + style.color, "aria-hidden": "true" }),
-          el("span", { text: t(style.label) })
-        ]));
-      });
-      if (data.before_start) {
-        sites.appendChild(el("div", { className: "hm-legend-note", text: t("{n} statuses documented before {date} show from that day.", { n: data.before_start, date: formatDate(data.start) }) }));
-      }
-      box.appendChild(sites);
-      box.appendChild(el("div", { className: "hm-legend-note", text: t("Routes and places appear while they were in use.") }));
-      L.DomEvent.disableClickPropagation(box);
-      L.DomEvent.disableScrollPropagation(box);
-      return box;
-    };
-    return control;
+  /* The legend: beside the map where there is room (open), in the panel on a narrow screen (folded), where a
+   * second box would cover the panel. */
+  function legendBox(data, wide) {
+    var box = el("details", wide ? { className: "hm-legend hm-tl-legend", open: "open" } : { className: "hm-tl-legend hm-tl-legend-inline" });
+    box.appendChild(el("summary", { className: "hm-legend-title", text: t("Legend") }));
+    var chapters = el("div", { className: "hm-tl-legend-group" }, [el("div", { className: "hm-label", text: t("Chapters (shaded on the time axis)") })]);
+    data.chapters.forEach(function (c) {
+      chapters.appendChild(el("div", { className: "hm-legend-row" }, [
+        el("span", { className: "hm-tl-swatch", style: "background:" + (CHAPTER_COLOURS[c.name] || "#777"), "aria-hidden": "true" }),
+        el("span", { text: t("{chapter}: {span}", { chapter: chapterTitle(c.name), span: chapterSpan(c) }) })
+      ]));
+    });
+    box.appendChild(chapters);
+    var styles = fadeStyles(), people = el("div", { className: "hm-tl-legend-group" }, [el("div", { className: "hm-label", text: t("Communities") })]);
+    [[styles.levels[FADE_LEVELS], t("People there")], [styles.levels[FADE_LEVELS / 2], t("Leaving: fades as the arrivals in Armenia grow")],
+      [styles.left, t("Left: the date a source gives, or all arrived")]].forEach(function (entry) {
+      var s = entry[0];
+      people.appendChild(el("div", { className: "hm-legend-row" }, [
+        el("span", { className: "hm-tl-dot", "aria-hidden": "true", style: "border-color:" + s.color + ";opacity:" + s.opacity + ";background:" + (s.fillOpacity ? s.fillColor : "transparent") }),
+        el("span", { text: entry[1] })
+      ]));
+    });
+    (data.communities || []).forEach(function (note) { people.appendChild(el("div", { className: "hm-legend-note", text: note })); });
+    box.appendChild(people);
+    var sites = el("div", { className: "hm-tl-legend-group" }, [el("div", { className: "hm-label", text: t("Heritage sites: the status documented by that day") })]);
+    data.statuses.forEach(function (status) {
+      var style = HM.STATUS_STYLE[status] || HM.STATUS_STYLE.unknown;
+      sites.appendChild(el("div", { className: "hm-legend-row", "data-status": status }, [
+        el("span", { className: "hm-shape hm-shape-" + style.shape, style: "--hm-color:" + style.color, "aria-hidden": "true" }),
+        el("span", { text: t(style.label) })
+      ]));
+    });
+    if (data.before_start) {
+      sites.appendChild(el("div", { className: "hm-legend-note", text: t("{n} statuses documented before {date} show from that day.", { n: data.before_start, date: formatDate(data.start) }) }));
+    }
+    box.appendChild(sites);
+    box.appendChild(el("div", { className: "hm-legend-note", text: t("Routes and places appear while they were in use.") }));
+    return box;
   }
 
   function timeline(map, dataId) {
@@ -437,7 +433,19 @@
       return panel;
     };
     control.addTo(map);
-    legendControl(data).addTo(map);
+    var wide = !window.matchMedia("(max-width: 699px)").matches;
+    var legend = legendBox(data, wide);
+    if (wide) {
+      var legendControl = L.control({ position: "bottomright" });
+      legendControl.onAdd = function () {
+        L.DomEvent.disableClickPropagation(legend);
+        L.DomEvent.disableScrollPropagation(legend);
+        return legend;
+      };
+      legendControl.addTo(map);
+    } else {
+      panel.appendChild(legend);
+    }
 
     var choosers = {}, epochs = {}, playing = false, timer = null, hashTimer = null;
 
