@@ -275,3 +275,18 @@ def test_the_counts_agree_in_the_map_the_timeline_and_coverage(browser: Browser,
     assert f": {unlocated_settlements} settlements," in unlocated and "13 heritage sites, 3 places" in unlocated
     assert f"unlocated features: {unlocated_settlements + 13 + 3}" in report
     assert log.errors == [] and log2.errors == []
+
+
+def test_on_a_phone_the_legend_folds_into_the_panel_and_the_controls_stay_in_reach(browser: Browser, maps: Path) -> None:
+    page, log = open_page(browser, maps / "timeline.html", 375, 740)
+    assert page.locator(".hm-timeline .hm-tl-legend").count() == 1
+    assert page.locator(".leaflet-bottom.leaflet-right .hm-tl-legend").count() == 0
+    assert page.locator(".hm-tl-legend").get_attribute("open") is None
+    panel = page.locator(".hm-timeline").bounding_box()
+    assert panel["x"] >= 0 and panel["x"] + panel["width"] <= 375
+    for name in ("Previous event", "Day before", "Play", "Next day", "Next event"):
+        button = page.get_by_role("button", name=name, exact=True).bounding_box()
+        assert button["height"] >= 32 and button["x"] + button["width"] <= 375, name
+    page.get_by_role("button", name="Next day", exact=True).click()
+    assert page.evaluate(DAY) == "2022-12-13"
+    assert log.errors == []
