@@ -1,0 +1,184 @@
+"""Who vouches for each record of the log: its signature against the keyring, and the two-person rule by keys.
+
+Why a module of its own: the chain (`geo._logfile`) proves that the bytes are
+the ones written; this proves who wrote them. Every record after the legacy
+prefix (the records the log held when the keyring's first admin began
+signing, `geo.keyring`) must carry a signature by a registered key that
+holds; a review counts only when its key has the reviewer role and its author
+is not the observation's (`geo.keyring.person`). A typed name is never a
+signature, so a confirmation forged by typing another analyst's name is named
+as such.
+
+Ed25519 verification costs about 50-90 us a record, which is most of
+`verify`'s time on a large log. The records whose signatures were verified
+once are remembered outside the data folder (`verified_prefix`): the count
+and head hash of the longest prefix found sound. The chain binds every byte of
+that prefix, signatures included, so a later run that finds the same hash at
+the same place skips their Ed25519 checks and checks everything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from geo import keys
+from geo.errors import Problem
+from geo.keyring import REVIEWERS, Keyring, person
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+CACHE_VARIABLE = "HERITAGE_MAP_CACHE"
+SIGNED_KINDS = frozenset({"observation", "review"})
+FORGED_FIX = "remove it by restoring the log from a copy; record it again with a registered key (--key)"
+
+
+def cache_dir() -> Path | None:
+    """Where verified prefixes are remembered: `$HERITAGE_MAP_CACHE`, else the user's cache folder; None when off."""
+    chosen = os.environ.get(CACHE_VARIABLE)
+    if chosen is not None:
+        return Path(chosen) if chosen and chosen != "off" else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "heritage-map"
+
+
+def _cache_file(log: Path) -> Path | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    name = hashlib.sha256(str(log.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return folder / f"verified-{name}.json"
+
+
+def verified_prefix(log: Path, records: Sequence[Mapping[str, Any]]) -> int:
+    """How many leading records of `records` had every signature verified by an earlier run (0 when unknown)."""
+    path = _cache_file(log)
+    if path is None:
+        return 0
+    try:
+        remembered = json.loads(path.read_text(encoding="utf-8"))
+        count, head = int(remembered["records"]), str(remembered["head"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+    return count if 0 < count <= len(records) and records[count - 1].get("hash") == head else 0
+
+
+def remember_verified(log: Path, records: Sequence[Mapping[str, Any]]) -> None:
+    """Remember that every signature of `records` holds (written atomically; a cache that cannot be written is skipped)."""
+    path = _cache_file(log)
+    if path is None or not records:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({"records": len(records), "head": records[-1].get("hash")}), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        return
+
+
+def _problem(line: int, record: Mapping[str, Any], field: str, found: str, fix: str = FORGED_FIX) -> Problem:
+    record_id = record.get("id") if isinstance(record.get("id"), str) else None
+    return Problem(line=line, kind="record", feature=record_id, field=field, found=found, fix=fix)
+
+
+def _legacy_count(keyring: Keyring, records: Sequence[Mapping[str, Any]], lines: Sequence[int]) -> tuple[int, list[Problem]]:
+    """How many leading records may be unsigned, and what is wrong with that prefix."""
+    if not keyring.exists:
+        return len(records), []
+    count, head = keyring.legacy or (0, "")
+    if count == 0:
+        return 0, []
+    if count > len(records):
+        found = f"the log holds {len(records)} records, but signing began after {count}: records were removed"
+        return len(records), [Problem(kind="log", found=found, fix="restore the log from a copy")]
+    if records[count - 1].get("hash") != head:
+        found = (
+            f"the {count} records the log held when signing began no longer end in the head hash the keyring's "
+            f"first entry recorded ({head[:12]}...): they were changed or re-chained"
+        )
+        return count, [_problem(lines[count - 1], records[count - 1], "hash", found, "restore the log from a copy")]
+    return count, []
+
+
+def check_records(
+    log: Path, records: Sequence[Mapping[str, Any]], lines: Sequence[int], keyring: Keyring, *, use_cache: bool = True
+) -> list[Problem]:
+    """Every record's signature, signer and role, and every review against the two-person rule; each problem by line.
+
+    Remembers the verified prefix (`remember_verified`) when nothing is wrong.
+    """
+    problems = [p.at({"file": str(keyring.path)}) for p in keyring.problems]
+    legacy, found = _legacy_count(keyring, records, lines)
+    problems.extend(found)
+    skip = verified_prefix(log, records) if use_cache else 0
+    authors: dict[str, frozenset[tuple[str, ...]]] = {}
+    for index, (line, record) in enumerate(zip(lines, records)):
+        kind = record.get("kind")
+        if kind == "merge":
+            continue
+        signed = "signature" in record or "signer" in record
+        if kind == "observation" and isinstance(record.get("id"), str):
+            authors.setdefault(record["id"], person(record))
+        if not signed:
+            if index >= legacy:
+                problems.append(_problem(line, record, "signature", _unsigned(kind, keyring)))
+            continue
+        if kind not in SIGNED_KINDS:
+            problems.append(_problem(line, record, "kind", f"{kind!r} is not a kind of record the log holds"))
+            continue
+        problem = _signature_problem(line, record, keyring, check_signature=index >= skip)
+        if problem is None and kind == "review":
+            problem = _review_problem(line, record, keyring, authors)
+        if problem is not None:
+            problems.append(problem)
+    if not problems:
+        remember_verified(log, records)
+    return problems
+
+
+def _unsigned(kind: object, keyring: Keyring) -> str:
+    what = "a confirmation" if kind == "review" else f"a {kind} record"
+    where = "after signing began" if keyring.exists else "while the log has no keyring"
+    return f"{what} without a signature {where}: a typed name is not a signature"
+
+
+def _signature_problem(line: int, record: Mapping[str, Any], keyring: Keyring, *, check_signature: bool) -> Problem | None:
+    if not keyring.exists:
+        return _problem(line, record, "signer", "signed, but the log has no keyring.jsonl to check it against")
+    fingerprint, account = str(record.get("signer")), record.get("account")
+    key = keyring.keys.get(fingerprint)
+    if key is None:
+        return _problem(line, record, "signer", f"signed by {fingerprint}, which is not a registered key")
+    if account is not None:
+        entry = keyring.accounts.get((fingerprint, str(account)))
+        if key.role != "workspace" or entry is None:
+            return _problem(line, record, "account", f"signed for account {account!r}, which key {key.name!r} may not sign for")
+        name, role = entry.account, entry.role
+    else:
+        if key.role == "workspace":
+            return _problem(line, record, "account", f"signed by workspace key {key.name!r} without naming an account")
+        name, role = key.name, key.role
+    if record.get("analyst") != name:
+        return _problem(line, record, "analyst", f"{record.get('analyst')!r} is not the signer's registered name {name!r}")
+    if record.get("kind") == "review" and role not in REVIEWERS:
+        return _problem(line, record, "signer", f"a review signed by {name!r}, whose role is {role}, not reviewer")
+    if check_signature and not keys.signature_holds(key.public, keys.signed_bytes(record), record.get("signature")):
+        return _problem(line, record, "signature", "does not hold: the record was changed after it was signed")
+    return None
+
+
+def _review_problem(
+    line: int, record: Mapping[str, Any], keyring: Keyring, authors: Mapping[str, frozenset[tuple[str, ...]]]
+) -> Problem | None:
+    target = record.get("of")
+    author = authors.get(str(target))
+    if author is None:
+        return _problem(line, record, "of", f"reviews {target!r}, which no earlier observation is")
+    if author & person(record):
+        return _problem(line, record, "signer", f"{record.get('decision')} of {target!r} signed by its own author")
+    return None
