@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 from geo import links
 from geo._canonical import sha256_file
 from geo._gc import collector_paused
+from geo.anchor import Anchor, public_anchor
 from geo.assets import Mode, copy_assets
 from geo.chips import write_site_chips
 from geo.export import write_package, write_tables
 from geo.inputs import Inputs, validated_inputs
 from geo.layers import read_text
-from geo.maps import TITLE, as_of_label, overview_map, public_view
+from geo.maps import TITLE, anchor_text, as_of_label, overview_map, public_view
 from geo.pages import Chips, EmbedTarget, embed_index, embed_page, site_page, timeline_map
 from geo.render import Tiles, page_html
 from geo.sitestatus import site_history
@@ -71,6 +72,7 @@ def build_maps(
     with collector_paused():
         sites, imagery, histories = public_view(inputs)
         data_as_of = as_of_label(inputs)
+        anchor = public_anchor(inputs.log)
         publish("index.html", overview_map(inputs, sites, tiles), mode)
         publish("timeline.html", timeline_map(inputs, sites, tiles), mode)
     targets = [
@@ -82,7 +84,9 @@ def build_maps(
         # Site pages share one copy of the scripts under assets/: inlining them
         # would repeat ~0.2 MB per site.
         history = site_history(histories.get(row.id))
-        publish(f"sites/{site['id']}.html", site_page(site, history, sites, data_as_of, tiles, chips), "link")
+        publish(
+            f"sites/{site['id']}.html", site_page(site, history, sites, data_as_of, tiles, chips, anchor_text(inputs)), "link"
+        )
         targets.append(EmbedTarget(f"site-{site['id']}", f"{site['name']}: heritage site story", f"sites/{site['id']}.html"))
     for target in targets:
         written.append(_write(out_dir / "embed" / f"{target.name}.html", embed_page(target, embed_base)))
@@ -90,7 +94,7 @@ def build_maps(
 
     copy_assets(needed, out_dir)
     written.extend(write_public_data(inputs, data_dir, out_dir / "data"))
-    written.append(write_manifest(out_dir))
+    written.append(write_manifest(out_dir, anchor))
     return BuildResult(written=written, warnings=warnings)
 
 
@@ -121,13 +125,15 @@ def write_public_data(inputs: Inputs, data_dir: Path, folder: Path) -> list[Path
     return written
 
 
-def write_manifest(out_dir: Path) -> Path:
-    """`MANIFEST.sha256`: every published file, checkable with `sha256sum -c`.
+def write_manifest(out_dir: Path, anchor: Anchor | None = None) -> Path:
+    """`MANIFEST.sha256`: every published file, checkable with `sha256sum -c`, and the published log's anchor.
 
-    Only the published files: a hash of the whole log (or of the catalog)
-    would change with every internal record and say that one was added.
+    Only the published files, and the anchor of the log as published
+    (`geo.anchor.public_anchor`, a `#` line `sha256sum -c` skips): a hash of
+    the whole log (or of the catalog) would change with every internal record
+    and say that one was added. `heritage-map verify --against` reads the line.
     """
-    lines = []
+    lines = [anchor.manifest_line()] if anchor is not None else []
     for path in sorted(p for p in out_dir.rglob("*") if p.is_file() and p.name != MANIFEST):
         lines.append(f"{sha256_file(path)}  {path.relative_to(out_dir).as_posix()}")
     return _write(out_dir / MANIFEST, "\n".join(lines) + "\n")

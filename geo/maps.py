@@ -13,6 +13,7 @@ import numpy as np
 
 from geo import join, observations
 from geo._gc import collector_paused
+from geo.anchor import public_anchor
 from geo.context import context_layer
 from geo.evidence import newest_day
 from geo.footprint_join import footprint_geometries
@@ -126,6 +127,15 @@ def as_of_label(inputs: Inputs) -> str | None:
     return evidence or compiled
 
 
+def anchor_text(inputs: Inputs) -> str:
+    """What every page says of the published log's anchor (`geo.anchor.public_anchor`), for readers to check a copy."""
+    anchor = public_anchor(inputs.log)
+    return (
+        f"Log anchor: {anchor.records} published records, head {anchor.head} "
+        "(check a copy of the monitors' log against it: heritage-map verify --against MANIFEST.sha256)."
+    )
+
+
 def inventory_text(inputs: Inputs) -> str:
     """How the inventory compares with the monitors' own published totals, each with its date and source."""
     totals = [t for t in inputs.monitor_totals if t.monitor in INVENTORY_MONITORS]
@@ -179,6 +189,7 @@ def overview_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles = "osm") 
         status_counts=status_counts(sites),
         verdict_counts=" · ".join(f"{VERDICT_LABELS[v]}: {int(levels.get(v, 0))}" for v in VERDICTS if v != "inconsistent"),
         unlocated=unlocated_names(inputs),
+        anchor=anchor_text(inputs),
     )
     return data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
 

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from geo.context import context_layer
 from geo.links import is_web_url
-from geo.maps import COMMUNITY_FIELDS, PLACE_FIELDS, ROUTE_FIELDS, TITLE, as_of_label, with_count
+from geo.maps import COMMUNITY_FIELDS, PLACE_FIELDS, ROUTE_FIELDS, TITLE, anchor_text, as_of_label, with_count
 from geo.payload import clean_value
 from geo.render import Overlay, PageMeta, Panel, Tiles, data_map
 from geo.schema import STATUSES
@@ -78,8 +78,12 @@ def site_page(
     data_as_of: str | None,
     tiles: Tiles,
     chips: Chips | None = None,
+    anchor: str = "",
 ) -> folium.Map:
-    """`sites/<id>.html`: the site on a small map, then its story with its full `history` (`geo.sitestatus.site_history`)."""
+    """`sites/<id>.html`: the site on a small map, then its story with its full `history` (`geo.sitestatus.site_history`).
+
+    `anchor` is the published log's anchor (`geo.maps.anchor_text`), said in the footer.
+    """
     site = {key: value for key, value in clean_value(site).items() if key != "geometry"}
     frame = sites[sites["id"] == site["id"]]
     located = frame.geometry.notna().any()
@@ -92,6 +96,7 @@ def site_page(
         status_counts=[],
         verdict_counts="",
         unlocated=[],
+        anchor=anchor,
     )
     fmap = data_map(overlays, meta, tiles, height="45vh", zoom=15)
     geometry = frame.geometry.iloc[0] if located else None
@@ -110,6 +115,7 @@ def site_page(
         scenes=scenes,
         chips=chips,
         credit_line=CREDIT_LINE,
+        anchor=anchor,
     )
     Panel(panel).add_to(fmap)
     return fmap
@@ -142,6 +148,7 @@ def timeline_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles) -> foliu
         status_counts=[],
         verdict_counts="",
         unlocated=[],
+        anchor=anchor_text(inputs),
     )
     fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
     Panel("", timeline=timeline_payload(inputs, sites)).add_to(fmap)

@@ -170,6 +170,8 @@ class PageMeta:
     verdict_counts: str = ""
     unlocated: list[str] = field(default_factory=list)
     deep_links: bool = True
+    anchor: str = ""
+    """The published log's anchor (`geo.anchor`), said in the credits: what a reader can check a copy against."""
 
     def as_json(self) -> dict[str, Any]:
         """The metadata as the JSON block heritage.js reads."""
@@ -182,6 +184,7 @@ class PageMeta:
             "verdict_counts": self.verdict_counts,
             "unlocated": self.unlocated,
             "deep_links": self.deep_links,
+            "anchor": self.anchor,
         }
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 
 from geo.evidence import NO_EVIDENCE, date_text, needs_evidence
+from geo.observations import VOUCHES
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -111,6 +112,7 @@ def history_entry(record: Mapping[str, Any]) -> dict[str, Any]:
         "before_scene": record.get("before_scene"),
         "after_scene": record.get("after_scene"),
         "evidence": _evidence_urls(record),
+        "vouched": VOUCHES.get(str(record.get("vouched_by")), ""),
     }
 
 
