@@ -29,6 +29,12 @@ def browser() -> Iterator[Browser]:
     yield from launch()
 
 
+@pytest.fixture(autouse=True)
+def _signature_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test remembers verified signatures in a folder of its own, never in the user's cache."""
+    monkeypatch.setenv("HERITAGE_MAP_CACHE", str(tmp_path_factory.mktemp("signature-cache")))
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """A complete, valid data folder (layers, log, catalog, timeline)."""

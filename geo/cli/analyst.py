@@ -64,7 +64,7 @@ def add(name: str, public_path: Path, role: str, admin_path: Path, data_dir: Pat
 def list_(data_dir: Path) -> None:
     """Print the keyring: each key's fingerprint, role and name, and the accounts each workspace key signs for.
 
-    Example: heritage-map analyst list
+    Example: heritage-map analyst list --data data/layers
     """
     keyring = keyrings.checked_keyring(keyrings.keyring_path(data_dir / "observations.jsonl"))
     for key in keyring.keys.values():

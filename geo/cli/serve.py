@@ -191,10 +191,10 @@ def command(
         behind_tls_proxy=behind_tls_proxy,
     )
     _setup(workspace)
-    _signing_key_notice(workspace)
     if admin:
         _create_admin(admin, full_name)
         return
+    _signing_key_notice(workspace)
     import waitress
 
     from geo.workspace.wsgi import application

@@ -40,7 +40,7 @@ from geo.text import terminal
 @click.option("--no-cache", is_flag=True, help="Check every signature again, also those an earlier run found sound.")
 @data_option
 def command(evidence_root: Path, given: str | None, quarantine_tail: bool, no_cache: bool, data_dir: Path) -> None:
-    """Check the log's hash chain, signatures, reviews and evidence files; name the first broken record.
+    """Check the log's chain, signatures and evidence files; name the first broken record.
 
     \b
     Examples:
