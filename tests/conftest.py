@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,6 +16,11 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from playwright.sync_api import Browser
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Verified signatures are remembered in a folder of the run's own (servers started by tests inherit it)."""
+    os.environ["HERITAGE_MAP_CACHE"] = tempfile.mkdtemp(prefix="heritage-map-cache-")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from geo import keyring
 from geo.keys import KeyPair, read_public, write_key_pair
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 STAMP = "2024-06-01T00:00:00Z"
 
@@ -44,3 +41,29 @@ def team(data_dir: Path) -> dict[str, Path]:
 def signer(data_dir: Path, key: Path) -> keyring.Signer:
     """The `Signer` of `key` in `data_dir`'s keyring."""
     return keyring.checked_keyring(keyring.keyring_path(data_dir / "observations.jsonl")).signer(KeyPair.load(key))
+
+
+def key_path(data_dir: Path, name: str, role: str = "reviewer") -> str:
+    """The private key of `name` in `data_dir`'s keyring, registered now (by Admin, the first admin) if it is not yet."""
+    folder = data_dir.parent / "keys"
+    path = folder / f"{name.replace(' ', '_')}_ed25519"
+    if path.exists():
+        return str(path)
+    admin = folder / "Admin_ed25519"
+    if not admin.exists():
+        register(data_dir, "Admin", "admin")
+    return str(path if path.exists() else register(data_dir, name, role, admin))
+
+
+def register_workspace(data_dir: Path, state_dir: Path) -> None:
+    """Register a workspace's signing key (made in `state_dir` on first use) with role `workspace`, as an admin would."""
+    from geo.workspace.config import SIGNING_KEY_FILE
+
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / SIGNING_KEY_FILE
+    if not path.exists():
+        write_key_pair(path)
+    admin = key_path(data_dir, "Admin", "admin")
+    log = data_dir / "observations.jsonl"
+    public = read_public(path.with_name(path.name + ".pub"))
+    keyring.register_key(keyring.keyring_path(log), log, "workspace", public, "workspace", KeyPair.load(Path(admin)), STAMP)

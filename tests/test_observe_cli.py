@@ -257,8 +257,10 @@ def test_review_by_a_second_analyst_confirms(runner: CliRunner, data: Path) -> N
         (
             None,
             "Ann",
-            "field 'signer': 'Ann' is registered as analyst, and only a reviewer's confirmation counts; "
-            "fix: a reviewer reviews it",
+            (
+                "field 'signer': 'Ann' is registered as analyst, and only a reviewer's confirmation counts; "
+                "fix: a reviewer reviews it"
+            ),
         ),
         ("obs-church-9", "Cat", "observation 'obs-church-9': not in the log"),
     ],
