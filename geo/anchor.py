@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 Scope = Literal["log", "public"]
 MANIFEST_PREFIX = "# heritage-map public log anchor:"
 _LINE = re.compile(r"#\s*heritage-map (public )?log anchor:\s*records=(\d+)\s+head=([0-9a-f]{64})\s*$")
-_GIVEN = re.compile(r"(?:(\d+):)?([0-9a-f]{64})")
+_GIVEN = re.compile(r"(public:)?(?:(\d+):)?([0-9a-f]{64})")
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ class Anchor:
         return f"{MANIFEST_PREFIX} records={self.records} head={self.head}"
 
     def given(self) -> str:
-        """The anchor as `verify --against` takes it by hand: `COUNT:HEAD`."""
-        return f"{self.records}:{self.head}"
+        """The anchor as `verify --against` takes it by hand: `COUNT:HEAD`, or `public:COUNT:HEAD` for the published view."""
+        return f"{'public:' if self.scope == 'public' else ''}{self.records}:{self.head}"
 
 
 def public_heads(records: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -88,11 +88,12 @@ def public_anchor(records: Sequence[Mapping[str, Any]]) -> Anchor:
 
 
 def read_anchor(given: str) -> Anchor:
-    """An anchor from `verify --against`: a `MANIFEST.sha256` (its anchor line), `COUNT:HEAD`, or a head hash alone."""
+    """An anchor from `verify --against`: a `MANIFEST.sha256` (its anchor line), `COUNT:HEAD`, `public:COUNT:HEAD`, or a head hash."""
     text = given.strip()
     match = _GIVEN.fullmatch(text)
     if match:
-        return Anchor("log", int(match.group(1)) if match.group(1) else None, match.group(2))
+        scope: Scope = "public" if match.group(1) else "log"
+        return Anchor(scope, int(match.group(2)) if match.group(2) else None, match.group(3))
     path = Path(text)
     if not path.is_file():
         raise ObservationError(

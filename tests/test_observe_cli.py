@@ -390,7 +390,7 @@ def test_verify_ok_prints_counts_and_anchors(runner: CliRunner, data: Path) -> N
         "0 legacy unsigned record(s)), 0 evidence file(s) match"
     )
     assert lines[1] == f"log anchor (keep it; never publish it): 1:{head}"
-    assert lines[2].startswith("public anchor (as published): 1:")
+    assert lines[2].startswith("public anchor (as published): public:1:")
 
 
 def test_verify_names_a_changed_evidence_file(runner: CliRunner, data: Path, tmp_path: Path) -> None:
