@@ -4,7 +4,7 @@ Why it is shaped this way: a team spread over cities works on copies (a git
 branch each). The copies share a prefix (the same records with the same
 hashes) and then each adds its own. The merge keeps the prefix as it is and
 interleaves the two tails by (`recorded_at`, `id`), each tail keeping its own
-order, so the result is the same whichever side runs it. Records are signed
+order (a record both tails hold comes once, where it comes first), so the result is the same whichever side runs it. Records are signed
 over their body without the chain (`geo.keys.signed_bytes`), so re-chaining
 the tails leaves every signature holding, and ids are random
 (`geo.observations.new_id`), so the two tails never hold one id twice unless
@@ -23,6 +23,7 @@ that each merge record says what the log holds.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 CHAIN_FIELDS = ("hash", "prev_hash")
+LOCKED = frozenset({"observations.jsonl", "keyring.jsonl"})
+"""The files a merge rewrites under their writers' lock (any other is a copy, such as git's temporary ones)."""
 MERGE_FIX = "restore the log from a copy and merge again with heritage-map log merge"
 
 
@@ -243,7 +246,10 @@ def merge_files(ours: Path, theirs: Path) -> Merged:
             raise broken_log(path, found.problems, hint="nothing was merged")
         return found.records
 
-    with exclusive_lock(lock_path(ours), 60):
+    # The data folder's files are merged under their writers' lock; git's merge driver gets git's own temporary
+    # copies (`.merge_file_XXXXXX`), which no writer uses, and leaves no lock file in the work tree.
+    lock = lock_path(ours) if ours.name in LOCKED else None
+    with exclusive_lock(lock, 60) if lock is not None else contextlib.nullcontext():
         mine, other = records(ours), records(theirs)
         merged = merge_records(mine, other, str(ours))
         ids = {r.get("id") for r in merged}
