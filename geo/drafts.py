@@ -153,7 +153,11 @@ def draft_problems(
         problems.append(date_problem)
     problems.extend(_scene_problems(draft, sites, scenes))
     problems.extend(p for p in map(_evidence_problem, draft.evidence) if p)
-    if draft.status in EVIDENCED_STATUSES and not draft.evidence and not (draft.before_scene and draft.after_scene):
+    if (
+        draft.status in EVIDENCED_STATUSES
+        and not (draft.evidence or draft.media)
+        and not (draft.before_scene and draft.after_scene)
+    ):
         problems.append(
             Problem(
                 field="evidence",
@@ -397,13 +401,15 @@ def _export_tables(path: Path) -> Iterator[tuple[list[tuple[str, Callable[[], IO
     if path.suffix.lower() != ".zip":
         yield [(str(path), lambda: open(open_regular(Path(os.path.realpath(path))), encoding="utf-8-sig", newline=""))], None
         return
+    raw = os.fdopen(open_regular(Path(os.path.realpath(path))), "rb")
     try:
-        archive = zipfile.ZipFile(os.fdopen(open_regular(Path(os.path.realpath(path))), "rb"))
+        archive = zipfile.ZipFile(raw)
     except zipfile.BadZipFile as error:
+        raw.close()
         raise ObservationError(
             Problem(file=str(path), found=f"not a ZIP file ({error})", fix="give the export's CSV or ZIP")
         ) from None
-    with archive:
+    with raw, archive:  # a ZipFile given a file object never closes it
         names = [n for n in archive.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX")]
 
         def opener(name: str) -> Callable[[], IO[str]]:

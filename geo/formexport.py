@@ -64,6 +64,7 @@ METADATA = frozenset(
 MEDIA_QUESTION = re.compile(r"(photo|image|picture|video|audio|media|attachment|file)(_?\w*)", re.IGNORECASE)
 """A question whose answer is an attached file, by its name (a KoBoToolbox column with a `_URL` companion is one too)."""
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 MAX_MEDIA_BYTES = 1 << 30
 """The largest attachment read (1 GiB): a video of a site, not a ZIP bomb."""
 MAX_MEDIA_FILES = 100_000
@@ -112,12 +113,12 @@ class Columns:
                 continue
             if question in FIELDS and question not in fields.values():
                 fields[index] = question
-            elif question in METADATA or question.startswith("_"):
+            elif question in METADATA or question.startswith("_") or name.startswith("SET-OF-"):
                 metadata.setdefault(question, index)
-            elif name in companions or MEDIA_QUESTION.fullmatch(question):
-                media.append(index)
             elif name.endswith("_URL") and name[: -len("_URL")] in names:
                 continue  # KoBoToolbox's download address of a media answer: the file itself is read
+            elif name in companions or MEDIA_QUESTION.fullmatch(question):
+                media.append(index)
             else:
                 unknown.append(name)
         tool = "kobotoolbox" if "_uuid" in metadata else "odk" if ("KEY" in metadata or "SubmissionDate" in metadata) else None
@@ -171,6 +172,7 @@ class Media:
     where: Path
     folder: Path | None = None
     archive: zipfile.ZipFile | None = None
+    raw: IO[bytes] | None = None
     by_name: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
@@ -184,7 +186,8 @@ class Media:
                     relative = os.path.relpath(os.path.join(root, name), path)
                     media.by_name.setdefault(name, []).append(relative)
         else:
-            media.archive = zipfile.ZipFile(os.fdopen(open_regular(path), "rb"))
+            media.raw = os.fdopen(open_regular(path), "rb")
+            media.archive = zipfile.ZipFile(media.raw)
             for info in media.archive.infolist():
                 if not info.is_dir():
                     media.by_name.setdefault(PurePosixPath(info.filename).name, []).append(info.filename)
@@ -196,7 +199,12 @@ class Media:
         """The attachment `name` of `submission` (the one in a folder named for it, when several share the name)."""
         if not name or "/" in name or "\\" in name or name in (".", ".."):
             return None, f"{name!r} is not an attachment's file name"
-        found = self.by_name.get(name, [])
+        found = []
+        for candidate in self.by_name.get(name, []):
+            folder = PurePosixPath(candidate.replace(os.sep, "/")).parent.name
+            # KoBoToolbox files each submission's attachments in a folder named by its _uuid: another's is not ours
+            if not (_UUID.fullmatch(folder) and folder != submission):
+                found.append(candidate)
         if len(found) > 1:
             found = [f for f in found if submission and submission in PurePosixPath(f.replace(os.sep, "/")).parts[:-1]]
         if len(found) != 1:
@@ -220,6 +228,8 @@ class Media:
         """Close the ZIP, if one is open."""
         if self.archive is not None:
             self.archive.close()
+        if self.raw is not None:
+            self.raw.close()
 
 
 def _extension(name: str) -> str:
