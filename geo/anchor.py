@@ -88,7 +88,7 @@ def public_anchor(records: Sequence[Mapping[str, Any]]) -> Anchor:
 
 
 def read_anchor(given: str) -> Anchor:
-    """An anchor from `verify --against`: a `MANIFEST.sha256` (its anchor line), `COUNT:HEAD`, `public:COUNT:HEAD`, or a head hash."""
+    """An anchor from `verify --against`: a `MANIFEST.sha256` (its anchor line), `COUNT:HEAD`, `public:COUNT:HEAD`, or a hash."""
     text = given.strip()
     match = _GIVEN.fullmatch(text)
     if match:

@@ -418,7 +418,9 @@ def _export_tables(path: Path) -> Iterator[tuple[list[tuple[str, Callable[[], IO
         yield [(f"{path}:{name}", opener(name)) for name in sorted(names)], path
 
 
-def import_rows(path: Path, ignore: Iterable[str] = (), media: Path | None = None) -> Iterator[tuple[int, Draft | Problem]]:
+def import_rows(
+    path: Path, ignore: Iterable[str] = (), media: Path | None = None, attachments: Attachments | None = None
+) -> Iterator[tuple[int, Draft | Problem]]:
     """Each submission of an import CSV or form export, read as a stream: (its first line, its draft or why it is malformed).
 
     Comma or semicolon separated (KoBoToolbox's default), UTF-8 with or
@@ -429,33 +431,32 @@ def import_rows(path: Path, ignore: Iterable[str] = (), media: Path | None = Non
     is never silently dropped. A form export's rows carry their submission
     (`form`) and their attachments, hashed (`media`: a folder or a ZIP; by
     default the export's own, or an `attachments`/`media` folder beside a
-    CSV). A malformed file (not UTF-8, a value over `MAX_CSV_FIELD`
-    characters, an unclosed quote, more than `MAX_IMPORT_ROWS` rows) raises
-    ObservationError naming the line.
+    CSV), which `attachments` collects for `store_attachments`. A malformed
+    file (not UTF-8, a value over `MAX_CSV_FIELD` characters, an unclosed
+    quote, more than `MAX_IMPORT_ROWS` rows) raises ObservationError naming
+    the line.
     """
     with _export_tables(path) as (tables, carried):
         chosen = media or carried or default_media(path)
-        attachments = Attachments(Media.open(chosen) if chosen is not None else None)
+        collected = attachments if attachments is not None else Attachments(None)
+        collected.media = Media.open(chosen) if chosen is not None else None
         try:
-            yield from _submissions(path, tables, ignore, attachments)
+            yield from _submissions(path, tables, ignore, collected)
         finally:
-            if attachments.media is not None:
-                attachments.media.close()
-        _LAST_ATTACHMENTS[path] = attachments
+            if collected.media is not None:
+                collected.media.close()
 
 
-_LAST_ATTACHMENTS: dict[Path, Attachments] = {}
-"""The attachments the last full read of each export hashed, for `store_attachments` (one command, one process)."""
+def store_attachments(path: Path, data_dir: Path, attachments: Attachments, media: Path | None = None) -> int:
+    """Copy the attachments an import of the export at `path` hashed into `<data>/evidence/`; how many.
 
-
-def store_attachments(path: Path, data_dir: Path, media: Path | None = None) -> int:
-    """Copy the attachments `import_rows` hashed from the export at `path` into `<data>/evidence/`; how many."""
-    attachments = _LAST_ATTACHMENTS.pop(path, None)
-    if attachments is None or not attachments.pending:
+    Called once every row has passed, so a refused import leaves nothing behind.
+    """
+    if not attachments.pending:
         return 0
     with _export_tables(path) as (_tables, carried):
         chosen = media or carried or default_media(path)
-        assert chosen is not None
+        assert chosen is not None, "attachments were hashed, so they were given"
         attachments.media = Media.open(chosen)
         try:
             attachments.store(data_dir)
@@ -553,18 +554,29 @@ def read_import_csv(
     return rows, malformed
 
 
+@dataclass
+class PreparedImport:
+    """The records of an import (empty when any row failed), every problem, and the attachments they cite."""
+
+    records: list[dict[str, Any]]
+    problems: list[Problem]
+    attachments: Attachments
+
+
 def prepare_import(
     path: Path, data_dir: str | Path, today: date, ignore: Iterable[str] = (), media: Path | None = None
-) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """The records of every row of the import CSV at `path`, or every problem with any row (nothing to write).
+) -> PreparedImport:
+    """The records of every row of the import file at `path`, or every problem with any row (nothing to write).
 
     One pass over the file: each row is checked and turned into its record as
-    it is read. Evidence paths are read inside the CSV's own folder.
+    it is read. Evidence paths are read inside the CSV's own folder;
+    attachments are hashed, to be stored with `store_attachments`.
     """
     checker = Checker(data_dir, path.parent, today)
+    attachments = Attachments(None)
     records: list[dict[str, Any]] = []
     problems: list[Problem] = []
-    for line, row in import_rows(path, ignore, media):
+    for line, row in import_rows(path, ignore, media, attachments):
         where: Where = {"file": str(path), "line": line}
         if not isinstance(row, Draft):
             problems.append(row.at(where))
@@ -573,4 +585,4 @@ def prepare_import(
         problems.extend(problem.at(where) for problem in found)
         if record is not None and not problems:
             records.append(record)
-    return (records, []) if not problems else ([], problems)
+    return PreparedImport([] if problems else records, problems, attachments)

@@ -4,8 +4,9 @@ Why it is shaped this way: a team spread over cities works on copies (a git
 branch each). The copies share a prefix (the same records with the same
 hashes) and then each adds its own. The merge keeps the prefix as it is and
 interleaves the two tails by (`recorded_at`, `id`), each tail keeping its own
-order (a record both tails hold comes once, where it comes first), so the result is the same whichever side runs it. Records are signed
-over their body without the chain (`geo.keys.signed_bytes`), so re-chaining
+order (a record both tails hold comes once, where it comes first), so the
+result is the same whichever side runs it. Records are signed over their
+body without the chain (`geo.keys.signed_bytes`), so re-chaining
 the tails leaves every signature holding, and ids are random
 (`geo.observations.new_id`), so the two tails never hold one id twice unless
 it is the same record (kept once).

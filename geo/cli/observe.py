@@ -261,11 +261,11 @@ def import_(csv_file: Path, ignore: tuple[str, ...], media: Path | None, key_pat
     Example: heritage-map observe import kobo-export.csv --key ~/.ssh/id_ed25519
     """
     signing = signer(data_dir, key_path)
-    records, problems = drafts.prepare_import(csv_file, data_dir, date.today(), ignore, media)
-    if problems:
-        _refuse(problems, str(csv_file))
-    stored = drafts.store_attachments(csv_file, data_dir, media)
-    added = observations.import_observations(_log(data_dir), records, signing)
+    prepared = drafts.prepare_import(csv_file, data_dir, date.today(), ignore, media)
+    if prepared.problems:
+        _refuse(prepared.problems, str(csv_file))
+    stored = drafts.store_attachments(csv_file, data_dir, prepared.attachments, media)
+    added = observations.import_observations(_log(data_dir), prepared.records, signing)
     for record in added.written:
         click.echo(record["id"])
     for record in added.skipped:
