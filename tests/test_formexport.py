@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner, Result
@@ -33,6 +33,9 @@ from geo.cli import main
 from geo.observations import read_log, verify_log
 from tests.signing import key_path
 from tests.test_observe_cli import write_monitor_data
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 KOBO_HEADER = [
     "start", "end", "today", "deviceid", "observation/site_id", "observation/status", "observation/observed_on",
