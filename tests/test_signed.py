@@ -274,3 +274,17 @@ def test_a_key_that_is_not_registered_cannot_sign(data: Path, tmp_path: Path) ->
     fingerprint_of = KeyPair.load(stray).fingerprint
     assert result.exit_code == 1 and f"key {fingerprint_of} is not registered" in result.stderr
     assert not (data / "observations.jsonl").exists()
+
+
+def test_a_keyring_that_is_a_link_is_neither_read_nor_written(data: Path, tmp_path: Path) -> None:
+    import os
+
+    outside = tmp_path / "elsewhere.jsonl"
+    (data / "keyring.jsonl").rename(outside)
+    os.symlink(outside, data / "keyring.jsonl")
+    before = outside.read_bytes()
+    for args in (["verify"], ["analyst", "list"], list(ADD[:-1]) + [keyed(data, "Ann")]):
+        result = run(data, *args)
+        assert result.exit_code == 1 and result.stderr.count("\n") == 1, (args, result.output)
+        assert "keyring.jsonl: a symbolic link" in result.stderr, (args, result.stderr)
+    assert outside.read_bytes() == before

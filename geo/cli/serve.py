@@ -165,7 +165,7 @@ def command(
       heritage-map serve --data scratch/layers --maps scratch/maps
     """
     from geo.validate import folder_problem
-    from geo.workspace.config import Workspace, default_state_dir
+    from geo.workspace.config import Workspace, default_state_dir, signing_key
 
     problem = folder_problem(data_dir)
     if problem is not None:
@@ -193,6 +193,7 @@ def command(
     _setup(workspace)
     if admin:
         _create_admin(admin, full_name)
+        signing_key(workspace)  # made now, so an admin can register it before the first start
         return
     _signing_key_notice(workspace)
     import waitress
