@@ -283,7 +283,7 @@ def test_a_keyring_that_is_a_link_is_neither_read_nor_written(data: Path, tmp_pa
     (data / "keyring.jsonl").rename(outside)
     os.symlink(outside, data / "keyring.jsonl")
     before = outside.read_bytes()
-    for args in (["verify"], ["analyst", "list"], list(ADD[:-1]) + [keyed(data, "Ann")]):
+    for args in (["verify"], ["analyst", "list"], [*ADD[:-1], keyed(data, "Ann")]):
         result = run(data, *args)
         assert result.exit_code == 1 and result.stderr.count("\n") == 1, (args, result.output)
         assert "keyring.jsonl: a symbolic link" in result.stderr, (args, result.stderr)
