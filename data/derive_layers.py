@@ -6,8 +6,12 @@ what a change to the reference actually changed.
 
 Every value is copied from a reference row together with its source URL.
 Where a row has no coordinate the feature keeps `"geometry": null` and says in
-`unlocated_note` what was searched. A later source can add a coordinate
-through `found_coordinates.csv`, `gaps_communities.csv` or `gaps_heritage.csv`.
+`unlocated_note` why. A later source can add a coordinate through
+`found_coordinates.csv`, `gaps_communities.csv` or `gaps_heritage.csv`.
+
+The free text the derivation makes from the reference is the compiler's research
+notes; what the layers and the log carry is the public text written for each note
+in `public_text.csv` (`with_public_text`; docs/coding-rules.md, "Public text").
 """
 
 from __future__ import annotations
@@ -967,8 +971,12 @@ def monitor_imagery(before: str | None, after: str | None) -> dict[str, str | No
 
 
 def verdict_record(site: str, verdict: dict[str, str], checks: list[dict[str, str]], cites: Citations) -> dict[str, Any]:
-    """An observation transcribed from a verdict of the verification pass (a correction or an added site)."""
-    note, mentioned = moved_addresses(verdict["reason"] + (f" Detail: {verdict['detail']}." if verdict["detail"] else ""))
+    """An observation transcribed from a verdict of the verification pass (a correction or an added site).
+
+    Its `note` is the verdict's reasoning (research notes, with the addresses it mentions as short labels); the log
+    publishes the public text written for it instead (`with_public_text`), which names its evidence in words.
+    """
+    note, _ = moved_addresses(verdict["reason"] + (f" Detail: {verdict['detail']}." if verdict["detail"] else ""))
     checked = max(c["checked_on"] for c in checks) if checks else None
     if checked is None:
         raise LayerError(f"verification: {site}: no site_checks row; fix: record the sources read for the verdict")
@@ -990,8 +998,6 @@ def verdict_record(site: str, verdict: dict[str, str], checks: list[dict[str, st
         "note": note,
         "visibility": "public",
     }
-    if mentioned:
-        record["note_sources"] = [cites.cite(url, f"verification: {site}: reason")[0] for url in mentioned]
     return record
 
 
@@ -1036,7 +1042,8 @@ def original_record(row: dict[str, str], verdict: dict[str, str] | None, cites: 
 def observation_records(rows: list[dict[str, str]], verification: Verification, cites: Citations) -> list[dict[str, Any]]:
     """The log: each reference finding re-transcribed, then the corrections and the added sites' findings appended.
 
-    A correction names the record it supersedes (`supersedes`) and is recorded on the day of the check.
+    A correction names the record it supersedes (`supersedes`) and is recorded on the day of the check. The records
+    are chained (`chained`) once their notes are the public text (`with_public_text`).
     """
     records = []
     for row in rows:
@@ -1056,7 +1063,7 @@ def observation_records(rows: list[dict[str, str]], verification: Verification, 
             site = added_site_id(candidate)
             record = verdict_record(site, verdict, verification.checks.get(candidate, []), cites)
             records.append({"id": f"obs-{site}-1", **record})
-    return chained(records)
+    return records
 
 
 def chained(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -1198,7 +1205,7 @@ def cited_urls(layers: dict[str, Any]) -> dict[str, Counter]:
     return found
 
 
-def sources_md(texts: dict[str, str], layers: dict[str, list[dict[str, Any]]], reference_dir: Path) -> str:
+def sources_md(texts: dict[str, str], layers: dict[str, list[dict[str, Any]]], reference_dir: Path, misprinted: list[str]) -> str:
     """SOURCES.md: what each cited domain gave, the 107 reconciliation and every remaining gap."""
     lines = [
         "# Sources of the default layers",
@@ -1224,7 +1231,7 @@ def sources_md(texts: dict[str, str], layers: dict[str, list[dict[str, Any]]], r
     lines += verification_section(reference_dir)
     lines += monitors_section(layers["heritage_sites"], reference_dir)
     lines += citations_section(reference_dir)
-    lines += gaps_section(layers)
+    lines += gaps_section(layers, misprinted)
     lines += domain_section(texts, layers)
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -1463,9 +1470,31 @@ def reconciliation_section(communities: list[dict[str, Any]], reference_dir: Pat
     return lines
 
 
-def gaps_section(layers: dict[str, list[dict[str, Any]]]) -> list[str]:
+def misprinted_longitudes(communities: list[dict[str, Any]]) -> list[str]:
+    """SOURCES.md's lines for the settlements whose only source printed the longitude as "W" (read from the research
+    notes, before the public text replaces them): whether a second source has confirmed the point since."""
+    lines = []
+    for props in (f["properties"] for f in communities):
+        if W_LONGITUDE.search(props["note"]):
+            state = (
+                "needs a second source"
+                if props.get("coord_warning")
+                else f"confirmed by a second source, {props['coord_source']}"
+            )
+            lines.append(f"- {props['name']} (`{props['id']}`): {state}")
+    return lines
+
+
+def gaps_section(layers: dict[str, list[dict[str, Any]]], misprinted: list[str]) -> list[str]:
     lines = ["## Remaining gaps", ""]
     titles = {"communities": "Unlocated settlements", "heritage_sites": "Unlocated heritage sites", "places": "Unlocated places"}
+    lines += [
+        (
+            "Each unlocated feature with its public note; what was searched for each is in its research note "
+            "(`data/reference/public_text.csv`, `research_note`)."
+        ),
+        "",
+    ]
     for layer, title in titles.items():
         unlocated = [f["properties"] for f in layers[layer] if f["geometry"] is None]
         lines += [f"### {title} ({len(unlocated)})", ""]
@@ -1476,15 +1505,7 @@ def gaps_section(layers: dict[str, list[dict[str, Any]]]) -> list[str]:
     for props in (f["properties"] for f in layers["routes"]):
         if props["skipped_waypoints"]:
             lines.append(f"- {props['name']}: " + "; ".join(props["skipped_waypoints"]) + " (left out of the line)")
-    lines += ["", '### Longitudes printed as "W"', ""]
-    for props in (f["properties"] for f in layers["communities"]):
-        if W_LONGITUDE.search(props["note"]):
-            state = (
-                "needs a second source"
-                if props.get("coord_warning")
-                else f"confirmed by a second source, {props['coord_source']}"
-            )
-            lines.append(f"- {props['name']} (`{props['id']}`): {state}")
+    lines += ["", '### Longitudes printed as "W"', "", *misprinted]
     lines += [
         "",
         "### Shared points",
@@ -1595,11 +1616,105 @@ def domain_section(texts: dict[str, str], layers: dict[str, list[dict[str, Any]]
     return lines
 
 
+# --- public text ------------------------------------------------------------
+
+PUBLIC_TEXT = "public_text.csv"
+PUBLIC_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
+    "communities": ("note", "coord_note", "coord_warning", "unlocated_note"),
+    "heritage_sites": ("type_detail", "period", "coord_note", "unlocated_note"),
+    "routes": ("note",),
+    "places": ("note", "coord_note", "unlocated_note"),
+    "observations": ("note",),
+}
+"""The free text a reader sees, by layer (`observations` is the log). What the derivation makes of the reference
+there is the compiler's research note (which copy was read, what was searched); the layers carry the public text
+written for it in `public_text.csv` instead (docs/coding-rules.md, "Public text")."""
+
+TextKey = tuple[str, str, str]
+"""(layer, feature or record id, field)."""
+
+
+@dataclass(frozen=True)
+class PublicText:
+    """One row of `public_text.csv`: the research note a field was derived as, and the text a reader is shown
+    (empty when the note was only research process)."""
+
+    research_note: str
+    text: str
+
+
+def read_public_text(reference_dir: Path) -> dict[TextKey, PublicText]:
+    path = reference_dir / PUBLIC_TEXT
+    table: dict[TextKey, PublicText] = {}
+    for line, row in enumerate(read_rows(path), start=2):
+        key = (row["layer"], row["id"], row["field"])
+        if key in table:
+            raise LayerError(f"{path}: line {line}: {' '.join(key)} is given twice; fix: keep one row for it")
+        table[key] = PublicText(row["research_note"], row["text"])
+    return table
+
+
+def research_notes(layers: dict[str, list[dict[str, Any]]], records: list[dict[str, Any]]) -> dict[TextKey, str]:
+    """Every free-text value a reader would see, as derived from the reference, in derivation order."""
+    notes: dict[TextKey, str] = {}
+    for layer, features in layers.items():
+        for f in features:
+            props = f["properties"]
+            for name in PUBLIC_TEXT_FIELDS[layer]:
+                if props.get(name):
+                    notes[(layer, props["id"], name)] = props[name].strip()
+    for record in records:
+        if record.get("note"):
+            notes[("observations", record["id"], "note")] = record["note"].strip()
+    return notes
+
+
+def public_text_problems(notes: dict[TextKey, str], table: dict[TextKey, PublicText]) -> list[str]:
+    """What keeps the public text from standing in for every research note: a note with no row, a note changed since
+    its row was written (its public text may no longer say what the sources say), a row for a field no longer derived."""
+    problems = []
+    for key, note in notes.items():
+        row = table.get(key)
+        if row is None:
+            problems.append(
+                f"{' '.join(key)}: no public text for the research note {note[:80]!r}; fix: add a row with the note as "
+                "research_note and, as text, what a reader needs (empty when the note is only research process)"
+            )
+        elif row.research_note != note:
+            problems.append(
+                f"{' '.join(key)}: the research note changed since its public text was written; fix: copy the new note "
+                "into research_note and check the text against it"
+            )
+    problems += [
+        f"{' '.join(key)}: no such field is derived any more; fix: remove the row" for key in table.keys() - notes.keys()
+    ]
+    return problems
+
+
+def with_public_text(
+    layers: dict[str, list[dict[str, Any]]], records: list[dict[str, Any]], table: dict[TextKey, PublicText]
+) -> None:
+    """Replace every research note of `layers` and `records` by its public text (None when that is empty)."""
+    problems = public_text_problems(research_notes(layers, records), table)
+    if problems:
+        raise LayerError(f"{PUBLIC_TEXT}: {len(problems)} problem(s): " + "; ".join(problems))
+    for layer, features in layers.items():
+        for f in features:
+            props = f["properties"]
+            for name in PUBLIC_TEXT_FIELDS[layer]:
+                if props.get(name):
+                    props[name] = table[(layer, props["id"], name)].text or None
+    for record in records:
+        if record.get("note"):
+            record["note"] = table[("observations", record["id"], "note")].text or None
+
+
 # --- entry point ------------------------------------------------------------
 
 
-def derive(reference_dir: Path) -> dict[str, str]:
-    """The text of every file of `data/layers/`, keyed by file name."""
+def research_layers(reference_dir: Path) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
+    """The four layers and the log's records (not yet chained) as derived from the reference, their free text still
+    the compiler's research notes."""
     found = found_points(reference_dir)
     rows = site_rows(reference_dir)
     cites = citation_tables(reference_dir)
@@ -1623,15 +1738,24 @@ def derive(reference_dir: Path) -> dict[str, str]:
         "routes": route_features(reference_dir, cites),
         "places": attach_read_via(place_features(reference_dir), cites, ("places.csv",)),
     }
+    return layers, observation_records(rows, verification, cites)
+
+
+def derive(reference_dir: Path) -> dict[str, str]:
+    """The text of every file of `data/layers/`, keyed by file name."""
+    layers, records = research_layers(reference_dir)
+    cites = citation_tables(reference_dir)
+    misprinted = misprinted_longitudes(layers["communities"])
+    with_public_text(layers, records, read_public_text(reference_dir))
+    records = chained(records)
     texts = {f"{name}.geojson": dump_json(collection(features)) for name, features in layers.items()}
-    records = observation_records(rows, verification, cites)
     texts["observations.jsonl"] = "".join(canonical_json(r).decode("utf-8") + "\n" for r in records)
     # No scene is held: the reference's image dates are the monitors' and now sit on the observations.
     texts["imagery.json"] = dump_json(pystac.ItemCollection([]).to_dict())
     texts["monitor_counts.csv"] = (reference_dir / "monitor_counts.csv").read_text(encoding="utf-8")
     texts["cited_copies.csv"] = (reference_dir / "cited_copies.csv").read_text(encoding="utf-8")
     texts["timeline.csv"] = timeline_text(reference_dir, cites)
-    texts["SOURCES.md"] = sources_md(dict(texts), layers, reference_dir)
+    texts["SOURCES.md"] = sources_md(dict(texts), layers, reference_dir, misprinted)
     return texts
 
 

@@ -38,10 +38,10 @@ COMMON: dict[str, Field] = {
         "community (the point is the community's it belongs to), approximate.",
     ),
     "coord_source": Field("string", "The page the coordinates come from (canonical address)."),
-    "coord_note": Field("string", "What the reader should know about the coordinates."),
-    "coord_warning": Field("string", "A doubt about the coordinates that a second source should settle."),
-    "unlocated_note": Field("string", "Why the feature has no location: what was searched."),
-    "note": Field("string", "What the sources say, in brief."),
+    "coord_note": Field("string", "Why the point stands where it does, and why it is approximate when it is."),
+    "coord_warning": Field("string", "A doubt about the coordinates: why the point may be wrong."),
+    "unlocated_note": Field("string", "Why the feature has no location."),
+    "note": Field("string", "What the sources say, in brief, and who documented it."),
     "sources": Field("string", "The pages the feature's values come from (canonical addresses). " + LIST),
 }
 

@@ -191,10 +191,11 @@ def test_rows_with_a_longitude_printed_w_carry_a_warning() -> None:
 def test_points_are_copied_from_the_reference_or_a_later_sourced_file() -> None:
     rows = {row["id"]: row for name in load_derive().COMMUNITY_FILES for row in reference_rows(name)}
     gaps = {row["id"]: row for row in reference_rows("gaps_communities.csv")}
+    found = {row["id"] for row in reference_rows("found_coordinates.csv") if row["layer"] == "communities"}
     for feature in features("communities"):
         props, geometry = feature["properties"], feature["geometry"]
         row = rows[props["id"]]
-        later = (props.get("coord_note") or "").startswith("found after the reference")
+        later = props["id"] in gaps or props["id"] in found
         if geometry and not later and props["coord_precision"] in ("settlement", "approximate") and row["lat"]:
             assert geometry["coordinates"] == [float(row["lon"]), float(row["lat"])]
             assert props["coord_source"] == row["coord_source_url"]
@@ -386,6 +387,20 @@ def copy_reference(tmp_path: Path) -> Path:
     return reference
 
 
+def write_public_text_for(reference: Path, text: str) -> None:
+    """Bring `reference`'s public_text.csv up to date with its research notes: rows whose note is unchanged are kept,
+    a new or changed note gets `text`, rows for fields no longer derived go."""
+    derive = load_derive()
+    table = derive.read_public_text(reference)
+    notes = derive.research_notes(*derive.research_layers(reference))
+    with (reference / derive.PUBLIC_TEXT).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["layer", "id", "field", "research_note", "text"])
+        for key, note in notes.items():
+            kept = table.get(key)
+            writer.writerow([*key, note, kept.text if kept and kept.research_note == note else text])
+
+
 def test_found_coordinates_locate_a_settlement_and_confirm_a_w_longitude(tmp_path: Path) -> None:
     reference = copy_reference(tmp_path)
     (reference / "found_coordinates.csv").write_text(
@@ -395,10 +410,15 @@ def test_found_coordinates_locate_a_settlement_and_confirm_a_w_longitude(tmp_pat
         "heritage_sites,NK042,39.7,46.8,settlement,https://example.org/aknaghbyur,,fixture\n",
         encoding="utf-8",
     )
+    # A new finding changes the research notes: nothing is published until the public text is written for them.
+    with pytest.raises(LayerError, match=r"^public_text.csv: \d+ problem\(s\): .*communities badara coord_note: no public text"):
+        load_derive().main(reference, tmp_path / "out")
+    write_public_text_for(reference, "written for the fixture")
     load_derive().main(reference, tmp_path / "out")
     by_id = {f["properties"]["id"]: f for f in features("communities", tmp_path / "out")}
     assert by_id["badara"]["geometry"]["coordinates"] == [46.8, 39.9]
     assert by_id["badara"]["properties"]["coord_source"] == "https://example.org/badara"
+    assert by_id["badara"]["properties"]["coord_note"] == "written for the fixture"
     assert "coord_warning" not in by_id["dahrav"]["properties"]
     assert "coord_warning" in by_id["ashan"]["properties"]
     site = next(f for f in features("heritage_sites", tmp_path / "out") if f["properties"]["id"] == "nk042")
