@@ -185,3 +185,23 @@ def test_a_zip_member_that_names_a_path_out_of_the_export_is_never_written_there
     assert sorted(p.name for p in (data / "evidence").iterdir()) == sorted(
         f"{hashlib.sha256(p).hexdigest()}.jpg" for p in (PHOTO, OTHER_PHOTO)
     )
+
+
+def test_kobo_tables_zipped_with_a_repeat_group_of_photos(data: Path, tmp_path: Path) -> None:
+    """KoBoToolbox's repeat table names its submission in `_submission__uuid`; its photos are that submission's evidence."""
+    uuid = "5a1c2b3d-0000-4000-8000-00000000000a"
+    main_rows = [KOBO_HEADER, kobo_row(uuid, "church", "", "validation_status_approved", 1)]
+    repeat = (
+        "photos/photo;photos/photo_URL;_index;_parent_table_name;_parent_index;_submission__id;_submission__uuid\n"
+        f"1717219200123.jpg;https://kf.kobotoolbox.org/media/x;1;heritage_form;1;1001;{uuid}\n"
+    )
+    export = tmp_path / "kobo.zip"
+    with zipfile.ZipFile(export, "w") as archive:
+        archive.writestr("heritage_form.csv", "".join(";".join(f'"{v}"' for v in row) + "\n" for row in main_rows))
+        archive.writestr("photos.csv", repeat)
+        archive.writestr(f"attachments/monitor1/attachments/aBcD/{uuid}/1717219200123.jpg", PHOTO)
+    result = run(data, "observe", "import", str(export))
+    assert result.exit_code == 0, result.output
+    (record,) = read_log(data / "observations.jsonl")
+    assert record["form"]["submission_id"] == uuid
+    assert [e["sha256"] for e in record["evidence"] if "sha256" in e] == [hashlib.sha256(PHOTO).hexdigest()]
