@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from geo import keys as keyfile
 from geo._logfile import broken_log, locked_append, read_bytes, scan
 from geo.errors import Problem, SigningError
+from geo.logmerge import merge_problems
 from geo.text import TextRefused, clean, identity
 
 if TYPE_CHECKING:
@@ -236,6 +237,8 @@ def read_keyring(path: Path) -> Keyring:
     found = scan(path, data)
     keyring.exists, keyring.records, keyring.head = True, found.records, found.head
     keyring.problems.extend(found.problems)
+    if not found.problems:
+        keyring.problems.extend(merge_problems(found.records, found.lines))
     first = True
     for line, entry in zip(found.lines, found.records):
         kind = entry.get("kind")

@@ -70,7 +70,8 @@ def common_prefix(ours: Sequence[Mapping[str, Any]], theirs: Sequence[Mapping[st
 
 
 def _key(record: Mapping[str, Any]) -> tuple[str, str]:
-    return str(record.get("recorded_at") or ""), str(record.get("id"))
+    # A log record says when it was recorded, a keyring entry when it was added.
+    return str(record.get("recorded_at") or record.get("added_at") or ""), str(record.get("id"))
 
 
 def _runs(positions: list[int]) -> list[list[int]]:
@@ -164,7 +165,7 @@ def merge_records(
         "id": f"merge-{digest}",
         "prefix": shared,
         "sides": sides,
-        "recorded_at": max((str(r.get("recorded_at") or "") for r in merged), default=""),
+        "recorded_at": max((_key(r)[0] for r in merged), default=""),
     }
     head = str(prefix[-1].get("hash"))
     return [dict(r) for r in prefix] + rechain([*merged, marker], head)

@@ -17,7 +17,7 @@ from geo.errors import ObservationError
 from geo.logmerge import merge_problems, merge_records
 from geo.observations import add_observations, read_log, verify_log
 from tests.layers import write_layers
-from tests.signing import key_path, signer
+from tests.signing import key_path, register, signer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -164,3 +164,24 @@ def test_log_merge_from_the_command_line(tmp_path: Path) -> None:
     assert again.exit_code == 0 and (data / "observations.jsonl").read_bytes() == b"".join(
         canonical_json(r) + b"\n" for r in read_log(data / "observations.jsonl")
     )
+
+
+def test_keyrings_that_each_added_keys_merge_and_every_entry_still_holds(tmp_path: Path) -> None:
+    """One copy's admin adds a second admin who adds a reviewer; the other copy adds an analyst: the merge keeps both."""
+    from geo.keyring import checked_keyring, keyring_path
+
+    data = write_layers(tmp_path / "layers")
+    key_path(data, "Admin", "admin")
+    copy = write_layers(tmp_path / "copy" / "layers")
+    (copy / "keyring.jsonl").write_bytes((data / "keyring.jsonl").read_bytes())
+    (copy.parent / "keys").mkdir()
+    for name in ("Admin_ed25519", "Admin_ed25519.pub"):
+        (copy.parent / "keys" / name).write_bytes((data.parent / "keys" / name).read_bytes())
+    carl = key_path(data, "Carl", "admin")
+    register(data, "Dan", "reviewer", Path(carl))  # signed by an admin this copy registered
+    key_path(copy, "Eve", "analyst")
+    result = CliRunner().invoke(main, ["log", "merge", str(copy / "keyring.jsonl"), "--into", str(data / "keyring.jsonl")])
+    assert result.exit_code == 0, result.output
+    keyring = checked_keyring(keyring_path(data / "observations.jsonl"))
+    assert sorted(key.name for key in keyring.keys.values()) == ["Admin", "Carl", "Dan", "Eve"]
+    assert keyring.records[-1]["kind"] == "merge"
