@@ -6,6 +6,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+NODE_BIN := node_modules/.bin
 
 .PHONY: maps test lint bench chromium
 
@@ -21,11 +22,18 @@ maps: $(BIN)/heritage-map
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update && apt-get install -y chromium; }
 
-# Style (ruff, with geopandas' rule sets) and types (mypy on the package), before any test.
-lint: $(BIN)/heritage-map
+# ESLint for the maps' own scripts, pinned by package-lock.json: `npm ci` installs exactly that (it needs the npm
+# registry once; after that the linter runs offline).
+$(NODE_BIN)/eslint: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Style (ruff, with geopandas' rule sets), types (mypy on the package) and the scripts (ESLint), before any test.
+lint: $(BIN)/heritage-map $(NODE_BIN)/eslint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(NODE_BIN)/eslint geo/static
 
 # pytest exits 5 when it collected no test: that is reported, not hidden.
 test: $(BIN)/heritage-map chromium lint

@@ -70,7 +70,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=10_000,
         help="largest N at which stock folium is run; above it, extrapolated (default 1e4)",
     )
-    parser.add_argument("--full-build-sites", type=int, help="N for one full `heritage-map build` (default 1000; 0 skips)")
+    parser.add_argument(
+        "--whole-build-sizes",
+        type=_sizes,
+        help="N at which the whole `heritage-map build`, its floor and a rebuild are timed (default: the sizes)",
+    )
     parser.add_argument("--timeout", type=float, default=240.0, help="seconds a page may take to paint (default 240)")
     parser.add_argument("--out", type=Path, help="where to write RESULTS.md (default benchmarks/RESULTS.md)")
     parser.add_argument("--workdir", type=Path, help="folder for the synthetic data and built maps (default: a temporary one)")
@@ -96,7 +100,7 @@ def run_join(run: Run, workdir: Path, sizes: list[int], footprint_sizes: list[in
 
 
 def run_build(
-    run: Run, workdir: Path, sizes: list[int], runs: int, folium_max: int, full_sites: int
+    run: Run, workdir: Path, sizes: list[int], runs: int, folium_max: int, whole_sizes: list[int]
 ) -> dict[int, dict[str, Path]]:
     pages: dict[int, dict[str, Path]] = {}
     for n in sizes:
@@ -112,9 +116,10 @@ def run_build(
     inputs = load_inputs(workdir / f"layers-{profile_n}")
     run.profile_sites = profile_n
     run.build_profile, run.build_profile_total = measure_build.profile(lambda: measure_build.ours(inputs))
-    if full_sites:
-        say(f"build: the whole heritage-map build at N={full_sites:,}")
-        run.full_build = measure_build.full_build(workdir, full_sites)
+    for n in whole_sizes:
+        whole_runs = 1 if n >= 100_000 else runs
+        say(f"build: the whole heritage-map build at N={n:,} ({whole_runs} run(s)), its floor, and a rebuild")
+        run.whole_builds.append(measure_build.whole_build(workdir, n, whole_runs))
     return pages
 
 
@@ -122,6 +127,8 @@ def run_browser(run: Run, pages: dict[int, dict[str, Path]], runs: int, folium_m
     for browser in measure_browser.launch():
         run.versions[-1] = ("chromium", f"{browser.version} (/usr/bin/chromium, headless)")
         for n, paths in pages.items():
+            say(f"browser: the timeline's slider at N={n:,}")
+            run.timeline.append(measure_browser.timeline_steps(browser, paths["timeline"], n, timeout))
             for kind in ("ours", "fastmarkercluster", "folium"):
                 if kind not in paths:
                     reason = f"not run: stock folium was not built above {folium_max:,} sites (it would take minutes)"
@@ -143,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     footprint_sizes: list[int] = args.footprints or preset.footprints
     log_records: int = args.log_records or preset.log
     runs = args.runs or (1 if args.quick else 3)
-    full_sites = args.full_build_sites if args.full_build_sites is not None else (50 if args.quick else 1_000)
+    whole_sizes: list[int] = args.whole_build_sizes or sizes
     folium_max = min(args.folium_max, max(sizes)) if args.quick else args.folium_max
     out = args.out or (Path(tempfile.gettempdir()) / "heritage-bench-quick" / "RESULTS.md" if args.quick else RESULTS)
 
@@ -161,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir = args.workdir or Path(temporary)
         workdir.mkdir(parents=True, exist_ok=True)
         run_join(run, workdir, sizes, footprint_sizes, runs)
-        pages = run_build(run, workdir, sizes, runs, folium_max, full_sites)
+        pages = run_build(run, workdir, sizes, runs, folium_max, whole_sizes)
         run_browser(run, pages, runs, folium_max, args.timeout)
         say(f"log: {log_records:,} records")
         run.log = measure_log.measure(workdir, log_records, runs)

@@ -15,7 +15,13 @@ all; Bootstrap, Font Awesome and the awesome-markers plugin are aborted
   collection (`HeapProfiler.collectGarbage`): what the page keeps alive;
 - zoom: `map.setZoom(z ± 1, {animate: false})`, then `zoomend`, then one
   animation frame and a task after it; the median of three zooms in and
-  three out.
+  three out;
+- timeline step (our timeline page): the slider moved one date on (its
+  value set and an `input` event dispatched), then one animation frame
+  (the sites redrawn) and a task after it; the median of ten steps from the
+  middle of the dates, and the first move apart (a jump to the middle from
+  the last date, where the page opens; each layer's dates were read once as
+  the page loaded).
 """
 
 from __future__ import annotations
@@ -67,6 +73,17 @@ FEATURES = {
                  return n; })()""".replace("%s", FIND_MAP),
     "folium": "document.querySelectorAll('.leaflet-marker-icon').length",
 }
+
+
+STEP = """(index) => new Promise((resolve) => {
+  const slider = HeritageMap.state.timeline.slider;
+  const start = performance.now();
+  slider.value = String(index);
+  slider.dispatchEvent(new Event("input"));
+  requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - start), 0));
+})"""
+SHOWN = """Object.keys(HeritageMap.state.layers).filter((t) => t.startsWith("Heritage sites"))
+  .reduce((n, t) => n + HeritageMap.state.layers[t].shown().filter(Boolean).length, 0)"""
 
 
 PARSE_AGAIN = """() => {
@@ -188,6 +205,43 @@ def measure(browser: Browser, path: Path, kind: str, n_sites: int, runs: int, ti
             row.skipped = f"failed: {str(error).splitlines()[0]}"
             row.loads.clear()
             break
+    return row
+
+
+@dataclass
+class TimelineRow:
+    """Moving our timeline's slider at one N: the first move, the median of the steps after it, and the sites shown."""
+
+    n_sites: int
+    dates: int = 0
+    first: float = 0.0
+    steps: list[float] = field(default_factory=list)
+    shown: int = 0
+    skipped: str | None = None
+
+    def median(self) -> float:
+        return statistics.median(self.steps)
+
+
+def timeline_steps(browser: Browser, path: Path, n_sites: int, timeout_s: float, count: int = 10) -> TimelineRow:
+    """Open our timeline page and move its slider one date at a time, from the middle of its dates."""
+    row = TimelineRow(n_sites)
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    try:
+        page = context.new_page()
+        page.route("**/*", _route([]))
+        page.add_init_script(PAINTED_PROBE)
+        page.goto(path.resolve().as_uri(), wait_until="load", timeout=timeout_s * 1000)
+        page.wait_for_function("window.__painted !== undefined", timeout=timeout_s * 1000)
+        row.dates = int(page.evaluate("HeritageMap.state.timeline.dates.length"))
+        start = row.dates // 2
+        row.first = float(page.evaluate(STEP, start)) / 1000
+        row.steps = [float(page.evaluate(STEP, min(row.dates - 1, start + k))) / 1000 for k in range(1, count + 1)]
+        row.shown = int(page.evaluate(SHOWN))
+    except (PlaywrightTimeout, PlaywrightError) as error:
+        row.skipped = f"failed: {str(error).splitlines()[0]}"
+    finally:
+        context.close()
     return row
 
 

@@ -1,10 +1,10 @@
 """The build: seconds and bytes of the overview map for N sites, against two stock folium maps.
 
-- ours: `geo.maps.public_sites`, `geo.maps.overview_map` then
+- ours: `public_sites` (the join, `geo.join.join`, then the public view,
+  `geo.sitestatus.public_view`), `geo.maps.overview_map` then
   `geo.render.page_html` (self-contained, `--tiles none`), from inputs already
   loaded, with Python's cyclic collector paused as `geo.build.build_maps`
-  runs these steps; loading and the join (`public_sites`) are also timed on
-  their own;
+  runs these steps; loading and `public_sites` are also timed on their own;
 - stock folium: one `folium.Marker` per site with a `folium.Popup` (name in
   two scripts, type, status and its date), rendered with `Figure.render()`;
 - FastMarkerCluster: `folium.plugins.FastMarkerCluster` with the same popup
@@ -25,10 +25,16 @@ inlines Leaflet, its plugins and heritage.js, and the byte counts include that.
 from __future__ import annotations
 
 import cProfile
+import gc
 import html
 import json
 import pstats
 import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,15 +42,17 @@ from typing import TYPE_CHECKING, Any
 import folium
 import folium.plugins
 
-from benchmarks import synthetic
-from benchmarks._timing import Figure, median_and_result, median_seconds, timed
+from benchmarks import machine, synthetic
+from benchmarks._timing import Figure, median_and_result, median_seconds
 from geo._gc import collector_paused
-from geo.build import build_maps
+from geo.build import BuildState
 from geo.inputs import Inputs, load_inputs
-from geo.maps import overview_map, public_sites
+from geo.join import join
+from geo.maps import overview_map, timeline_map
+from geo.observations import append_records
 from geo.payload import feature_table, script_json, table_features
 from geo.render import page_html
-from geo.sitestatus import SITE_FIELDS
+from geo.sitestatus import SITE_FIELDS, PublicView, public_view
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -56,6 +64,7 @@ POPUP_CALLBACK = """function (row) {
     marker.bindPopup(row[2]);
     return marker;
 }"""
+ROOT = Path(__file__).resolve().parent.parent
 _PAYLOAD = re.compile(r'<script type="application/json" id="[^"]*">(.*?)</script>', re.DOTALL)
 
 
@@ -84,13 +93,19 @@ class BuildRow:
 
 
 @dataclass
-class FullBuild:
-    """`geo.build.build_maps` (every page) at one small N, to show what the per-site pages cost."""
+class WholeBuild:
+    """`heritage-map build` (load to MANIFEST.sha256) at one N, Python writing the same files beside it, and a rebuild."""
 
     n_sites: int
-    seconds: float
+    seconds: Figure
+    floor: Figure
     files: int
     bytes: int
+    peak_mb: float
+    load: str
+    rebuild: Figure | None = None
+    rebuild_written: int = 0
+    rebuild_incremental: bool = False
 
 
 def scenes_for(n_sites: int) -> int:
@@ -126,6 +141,11 @@ def fast_cluster(sites: gpd.GeoDataFrame) -> str:
     return fmap.get_root().render()
 
 
+def public_sites(inputs: Inputs) -> PublicView:
+    """The join and the public view of the sites, as a build makes them."""
+    return public_view(inputs, join(inputs.sites, inputs.items, inputs.observations()))
+
+
 def ours(inputs: Inputs) -> str:
     """Our overview page, self-contained, without base tiles, built as `geo.build.build_maps` builds it."""
     with collector_paused():
@@ -157,18 +177,23 @@ def measure(workdir: Path, n_sites: int, runs: int, folium_max: int) -> tuple[Bu
     data = synthetic.write_data_folder(workdir / f"layers-{n_sites}", n_sites, n_scenes)
     load, inputs = median_and_result(lambda: load_inputs(data), 1 if n_sites >= 100_000 else runs)
     with collector_paused():  # each phase as the build runs it
-        join, sites = median_and_result(lambda: public_sites(inputs), runs)
+        joined, view = median_and_result(lambda: public_sites(inputs), runs)
+        sites = view.sites
         payload, collection = median_and_result(lambda: feature_table(sites, SITE_FIELDS), runs)
         script = median_seconds(lambda: script_json(collection), runs)
     ours_figure, page = median_and_result(lambda: ours(inputs), max(runs, BUILD_RUNS))
     paths = {"ours": _write(workdir / f"ours-{n_sites}.html", page)}
+    with collector_paused():
+        timeline_page, _ = page_html(timeline_map(inputs, view, "none"), "inline")
+    paths["timeline"] = _write(workdir / f"timeline-{n_sites}.html", timeline_page)
+    del timeline_page
     cluster_figure, cluster_page = median_and_result(lambda: fast_cluster(sites), runs)
     paths["fastmarkercluster"] = _write(workdir / f"fastmarkercluster-{n_sites}.html", cluster_page)
     row = BuildRow(
         n_sites,
         n_scenes,
         load,
-        join,
+        joined,
         ours_figure,
         _size(page),
         compact_geojson_bytes(page),
@@ -203,12 +228,75 @@ def extrapolate_folium(rows: list[BuildRow]) -> None:
             row.folium_bytes_how = how
 
 
-def full_build(workdir: Path, n_sites: int) -> FullBuild:
-    """Time `build_maps` (overview, timeline, one page and embed per site) once."""
-    data = synthetic.write_data_folder(workdir / f"layers-full-{n_sites}", n_sites, scenes_for(n_sites))
-    out = workdir / f"maps-full-{n_sites}"
-    seconds, result = timed(lambda: build_maps(data, out, tiles="none"))
-    return FullBuild(n_sites, seconds, len(result.written), sum(p.stat().st_size for p in result.written))
+def whole_build(workdir: Path, n_sites: int, runs: int) -> WholeBuild:
+    """Time the whole build of the N-site data folder into an empty folder, `runs` times (a process each); time Python
+    writing the same files into another empty folder (the floor); then append one observation to a copy of the data
+    and time the rebuild into the last build's folder.
+    """
+    data = workdir / f"layers-{n_sites}"
+    if not data.exists():
+        synthetic.write_data_folder(data, n_sites, scenes_for(n_sites))
+    load = machine.load_average()
+    builds: list[dict[str, Any]] = []
+    floors: list[float] = []
+    out = workdir / f"whole-{n_sites}"
+    for run in range(max(1, runs)):
+        for folder in (out, workdir / f"floor-{n_sites}"):
+            shutil.rmtree(folder, ignore_errors=True)
+        BuildState.path(out).unlink(missing_ok=True)
+        builds.append(_build_process(data, out))
+        files = _read_files(out)
+        floors.append(_write_files(files, workdir / f"floor-{n_sites}"))
+        if run == runs - 1:
+            size = sum(len(content) for content in files.values())
+            count = len(files)
+        del files
+    shutil.rmtree(workdir / f"floor-{n_sites}", ignore_errors=True)
+    row = WholeBuild(
+        n_sites,
+        Figure(statistics.median(b["seconds"] for b in builds), len(builds)),
+        Figure(statistics.median(floors), len(floors)),
+        count,
+        size,
+        max(b["peak_mb"] for b in builds),
+        load,
+    )
+    grown = workdir / f"layers-{n_sites}-grown"
+    shutil.rmtree(grown, ignore_errors=True)
+    shutil.copytree(data, grown)
+    append_records(grown / "observations.jsonl", [synthetic.new_observation(n_sites)])
+    again = _build_process(grown, out)
+    row.rebuild = Figure(again["seconds"], 1)
+    row.rebuild_written, row.rebuild_incremental = again["written"], again["incremental"]
+    shutil.rmtree(grown, ignore_errors=True)
+    return row
+
+
+def _build_process(data: Path, out: Path) -> dict[str, Any]:
+    command = [sys.executable, "-m", "benchmarks._build_once", str(data), str(out)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def _read_files(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _write_files(files: dict[str, bytes], folder: Path) -> float:
+    """Seconds Python takes to write `files` into the empty `folder`: each opened, written and closed, its folder made
+    when first needed (the floor of any build that writes these bytes)."""
+    gc.collect()
+    start = time.perf_counter()
+    made: set[Path] = set()
+    for relative, content in files.items():
+        path = folder / relative
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        with open(path, "wb") as handle:
+            handle.write(content)
+    return time.perf_counter() - start
 
 
 def profile(call: Callable[[], object], top: int = 8) -> tuple[list[tuple[str, int, float, float]], float]:

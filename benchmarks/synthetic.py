@@ -384,3 +384,24 @@ def write_join_inputs(directory: Path, n_sites: int, shapes: Footprints, seed: i
     if not footprints_path.exists():
         pyogrio.write_dataframe(footprint_frame(shapes), footprints_path, driver="FlatGeobuf")
     return sites_path, footprints_path
+
+
+def new_observation(n_sites: int) -> dict[str, Any]:
+    """One more published observation of the middle site, with evidence: a monitor's next record, for the rebuild."""
+    index = n_sites // 2
+    return {
+        "kind": "observation",
+        "id": f"obs-{site_id(index)}-next",
+        "site_id": site_id(index),
+        "status": "destroyed",
+        "observed_on": "2025-12-01",
+        "recorded_at": "2025-12-02T12:00:00Z",
+        "before_scene": None,
+        "after_scene": None,
+        "evidence": [{"url": f"{SOURCE}/report/{index}/next"}],
+        "analyst": "synthetic monitor",
+        "origin": "published",
+        "published_by": "Synthetic Heritage Watch",
+        "note": "synthetic",
+        "visibility": "public",
+    }

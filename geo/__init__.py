@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from geo.build import build_maps
-    from geo.inputs import load_inputs, validated_inputs
+    from geo.dataset import open_dataset
+    from geo.inputs import load_inputs
     from geo.layers import read_layer
     from geo.observations import append_records, read_log, site_histories, verify_log
     from geo.validate import validate_layers
@@ -24,8 +25,8 @@ _ENTRY_POINTS = {
     "read_layer": "geo.layers",
     "read_log": "geo.observations",
     "site_histories": "geo.observations",
+    "open_dataset": "geo.dataset",
     "validate_layers": "geo.validate",
-    "validated_inputs": "geo.inputs",
     "verify_log": "geo.observations",
 }
 
@@ -33,11 +34,11 @@ __all__ = [
     "append_records",
     "build_maps",
     "load_inputs",
+    "open_dataset",
     "read_layer",
     "read_log",
     "site_histories",
     "validate_layers",
-    "validated_inputs",
     "verify_log",
 ]
 

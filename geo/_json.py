@@ -18,16 +18,12 @@ import math
 import re
 from typing import Any
 
-import numpy as np
-
 MAX_DEPTH = 64
 """Deepest nesting read (a GeoJSON MultiPolygon in a feature is 7 deep, a log record 3)."""
 
 _KEEP = b'"[]{}'
 _OTHER = bytes(b for b in range(256) if b not in _KEEP)
-_STEP = np.zeros(256, np.int32)
-_STEP[[ord("["), ord("{")]] = 1
-_STEP[[ord("]"), ord("}")]] = -1
+
 # A literal that may overflow a float: an exponent of 3+ digits or 300+ digits in a row.
 _HUGE = re.compile(rb"\d[eE][+]?\d{3}|\d{300}")
 # An escaped surrogate, which may be a lone one: not text, and no encoder can write it back.
@@ -51,8 +47,13 @@ def too_deep(data: bytes, limit: int = MAX_DEPTH) -> bool:
         return False
     if b"\\" in data:
         data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    import numpy as np  # here, not at the top: `heritage-map verify` and the log's writers parse lines, never this
+
+    step = np.zeros(256, np.int32)
+    step[[ord("["), ord("{")]] = 1
+    step[[ord("]"), ord("}")]] = -1
     marks = np.frombuffer(data.translate(None, _OTHER), np.uint8)
-    steps = _STEP[marks]
+    steps = step[marks]
     steps[(np.cumsum(marks == ord('"'), dtype=np.int64) & 1).astype(bool)] = 0
     return bool(np.cumsum(steps).max(initial=0) > limit)
 

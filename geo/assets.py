@@ -3,8 +3,8 @@
 Stock folium links about ten files from CDNs, so its maps show a blank page
 without network. `localize` swaps every link in a map for the vendored copy
 (see `geo/static/vendor/README.md` for where each file comes from): inlined
-into the page (`inline`, one self-contained file) or copied beside it and
-linked relatively (`link`). Links to assets we do not vendor and do not need
+into the page (`inline`, one self-contained file) or linked relatively
+(`link`), the build copying the files `asset_files` names beside the page. Links to assets we do not vendor and do not need
 (jQuery, Bootstrap, Font Awesome) are dropped; any other unknown link is an
 error rather than a silent network request.
 """
@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import mimetypes
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -24,7 +23,7 @@ from branca.element import Element, Figure
 from geo.errors import AssetError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
 Mode = Literal["inline", "link"]
 
@@ -72,11 +71,10 @@ class _Resource:
         return self.path.endswith(".css")
 
 
-def localize(figure: Figure, mode: Mode = "inline", prefix: str = "") -> list[str]:
+def localize(figure: Figure, mode: Mode = "inline") -> list[str]:
     """Replace every CDN link under `figure` by vendored assets; return their paths.
 
-    `prefix` is the relative path from the page to the folder holding `assets/`
-    (e.g. "../" for `sites/<id>.html`); it is used only in `link` mode.
+    In `link` mode the page links `assets/<path>`: it sits beside the `assets/` folder.
     """
     resources_needed: list[_Resource] = []
     for element in _walk(figure):
@@ -97,22 +95,22 @@ def localize(figure: Figure, mode: Mode = "inline", prefix: str = "") -> list[st
             setattr(element, attribute, [])
     ordered = sorted(resources_needed, key=lambda r: (not r.name.startswith("leaflet"), r.name.startswith("heritage")))
     for resource in ordered:
-        figure.header.add_child(_element_for(resource, mode, prefix), name=resource.name)
+        figure.header.add_child(_element_for(resource, mode), name=resource.name)
     return [r.path for r in ordered]
 
 
-def copy_assets(paths: list[str], out_dir: Path) -> None:
-    """Copy the vendored files (and the images their CSS names) to `out_dir/assets/`."""
+def asset_files(paths: Iterable[str]) -> dict[str, Path]:
+    """The vendored files for `paths` (under `geo/static`), and the images their stylesheets name: where each goes
+    under the output's `assets/` folder, and the file it is copied from.
+    """
+    files: dict[str, Path] = {}
     for path in paths:
-        source = STATIC / path
-        target = out_dir / "assets" / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(source.read_bytes())
+        files[path] = STATIC / path
         if path.endswith(".css"):
-            for _, ref in _CSS_URL.findall(source.read_text(encoding="utf-8")):
-                image = STATIC / str(Path(path).parent / ref)
-                (target.parent / ref).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(image, target.parent / ref)
+            for _, ref in _CSS_URL.findall((STATIC / path).read_text(encoding="utf-8")):
+                image = (Path(path).parent / ref).as_posix()
+                files[image] = STATIC / image
+    return files
 
 
 def _walk(element: Element) -> Iterator[Element]:
@@ -121,9 +119,9 @@ def _walk(element: Element) -> Iterator[Element]:
         yield from _walk(child)
 
 
-def _element_for(resource: _Resource, mode: Mode, prefix: str) -> Element:
+def _element_for(resource: _Resource, mode: Mode) -> Element:
     if mode == "link":
-        href = f"{prefix}assets/{resource.path}"
+        href = f"assets/{resource.path}"
         if resource.is_css:
             return Element(f'<link rel="stylesheet" href="{href}">')
         return Element(f'<script src="{href}"></script>')

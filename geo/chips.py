@@ -72,13 +72,13 @@ class ChipGrid:
 
 @dataclass(frozen=True)
 class SiteChips:
-    """The chips written for a site: PNG paths relative to the output folder, their grid, the change score."""
+    """A site's before and after chips as PNG bytes, their grid and the change score; where they go is the caller's."""
 
     site_id: str
     before_id: str
     after_id: str
-    before_png: str
-    after_png: str
+    before_png: bytes
+    after_png: bytes
     grid: ChipGrid
     score: float | None
 
@@ -231,17 +231,16 @@ def site_change(
     return grid, before, after, change_score(before, after, grid.ground_res, cell_m)
 
 
-def write_site_chips(
+def site_chips(
     site_row: Any,
     before_item: Mapping[str, Any],
     after_item: Mapping[str, Any],
     catalog_dir: str | Path,
-    out_dir: str | Path,
     radius_m: float = RADIUS_M,
     max_side: int = MAX_SIDE,
     cell_m: float = CELL_M,
 ) -> SiteChips | None:
-    """Write `sites/<id>/before.png` and `after.png` under `out_dir`; None when a raster is not local.
+    """The before and after chips of a site as PNGs; None when a raster is not local.
 
     Also None when the site is unlocated or either chip holds no data (the
     scene does not reach the site), so no blank picture is published.
@@ -252,19 +251,12 @@ def write_site_chips(
     grid, before, after, score = found
     if np.ma.getmaskarray(before).all() or np.ma.getmaskarray(after).all():
         return None
-    site_id = str(site_row.id)
-    folder = Path(out_dir) / "sites" / site_id
-    folder.mkdir(parents=True, exist_ok=True)
-    names = {}
-    for side, chip in (("before", before), ("after", after)):
-        (folder / f"{side}.png").write_bytes(png_bytes(stretch(chip)))
-        names[side] = f"sites/{site_id}/{side}.png"
     return SiteChips(
-        site_id=site_id,
+        site_id=str(site_row.id),
         before_id=str(before_item["id"]),
         after_id=str(after_item["id"]),
-        before_png=names["before"],
-        after_png=names["after"],
+        before_png=png_bytes(stretch(before)),
+        after_png=png_bytes(stretch(after)),
         grid=grid,
         score=score,
     )

@@ -370,6 +370,80 @@ def latest_observation(observations: Iterable[Mapping[str, Any]]) -> Mapping[str
     return max(ranked, key=lambda entry: entry[:3])[3] if ranked else None
 
 
+@dataclass(frozen=True)
+class Joined:
+    """Sites × imagery × observations, joined once: what covers each site, and each observation's pair.
+
+    `covering` maps a site id to its covering scenes ({item id: `footprint` or
+    `asserted`}); `pairs` maps an observation id to its before/after pair. A
+    pair depends only on its observation, the site's covering scenes and the
+    catalog, so validation (every observation's problems), the public view
+    (the verdict of each site's current observation), `imagery gaps` and
+    `imagery changes` all read this one join.
+    """
+
+    covering: Mapping[str, Mapping[str, str]]
+    items_by_id: Mapping[str, Mapping[str, Any]]
+    pairs: Mapping[str, Pair]
+
+    def site(self, site_id: str, observation: Mapping[str, Any] | None, problems: tuple[Problem, ...] = ()) -> SiteImagery:
+        """A site's covering scenes, with the pair and verdict of `observation` (None: no observation, no verdict)."""
+        covering = self.covering.get(site_id, _NOT_COVERED)
+        if observation is None:
+            return SiteImagery(site_id, covering, self.items_by_id, problems=problems)
+        pair = self.pairs.get(str(observation.get("id")), _NO_PAIR)
+        return SiteImagery(
+            site_id,
+            covering,
+            self.items_by_id,
+            observation.get("id"),
+            pair.before,
+            pair.after,
+            covering.get(pair.before["id"]) if pair.before else None,
+            covering.get(pair.after["id"]) if pair.after else None,
+            pair.inferred,
+            pair.verdict(covering, observation),
+            problems,
+        )
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every inconsistency of every observation's pair (each names its observation; no file)."""
+        return [problem for pair in self.pairs.values() for problem in pair.problems]
+
+    def gaps(self, sites: gpd.GeoDataFrame, today: date, older_than_days: int) -> list[Gap]:
+        """Sites with no covering scene ending within `older_than_days` of `today`: none first, then oldest first."""
+        found: list[Gap] = []
+        for site_id, name in zip(sites["id"].tolist(), sites["name"].tolist()):
+            dated = [s for s in covering_scenes(self.covering.get(site_id, {}), self.items_by_id) if s.end is not None]
+            if not dated:
+                found.append(Gap(site_id, str(name), None, None, None, None))
+                continue
+            newest = max(dated, key=lambda s: (s.end, s.id))
+            age = (today - newest.end.date()).days if newest.end else 0
+            if age > older_than_days:
+                found.append(Gap(site_id, str(name), newest.id, newest.date, age, newest.coverage))
+        return sorted(found, key=lambda g: (g.age_days is not None, -(g.age_days or 0), g.site_id))
+
+
+def join(sites: gpd.GeoDataFrame, items: Iterable[Mapping[str, Any]], observations: Iterable[Mapping[str, Any]]) -> Joined:
+    """The one join: every site's covering scenes (one spatial join) and every observation's pair.
+
+    `observations` are observation records (`kind: observation`); records of
+    other kinds are ignored.
+    """
+    items_by_id = {item["id"]: item for item in items}
+    index = coverage_index(sites, items_by_id.values())
+    spans = _Spans(items_by_id)
+    pairs: dict[str, Pair] = {}
+    with collector_paused():
+        for record in observations:
+            if record.get("kind", "observation") == "observation":
+                covering = index.get(str(record.get("site_id")), _NOT_COVERED)
+                pairs[str(record.get("id"))] = _pair(record, covering, items_by_id, spans)
+    return Joined(index, items_by_id, pairs)
+
+
 def site_imagery(
     sites: gpd.GeoDataFrame,
     items: Iterable[Mapping[str, Any]],
@@ -380,42 +454,26 @@ def site_imagery(
     `observations` are observation records (`kind: observation`); records of
     other kinds or for unknown sites are ignored.
     """
-    items_by_id = {item["id"]: item for item in items}
-    index = coverage_index(sites, items_by_id.values())
+    records = [r for r in observations if r.get("kind", "observation") == "observation"]
+    return latest_imagery(join(sites, items, records), sites["id"].tolist(), records)
+
+
+def latest_imagery(joined: Joined, site_ids: Iterable[str], observations: Iterable[Mapping[str, Any]]) -> dict[str, SiteImagery]:
+    """Per site id: its imagery with the pair and verdict of its latest observation among `observations`,
+    and the problems of all of them.
+    """
     by_site: dict[str, list[Mapping[str, Any]]] = {}
     for record in observations:
-        if record.get("kind", "observation") == "observation":
-            by_site.setdefault(str(record.get("site_id")), []).append(record)
-    spans = _Spans(items_by_id)
+        by_site.setdefault(str(record.get("site_id")), []).append(record)
     result: dict[str, SiteImagery] = {}
-    for site_id in sites["id"].tolist():
-        covering = index.get(site_id, _NOT_COVERED)
+    for site_id in site_ids:
         records = by_site.get(site_id)
         if not records:
-            result[site_id] = SiteImagery(site_id, covering, items_by_id)
+            result[site_id] = joined.site(site_id, None)
             continue
-        if len(records) == 1:
-            latest = records[0]
-            pair = _pair(latest, covering, items_by_id, spans)
-            problems = pair.problems
-        else:
-            latest = latest_observation(records) or records[0]
-            pairs = {id(record): _pair(record, covering, items_by_id, spans) for record in records}
-            problems = tuple(p for each in pairs.values() for p in each.problems)
-            pair = pairs[id(latest)]
-        result[site_id] = SiteImagery(
-            site_id,
-            covering,
-            items_by_id,
-            latest.get("id"),
-            pair.before,
-            pair.after,
-            covering.get(pair.before["id"]) if pair.before else None,
-            covering.get(pair.after["id"]) if pair.after else None,
-            pair.inferred,
-            pair.verdict(covering, latest),
-            problems,
-        )
+        latest = records[0] if len(records) == 1 else latest_observation(records) or records[0]
+        problems = tuple(p for record in records for p in joined.pairs[str(record.get("id"))].problems)
+        result[site_id] = joined.site(site_id, latest, problems)
     return result
 
 
@@ -428,17 +486,5 @@ def gaps(
     today: date,
     older_than_days: int,
 ) -> list[Gap]:
-    """Sites with no covering scene ending within `older_than_days` of `today`: none first, then oldest first."""
-    items_by_id = {item["id"]: item for item in items}
-    index = coverage_index(sites, items_by_id.values())
-    found: list[Gap] = []
-    for site in sites.itertuples(index=False):
-        dated = [s for s in covering_scenes(index.get(site.id, {}), items_by_id) if s.end is not None]
-        if not dated:
-            found.append(Gap(site.id, str(site.name), None, None, None, None))
-            continue
-        newest = max(dated, key=lambda s: (s.end, s.id))
-        age = (today - newest.end.date()).days if newest.end else 0
-        if age > older_than_days:
-            found.append(Gap(site.id, str(site.name), newest.id, newest.date, age, newest.coverage))
-    return sorted(found, key=lambda g: (g.age_days is not None, -(g.age_days or 0), g.site_id))
+    """Sites with no covering scene ending within `older_than_days` of `today` (see `Joined.gaps`)."""
+    return join(sites, items, ()).gaps(sites, today, older_than_days)

@@ -1,58 +1,32 @@
-"""The maps a build publishes, composed from the loaded inputs.
+"""The two whole-data maps a build publishes: the overview and the timeline.
 
-Each function returns a `folium.Map` (or page text) and writes nothing.
+Each function takes the loaded inputs and the public view of the sites
+(`geo.sitestatus.public_view`) and returns a `folium.Map`; none writes a file
+or knows where its page will be written. Links from a map to other pages
+(a site's story) follow a pattern the caller gives.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
 
-from geo import join, observations
-from geo._gc import collector_paused
-from geo.anchor import public_anchor
+from geo.anchor import anchor_text
 from geo.context import context_layer
-from geo.evidence import newest_day
+from geo.credits import ABOUT, DATA_CREDITS, INVENTORY_MONITORS, TITLE
 from geo.footprint_join import footprint_geometries
-from geo.render import Overlay, PageMeta, Tiles, data_map
+from geo.render import Overlay, PageMeta, Tiles, TimelinePanel, data_map
 from geo.schema import STATUSES, VERDICTS
-from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, scene_summary, site_display
+from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, as_of_label, scene_summary
 
 if TYPE_CHECKING:
     import folium
 
     from geo.inputs import Inputs
-
-TITLE = "Nagorno-Karabakh heritage map"
-ABOUT = (
-    "Armenian communities of Nagorno-Karabakh in August 2023, the Lachin corridor routes, "
-    "and heritage sites with the status documented by monitors. Each status is backed by a cited "
-    "observation with evidence and says what the evidence is: imagery here (a before/after satellite pair this map "
-    "holds covers the site), imagery analysis by the monitor (its published finding compared satellite images), or "
-    "reported (press, officials, photographs, video, testimony). "
-    "Points marked approximate stand for a settlement, not the site."
-)
-DATA_CREDITS: list[dict[str, str]] = [
-    {
-        "text": "Heritage statuses: Caucasus Heritage Watch (Cornell University / Purdue University)",
-        "url": "https://caucasusheritage.cornell.edu/",
-    },
-    {"text": "Heritage alerts: Monument Watch", "url": "https://monumentwatch.org/"},
-    {
-        "text": (
-            "Places, coordinates and populations: Wikipedia contributors (CC BY-SA 4.0) "
-            "and the 2005 NKR census as tabulated by pop-stat.mashke.org"
-        ),
-        "url": "http://pop-stat.mashke.org/nkr-census.htm",
-    },
-    {"text": "Every source of every feature: data/SOURCES.md", "url": "data/SOURCES.md"},
-]
-
-INVENTORY_MONITORS = frozenset({"Caucasus Heritage Watch (CHW)", "Monument Watch (YSU)"})
-"""The monitors whose own totals the map sets its inventory beside (officials' and press figures stay in SOURCES.md)."""
+    from geo.sitestatus import PublicView
 
 COMMUNITY_FIELDS = (
     "id",
@@ -75,79 +49,6 @@ FOOTPRINT_FIELDS = ("id", "date", "provider", "sensor", "gsd", "coverage")
 PLACE_FIELDS = ("id", "name", "kind", "event_date", "coord_precision", "note", "sources")
 
 
-class PublicView(NamedTuple):
-    """What the public outputs show of the heritage sites."""
-
-    sites: gpd.GeoDataFrame
-    """Every site with its public status, verdict and display fields (`geo.sitestatus.site_display`)."""
-    imagery: dict[str, join.SiteImagery]
-    """Each site's join: covering scenes, pair, verdict."""
-    histories: dict[str, observations.SiteHistory]
-    """Each observed site's public history, redacted (`geo.observations.site_histories`)."""
-
-
-def public_view(inputs: Inputs, page_prefix: str = "sites/") -> PublicView:
-    """Every heritage site with its public status, verdict and imagery, each site's join and history.
-
-    The join sees only confirmed public observations, so a verdict always
-    belongs to the status shown, never to one still under review.
-    """
-    with collector_paused():
-        histories = observations.site_histories(inputs.log, public_only=True)
-        confirmed = [record for history in histories.values() for record in history.confirmed]
-        imagery = join.site_imagery(inputs.sites, inputs.items, confirmed)
-        return PublicView(site_display(inputs.sites, histories, imagery, page_prefix=page_prefix), imagery, histories)
-
-
-def public_sites(inputs: Inputs, page_prefix: str = "sites/") -> gpd.GeoDataFrame:
-    """Every heritage site with its public status, verdict and imagery."""
-    return public_view(inputs, page_prefix).sites
-
-
-def as_of(inputs: Inputs) -> str | None:
-    """The data's as-of date: the date of the newest evidence among the public observations (not when it was compiled)."""
-    days = (newest_day(r) for r in inputs.log if r.get("kind") == "observation" and r.get("visibility") == "public")
-    newest = max((day for day in days if day), default=None)
-    return newest.isoformat() if newest else None
-
-
-def compiled_on(inputs: Inputs) -> str | None:
-    """When the data was compiled: the newest public record written to the log (a review is as public as its observation)."""
-    newest = max(
-        (str(r["recorded_at"]) for r, _, _ in observations.public_entries(inputs.log) if r.get("recorded_at")), default=None
-    )
-    return newest[:10] if newest else None
-
-
-def as_of_label(inputs: Inputs) -> str | None:
-    """What every page says after "data as of": the newest evidence's date, with the compilation date beside it."""
-    evidence, compiled = as_of(inputs), compiled_on(inputs)
-    if evidence and compiled:
-        return f"{evidence} (newest evidence; compiled {compiled})"
-    return evidence or compiled
-
-
-def anchor_text(inputs: Inputs) -> str:
-    """What every page says of the published log's anchor (`geo.anchor.public_anchor`), for readers to check a copy."""
-    anchor = public_anchor(inputs.log)
-    return (
-        f"Log anchor: {anchor.records} published records, head {anchor.head} "
-        "(check a copy of the monitors' log against it: heritage-map verify --against MANIFEST.sha256)."
-    )
-
-
-def inventory_text(inputs: Inputs) -> str:
-    """How the inventory compares with the monitors' own published totals, each with its date and source."""
-    totals = [t for t in inputs.monitor_totals if t.monitor in INVENTORY_MONITORS]
-    if not totals:
-        return ""
-    return (
-        f" This map holds {len(inputs.sites)} heritage sites, part of what the monitors documented: "
-        + "; ".join(f"{t.monitor}, {t.as_of}: {t.claim} ({t.url})" for t in totals)
-        + "."
-    )
-
-
 def status_counts(sites: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     """Sites per status, in vocabulary order, located or not."""
     counts = sites["status"].value_counts()
@@ -163,8 +64,17 @@ def unlocated_names(inputs: Inputs) -> list[str]:
     return sorted(names)
 
 
-def overview_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles = "osm") -> folium.Map:
-    """`index.html`: communities, heritage sites by status (`public_sites`), routes, places, footprints."""
+def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_link: str | None = None) -> folium.Map:
+    """`index.html`: communities, heritage sites by status, routes, places, footprints.
+
+    `site_link` is the link from a site's popup to its story, with `{id}`
+    standing for the site's id (e.g. `sites/{id}.html`); None gives no link.
+    """
+    sites = view.sites
+    fields: tuple[str, ...] = SITE_FIELDS
+    if site_link is not None:
+        sites = sites.assign(page=[site_link.format(id=site_id) for site_id in sites["id"].tolist()])
+        fields = (*SITE_FIELDS, "page")
     statuses = sites["status"].to_numpy()
     held = inputs.communities[inputs.communities["in_aug_2023"] == True]  # noqa: E712 (column may hold None)
     lost = inputs.communities[inputs.communities["in_aug_2023"] != True]  # noqa: E712
@@ -174,24 +84,86 @@ def overview_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles = "osm") 
         Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS),
         Overlay("Places", "places", inputs.places, PLACE_FIELDS),
         *(
-            Overlay(f"Heritage sites: {status}", "sites", sites, SITE_FIELDS, rows=np.flatnonzero(statuses == status))
+            Overlay(f"Heritage sites: {status}", "sites", sites, fields, rows=np.flatnonzero(statuses == status))
             for status in STATUSES
         ),
         Overlay("Imagery footprints", "footprints", footprint_frame(inputs.items), FOOTPRINT_FIELDS, show=False),
     ]
     overlays = [with_count(o) for o in candidates if o.located()]
-    levels = sites["verdict"].value_counts()
     meta = PageMeta(
         title=TITLE,
-        as_of=as_of_label(inputs),
+        as_of=as_of_label(inputs.log),
         credits=DATA_CREDITS,
         about=ABOUT + inventory_text(inputs),
         status_counts=status_counts(sites),
-        verdict_counts=" · ".join(f"{VERDICT_LABELS[v]}: {int(levels.get(v, 0))}" for v in VERDICTS if v != "inconsistent"),
+        verdict_counts=verdict_counts(sites),
         unlocated=unlocated_names(inputs),
-        anchor=anchor_text(inputs),
+        anchor=anchor_text(inputs.log),
     )
     return data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
+
+
+def verdict_counts(sites: gpd.GeoDataFrame) -> str:
+    """The legend's line of sites by evidence level (the join's verdicts)."""
+    levels = sites["verdict"].value_counts()
+    return " · ".join(f"{VERDICT_LABELS[v]}: {int(levels.get(v, 0))}" for v in VERDICTS if v != "inconsistent")
+
+
+def inventory_text(inputs: Inputs) -> str:
+    """How the inventory compares with the monitors' own published totals, each with its date and source."""
+    totals = [t for t in inputs.monitor_totals if t.monitor in INVENTORY_MONITORS]
+    if not totals:
+        return ""
+    return (
+        f" This map holds {len(inputs.sites)} heritage sites, part of what the monitors documented: "
+        + "; ".join(f"{t.monitor}, {t.as_of}: {t.claim} ({t.url})" for t in totals)
+        + "."
+    )
+
+
+def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm") -> folium.Map:
+    """`timeline.html`: routes, places and site statuses as they stood on a chosen day."""
+    held = inputs.communities[inputs.communities["in_aug_2023"] == True]  # noqa: E712
+    candidates = [
+        Overlay("Communities, August 2023", "communities", held, COMMUNITY_FIELDS, show=False),
+        Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS),
+        Overlay("Places", "places", inputs.places, PLACE_FIELDS),
+        Overlay("Heritage sites", "sites", view.sites, SITE_FIELDS),
+    ]
+    overlays = [with_count(o) for o in candidates if o.located()]
+    meta = PageMeta(
+        title=f"Timeline · {TITLE}", as_of=as_of_label(inputs.log), credits=[], deep_links=False, anchor=anchor_text(inputs.log)
+    )
+    fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
+    TimelinePanel(timeline_payload(inputs, view.sites)).add_to(fmap)
+    return fmap
+
+
+def timeline_payload(inputs: Inputs, sites: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Dated events (with their sources) and the site status changes, in date order."""
+    events = [
+        {
+            "date": row["date"],
+            "event": row["event"],
+            "figure": row.get("figure") or None,
+            "unit": row.get("unit") or None,
+            "sources": [s.strip() for s in (row.get("source") or "").split(";") if s.strip()],
+        }
+        for row in inputs.timeline
+    ]
+    changes = [
+        {"date": str(h["observed_on"]).split("/")[0], "event": f"{name}: {h['status']}", "site": site_id, "status": h["status"]}
+        for site_id, name, history in zip(sites["id"].tolist(), sites["name"].tolist(), sites["status_history"].tolist())
+        for h in (history or [])
+        if h.get("observed_on")
+    ]
+    dates = sorted({str(e["date"]).split("/")[0] for e in events} | {c["date"] for c in changes})
+    return {
+        "dates": dates,
+        "events": events,
+        "changes": sorted(changes, key=lambda c: (c["date"], c["site"])),
+        "statuses": list(STATUSES),
+    }
 
 
 def with_count(overlay: Overlay) -> Overlay:

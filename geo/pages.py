@@ -1,34 +1,37 @@
-"""The pages beside the overview: site stories, the timeline, and embed snippets.
+"""The pages beside the two maps: a story page per site, and the embed pages, each from one template.
 
-Story text is rendered by Jinja with autoescaping on, with data passed as
-variables and never as template source; the result enters the folium page as
-literal HTML (`RawHTML`), so folium never parses it as a template either.
+Pages are rendered by one Jinja environment with autoescaping on, data
+passed as variables and never as template source (`geo/templates/`, one
+skeleton `base.html` that every page extends). A site page holds no map
+code: its small map is drawn by the shared `assets/site.js` from the page's
+own JSON block, so 100,000 site pages cost a template each, not a folium tree
+each. The functions return text and know no paths: the build says where a
+page's shared assets and the overview are, relative to the page.
 """
 
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
+from functools import lru_cache
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+import shapely
+import xyzservices.providers as xyz
 from jinja2 import Environment, PackageLoader
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from geo.context import context_layer
+from geo.credits import CREDIT_LINE, TILE_CREDITS, TITLE
 from geo.links import is_web_url
-from geo.maps import COMMUNITY_FIELDS, PLACE_FIELDS, ROUTE_FIELDS, TITLE, anchor_text, as_of_label, with_count
-from geo.payload import clean_value
-from geo.render import Overlay, PageMeta, Panel, Tiles, data_map
-from geo.schema import STATUSES
-from geo.sitestatus import SITE_FIELDS
+from geo.payload import COORD_DECIMALS, script_json
+from geo.schema import REGION_BOUNDS
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    import folium
-    import geopandas as gpd
-
-    from geo.inputs import Inputs
+    from geo.render import Tiles
 
 STATUS_STYLE = {
     "destroyed": {"color": "#D55E00", "shape": "square", "label": "Destroyed"},
@@ -43,21 +46,39 @@ PRECISION_TEXT = {
     "community": "approximate: the point is the community's the site belongs to",
     "approximate": "approximate",
 }
-CREDIT_LINE = (
-    "Nagorno-Karabakh heritage map. Statuses: Caucasus Heritage Watch, Monument Watch and the sources cited; "
-    "places: Wikipedia contributors (CC BY-SA); basemap © OpenStreetMap contributors."
-)
+SITE_MAP_ZOOM = 15
+"""The closest the small map of a site page zooms to fit the site."""
+
+SITE_STYLESHEETS = ("vendor/leaflet/leaflet.css", "vendor/leaflet-fullscreen/Control.FullScreen.css", "heritage.css")
+SITE_SCRIPTS = ("vendor/leaflet/leaflet.js", "vendor/leaflet-fullscreen/Control.FullScreen.js", "heritage.js", "site.js")
+MINIMAP_STYLESHEETS = ("vendor/leaflet-minimap/Control.MiniMap.min.css",)
+MINIMAP_SCRIPTS = ("vendor/leaflet-minimap/Control.MiniMap.min.js",)
+BUILD_INFO = "build-info.js"
+"""The shared script (written by the build) that tells every site page the data's as-of date."""
 
 
 def _link(url: Any) -> Markup:
     """A link for web URLs (`geo.links.is_web_url`), plain escaped text for anything else."""
-    text = str(url)
+    return _link_text(str(url))
+
+
+@lru_cache(maxsize=65536)
+def _link_text(text: str) -> Markup:
+    """`_link` of one address, kept: one source is cited by thousands of sites, and a build renders all their pages."""
+    escaped = escape(text)
     if is_web_url(text):
-        return Markup('<a href="{0}" rel="noopener noreferrer">{0}</a>').format(text)
-    return Markup("{0}").format(text)
+        return Markup(f'<a href="{escaped}" rel="noopener noreferrer">{escaped}</a>')
+    return escaped
 
 
-ENV = Environment(loader=PackageLoader("geo", "templates"), autoescape=True, keep_trailing_newline=True)
+ENV = Environment(
+    loader=PackageLoader("geo", "templates"),
+    autoescape=True,
+    keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=False,  # a build renders each template 100,000 times: no stat of its file per render
+)
 ENV.globals["link"] = _link
 
 
@@ -71,54 +92,110 @@ class Chips:
     score: float | None
 
 
-def site_page(
-    site: Mapping[str, Any],
-    history: list[dict[str, Any]],
-    sites: gpd.GeoDataFrame,
-    data_as_of: str | None,
-    tiles: Tiles,
-    chips: Chips | None = None,
-    anchor: str = "",
-) -> folium.Map:
-    """`sites/<id>.html`: the site on a small map, then its story with its full `history` (`geo.sitestatus.site_history`).
+@dataclass(frozen=True)
+class PageLinks:
+    """Where a page finds what it links to, relative to itself: the build's file layout, given to the page."""
 
-    `anchor` is the published log's anchor (`geo.maps.anchor_text`), said in the footer.
-    """
-    site = {key: value for key, value in clean_value(site).items() if key != "geometry"}
-    frame = sites[sites["id"] == site["id"]]
-    located = frame.geometry.notna().any()
-    overlays = [Overlay("This site", "sites", frame, tuple(f for f in SITE_FIELDS if f != "page"))] if located else []
-    meta = PageMeta(
-        title=f"{site['name']} · {TITLE}",
-        as_of=data_as_of,
-        credits=[],
-        deep_links=False,
-        status_counts=[],
-        verdict_counts="",
-        unlocated=[],
-        anchor=anchor,
+    assets: str = "../assets/"
+    overview: str = "../index.html"
+
+
+def site_assets(tiles: Tiles) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The stylesheets and scripts (paths under the assets folder) a site page links."""
+    if tiles == "none":
+        return SITE_STYLESHEETS, (*SITE_SCRIPTS[:-1], BUILD_INFO, SITE_SCRIPTS[-1])
+    return (*SITE_STYLESHEETS[:2], *MINIMAP_STYLESHEETS, SITE_STYLESHEETS[2]), (
+        *SITE_SCRIPTS[:2],
+        *MINIMAP_SCRIPTS,
+        *SITE_SCRIPTS[2:-1],
+        BUILD_INFO,
+        SITE_SCRIPTS[-1],
     )
-    fmap = data_map(overlays, meta, tiles, height="45vh", zoom=15)
-    geometry = frame.geometry.iloc[0] if located else None
-    point = geometry.representative_point() if geometry is not None else None
-    scenes = [(role, site[role]) for role in ("before", "after") if site.get(role)]
-    panel = ENV.get_template("site_panel.html").render(
-        site={
-            **site,
-            "lat": point.y if point else None,
-            "lon": point.x if point else None,
-            "history": history,
-            "current": current_entry(site, history),
+
+
+def basemaps(tiles: Tiles) -> dict[str, Any]:
+    """The base layers a small map offers (from xyzservices), the one shown first, and its mini map."""
+    if tiles == "none":
+        return {"tiles": [], "minimap": None}
+    osm, esri = xyz.OpenStreetMap.Mapnik, xyz.Esri.WorldImagery
+    layers = [
+        {
+            "name": "OpenStreetMap",
+            "url": osm.build_url(),
+            "attribution": osm.html_attribution,
+            "max_zoom": 19,
+            "show": tiles == "osm",
         },
-        style=STATUS_STYLE.get(site.get("status") or "unknown", STATUS_STYLE["unknown"]),
-        precision=PRECISION_TEXT.get(site.get("coord_precision") or "", "precision not stated"),
-        scenes=scenes,
-        chips=chips,
-        credit_line=CREDIT_LINE,
-        anchor=anchor,
-    )
-    Panel(panel).add_to(fmap)
-    return fmap
+        {
+            "name": "Satellite (Esri World Imagery)",
+            "url": esri.build_url(),
+            "attribution": esri.html_attribution,
+            "max_zoom": 18,
+            "show": tiles == "satellite",
+        },
+    ]
+    return {
+        "tiles": sorted(layers, key=lambda layer: not layer["show"]),
+        "minimap": {"url": osm.build_url(), "attribution": osm.html_attribution},
+    }
+
+
+def build_info(tiles: Tiles, data_as_of: str | None, anchor: str = "") -> dict[str, Any]:
+    """What every site page of a build shares, for `assets/build-info.js`: the data's as-of date, the published
+    log's anchor (`geo.anchor.anchor_text`, said in each page's footer), the base layers and their credits. Kept out
+    of the pages, so a new as-of date or a new record rewrites one small file, not every page.
+    """
+    credits = [TILE_CREDITS["osm"], TILE_CREDITS["satellite"]] if tiles != "none" else []
+    return {"as_of": data_as_of, "anchor": anchor, "credits": credits, **basemaps(tiles)}
+
+
+class SitePages:
+    """Renders `sites/<id>.html` for one build: what every page shares is rendered once."""
+
+    def __init__(self, tiles: Tiles, links: PageLinks | None = None) -> None:
+        self.template = ENV.get_template("site.html")
+        self.links = links or PageLinks()
+        stylesheets, scripts = site_assets(tiles)
+        shared = ENV.get_template("site_assets.html").module
+        self.stylesheets = Markup(shared.stylesheets(self.links.assets, stylesheets))  # type: ignore[attr-defined]
+        self.scripts = Markup(shared.scripts(self.links.assets, scripts))  # type: ignore[attr-defined]
+
+    def render(self, site: Mapping[str, Any], history: list[dict[str, Any]], chips: Chips | None = None) -> str:
+        """The story page of `site` (a row of the public view, `geo.sitestatus.site_display`, with its geometry),
+        with its full `history` (`geo.sitestatus.site_history`) and its image chips.
+        """
+        geometry = site.get("geometry")
+        point = geometry.representative_point() if geometry is not None and not geometry.is_empty else None
+        page = {
+            "title": f"{site['name']} · {TITLE}",
+            "layer": "This site",
+            "bounds": _bounds(geometry if point is not None else None),
+            "max_zoom": SITE_MAP_ZOOM,
+            "site": _feature(site, geometry) if point is not None else None,
+        }
+        scenes = [(role, site[role]) for role in ("before", "after") if site.get(role)]
+        return self.template.render(
+            lang="en",
+            title=TITLE,
+            overview=self.links.overview,
+            stylesheets=self.stylesheets,
+            scripts=self.scripts,
+            page_json=Markup(script_json(page)),
+            # A namespace, not a dict: Jinja reads `site.name` as an attribute first, and a dict's
+            # failed attribute lookup cost a tenth of a page's time.
+            site=SimpleNamespace(
+                **site,
+                lat=point.y if point else None,
+                lon=point.x if point else None,
+                history=history,
+                current=current_entry(site, history),
+            ),
+            style=STATUS_STYLE.get(site.get("status") or "unknown", STATUS_STYLE["unknown"]),
+            precision=PRECISION_TEXT.get(site.get("coord_precision") or "", "precision not stated"),
+            scenes=scenes,
+            chips=chips,
+            credit_line=CREDIT_LINE,
+        )
 
 
 def current_entry(site: Mapping[str, Any], history: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -130,61 +207,52 @@ def current_entry(site: Mapping[str, Any], history: list[dict[str, Any]]) -> dic
     return None if site.get("status_note") or not standing else standing[-1]
 
 
-def timeline_map(inputs: Inputs, sites: gpd.GeoDataFrame, tiles: Tiles) -> folium.Map:
-    """`timeline.html`: routes, places and site statuses as they stood on a chosen day."""
-    held = inputs.communities[inputs.communities["in_aug_2023"] == True]  # noqa: E712
-    candidates = [
-        Overlay("Communities, August 2023", "communities", held, COMMUNITY_FIELDS, show=False),
-        Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS),
-        Overlay("Places", "places", inputs.places, PLACE_FIELDS),
-        Overlay("Heritage sites", "sites", sites, SITE_FIELDS),
+def _bounds(geometry: Any) -> list[list[float]]:
+    """[[south, west], [north, east]] of a geometry; of the region when there is none."""
+    west, south, east, north = geometry.bounds if geometry is not None else REGION_BOUNDS
+    return [
+        [round(south, COORD_DECIMALS), round(west, COORD_DECIMALS)],
+        [round(north, COORD_DECIMALS), round(east, COORD_DECIMALS)],
     ]
-    overlays = [with_count(o) for o in candidates if o.located()]
-    meta = PageMeta(
-        title=f"Timeline · {TITLE}",
-        as_of=as_of_label(inputs),
-        credits=[],
-        deep_links=False,
-        status_counts=[],
-        verdict_counts="",
-        unlocated=[],
-        anchor=anchor_text(inputs),
-    )
-    fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
-    Panel("", timeline=timeline_payload(inputs, sites)).add_to(fmap)
-    return fmap
 
 
-def timeline_payload(inputs: Inputs, sites: gpd.GeoDataFrame) -> dict[str, Any]:
-    """Dated events (with their sources) and the site status changes, in date order."""
-    events = [
-        {
-            "date": row["date"],
-            "event": row["event"],
-            "figure": row.get("figure") or None,
-            "unit": row.get("unit") or None,
-            "sources": [s.strip() for s in (row.get("source") or "").split(";") if s.strip()],
-        }
-        for row in inputs.timeline
-    ]
-    changes = [
-        {
-            "date": str(h["observed_on"]).split("/")[0],
-            "event": f"{site.name}: {h['status']}",
-            "site": site.id,
-            "status": h["status"],
-        }
-        for site in sites.itertuples(index=False)
-        for h in (site.status_history or [])
-        if h.get("observed_on")
-    ]
-    dates = sorted({str(e["date"]).split("/")[0] for e in events} | {c["date"] for c in changes})
-    return {
-        "dates": dates,
-        "events": events,
-        "changes": sorted(changes, key=lambda c: (c["date"], c["site"])),
-        "statuses": list(STATUSES),
-    }
+SITE_MAP_FIELDS: tuple[str, ...] = (
+    "id",
+    "name",
+    "name_hy",
+    "name_az",
+    "type_label",
+    "settlement",
+    "coord_precision",
+    "status",
+    "status_date",
+    "status_when",
+    "status_note",
+    "verdict",
+    "verdict_label",
+    "published_by",
+)
+"""What the popup of a site page's small map shows: who and what the site is and its status; the story below it
+holds the rest (history, scenes, evidence, sources), which the page does not carry twice."""
+
+
+def _feature(site: Mapping[str, Any], geometry: Any) -> dict[str, Any]:
+    """The site as the one-feature GeoJSON FeatureCollection its small map draws (the popup's fields)."""
+    if geometry.geom_type == "Point":
+        shape = {"type": "Point", "coordinates": [round(geometry.x, COORD_DECIMALS), round(geometry.y, COORD_DECIMALS)]}
+    else:
+        shape = shapely.geometry.mapping(shapely.set_precision(geometry, 10**-COORD_DECIMALS))
+    properties = {name: value for name in SITE_MAP_FIELDS if (value := _plain(site.get(name))) not in (None, "", [])}
+    return {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": shape, "properties": properties}]}
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready value: NaN as None, numpy scalars as Python numbers (what pandas leaves in a row)."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
+        return value.item()
+    return value
 
 
 @dataclass(frozen=True)
@@ -214,11 +282,15 @@ def embed_page(target: EmbedTarget, base_url: str) -> str:
     """`embed/<name>.html`: the snippet to copy, and a live preview of it."""
     snippet = embed_snippet(target, base_url)
     return ENV.get_template("embed.html").render(
-        title=target.title, snippet=snippet, snippet_markup=Markup(snippet), ratio_label=f"{target.ratio[0]}:{target.ratio[1]}"
+        lang="en",
+        title=target.title,
+        snippet=snippet,
+        snippet_markup=Markup(snippet),
+        ratio_label=f"{target.ratio[0]}:{target.ratio[1]}",
     )
 
 
 def embed_index(targets: list[EmbedTarget]) -> str:
     """`embed/index.html`: every embeddable page and its snippet page."""
     entries = [{"title": t.title, "href": f"{t.name}.html"} for t in targets]
-    return ENV.get_template("embed_index.html").render(title=TITLE, entries=entries)
+    return ENV.get_template("embed_index.html").render(lang="en", title=TITLE, entries=entries)

@@ -6,16 +6,12 @@ separators are written as `\\uXXXX` escapes, so nothing in a payload can close
 the script element or start an HTML comment. Payloads enter the page as
 `geo.render.RawHTML`, which folium never parses as a template.
 
-A layer travels as a table rather than as GeoJSON, because the browser pays
-for every object it parses (benchmarks/RESULTS.md): point coordinates are two
-number arrays; a field whose values repeat (a status, a province) is a
-dictionary of its distinct values and one small integer per feature; the
-nested fields a popup shows (status history, scenes, sources) are columns too,
-a list as offsets into one column of all the lists' items and an object as a
-column per key, so a source cited by 10,000 sites travels once and nothing
-per feature is built until its popup opens (`_encoded`). Number arrays travel
-as typed-array bytes (`_packed`). `table_features` turns a table back into
-GeoJSON.
+A layer travels as a feature table rather than as GeoJSON, because the
+browser pays for every object it parses: the format is described in one
+place, docs/feature-tables.md, with one fixture (tests/fixtures/) that this
+encoder's test writes and heritage.js's test decodes. `feature_tables` writes
+tables (`_encoded` a column, `_packed` a number array); `table_features` reads
+one back as GeoJSON, for the tests and the benchmarks' byte counts.
 """
 
 from __future__ import annotations
@@ -67,11 +63,6 @@ def script_json(value: Any) -> str:
         if raw in text:
             text = text.replace(raw, escaped)
     return text
-
-
-def script_block(element_id: str, value: Any) -> str:
-    """A `<script type="application/json">` element holding `value`."""
-    return script_element(element_id, script_json(value))
 
 
 def script_element(element_id: str, text: str) -> str:

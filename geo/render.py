@@ -8,6 +8,7 @@ Tooltip or a Jinja template.
 
 from __future__ import annotations
 
+import copy
 import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -20,7 +21,8 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo.assets import Mode, localize
-from geo.payload import feature_tables, script_block, script_element, script_json
+from geo.credits import TILE_CREDITS
+from geo.payload import feature_tables, script_element, script_json
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -96,41 +98,35 @@ HeritageMap.init({{ this._parent.get_name() }}, {{ this.meta_id|tojson }});
     def __init__(self, meta: dict[str, Any]) -> None:
         super().__init__()
         self._name = "Controller"
-        self.meta = meta
+        self.payload = script_json(meta)  # text, as a DataLayer's table: nothing for page_html's copy to walk
         self.meta_id = ""
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca declares str; folium layers return None
         """Put the page's metadata in the page as a JSON block, then render the script."""
         self.meta_id = f"meta-{self.get_name()}"
-        _figure(self).html.add_child(RawHTML(script_block(self.meta_id, self.meta)), name=self.meta_id)
+        _figure(self).html.add_child(RawHTML(script_element(self.meta_id, self.payload)), name=self.meta_id)
         super().render(**kwargs)
 
 
-class Panel(MacroElement):
-    """Literal HTML placed after the map (a site story), and optionally a timeline payload."""
+class TimelinePanel(MacroElement):
+    """The timeline's slider and events, drawn by heritage.js from a JSON block (`geo.maps.timeline_payload`)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-{% if this.timeline is not none %}HeritageMap.timeline({{ this._parent.get_name() }}, {{ this.timeline_id|tojson }});{% endif %}
-HeritageMap.bindSwipes();
+HeritageMap.timeline({{ this._parent.get_name() }}, {{ this.timeline_id|tojson }});
 {% endmacro %}"""
     )
 
-    def __init__(self, text: str, timeline: dict[str, Any] | None = None) -> None:
+    def __init__(self, timeline: dict[str, Any]) -> None:
         super().__init__()
-        self._name = "Panel"
-        self.text = text
-        self.timeline = timeline
+        self._name = "TimelinePanel"
+        self.payload = script_json(timeline)
         self.timeline_id = ""
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca declares str; folium layers return None
-        """Put the story and the timeline payload in the page, then render the script."""
-        figure = _figure(self)
-        if self.text:
-            figure.html.add_child(RawHTML(self.text), name=f"panel-{self.get_name()}")
-        if self.timeline is not None:
-            self.timeline_id = f"timeline-{self.get_name()}"
-            figure.html.add_child(RawHTML(script_block(self.timeline_id, self.timeline)), name=self.timeline_id)
+        """Put the timeline payload in the page, then render the script."""
+        self.timeline_id = f"timeline-{self.get_name()}"
+        _figure(self).html.add_child(RawHTML(script_element(self.timeline_id, self.payload)), name=self.timeline_id)
         super().render(**kwargs)
 
 
@@ -186,15 +182,6 @@ class PageMeta:
             "deep_links": self.deep_links,
             "anchor": self.anchor,
         }
-
-
-TILE_CREDITS = {
-    "osm": {"text": "Basemap © OpenStreetMap contributors (ODbL)", "url": "https://www.openstreetmap.org/copyright"},
-    "satellite": {
-        "text": "Satellite basemap © Esri, Maxar, Earthstar Geographics and the GIS User Community",
-        "url": "https://www.esri.com/",
-    },
-}
 
 
 def base_map(
@@ -282,8 +269,8 @@ def overlay_tables(overlays: list[Overlay]) -> list[dict[str, Any]]:
     return tables
 
 
-def fix_element_ids(fmap: folium.Map, prefix: str = "hm") -> None:
-    """Replace folium's random element ids by ordinal ones, so builds are byte-identical."""
+def fix_element_ids(root: Element, prefix: str = "hm") -> None:
+    """Replace folium's random element ids under `root` by ordinal ones, so builds are byte-identical."""
     counter = 0
 
     def visit(element: Element) -> None:
@@ -295,14 +282,21 @@ def fix_element_ids(fmap: folium.Map, prefix: str = "hm") -> None:
             if isinstance(child, Element):
                 visit(child)
 
-    visit(fmap.get_root())
+    visit(root)
 
 
-def page_html(fmap: folium.Map, mode: Mode = "inline", prefix: str = "") -> tuple[str, list[str]]:
-    """The page's HTML with every asset local, and the asset paths it needs."""
-    figure = _figure(fmap)
-    assets = localize(figure, mode, prefix)
-    fix_element_ids(fmap)
+def page_html(fmap: folium.Map, mode: Mode = "inline") -> tuple[str, list[str]]:
+    """The page of `fmap` with every asset local, and the asset paths (under `geo/static`) it needs.
+
+    `inline` puts every script and stylesheet in the page; `link` links them
+    as `assets/<path>`, relative to the page (the build writes such pages at
+    the top of the output folder and copies the assets beside them). The map
+    is not changed: folium adds to a page's tree as it renders, so a copy is
+    rendered, and a second call gives the same bytes.
+    """
+    figure = copy.deepcopy(_figure(fmap))
+    assets = localize(figure, mode)
+    fix_element_ids(figure)
     text = figure.render()
     text = text.replace("<html>", '<html lang="en">', 1)
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n", assets

@@ -1,23 +1,31 @@
-"""The join, as a reader sees it: each site with its status, verdict and evidence.
+"""The public view of a site: its status, verdict, evidence and history, as every public output shows them.
 
-Pure: takes the sites, each site's confirmed history (`geo.observations`) and
-its imagery (`geo.join`), and returns the fields the map shows. A status is
-shown only when a cited, confirmed observation with evidence backs it
-(`geo.evidence`); a site with none is `unknown` and says why, and newer
-observations still under review are counted, not shown.
+Pure: takes the sites, each site's confirmed public history
+(`geo.observations.site_histories`) and the one join (`geo.join.Joined`), and
+returns the fields a reader sees. A status is shown only when a cited,
+confirmed observation with evidence backs it (`geo.evidence`); a site with
+none is `unknown` and says why, and newer observations still under review are
+counted, not shown. The maps, the site
+pages, `coverage` and the exports all read this view; none of them decides a
+status or a verdict itself.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import geopandas as gpd
 
-from geo.evidence import NO_EVIDENCE, date_text, needs_evidence
+from geo import observations
+from geo._gc import collector_paused
+from geo.evidence import NO_EVIDENCE, date_text, needs_evidence, newest_day
 from geo.observations import VOUCHES
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
+
+    from geo.inputs import Inputs
+    from geo.join import Joined, SiteImagery
 
 VERDICT_LABELS = {
     "imagery-here": "imagery here: a before/after satellite pair held by this map covers the site",
@@ -52,12 +60,55 @@ SITE_FIELDS = (
     "evidence",
     "sources",
     "checked_on",
-    "page",
 )
-"""The fields a map's popup shows. A map carries `status_history`, the date,
-status and publisher of each confirmed observation, for 100,000 sites in one
-page; a site page shows the full history (notes, scenes and evidence of each,
-`site_history`)."""
+"""The fields a reader sees of every site (a map's popup shows them, with a link to the site's page). A map
+carries `status_history`, the date, status and publisher of each confirmed observation, for 100,000 sites in
+one page; a site page shows the full history (notes, scenes and evidence of each, `site_history`)."""
+
+
+class PublicView(NamedTuple):
+    """What the public outputs show of the heritage sites."""
+
+    sites: gpd.GeoDataFrame
+    """Every site with its public status, verdict and display fields (`site_display`)."""
+    imagery: dict[str, SiteImagery]
+    """Each site with a current public observation: its imagery, with that observation's pair and verdict."""
+    histories: dict[str, observations.SiteHistory]
+    """Each observed site's public history, redacted (`geo.observations.site_histories`)."""
+
+
+def public_view(inputs: Inputs, joined: Joined) -> PublicView:
+    """Every heritage site with its public status, verdict and imagery, each site's imagery and history.
+
+    A verdict is that of the pair of the site's current observation, the
+    latest confirmed public one: never one still under review. The pairs come
+    from the one join (`joined`), which paired every observation of the log.
+    """
+    with collector_paused():
+        histories = observations.site_histories(inputs.log, public_only=True)
+        imagery = {site_id: joined.site(site_id, history.current) for site_id, history in histories.items() if history.current}
+        return PublicView(site_display(inputs.sites, histories, imagery), imagery, histories)
+
+
+def as_of(log: Iterable[Mapping[str, Any]]) -> str | None:
+    """The data's as-of date: the date of the newest evidence among the public observations (not when it was compiled)."""
+    days = (newest_day(r) for r in log if r.get("kind") == "observation" and r.get("visibility") == "public")
+    newest = max((day for day in days if day), default=None)
+    return newest.isoformat() if newest else None
+
+
+def compiled_on(log: list[dict[str, Any]]) -> str | None:
+    """When the data was compiled: the newest public record written to the log (a review is as public as its observation)."""
+    newest = max((str(r["recorded_at"]) for r, _, _ in observations.public_entries(log) if r.get("recorded_at")), default=None)
+    return newest[:10] if newest else None
+
+
+def as_of_label(log: list[dict[str, Any]]) -> str | None:
+    """What every page says after "data as of": the newest evidence's date, with the compilation date beside it."""
+    evidence, compiled = as_of(log), compiled_on(log)
+    if evidence and compiled:
+        return f"{evidence} (newest evidence; compiled {compiled})"
+    return evidence or compiled
 
 
 def scene_date(props: Mapping[str, Any]) -> str | None:
@@ -144,7 +195,6 @@ def site_display(
     sites: gpd.GeoDataFrame,
     histories: Mapping[str, Any],
     imagery: Mapping[str, Any],
-    page_prefix: str = "sites/",
 ) -> gpd.GeoDataFrame:
     """`sites` with the display fields of `SITE_FIELDS` added, one row per site.
 
@@ -159,12 +209,13 @@ def site_display(
     found = [histories.get(site_id) for site_id in ids]
     latest = [history.current if history else None for history in found]
     # A status without evidence is never shown: the site is unknown and says why.
-    current = [None if record and needs_evidence(record) else record for record in latest]
+    bare = [record is not None and needs_evidence(record) for record in latest]
+    current = [None if lacking else record for record, lacking in zip(latest, bare)]
     withheld = [
         f"the latest observation ({record['status']}) {NO_EVIDENCE}, so its status is not shown"
-        if record and needs_evidence(record)
+        if lacking and record is not None
         else None
-        for record in latest
+        for record, lacking in zip(latest, bare)
     ]
     joined = [imagery.get(site_id) if record else None for site_id, record in zip(ids, current)]
     verdicts = [pair.verdict if pair else None for pair in joined]
@@ -200,7 +251,6 @@ def site_display(
             "after": [summary(pair.after, pair.after_coverage) if pair and pair.after else None for pair in joined],
             "evidence": [_evidence_urls(record) if record else [] for record in current],
             "type_label": [d or t for d, t in zip(detail, sites["type"].tolist())],
-            "page": [f"{page_prefix}{site_id}.html" for site_id in ids],
         },
         index=sites.index,
     )

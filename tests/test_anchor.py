@@ -59,10 +59,11 @@ def test_the_build_writes_the_public_anchor_into_the_manifest_and_every_footer(d
     assert manifest.splitlines()[0] == f"# heritage-map public log anchor: records=4 head={anchor.head}"
     assert read_anchor(str(tmp_path / "maps" / "MANIFEST.sha256")) == anchor
     site_page = (tmp_path / "maps" / "sites" / "site-church.html").read_text(encoding="utf-8")
-    assert f"Log anchor: 4 published records, head {anchor.head}" in site_page
+    shared = (tmp_path / "maps" / "assets" / "build-info.js").read_text(encoding="utf-8")  # every site page's footer
+    assert f"Log anchor: 4 published records, head {anchor.head}" in shared and 'id="hm-anchor"' in site_page
     assert f"head {anchor.head}" in (tmp_path / "maps" / "index.html").read_text(encoding="utf-8")
     full = log_anchor(read_log(data / "observations.jsonl"))
-    assert full.head not in manifest and full.head not in site_page  # the whole log's head is never published
+    assert full.head not in manifest + shared + site_page  # the whole log's head is never published
     result = run(data, "verify", "--against", str(tmp_path / "maps" / "MANIFEST.sha256"))
     assert result.exit_code == 0, result.output
     assert f"anchor holds: 4 published records, head {anchor.head}" in result.stdout

@@ -17,7 +17,7 @@ from pyproj import Transformer
 from rasterio.warp import Resampling, reproject, transform_bounds
 from shapely.geometry import Point
 
-from geo.chips import site_change, write_site_chips
+from geo.chips import site_change, site_chips
 from geo.cli import main
 from geo.imagery import add_scene
 from tests.layers import default_layers, write_layers
@@ -85,9 +85,9 @@ def pair(tmp_path: Path) -> tuple[Path, dict[str, Any], dict[str, Any], dict[str
 
 def test_chips_share_one_web_mercator_grid_centred_on_the_site(pair: Any, tmp_path: Path) -> None:
     catalog, before, after, _ = pair
-    chips = write_site_chips(CHURCH, before, after, catalog.parent, tmp_path / "maps", radius_m=60)
+    chips = site_chips(CHURCH, before, after, catalog.parent, radius_m=60)
     assert chips is not None
-    assert (chips.before_png, chips.after_png) == ("sites/site-church/before.png", "sites/site-church/after.png")
+    assert (chips.site_id, chips.before_id, chips.after_id) == ("site-church", before["id"], after["id"])
     grid = chips.grid
     assert (grid.width, grid.height, grid.crs, grid.ground_res) == (120, 120, "EPSG:3857", 1.0)
     res = 1.0 / math.cos(math.radians(SITE_LAT))
@@ -97,16 +97,16 @@ def test_chips_share_one_web_mercator_grid_centred_on_the_site(pair: Any, tmp_pa
     assert abs(column - 60) <= 1 and abs(row - 60) <= 1
     west, south, east, north = grid.bounds_wgs84
     assert west < SITE_LON < east and south < SITE_LAT < north
-    for name in (chips.before_png, chips.after_png):
-        assert decode_png((tmp_path / "maps" / name).read_bytes()).shape == (120, 120, 4)
+    for png in (chips.before_png, chips.after_png):
+        assert decode_png(png).shape == (120, 120, 4)
 
 
 def test_the_roof_is_in_the_before_chip_and_gone_from_the_after(pair: Any, tmp_path: Path) -> None:
     catalog, before, after, _ = pair
-    chips = write_site_chips(CHURCH, before, after, catalog.parent, tmp_path / "maps", radius_m=60)
+    chips = site_chips(CHURCH, before, after, catalog.parent, radius_m=60)
     assert chips is not None
-    then = decode_png((tmp_path / "maps" / chips.before_png).read_bytes())
-    now = decode_png((tmp_path / "maps" / chips.after_png).read_bytes())
+    then = decode_png(chips.before_png)
+    now = decode_png(chips.after_png)
     centre = (slice(55, 65), slice(55, 65))
     assert then[centre][..., :3].mean() > 245 and now[centre][..., :3].mean() < 150
     assert then[..., 3].min() == 255  # the scene covers the whole chip: fully opaque
@@ -158,13 +158,12 @@ def test_pairs_in_different_crs_are_co_registered(pair: Any, tmp_path: Path) -> 
 def test_no_chips_without_local_rasters_or_a_location(pair: Any, tmp_path: Path) -> None:
     catalog, before, after, _ = pair
     remote = {**after, "assets": {"image": {**after["assets"]["image"], "href": "https://example.org/after.tif"}}}
-    assert write_site_chips(CHURCH, before, remote, catalog.parent, tmp_path / "maps") is None
-    assert write_site_chips(CHURCH, before, {**after, "assets": {}}, catalog.parent, tmp_path / "maps") is None
+    assert site_chips(CHURCH, before, remote, catalog.parent) is None
+    assert site_chips(CHURCH, before, {**after, "assets": {}}, catalog.parent) is None
     unlocated = SimpleNamespace(id="site-bridge", geometry=None)
-    assert write_site_chips(unlocated, before, after, catalog.parent, tmp_path / "maps") is None
+    assert site_chips(unlocated, before, after, catalog.parent) is None
     far = SimpleNamespace(id="far", geometry=Point(SITE_LON + 0.1, SITE_LAT))
-    assert write_site_chips(far, before, after, catalog.parent, tmp_path / "maps") is None
-    assert not (tmp_path / "maps").exists()
+    assert site_chips(far, before, after, catalog.parent) is None
 
 
 def test_changes_command_ranks_sites(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ import pytest
 
 from geo.evidence import date_text, evidence_day, has_evidence, needs_evidence, newest_day
 from geo.inputs import load_inputs
-from geo.maps import as_of, as_of_label, public_view
+from geo.join import join
+from geo.sitestatus import as_of, as_of_label, public_view
 from tests.layers import default_layers, default_log, write_layers
 
 if TYPE_CHECKING:
@@ -62,7 +63,8 @@ def test_the_map_does_not_show_a_status_without_evidence_and_says_why(tmp_path: 
     log = default_log()
     log[1]["evidence"] = []  # a legacy record: a damaged status with nothing behind it
     inputs = load_inputs(write_layers(tmp_path / "d", default_layers(), log=log))
-    sites = public_view(inputs).sites.set_index("id").astype(object).where(lambda f: f.notna(), None)
+    joined = join(inputs.sites, inputs.items, inputs.observations())
+    sites = public_view(inputs, joined).sites.set_index("id").astype(object).where(lambda f: f.notna(), None)
     cemetery = sites.loc["site-cemetery"]
     assert (cemetery["status"], cemetery["verdict"]) == ("unknown", None)
     assert cemetery["status_note"].startswith("the latest observation (damaged) cites no evidence")
@@ -74,5 +76,5 @@ def test_data_as_of_is_the_newest_evidence_with_the_compilation_date_beside_it(t
     log = default_log()
     log[0]["observed_on"], log[0]["reported_on"] = None, "2024-04-20"
     inputs = load_inputs(write_layers(tmp_path / "d", default_layers(), log=log))
-    assert as_of(inputs) == "2024-04-20"
-    assert as_of_label(inputs) == "2024-04-20 (newest evidence; compiled 2024-05-01)"
+    assert as_of(inputs.log) == "2024-04-20"
+    assert as_of_label(inputs.log) == "2024-04-20 (newest evidence; compiled 2024-05-01)"

@@ -17,7 +17,7 @@ from geo.footprint_join import footprint_geometries, intersecting_pairs
 from geo.imagery import write_catalog
 from geo.join import _stable_order, coverage_index, gaps, site_imagery
 from geo.layers import frame_from_collection
-from tests.layers import collection, feature, point, write_layers
+from tests.layers import collection, default_log, feature, point, write_layers
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -214,7 +214,8 @@ def test_gaps_lists_sites_without_a_recent_scene() -> None:
 
 
 def test_gaps_command_prints_a_table_and_writes_csv(tmp_path: Path) -> None:
-    data = write_layers(tmp_path / "layers")
+    # The log names no scene, so the catalog below (one scene) is valid with it.
+    data = write_layers(tmp_path / "layers", log=[{**r, "before_scene": None, "after_scene": None} for r in default_log()])
     write_catalog(data / "imagery.json", [scene("s2023", "2023-06-01T08:00:00Z", footprint=Point(*CHURCH).buffer(0.01))])
     out = tmp_path / "gaps.csv"
     result = CliRunner().invoke(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -11,8 +13,6 @@ from tests.browser import open_page
 from tests.layers import broken, write_layers
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
@@ -133,3 +133,66 @@ def test_hovering_a_site_shows_its_names(browser: Browser, built: Path) -> None:
     page.mouse.move(box["x"] + point["x"] + 60, box["y"] + point["y"] + 60)
     tooltip.wait_for(state="detached")
     assert log.errors == []
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+DECODE = """(data) => {
+  const table = new HeritageMap.Table(data), features = [];
+  for (let i = 0; i < table.count; i++) {
+    const props = table.props(i), properties = {};
+    Object.keys(props).sort().forEach((name) => { if (props[name] !== null) properties[name] = props[name]; });
+    const geometry = {type: "Point", coordinates: [table.geometry.x[i], table.geometry.y[i]]};
+    features.push({type: "Feature", geometry, properties});
+  }
+  return {type: "FeatureCollection", features};
+}"""
+
+
+def test_heritage_js_decodes_the_shared_feature_table_fixture(browser: Browser, built: Path) -> None:
+    """The fixture the Python encoder's test writes (docs/feature-tables.md) decodes in heritage.js to its GeoJSON."""
+    page, log = open_page(browser, built)
+    table = json.loads((FIXTURES / "feature_table.json").read_text(encoding="utf-8"))
+    expected = json.loads((FIXTURES / "feature_table.geojson").read_text(encoding="utf-8"))
+    decoded = page.evaluate(DECODE, table)
+    for feature in expected["features"]:
+        feature["properties"] = dict(sorted(feature["properties"].items()))
+    assert decoded == expected
+    assert log.errors == []
+
+
+LEAFLET_PRIVATE = """() => {
+  // A field is Leaflet's when Leaflet's own code uses it: some are set only on a first hover.
+  const source = (proto) => {
+    let text = "";
+    for (const key in proto) { if (typeof proto[key] === "function") text += String(proto[key]); }
+    return text;
+  };
+  const L_ = window.L, found = {}, list = HeritageMap.LEAFLET_PRIVATE;
+  const canvas = source(L_.Canvas.prototype), map = source(L_.Map.prototype);
+  list.canvasOverrides.concat(list.canvasCalls).forEach((name) => {
+    found["L.Canvas." + name] = typeof L_.Canvas.prototype[name];
+  });
+  list.mapCalls.forEach((name) => { found["L.Map." + name] = typeof L_.Map.prototype[name]; });
+  list.canvasFields.forEach((name) => { found["canvas field " + name] = canvas.includes("this." + name); });
+  list.mapFields.forEach((name) => { found["map field " + name] = map.includes("this." + name); });
+  return {version: L_.version, expected: HeritageMap.LEAFLET_VERSION, found, missing: HeritageMap.checkLeaflet()};
+}"""
+
+
+def test_every_private_leaflet_member_heritage_js_relies_on_is_there(browser: Browser, built: Path) -> None:
+    """The one list of Leaflet's private members PointCanvas overrides, calls or reads holds for the vendored Leaflet.
+
+    With hover and click (the tests above), this is what fails when an upgrade renames one of them.
+    """
+    page, log = open_page(browser, built)
+    page.evaluate("HeritageMap.state.map.setView([39.7588, 46.7478], 14, {animate: false})")
+    click_at(page, 39.7588, 46.7478)  # the map has had a popup, a click and a redraw: every field is set
+    page.locator(".leaflet-popup-content").wait_for()
+    report = page.evaluate(LEAFLET_PRIVATE)
+    assert report["version"] == report["expected"] == "1.9.4"
+    methods = {name: kind for name, kind in report["found"].items() if name.startswith("L.")}
+    fields = {name: present for name, present in report["found"].items() if not name.startswith("L.")}
+    assert set(methods.values()) == {"function"}, methods
+    assert all(fields.values()), fields
+    assert "L.Canvas._handleMouseHover" in methods and "canvas field _redrawBounds" in fields
+    assert report["missing"] == [] and log.errors == []

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
+from pathlib import Path
 
 import geopandas as gpd
 from shapely.geometry import LineString, Point
 
+from geo.layers import frame_from_collection
 from geo.payload import column, feature_table, script_json, table_features, unpacked
 
 
@@ -102,3 +105,47 @@ def test_script_json_cannot_close_its_element_and_parses_back() -> None:
     text = script_json(value)
     assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text and "\u2029" not in text
     assert json.loads(text) == value
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURE_FIELDS = (
+    "id",
+    "name",
+    "name_hy",
+    "status",
+    "population",
+    "in_aug_2023",
+    "flag",
+    "sources",
+    "after",
+    "status_history",
+    "mixed",
+)
+
+
+def fixture_table_text() -> str:
+    collection = json.loads((FIXTURES / "feature_table.geojson").read_text(encoding="utf-8"))
+    return script_json(feature_table(frame_from_collection(collection), FIXTURE_FIELDS)) + "\n"
+
+
+def test_the_shared_fixture_is_what_the_encoder_writes() -> None:
+    """tests/fixtures/feature_table.json is the table of feature_table.geojson (docs/feature-tables.md); heritage.js
+    decodes the same file in tests/test_map_browser.py. Regenerate it with HERITAGE_MAP_WRITE_FIXTURES=1."""
+    text = fixture_table_text()
+    path = FIXTURES / "feature_table.json"
+    if os.environ.get("HERITAGE_MAP_WRITE_FIXTURES"):
+        path.write_text(text, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == text
+    table = json.loads(text)
+    kinds = {name: set(spec) for name, spec in table["columns"].items()}
+    # One column of every form the format has.
+    assert kinds["id"] == {"values"} and kinds["status"] == {"values", "codes"}
+    assert kinds["sources"] == {"offsets", "items"} and table["columns"]["sources"]["items"].keys() == {"values", "codes"}
+    assert kinds["after"] == {"offsets", "items", "single"} and kinds["mixed"] == {"json", "values"}
+    assert table["columns"]["status_history"]["items"]["single"] is True
+
+
+def test_the_shared_fixture_decodes_to_its_geojson() -> None:
+    expected = json.loads((FIXTURES / "feature_table.geojson").read_text(encoding="utf-8"))
+    decoded = table_features(json.loads((FIXTURES / "feature_table.json").read_text(encoding="utf-8")))
+    assert decoded == expected

@@ -115,7 +115,9 @@ def published_files(data: Path, out: Path) -> dict[str, bytes]:
     build_maps(data, out / "maps", tiles="none")
     for fmt in ("csv", "geojson", "gpkg", "kml"):
         export_data(data, out / "exports" / fmt, fmt)  # type: ignore[arg-type]
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    # The published folders only: the build's state beside them (maps.build-state.json) is never published.
+    folders = (out / "maps", out / "exports")
+    return {str(p.relative_to(out)): p.read_bytes() for f in folders for p in sorted(f.rglob("*")) if p.is_file()}
 
 
 def test_no_public_file_names_an_analyst_author_or_reviewer(tmp_path: Path) -> None:

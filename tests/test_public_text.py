@@ -19,7 +19,7 @@ import pytest
 from geo import citations
 from geo.dictionary import PUBLIC_EXCLUDED
 from geo.export import export_data
-from geo.validate import marked_copies
+from geo.inputs import load_inputs
 from tests.test_data_layers import LAYERS_DIR, REPO, load_derive
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ def file_values(path: Path) -> Iterator[str]:
 def findings(files: list[Path]) -> list[str]:
     """Research words in the values of `files`, and addresses of copies (a copy is never cited, `read_via` aside)."""
     skipped = timeline_events()
-    marked = marked_copies(LAYERS_DIR)
+    marked = load_inputs(LAYERS_DIR).cited_copies
     found = []
     for path in files:
         for value in file_values(path):

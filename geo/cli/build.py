@@ -34,15 +34,25 @@ if TYPE_CHECKING:
     default=None,
     help="Absolute http(s) address the maps folder is published at, used in the embed snippets (default: relative to embed/).",
 )
-def command(data_dir: Path, out_dir: Path, tiles: str, self_contained: bool, base_url: str | None) -> None:
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Render and write every file, ignoring what the last build into OUT left (OUT.build-state.json, beside OUT).",
+)
+def command(data_dir: Path, out_dir: Path, tiles: str, self_contained: bool, base_url: str | None, full: bool) -> None:
     """Validate the layers and write the maps (index.html and the rest) into OUT.
+
+    A file is rewritten only when its bytes change; when only new records were
+    appended to the log, only the pages they concern are rendered.
 
     Example: heritage-map build --data data/layers --out maps --tiles none
     """
     from geo.build import build_maps  # folium, geopandas: loaded only when a build runs
 
-    result = build_maps(data_dir, out_dir, tiles=tiles, self_contained=self_contained, base_url=base_url)  # type: ignore[arg-type]
+    result = build_maps(data_dir, out_dir, tiles=tiles, self_contained=self_contained, base_url=base_url, full=full)  # type: ignore[arg-type]
     if result.warnings:
         click.echo(f"{len(result.warnings)} warnings (run heritage-map validate to list them)", err=True)
     for path in result.written:
         click.echo(str(path))
+    how = "only the pages new log records concern were rendered" if result.incremental else "every page was rendered"
+    click.echo(f"{len(result.written)} files written, {result.unchanged} unchanged ({how})", err=True)

@@ -15,17 +15,16 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from geo import chips, imagery, join, observations
+from geo import chips, imagery, join
 from geo.cli._options import data_option
 from geo.csvfile import write_rows
+from geo.dataset import open_dataset
 from geo.errors import ImageryError
-from geo.layers import read_layer
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
 CATALOG = "imagery.json"
-LOG = "observations.jsonl"
 
 
 def _days(ctx: click.Context, param: click.Parameter, value: str) -> int:
@@ -154,8 +153,9 @@ def gaps(older_than: int, today: date, csv_path: Path | None, data_dir: Path) ->
     \b
     Example: heritage-map imagery gaps --older-than 180d --csv gaps.csv
     """
-    sites = read_layer(data_dir, "heritage_sites")
-    found = join.gaps(sites, imagery.checked_catalog(data_dir / CATALOG), today, older_than)
+    dataset = open_dataset(data_dir)  # validated: an item dated 9999 or a world-wide footprint must not hide a site
+    sites = dataset.inputs.sites
+    found = dataset.joined.gaps(sites, today, older_than)
     rows = [(g.site_id, g.name, g.newest_scene, g.newest_date, g.age_days, g.coverage) for g in found]
     _table(GAP_HEADERS, rows, sys.stdout)
     if csv_path:
@@ -189,10 +189,10 @@ def changes(limit: int | None, radius_m: float, csv_path: Path | None, data_dir:
     \b
     Example: heritage-map imagery changes --limit 20
     """
-    sites = read_layer(data_dir, "heritage_sites")
-    items = imagery.checked_catalog(data_dir / CATALOG)
-    items_by_id = {item["id"]: item for item in items}
-    joined = join.site_imagery(sites, items, [r for r in observations.read_log(data_dir / LOG) if r.get("kind") == "observation"])
+    dataset = open_dataset(data_dir)
+    sites = dataset.inputs.sites
+    items_by_id = {item["id"]: item for item in dataset.inputs.items}
+    joined = join.latest_imagery(dataset.joined, sites["id"].tolist(), dataset.inputs.observations())
     scored = []
     candidates = [
         (site, pair)

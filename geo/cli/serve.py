@@ -164,7 +164,7 @@ def command(
       heritage-map serve --data scratch/layers --create-admin admin
       heritage-map serve --data scratch/layers --maps scratch/maps
     """
-    from geo.validate import folder_problem
+    from geo.inputs import folder_problem
     from geo.workspace.config import Workspace, default_state_dir, signing_key
 
     problem = folder_problem(data_dir)

@@ -43,12 +43,12 @@
   function isSafeHref(value) {
     if (typeof value !== "string" || !value) return false;
     if (/^https?:/i.test(value)) {
-      if (!/^https?:\/\/[^\/\\]/i.test(value)) return false;
+      if (!/^https?:\/\/[^/\\]/i.test(value)) return false;
       if (/[\s\p{C}]/u.test(value)) return false;
       try { var url = new URL(value); return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== ""; }
       catch (error) { return false; }
     }
-    return /^[A-Za-z0-9._~%\/#?=&+-]+$/.test(value) && value.slice(0, 2) !== "//";
+    return /^[A-Za-z0-9._~%/#?=&+-]+$/.test(value) && value.slice(0, 2) !== "//";
   }
 
   function link(value, text) {
@@ -61,10 +61,13 @@
     return JSON.parse(node.textContent);
   }
 
-  /* A layer's features as geo/payload.py writes them: columns (some as a
-   * dictionary of values and a code per feature), point coordinates as two
-   * arrays, and each feature's nested fields as JSON text, parsed only when
-   * that feature's popup opens. */
+  /* A layer's features as geo/payload.py writes them: a feature table, whose
+   * format is described in one place, docs/feature-tables.md (a column per
+   * field; repeating values as a dictionary and a code per row; lists and
+   * objects as offsets into columns of their items; number arrays as typed
+   * arrays). tests/fixtures/feature_table.json is one table of every kind,
+   * which tests/test_map_browser.py decodes here. A row is decoded only when
+   * it is needed (a popup, a search, the timeline's first step). */
   function Table(data) {
     this.count = data.count;
     this.columns = data.columns || {};
@@ -125,6 +128,25 @@
     if (value === undefined || value === null) return null;
     return column.json ? JSON.parse(value) : value;
   }
+
+  /* A table of a few GeoJSON features (a site page's one site): each property a
+   * column of plain values, points as coordinate arrays, other shapes as GeoJSON. */
+  Table.fromFeatures = function (collection) {
+    var features = collection.features || [], columns = {}, points = features.every(function (f) { return f.geometry && f.geometry.type === "Point"; });
+    features.forEach(function (feature, i) {
+      Object.keys(feature.properties || {}).forEach(function (name) {
+        if (!columns[name]) columns[name] = { values: features.map(function () { return null; }) };
+        columns[name].values[i] = feature.properties[name];
+      });
+    });
+    var table = Object.create(Table.prototype);
+    table.count = features.length;
+    table.columns = columns;
+    table.geometry = points
+      ? { type: "Point", x: Float64Array.from(features, function (f) { return f.geometry.coordinates[0]; }), y: Float64Array.from(features, function (f) { return f.geometry.coordinates[1]; }) }
+      : { type: "GeoJSON", geometries: features.map(function (f) { return f.geometry; }) };
+    return table;
+  };
 
   Table.prototype.value = function (name, i) {
     var column = this.columns[name];
@@ -308,6 +330,39 @@
 
   var POPUP_OPTIONS = { maxWidth: 360, autoPanPadding: [20, 20] };
 
+  /* The private parts of Leaflet that PointCanvas overrides, calls or reads,
+   * in one place, as read from Leaflet 1.9.4 (src/layer/vector/Canvas.js,
+   * src/layer/vector/Renderer.js, src/map/Map.js). They are not Leaflet's
+   * API: Leaflet's main branch already renames some (_handleMouseHover), and
+   * an upgrade that drops one would make hover or click fail silently. So
+   * `checkLeaflet` says so on the console when the version or a method
+   * differs, and tests/test_map_browser.py checks every entry and drives
+   * hover and click; re-read these files before changing the version. */
+  var LEAFLET_VERSION = "1.9.4";
+  var LEAFLET_PRIVATE = {
+    /* L.Canvas methods PointCanvas overrides and calls through the prototype. */
+    canvasOverrides: ["_redraw", "_draw", "_onClick", "_handleMouseHover", "_handleMouseOut"],
+    /* L.Canvas methods it calls, and L.Map methods. */
+    canvasCalls: ["_fireEvent"],
+    mapCalls: ["_draggableMoved"],
+    /* Fields it reads or sets on the renderer (set by Leaflet once the renderer is on a map) and the map. */
+    canvasFields: ["_ctx", "_bounds", "_container", "_redrawBounds", "_redrawRequest", "_mouseHoverThrottled", "_hoveredLayer"],
+    mapFields: ["_popup"]
+  };
+
+  function checkLeaflet() {
+    var missing = [];
+    if (L.version !== LEAFLET_VERSION) missing.push("version " + L.version + " (read from " + LEAFLET_VERSION + ")");
+    LEAFLET_PRIVATE.canvasOverrides.concat(LEAFLET_PRIVATE.canvasCalls).forEach(function (name) {
+      if (typeof L.Canvas.prototype[name] !== "function") missing.push("L.Canvas." + name);
+    });
+    LEAFLET_PRIVATE.mapCalls.forEach(function (name) {
+      if (typeof L.Map.prototype[name] !== "function") missing.push("L.Map." + name);
+    });
+    if (missing.length) console.error("heritage.js: Leaflet differs from the one PointCanvas was written against: " + missing.join(", "));
+    return missing;
+  }
+
   /* The canvas renderer shared by every layer: Leaflet draws the paths
    * (routes, footprints), then the point layers' pixels go on top in one
    * frame. Clicks and hovers test the point layers first, top layer first,
@@ -422,7 +477,7 @@
 
     table: function () {
       if (!this._table) {
-        this._table = new Table(readPayload(this._dataId));
+        this._table = this._given || new Table(readPayload(this._dataId));
         this._prepare(this._table);
       }
       return this._table;
@@ -792,9 +847,27 @@
   }
 
   /* One overlay from one payload: a point layer or a shape layer, as the payload's geometry is. */
+  function sharedRenderer() {
+    if (!state.renderer) {
+      checkLeaflet();
+      state.renderer = new PointCanvas({ tolerance: 2 });
+    }
+    return state.renderer;
+  }
+
   function dataLayer(map, dataId, kind, title, geometry) {
-    var renderer = state.renderer || (state.renderer = new PointCanvas({ tolerance: 2 }));
+    var renderer = sharedRenderer();
     var layer = geometry === "Point" ? new PointLayer(dataId, kind, title, renderer) : new ShapeLayer(dataId, kind, title, renderer);
+    state.layers[title] = layer;
+    return layer;
+  }
+
+  /* One overlay of a few GeoJSON features given as an object (a site page's site). */
+  function featureLayer(collection, kind, title) {
+    var renderer = sharedRenderer();
+    var table = Table.fromFeatures(collection);
+    var layer = table.geometry.type === "Point" ? new PointLayer(null, kind, title, renderer) : new ShapeLayer(null, kind, title, renderer);
+    layer._given = table;
     state.layers[title] = layer;
     return layer;
   }
@@ -940,17 +1013,44 @@
     return value ? String(value).split("/")[0] : null;
   }
 
-  function statusOn(props, day) {
-    var status = null;
-    (props.status_history || []).forEach(function (h) { if (h.observed_on && h.observed_on <= day) status = h.status; });
-    return status;
-  }
-
   function visibleOn(kind, props, day) {
     if (kind === "routes") return (!props.active_from || props.active_from <= day) && (!props.active_to || props.active_to >= day);
     if (kind === "places") return !props.event_date || startOf(props.event_date) <= day;
-    if (kind === "sites") return statusOn(props, day) !== null;
     return true;
+  }
+
+  /* How a layer of the timeline is drawn on a day: `choose(day)` gives the
+   * function `restyle` takes. What it needs of each row is read from the table
+   * once, on the first step: each site's confirmed history as flat arrays of
+   * dates and statuses (oldest first, as geo/sitestatus.py writes it), the few
+   * routes' and places' properties as they are. A step then compares dates in
+   * one pass over those arrays, where it used to decode every feature's whole
+   * properties (118-149 ms a step at 100,000 sites). */
+  function timelineChooser(layer) {
+    var table = layer.table(), kind = layer.heritageKind, n = table.count;
+    if (kind !== "sites") {
+      var rows = [];
+      for (var r = 0; r < n; r++) rows.push(table.props(r));
+      return function (day) { return function (i) { return visibleOn(kind, rows[i], day); }; };
+    }
+    var starts = new Uint32Array(n + 1), dates = [], statuses = [];
+    for (var i = 0; i < n; i++) {
+      var history = table.value("status_history", i) || [];
+      for (var k = 0; k < history.length; k++) {
+        if (history[k].observed_on) {
+          dates.push(history[k].observed_on);
+          statuses.push(history[k].status);
+        }
+      }
+      starts[i + 1] = dates.length;
+    }
+    return function (day) {
+      return function (i) {
+        var shown = null;
+        for (var j = starts[i]; j < starts[i + 1] && dates[j] <= day; j++) shown = statuses[j];
+        return shown === null ? false : siteStyle(shown);
+      };
+    };
   }
 
   function refugeeChart(rows, day) {
@@ -1003,16 +1103,19 @@
     };
     control.addTo(map);
 
+    var choosers = {}, byDay = {};
+    data.events.concat(data.changes).forEach(function (e) {
+      var day = startOf(e.date);
+      (byDay[day] || (byDay[day] = [])).push(e);
+    });
+
     function apply() {
       var day = dates[Number(slider.value)];
       heading.textContent = day;
       Object.keys(state.layers).forEach(function (title) {
-        var layer = state.layers[title], kind = layer.heritageKind, table = layer.table();
-        layer.restyle(function (i) {
-          var props = table.props(i);
-          if (!visibleOn(kind, props, day)) return false;
-          return kind === "sites" ? siteStyle(statusOn(props, day)) : true;
-        });
+        var layer = state.layers[title];
+        choosers[title] = choosers[title] || timelineChooser(layer);
+        layer.restyle(choosers[title](day));
       });
       var latest = null;
       refugees.forEach(function (r) { if (r.date <= day) latest = r; });
@@ -1020,7 +1123,7 @@
       chart.textContent = "";
       if (refugees.length) chart.appendChild(refugeeChart(refugees, day));
       list.textContent = "";
-      data.events.concat(data.changes).filter(function (e) { return startOf(e.date) === day; }).forEach(function (e) {
+      (byDay[day] || []).forEach(function (e) {
         var item = el("li", { className: "hm-timeline-event" }, [el("strong", { text: e.date + " " }), el("span", { text: e.event })]);
         if (e.figure) item.appendChild(el("span", { text: " (" + e.figure + (e.unit ? " " + e.unit : "") + ")" }));
         (e.sources || []).forEach(function (url) { item.appendChild(el("span", { text: " " })); item.appendChild(link(url, "source")); });
@@ -1043,9 +1146,10 @@
     });
   }
 
-  function init(map, metaId) {
+  /* The page's controls: `meta` is the id of its JSON block, or the object itself. */
+  function init(map, meta) {
     state.map = map;
-    state.meta = readPayload(metaId);
+    state.meta = typeof meta === "string" ? readPayload(meta) : meta;
     map.getContainer().setAttribute("role", "region");
     map.getContainer().setAttribute("aria-label", (state.meta.title || "Map") + ": interactive map; use the search box to open a feature by name");
     searchControl().addTo(map);
@@ -1060,7 +1164,8 @@
   }
 
   window.HeritageMap = {
-    dataLayer: dataLayer, init: init, timeline: timeline, bindSwipes: bindSwipes, featureCount: featureCount,
-    search: search, state: state, STATUS_STYLE: STATUS_STYLE, isSafeHref: isSafeHref
+    dataLayer: dataLayer, featureLayer: featureLayer, init: init, timeline: timeline, bindSwipes: bindSwipes, featureCount: featureCount,
+    search: search, state: state, STATUS_STYLE: STATUS_STYLE, isSafeHref: isSafeHref,
+    Table: Table, LEAFLET_VERSION: LEAFLET_VERSION, LEAFLET_PRIVATE: LEAFLET_PRIVATE, checkLeaflet: checkLeaflet
   };
 })();
