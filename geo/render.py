@@ -109,13 +109,14 @@ HeritageMap.init({{ this._parent.get_name() }}, {{ this.meta_id|tojson }});
 
 
 class TimelinePanel(MacroElement):
-    """The timeline's slider and events, drawn by heritage.js from a JSON block (`geo.maps.timeline_payload`)."""
+    """The timeline's slider and events, drawn by timeline.js from a JSON block (`geo.maps.timeline_payload`)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
 HeritageMap.timeline({{ this._parent.get_name() }}, {{ this.timeline_id|tojson }});
 {% endmacro %}"""
     )
+    default_js: ClassVar[list[tuple[str, str]]] = [("timeline_js", "timeline.js")]
 
     def __init__(self, timeline: dict[str, Any]) -> None:
         super().__init__()
@@ -128,6 +129,22 @@ HeritageMap.timeline({{ this._parent.get_name() }}, {{ this.timeline_id|tojson }
         self.timeline_id = f"timeline-{self.get_name()}"
         _figure(self).html.add_child(RawHTML(script_element(self.timeline_id, self.payload)), name=self.timeline_id)
         super().render(**kwargs)
+
+
+class SearchBox(MacroElement):
+    """The search box (`geo/static/search.js`) over the map's layers; added after them and the Controller."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+HeritageMap.searchBox({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+    default_js: ClassVar[list[tuple[str, str]]] = [("search_js", "search.js")]
+    default_css: ClassVar[list[tuple[str, str]]] = [("search_css", "search.css")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "SearchBox"
 
 
 @dataclass(frozen=True)
@@ -252,6 +269,7 @@ def data_map(
         credits.append(TILE_CREDITS["osm"])
         credits.append(TILE_CREDITS["satellite"])
     Controller({**meta.as_json(), "credits": credits}).add_to(fmap)
+    SearchBox().add_to(fmap)
     return fmap
 
 
