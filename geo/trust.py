@@ -41,12 +41,14 @@ FORGED_FIX = "remove it by restoring the log from a copy; record it again with a
 
 
 def cache_dir() -> Path | None:
-    """Where verified prefixes are remembered: `$HERITAGE_MAP_CACHE`, else the user's cache folder; None when off."""
+    """Where verified prefixes are remembered: the folder `$HERITAGE_MAP_CACHE` names; None (no cache) otherwise.
+
+    Opt-in: by default no command reads or writes anything outside the data folder and its outputs, and every
+    signature is checked every time. A team verifying a large log often points `HERITAGE_MAP_CACHE` at a
+    folder of its own (never inside the data folder, which anyone with a copy of the data can write).
+    """
     chosen = os.environ.get(CACHE_VARIABLE)
-    if chosen is not None:
-        return Path(chosen) if chosen and chosen != "off" else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "heritage-map"
+    return Path(chosen) if chosen and chosen != "off" else None
 
 
 def _cache_file(log: Path) -> Path | None:
