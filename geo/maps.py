@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 
 from geo import timeline
+from geo.anchor import anchor_text
 from geo.context import context_layer
 from geo.credits import ABOUT, DATA_CREDITS, INVENTORY_MONITORS, TITLE
 from geo.footprint_join import footprint_geometries
@@ -143,6 +144,7 @@ def overview_map(
         unlocated=unlocated_names(inputs, reconciled),
         unlocated_title=unlocated_title(inputs),
         paired=paired_link(timeline_link, TIMELINE_LINK_TEXT, dated=True),
+        anchor=anchor_text(inputs.log),
     )
     fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
     if timeline_link is not None:
@@ -197,6 +199,7 @@ def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", overvie
         as_of=as_of_label(inputs.log),
         credits=[],
         paired=paired_link(overview_link, OVERVIEW_LINK_TEXT, dated=False),
+        anchor=anchor_text(inputs.log),
     )
     fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
     TimelinePanel(timeline_payload(inputs, view.sites, reconciled)).add_to(fmap)

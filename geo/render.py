@@ -205,6 +205,8 @@ class PageMeta:
     deep_links: bool = True
     paired: dict[str, Any] | None = None
     """The other map of the pair (`geo.maps.paired_link`): the overview links to the timeline and back."""
+    anchor: str = ""
+    """The published log's anchor (`geo.anchor`), said in the credits: what a reader can check a copy against."""
 
     def as_json(self) -> dict[str, Any]:
         """The metadata as the JSON block heritage.js reads."""
@@ -221,6 +223,7 @@ class PageMeta:
             "unlocated_title": self.unlocated_title,
             "deep_links": self.deep_links,
             "paired": self.paired,
+            "anchor": self.anchor,
         }
 
 
