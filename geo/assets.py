@@ -47,7 +47,13 @@ VENDORED: dict[str, str] = {
     "timeline_js": "timeline.js",
     "timeline_css": "timeline.css",
     "maplinks_js": "maplinks.js",
+    "i18n_hy": "i18n/hy.js",
+    "i18n_ru": "i18n/ru.js",
+    "i18n_js": "i18n.js",
 }
+
+# The page's language (i18n.js) and the catalogs it reads come with heritage.js, before every script of ours.
+WITH_HERITAGE = ("i18n_hy", "i18n_ru", "i18n_js")
 
 # Scripts that add to the `window.HeritageMap` namespace heritage.js defines, so they load after it.
 EXTENDS_HERITAGE = frozenset({"search_js", "search_css", "timeline_js", "timeline_css", "maplinks_js"})
@@ -97,9 +103,10 @@ def localize(figure: Figure, mode: Mode = "inline") -> list[str]:
                     raise AssetError(
                         f"{type(element).__name__} links {name!r} ({url}), which is not vendored; add it to geo/assets.py"
                     )
-                resource = _Resource(name, VENDORED[name])
-                if resource not in resources_needed:
-                    resources_needed.append(resource)
+                for needed in (*WITH_HERITAGE, name) if name == "heritage_js" else (name,):
+                    resource = _Resource(needed, VENDORED[needed])
+                    if resource not in resources_needed:
+                        resources_needed.append(resource)
             setattr(element, attribute, [])
     ordered = sorted(resources_needed, key=_load_order)
     for resource in ordered:
@@ -108,12 +115,16 @@ def localize(figure: Figure, mode: Mode = "inline") -> list[str]:
 
 
 def _load_order(resource: _Resource) -> int:
-    """Leaflet first, then the other libraries and scripts, then heritage.js, then the scripts that extend it."""
+    """Leaflet first, then the page's language and its catalogs, the other libraries and scripts, heritage.js, and
+    the scripts that extend it.
+    """
     if resource.name.startswith("leaflet"):
         return 0
+    if resource.name in WITH_HERITAGE:
+        return 1
     if resource.name in EXTENDS_HERITAGE:
-        return 3
-    return 2 if resource.name.startswith("heritage") else 1
+        return 4
+    return 3 if resource.name.startswith("heritage") else 2
 
 
 def asset_files(paths: Iterable[str]) -> dict[str, Path]:

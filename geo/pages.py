@@ -24,6 +24,7 @@ from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
 from geo.credits import CREDIT_LINE, TILE_CREDITS, TITLE
+from geo.i18n import attribute, message_markup, page_gettext, page_ngettext
 from geo.links import is_web_url
 from geo.payload import COORD_DECIMALS, script_json
 from geo.schema import REGION_BOUNDS
@@ -50,7 +51,15 @@ SITE_MAP_ZOOM = 15
 """The closest the small map of a site page zooms to fit the site."""
 
 SITE_STYLESHEETS = ("vendor/leaflet/leaflet.css", "vendor/leaflet-fullscreen/Control.FullScreen.css", "heritage.css")
-SITE_SCRIPTS = ("vendor/leaflet/leaflet.js", "vendor/leaflet-fullscreen/Control.FullScreen.js", "heritage.js", "site.js")
+I18N_SCRIPTS = ("i18n/hy.js", "i18n/ru.js", "i18n.js")
+"""The page's language and its catalogs (`geo.i18n`), loaded before the scripts that show text."""
+SITE_SCRIPTS = (
+    "vendor/leaflet/leaflet.js",
+    "vendor/leaflet-fullscreen/Control.FullScreen.js",
+    *I18N_SCRIPTS,
+    "heritage.js",
+    "site.js",
+)
 MINIMAP_STYLESHEETS = ("vendor/leaflet-minimap/Control.MiniMap.min.css",)
 MINIMAP_SCRIPTS = ("vendor/leaflet-minimap/Control.MiniMap.min.js",)
 BUILD_INFO = "build-info.js"
@@ -78,7 +87,13 @@ ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     auto_reload=False,  # a build renders each template 100,000 times: no stat of its file per render
+    extensions=["jinja2.ext.i18n"],
 )
+# Every interface string of the templates is written `{{ _("...") }}`, `{% trans %}` or `{{ _attr(...) }}`: the page is
+# rendered once, in English, each string marked so the page's script shows it in the reader's language (geo/i18n.py).
+ENV.install_gettext_callables(page_gettext, page_ngettext, newstyle=True)  # type: ignore[attr-defined]  # jinja2.ext.i18n
+ENV.globals["_attr"] = attribute
+ENV.globals["msg"] = message_markup
 ENV.globals["link"] = _link
 
 

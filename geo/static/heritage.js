@@ -20,9 +20,19 @@
 
   var state = { map: null, layers: {}, meta: {} };
 
-  /* Every interface string goes through t("English text", {placeholders}): the identity for now, the one place
-   * the message catalogs will plug in. */
-  function t(text, values) { return values ? text.replace(/\{(\w+)\}/g, function (m, k) { return values[k] === undefined ? m : String(values[k]); }) : text; }
+  /* Every interface string goes through t("English text", {placeholders}), or tn("singular", "plural", n, {...}):
+   * the page's language's catalog (i18n.js) gives the translation; a message object from Python ({msg, args},
+   * geo/i18n.py) is taken as its text and values. Without i18n.js the English is shown. */
+  function fill(text, values) { return values ? text.replace(/\{(\w+)\}/g, function (m, k) { return values[k] === undefined ? m : String(values[k]); }) : text; }
+  function t(text, values) {
+    if (text && typeof text === "object") { values = text.args; text = text.msg; }
+    var i18n = window.HeritageMap && window.HeritageMap.i18n;
+    return fill(i18n ? i18n.message(text) : text, values);
+  }
+  function tn(singular, plural, n, values) {
+    var i18n = window.HeritageMap && window.HeritageMap.i18n;
+    return i18n ? i18n.plural(singular, plural, n, values) : fill(n === 1 ? singular : plural, Object.assign({ n: n }, values || {}));
+  }
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -1017,7 +1027,7 @@
     dataLayer: dataLayer, featureLayer: featureLayer, init: init, bindSwipes: bindSwipes, featureCount: featureCount,
     state: state, STATUS_STYLE: STATUS_STYLE, isSafeHref: isSafeHref,
     Table: Table, LEAFLET_VERSION: LEAFLET_VERSION, LEAFLET_PRIVATE: LEAFLET_PRIVATE, checkLeaflet: checkLeaflet,
-    el: el, link: link, readPayload: readPayload, siteStyle: siteStyle, openFeature: openFeature, t: t,
+    el: el, link: link, readPayload: readPayload, siteStyle: siteStyle, openFeature: openFeature, t: t, tn: tn,
     COMMUNITY_STYLES: COMMUNITY_STYLES, popupExtras: api.popupExtras || []
   });
 })();

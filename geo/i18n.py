@@ -1,0 +1,178 @@
+"""The interface's languages: English (the source text), Armenian and Russian.
+
+One set of pages switches language in the browser (docs/ARCHITECTURE.md, "One set of pages in three
+languages"). The source of truth is one gettext catalog per language, `geo/locale/<lang>/LC_MESSAGES/messages.po`,
+whose message ids are the English strings of the code: `t("...")` in the scripts, `_()` and `{% trans %}` in the
+templates, `N_("...")` in Python (`geo._messages` extracts them with Babel). From each catalog the browser gets a JSON
+catalog, `geo/static/i18n/<lang>.js` (`catalog_script`, written by `python -m geo._messages update`), which every
+page loads with `geo/static/i18n.js`.
+
+A server-rendered page (a site's story, an embed page) is written once, in English, with each interface string
+marked (`page_gettext`, `message_markup`, `attribute`): the marker says which message it is and wraps each value
+put into it, so `i18n.js` can put the translation in its place and keep the values (a name, a link, a date) as they
+were rendered. Values are never markup: they are escaped here, and the script moves their nodes, never their text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from babel.messages.catalog import Catalog
+
+SOURCE_LANGUAGE = "en"
+TRANSLATIONS = ("hy", "ru")
+LANGUAGES = (SOURCE_LANGUAGE, *TRANSLATIONS)
+"""The interface's languages, the source first; the switch lists them in this order."""
+LOCALE = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+
+
+def N_(text: str) -> str:  # gettext's own name for a string marked for extraction only
+    """Mark `text` for the catalogs where it is defined; it is translated where it is shown (in the browser)."""
+    return text
+
+
+@dataclass(frozen=True)
+class Message:
+    """Interface text with `{name}` placeholders and their values, translated where it is shown.
+
+    Python never joins a translated fragment to another: a sentence that carries values travels as its English
+    text and its values, and the page puts them into the reader's language (`as_json` for the scripts,
+    `message_markup` for a template).
+    """
+
+    text: str
+    values: tuple[tuple[str, Any], ...] = ()
+
+    def __str__(self) -> str:
+        """The English sentence."""
+        return self.text.format(**dict(self.values)) if self.values else self.text
+
+    def as_json(self) -> dict[str, Any]:
+        """What a page's JSON block carries: `HeritageMap.t` takes it as it takes a string."""
+        return {"msg": self.text, "args": dict(self.values)} if self.values else {"msg": self.text}
+
+
+def message(text: str, **values: Any) -> Message:
+    """`text` with its placeholders' values (`text` is written `N_("...")` where it is defined)."""
+    return Message(text, tuple(sorted(values.items())))
+
+
+def catalog_path(lang: str) -> Path:
+    """The gettext catalog of one language."""
+    return LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@lru_cache(maxsize=len(TRANSLATIONS))
+def read_catalog(lang: str) -> Catalog:
+    """The catalog of `lang` as Babel reads it."""
+    from babel.messages.pofile import read_po
+
+    with catalog_path(lang).open("rb") as handle:
+        return read_po(handle, locale=lang, domain=DOMAIN)
+
+
+def browser_catalog(lang: str) -> dict[str, str | list[str]]:
+    """What the scripts look a message up in: each translated message id (the singular's, for a plural) and its
+    translation (a list of forms for a plural, in the catalog's order). Untranslated and fuzzy messages are left out,
+    so the page shows the English rather than an unchecked guess.
+    """
+    entries: dict[str, str | list[str]] = {}
+    for entry in read_catalog(lang):
+        if not entry.id or entry.fuzzy:
+            continue
+        if isinstance(entry.id, (tuple, list)):
+            forms = [str(form or "") for form in (entry.string if isinstance(entry.string, (tuple, list)) else [entry.string])]
+            if all(forms):
+                entries[str(entry.id[0])] = forms
+        elif entry.string:
+            entries[str(entry.id)] = str(entry.string)
+    return dict(sorted(entries.items()))
+
+
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def catalog_script(lang: str) -> str:
+    """`geo/static/i18n/<lang>.js`: the JSON catalog of `lang`, added to the one `window.HeritageMap` namespace.
+
+    Escaped so it can be inlined in a `<script>` element (a self-contained map carries every catalog).
+    """
+    text = json.dumps(browser_catalog(lang), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for char, escaped in _SCRIPT_ESCAPES.items():
+        text = text.replace(char, escaped)
+    return (
+        f"/* The {lang} catalog of the maps' interface, generated from geo/locale/{lang}/LC_MESSAGES/{DOMAIN}.po by\n"
+        " * `python -m geo._messages update`: edit the .po file, never this one. */\n"
+        "(function (ns) { ns.catalogs = ns.catalogs || {}; "
+        f"ns.catalogs[{json.dumps(lang)}] = {text}; }})(window.HeritageMap = window.HeritageMap || {{}});\n"
+    )
+
+
+# Markers of the server-rendered pages, read by geo/static/i18n.js.
+_PERCENT_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_BRACE_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_PLAIN = re.compile(r"[^<>&%{}\"']*")
+
+
+def _key(msgid: str) -> str:
+    """The marker's `data-t` attribute: empty when the English text itself is the key (no markup, no placeholder)."""
+    if _PLAIN.fullmatch(msgid):
+        return "data-t"
+    return f'data-t="{escape(msgid)}"'
+
+
+@lru_cache(maxsize=4096)
+def page_gettext(msgid: str) -> str:
+    """Jinja's `gettext` for the pages (newstyle: Jinja then fills `%(name)s` with escaped values): the English text
+    in a marker whose `data-t` names the message, each placeholder in a `data-p` span so its value survives the
+    translation. The `%` of the key are doubled, as Jinja formats the whole marker.
+    """
+    body = _PERCENT_PLACEHOLDER.sub(r'<span data-p="\1">%(\1)s</span>', msgid)
+    return f"<span {_key(msgid).replace('%', '%%')}>{body}</span>"
+
+
+def page_ngettext(singular: str, plural: str, count: int) -> str:
+    """Jinja's `ngettext` for the pages: the English form for `count`, marked with the singular's id and the count,
+    from which the script picks the translation's form.
+    """
+    body = _PERCENT_PLACEHOLDER.sub(r'<span data-p="\1">%(\1)s</span>', singular if count == 1 else plural)
+    key = f'data-t="{escape(singular)}"'.replace("%", "%%")
+    return f'<span {key} data-n="{int(count)}">{body}</span>'
+
+
+def message_markup(msg: Message | str | None) -> Markup:
+    """A `Message` (or a plain message id) in a page, marked as `page_gettext` marks a template's strings."""
+    if msg is None:
+        return Markup("")
+    if isinstance(msg, str):
+        msg = Message(msg)
+    values: Mapping[str, Any] = dict(msg.values)
+    parts = _BRACE_PLACEHOLDER.split(msg.text)  # text, name, text, name, ..., text
+    body = "".join(
+        str(escape(part)) if i % 2 == 0 else f'<span data-p="{part}">{escape(values.get(part, ""))}</span>'
+        for i, part in enumerate(parts)
+    )
+    return Markup(f"<span {_key(msg.text)}>{body}</span>")
+
+
+def attribute(name: str, msgid: str, **values: Any) -> Markup:
+    """An attribute whose value is interface text (`aria-label`, `alt`, `data-label`...), in English, with what the
+    script needs to translate it: `data-ta` marks the element, `data-t-<name>` holds the message id (a template's
+    `%(name)s` placeholders) and `data-v-<name>` its values as JSON.
+    """
+    english = msgid % values if values else msgid
+    parts = [f'{name}="{escape(english)}"', f'data-ta data-t-{name}="{escape(msgid)}"']
+    if values:
+        parts.append(f'data-v-{name}="{escape(json.dumps({k: str(v) for k, v in values.items()}, ensure_ascii=False))}"')
+    return Markup(" ".join(parts))

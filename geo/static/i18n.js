@@ -1,0 +1,222 @@
+/* The interface's language: English, Armenian or Russian, chosen before anything is drawn.
+ *
+ * Loads before heritage.js and every other script of a page, beside the JSON catalogs (i18n/hy.js, i18n/ru.js,
+ * generated from geo/locale/<lang>/LC_MESSAGES/messages.po). The language is, first to last: the page's ?lang=
+ * (a link's choice, remembered unless the page is an embed's frame), the reader's choice kept in localStorage
+ * (the switch, EN / ՀՅ / РУ), the browser's languages (navigator.languages), English. It is set on <html lang>.
+ *
+ * - HeritageMap.t("English {name}", {name: value}) (heritage.js) looks the English up here (`message`); a message
+ *   the catalog lacks stays English. A message object from Python ({msg, args}, geo/i18n.py Message) is taken too.
+ * - HeritageMap.tn("{n} site", "{n} sites", n, values): the plural form of the language for n.
+ * - Server-rendered pages (geo/i18n.py) mark each string: `translatePage` puts the translation in its place and
+ *   moves the values' nodes (a name, a link, a date) into it, so a value is never re-read as markup. The
+ *   translations are our own catalog's, checked by tests/test_i18n.py to hold only the markup their English has.
+ * - Dates and numbers are formatted for the language with Intl (`date`, `number`); English keeps ISO dates.
+ */
+(function () {
+  "use strict";
+
+  var ns = window.HeritageMap = window.HeritageMap || {};
+  var LANGUAGES = ["en", "hy", "ru"];
+  var LABELS = { en: "EN", hy: "ՀՅ", ru: "РУ" };
+  var NAMES = { en: "English", hy: "Հայերեն", ru: "Русский" };
+  var STORE = "heritage-map-lang";
+  /* The catalogs' plural rules (gettext's Plural-Forms of each .po file, as Babel writes them). */
+  var PLURAL = {
+    en: function (n) { return n === 1 ? 0 : 1; },
+    hy: function (n) { return n > 1 ? 1 : 0; },
+    ru: function (n) { return n % 10 === 1 && n % 100 !== 11 ? 0 : n % 10 >= 2 && n % 10 <= 4 && (n % 100 < 12 || n % 100 > 14) ? 1 : 2; }
+  };
+
+  function supported(lang) { return LANGUAGES.indexOf(lang) !== -1 ? lang : null; }
+
+  function stored() {
+    try { return supported(window.localStorage.getItem(STORE)); } catch (error) { return null; }
+  }
+
+  function remember(lang) {
+    try { window.localStorage.setItem(STORE, lang); } catch (error) { /* storage off: the choice lasts this page */ }
+  }
+
+  function fromBrowser() {
+    var wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
+    for (var i = 0; i < wanted.length; i++) {
+      var lang = supported(String(wanted[i] || "").toLowerCase().split("-")[0]);
+      if (lang) return lang;
+    }
+    return null;
+  }
+
+  function choose() {
+    var params = new URLSearchParams(location.search);
+    var asked = supported(params.get("lang"));
+    if (asked && params.get("embed") !== "1") remember(asked);
+    return asked || stored() || fromBrowser() || "en";
+  }
+
+  var lang = choose();
+  document.documentElement.lang = lang;
+  /* This file's own strings, found by the extraction under the name every script uses. */
+  var t = function (text) { return message(text); };
+
+  function catalog() { return (ns.catalogs || {})[lang] || {}; }
+
+  /* The translation of an English message id, or the English. */
+  function message(text) {
+    if (lang === "en") return text;
+    var found = catalog()[text];
+    return typeof found === "string" ? found : text;
+  }
+
+  function fill(text, values) {
+    return values ? text.replace(/\{(\w+)\}/g, function (m, k) { return values[k] === undefined ? m : String(values[k]); }) : text;
+  }
+
+  function plural(singular, pluralText, n, values) {
+    var all = Object.assign({ n: n }, values || {});
+    var forms = lang === "en" ? null : catalog()[singular];
+    if (Array.isArray(forms)) return fill(forms[Math.min(PLURAL[lang](n), forms.length - 1)], all);
+    return fill(PLURAL.en(n) ? pluralText : singular, all);
+  }
+
+  var numbers = {};
+  function number(value, options) {
+    var key = JSON.stringify(options || {});
+    if (!numbers[key]) numbers[key] = new Intl.NumberFormat(lang === "en" ? "en" : lang, options);
+    return numbers[key].format(value);
+  }
+
+  var dateFormats = {};
+  function formatter(parts) {
+    if (!dateFormats[parts]) {
+      var options = { timeZone: "UTC", year: "numeric" };
+      if (parts > 1) options.month = "long";
+      if (parts > 2) options.day = "numeric";
+      dateFormats[parts] = new Intl.DateTimeFormat(lang, options);
+    }
+    return dateFormats[parts];
+  }
+
+  /* An ISO date as the sources give it (YYYY, YYYY-MM, YYYY-MM-DD, or an interval A/B) in the page's language;
+   * English keeps the ISO text, and anything else is returned as it is. */
+  function date(iso) {
+    var text = String(iso === null || iso === undefined ? "" : iso);
+    if (lang === "en" || !text) return text;
+    if (text.indexOf("/") !== -1) {
+      var ends = text.split("/");
+      return fill(t("{start} to {end}"), { start: date(ends[0]), end: date(ends[1]) });
+    }
+    var match = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$/.exec(text);
+    if (!match) return text;
+    var parts = match[3] ? 3 : match[2] ? 2 : 1;
+    var day = new Date(Date.UTC(+match[1], match[2] ? +match[2] - 1 : 0, match[3] ? +match[3] : 1));
+    return formatter(parts).format(day);
+  }
+
+  /* Server-rendered pages: each marker ([data-t]) gets its translation, with the values it held ([data-p]). */
+  function placeholders(marker) {
+    var found = {};
+    marker.querySelectorAll("[data-p]").forEach(function (node) {
+      if (node.parentElement && node.parentElement.closest("[data-t]") === marker) found[node.getAttribute("data-p")] = node;
+    });
+    return found;
+  }
+
+  function translated(marker) {
+    var key = marker.hasAttribute("data-t") && marker.getAttribute("data-t") !== "" ? marker.getAttribute("data-t") : marker.textContent;
+    var found = catalog()[key];
+    if (Array.isArray(found)) return found[Math.min(PLURAL[lang](Number(marker.getAttribute("data-n"))), found.length - 1)];
+    return typeof found === "string" ? found : null;
+  }
+
+  function translateMarker(marker) {
+    var text = translated(marker);
+    if (text === null) return;
+    var values = placeholders(marker);
+    var template = document.createElement("template");
+    template.innerHTML = text;  // the catalog's own text, never data: tests/test_i18n.py checks its markup
+    var walker = document.createTreeWalker(template.content, NodeFilter.SHOW_TEXT), texts = [];
+    while (walker.nextNode()) texts.push(walker.currentNode);
+    texts.forEach(function (node) {
+      var pieces = node.data.split(/%\((\w+)\)s|\{(\w+)\}/);
+      if (pieces.length === 1) return;
+      var fragment = document.createDocumentFragment();
+      for (var i = 0; i < pieces.length; i += 3) {
+        if (pieces[i]) fragment.appendChild(document.createTextNode(pieces[i].replace(/%%/g, "%")));
+        var name = pieces[i + 1] || pieces[i + 2];
+        if (name && values[name]) fragment.appendChild(values[name].isConnected ? values[name] : values[name].cloneNode(true));
+      }
+      node.parentNode.replaceChild(fragment, node);
+    });
+    marker.replaceChildren(template.content);
+  }
+
+  function translateAttributes(node) {
+    Array.prototype.slice.call(node.attributes).forEach(function (attribute) {
+      if (attribute.name.indexOf("data-t-") !== 0) return;
+      var target = attribute.name.slice(7), values = {};
+      try { values = JSON.parse(node.getAttribute("data-v-" + target) || "{}"); } catch (error) { values = {}; }
+      var text = message(attribute.value).replace(/%\((\w+)\)s/g, function (m, k) { return values[k] === undefined ? m : String(values[k]); });
+      node.setAttribute(target, text);
+    });
+  }
+
+  function translatePage(root) {
+    root = root || document;
+    root.querySelectorAll("time[datetime]").forEach(function (node) { node.textContent = date(node.getAttribute("datetime")); });
+    if (lang === "en") return;
+    root.querySelectorAll("[data-t]").forEach(translateMarker);
+    root.querySelectorAll("[data-ta]").forEach(translateAttributes);
+  }
+
+  /* The address of this page in another language: ?lang= set, everything else (the view in the hash) kept. */
+  function hrefFor(other) {
+    var url = new URL(location.href);
+    url.searchParams.set("lang", other);
+    return url.search + url.hash;
+  }
+
+  /* The switch: a link per language, each named in its own language, the current one marked. Links, so a keyboard
+   * reaches them with Tab and Enter follows them, and the choice is kept by the ?lang= they carry. */
+  function switcher() {
+    var nav = document.createElement("nav");
+    nav.className = "hm-lang";
+    nav.setAttribute("aria-label", t("Language"));
+    LANGUAGES.forEach(function (other, i) {
+      if (i) nav.appendChild(document.createTextNode(" / "));
+      var link = document.createElement("a");
+      link.href = hrefFor(other);
+      link.lang = other;
+      link.hreflang = other;
+      link.textContent = LABELS[other];
+      link.title = NAMES[other];
+      link.setAttribute("aria-label", NAMES[other]);
+      if (other === lang) link.setAttribute("aria-current", "true");
+      link.addEventListener("click", function () { remember(other); });
+      nav.appendChild(link);
+    });
+    return nav;
+  }
+
+  /* Where a page has no place of its own for the switch (#hm-lang), it goes first in the body. */
+  function placeSwitch() {
+    if (document.querySelector("nav.hm-lang")) return;
+    var slot = document.getElementById("hm-lang");
+    if (slot) slot.appendChild(switcher());
+    else if (document.body) document.body.insertBefore(switcher(), document.body.firstChild);
+  }
+
+  ns.i18n = {
+    languages: LANGUAGES.slice(),
+    lang: lang,
+    message: message,
+    plural: plural,
+    fill: fill,
+    number: number,
+    date: date,
+    translatePage: translatePage,
+    switcher: switcher,
+    placeSwitch: placeSwitch,
+    hrefFor: hrefFor
+  };
+})();
