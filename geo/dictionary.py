@@ -92,6 +92,7 @@ TABLES: dict[str, dict[str, Field]] = {
             "before it, or not stated in the sources.",
         ),
         "status_note": Field("string", "Why the status is not shown (a latest observation without evidence)."),
+        "status_withheld": Field("string", "The status of a latest observation not shown for want of evidence."),
         "monitor_imagery": Field("string", "The before and after image dates the monitor gives (images not held here)."),
         "checked_on": Field("date", "When the status was last re-checked against its sources."),
         "checked_against": Field("string", "The pages the status was re-checked against (canonical addresses). " + LIST),

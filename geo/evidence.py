@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from geo.dates import parse_iso
+from geo.i18n import N_, IsoDate, Message, message
 from geo.schema import EVIDENCED_STATUSES
 
 if TYPE_CHECKING:
@@ -71,14 +72,30 @@ def sort_key(record: Mapping[str, Any]) -> str:
     return str(record.get("observed_on") or record.get("reported_on") or "")
 
 
+OBSERVED = N_("observed {date}")
+OBSERVED_BETWEEN = N_("observed between {start} and {end}")
+OBSERVED_AND_REPORTED = N_("{observed}; reported on {reported}")
+REPORTED = N_("reported on {reported}, change on or before that date")
+NO_DATE = N_("date not stated in the sources")
+
+
+def date_message(record: Mapping[str, Any]) -> Message:
+    """What a reader is told about when, as a message the page puts in the reader's language (`date_text`)."""
+    observed, reported = record.get("observed_on"), record.get("reported_on")
+    if observed:
+        if "/" in str(observed):
+            start, end = str(observed).split("/", 1)
+            seen = message(OBSERVED_BETWEEN, start=IsoDate(start), end=IsoDate(end))
+        else:
+            seen = message(OBSERVED, date=IsoDate(observed))
+        return message(OBSERVED_AND_REPORTED, observed=seen, reported=IsoDate(reported)) if reported else seen
+    if reported:
+        return message(REPORTED, reported=IsoDate(reported))
+    return message(NO_DATE)
+
+
 def date_text(record: Mapping[str, Any]) -> str:
     """What a reader is told about when: `observed 2024-04-04`, `observed between ... and ...`,
     `reported on 2024-05-11, change on or before that date`, or that the sources state no date.
     """
-    observed, reported = record.get("observed_on"), record.get("reported_on")
-    if observed:
-        text = f"observed between {observed.replace('/', ' and ')}" if "/" in str(observed) else f"observed {observed}"
-        return f"{text}; reported on {reported}" if reported else text
-    if reported:
-        return f"reported on {reported}, change on or before that date"
-    return "date not stated in the sources"
+    return str(date_message(record))

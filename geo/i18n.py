@@ -42,13 +42,21 @@ def N_(text: str) -> str:  # gettext's own name for a string marked for extracti
     return text
 
 
+class IsoDate(str):
+    """A date as the sources give it (`YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an interval `A/B`), put into a message: the
+    page formats it for the reader's language (English keeps it as written).
+    """
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Message:
     """Interface text with `{name}` placeholders and their values, translated where it is shown.
 
     Python never joins a translated fragment to another: a sentence that carries values travels as its English
-    text and its values, and the page puts them into the reader's language (`as_json` for the scripts,
-    `message_markup` for a template).
+    text and its values (a value may be a `Message` itself, or an `IsoDate`), and the page puts them into the
+    reader's language (`as_json` for the scripts, `message_markup` for a template).
     """
 
     text: str
@@ -56,11 +64,23 @@ class Message:
 
     def __str__(self) -> str:
         """The English sentence."""
-        return self.text.format(**dict(self.values)) if self.values else self.text
+        return self.text.format(**{name: str(value) for name, value in self.values}) if self.values else self.text
 
     def as_json(self) -> dict[str, Any]:
-        """What a page's JSON block carries: `HeritageMap.t` takes it as it takes a string."""
-        return {"msg": self.text, "args": dict(self.values)} if self.values else {"msg": self.text}
+        """What a page's JSON block carries: `HeritageMap.t` takes it as it takes a string (`{"date": ...}` is a
+        date to format, `{"msg": ...}` a message within).
+        """
+        if not self.values:
+            return {"msg": self.text}
+        return {"msg": self.text, "args": {name: _json_value(value) for name, value in self.values}}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Message):
+        return value.as_json()
+    if isinstance(value, IsoDate):
+        return {"date": str(value)}
+    return value
 
 
 def message(text: str, **values: Any) -> Message:
@@ -160,10 +180,19 @@ def message_markup(msg: Message | str | None) -> Markup:
     values: Mapping[str, Any] = dict(msg.values)
     parts = _BRACE_PLACEHOLDER.split(msg.text)  # text, name, text, name, ..., text
     body = "".join(
-        str(escape(part)) if i % 2 == 0 else f'<span data-p="{part}">{escape(values.get(part, ""))}</span>'
+        str(escape(part)) if i % 2 == 0 else f'<span data-p="{part}">{_value_markup(values.get(part, ""))}</span>'
         for i, part in enumerate(parts)
     )
     return Markup(f"<span {_key(msg.text)}>{body}</span>")
+
+
+def _value_markup(value: Any) -> Markup:
+    """A value in a message: a message within marked in turn, a date as a `<time>` the page formats, else text."""
+    if isinstance(value, Message):
+        return message_markup(value)
+    if isinstance(value, IsoDate):
+        return Markup(f'<time datetime="{escape(value)}">{escape(value)}</time>')
+    return escape(value)
 
 
 def attribute(name: str, msgid: str, **values: Any) -> Markup:

@@ -34,6 +34,7 @@ from geo._logfile import (
 )
 from geo.errors import ObservationError, Problem, UnsafeFileError, Where
 from geo.evidence import NO_EVIDENCE, needs_evidence, sort_key
+from geo.i18n import N_
 from geo.keyring import Signer, keyring_path, person, read_keyring
 from geo.logmerge import merge_problems
 from geo.text import Kind, TextRefused, clean
@@ -240,10 +241,10 @@ def vouched_by(record: Mapping[str, Any], review: Mapping[str, Any] | None) -> s
 
 
 VOUCHES = {
-    "published-signed": "the monitor's publication, transcribed here and signed by a registered analyst",
-    "published-legacy": "the monitor's publication, transcribed here before records were signed (legacy, unsigned)",
-    "review-signed": "a second analyst's confirmation, signed with a registered reviewer's key",
-    "review-legacy": "a second analyst's confirmation recorded before records were signed (legacy, names only)",
+    "published-signed": N_("the monitor's publication, transcribed here and signed by a registered analyst"),
+    "published-legacy": N_("the monitor's publication, transcribed here before records were signed (legacy, unsigned)"),
+    "review-signed": N_("a second analyst's confirmation, signed with a registered reviewer's key"),
+    "review-legacy": N_("a second analyst's confirmation recorded before records were signed (legacy, names only)"),
 }
 """What each value of `vouched_by` means, as the site pages say it."""
 

@@ -18,7 +18,8 @@ import geopandas as gpd
 
 from geo import observations
 from geo._gc import collector_paused
-from geo.evidence import NO_EVIDENCE, date_text, needs_evidence, newest_day
+from geo.evidence import date_text, needs_evidence, newest_day
+from geo.i18n import N_, IsoDate, Message, message
 from geo.observations import VOUCHES
 
 if TYPE_CHECKING:
@@ -28,10 +29,10 @@ if TYPE_CHECKING:
     from geo.join import Joined, SiteImagery
 
 VERDICT_LABELS = {
-    "imagery-here": "imagery here: a before/after satellite pair held by this map covers the site",
-    "monitor-imagery-analysis": "imagery analysis by the monitor: its published finding compared satellite images",
-    "reported": "reported: press, officials, photographs, video or testimony",
-    "inconsistent": "inconsistent imagery record",
+    "imagery-here": N_("imagery here: a before/after satellite pair held by this map covers the site"),
+    "monitor-imagery-analysis": N_("imagery analysis by the monitor: its published finding compared satellite images"),
+    "reported": N_("reported: press, officials, photographs, video or testimony"),
+    "inconsistent": N_("inconsistent imagery record"),
 }
 """The three evidence levels (and the validation error), as the legend and the site pages explain them."""
 
@@ -49,6 +50,7 @@ SITE_FIELDS = (
     "status_reported_on",
     "status_when",
     "status_note",
+    "status_withheld",
     "monitor_imagery",
     "verdict",
     "verdict_label",
@@ -103,12 +105,23 @@ def compiled_on(log: list[dict[str, Any]]) -> str | None:
     return newest[:10] if newest else None
 
 
-def as_of_label(log: list[dict[str, Any]]) -> str | None:
-    """What every page says after "data as of": the newest evidence's date, with the compilation date beside it."""
+AS_OF_BOTH = N_("{evidence} (newest evidence; compiled {compiled})")
+
+
+def as_of_message(log: list[dict[str, Any]]) -> Message | None:
+    """What every page says after "data as of", as a message: the newest evidence's date, with the compilation date
+    beside it.
+    """
     evidence, compiled = as_of(log), compiled_on(log)
     if evidence and compiled:
-        return f"{evidence} (newest evidence; compiled {compiled})"
-    return evidence or compiled
+        return message(AS_OF_BOTH, evidence=IsoDate(evidence), compiled=IsoDate(compiled))
+    return message("{date}", date=IsoDate(evidence or compiled)) if evidence or compiled else None
+
+
+def as_of_label(log: list[dict[str, Any]]) -> str | None:
+    """What every page says after "data as of": the newest evidence's date, with the compilation date beside it."""
+    found = as_of_message(log)
+    return str(found) if found else None
 
 
 def scene_date(props: Mapping[str, Any]) -> str | None:
@@ -167,7 +180,11 @@ def history_entry(record: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-NO_STATUS = "no confirmed observation"
+NO_STATUS = N_("no confirmed observation")
+WITHHELD = N_(
+    "the latest observation ({status}) cites no evidence (no URL, no hashed file, no before/after scene pair), "
+    "so its status is not shown"
+)
 
 
 def monitor_dates(record: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -211,12 +228,8 @@ def site_display(
     # A status without evidence is never shown: the site is unknown and says why.
     bare = [record is not None and needs_evidence(record) for record in latest]
     current = [None if lacking else record for record, lacking in zip(latest, bare)]
-    withheld = [
-        f"the latest observation ({record['status']}) {NO_EVIDENCE}, so its status is not shown"
-        if lacking and record is not None
-        else None
-        for record, lacking in zip(latest, bare)
-    ]
+    withheld_status = [record["status"] if lacking and record is not None else None for record, lacking in zip(latest, bare)]
+    withheld = [WITHHELD.format(status=status) if status else None for status in withheld_status]
     joined = [imagery.get(site_id) if record else None for site_id, record in zip(ids, current)]
     verdicts = [pair.verdict if pair else None for pair in joined]
     summary = _SceneSummaries()
@@ -227,6 +240,7 @@ def site_display(
             "status_reported_on": [record.get("reported_on") if record else None for record in current],
             "status_when": [date_text(record) if record else None for record in current],
             "status_note": withheld,
+            "status_withheld": withheld_status,
             "monitor_imagery": [monitor_dates(record) if record else None for record in current],
             "verdict": verdicts,
             "verdict_label": [

@@ -25,9 +25,10 @@
    * geo/i18n.py) is taken as its text and values. Without i18n.js the English is shown. */
   function fill(text, values) { return values ? text.replace(/\{(\w+)\}/g, function (m, k) { return values[k] === undefined ? m : String(values[k]); }) : text; }
   function t(text, values) {
-    if (text && typeof text === "object") { values = text.args; text = text.msg; }
     var i18n = window.HeritageMap && window.HeritageMap.i18n;
-    return fill(i18n ? i18n.message(text) : text, values);
+    if (i18n) return i18n.translate(text, values);
+    if (text && typeof text === "object") { values = text.args; text = text.msg; }
+    return fill(text, values);
   }
   function tn(singular, plural, n, values) {
     var i18n = window.HeritageMap && window.HeritageMap.i18n;

@@ -72,6 +72,23 @@
     return values ? text.replace(/\{(\w+)\}/g, function (m, k) { return values[k] === undefined ? m : String(values[k]); }) : text;
   }
 
+  /* t(): a message id or a message object from Python ({msg, args}, geo/i18n.py), its values filled in; a value
+   * that is a message is translated in turn, a {date} is formatted for the language. */
+  function translate(text, values) {
+    if (text && typeof text === "object") { values = text.args; text = text.msg; }
+    var resolved = values;
+    if (values) {
+      resolved = {};
+      Object.keys(values).forEach(function (name) {
+        var value = values[name];
+        if (value && typeof value === "object" && typeof value.msg === "string") value = translate(value);
+        else if (value && typeof value === "object" && value.date !== undefined) value = date(value.date);
+        resolved[name] = value;
+      });
+    }
+    return fill(message(String(text)), resolved);
+  }
+
   function plural(singular, pluralText, n, values) {
     var all = Object.assign({ n: n }, values || {});
     var forms = lang === "en" ? null : catalog()[singular];
@@ -210,6 +227,7 @@
     languages: LANGUAGES.slice(),
     lang: lang,
     message: message,
+    translate: translate,
     plural: plural,
     fill: fill,
     number: number,
