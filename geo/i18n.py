@@ -64,7 +64,7 @@ class Message:
 
     def __str__(self) -> str:
         """The English sentence."""
-        return self.text.format(**{name: str(value) for name, value in self.values}) if self.values else self.text
+        return self.text.format(**{name: _text(value) for name, value in self.values}) if self.values else self.text
 
     def as_json(self) -> dict[str, Any]:
         """What a page's JSON block carries: `HeritageMap.t` takes it as it takes a string (`{"date": ...}` is a
@@ -75,7 +75,19 @@ class Message:
         return {"msg": self.text, "args": {name: _json_value(value) for name, value in self.values}}
 
 
+LIST_SEPARATOR = "; "
+"""Between the items of a list put into a message (a list of messages is a list, not a sentence)."""
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return LIST_SEPARATOR.join(_text(item) for item in value)
+    return str(value)
+
+
 def _json_value(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_json_value(item) for item in value]
     if isinstance(value, Message):
         return value.as_json()
     if isinstance(value, IsoDate):
@@ -188,6 +200,8 @@ def message_markup(msg: Message | str | None) -> Markup:
 
 def _value_markup(value: Any) -> Markup:
     """A value in a message: a message within marked in turn, a date as a `<time>` the page formats, else text."""
+    if isinstance(value, (list, tuple)):
+        return Markup(LIST_SEPARATOR).join(_value_markup(item) for item in value)
     if isinstance(value, Message):
         return message_markup(value)
     if isinstance(value, IsoDate):

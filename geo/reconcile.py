@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from geo.i18n import N_, Message, message
+
 if TYPE_CHECKING:
     import geopandas as gpd
 
@@ -25,37 +27,37 @@ REPORT_TOTAL = 107
 """Armenian communities in August 2023, per the 2024 report "Why Are There No Armenians in Nagorno-Karabakh?"."""
 
 DOUBT_REASONS: dict[str, str] = {
-    "not found": "{n} with no 2023 source found",
-    "in doubt": "{n} whose residents were displaced in March 2022",
-    "not checked": "{n} not checked",
+    "not found": N_("{n} with no 2023 source found"),
+    "in doubt": N_("{n} whose residents were displaced in March 2022"),
+    "not checked": N_("{n} not checked"),
 }
 """Why held settlements are not counted, by their `residents_2023`: how many, in words."""
 
 # The words every output uses for these numbers (English; the translator finds them here).
 # Layer names are short (a phone shows the layer list beside the map): "N of M mapped" is N located of the M counted.
-COUNTED_LAYER = "Communities 2023: {located} of {count} mapped"
-COUNTED_LAYER_WITH_PARTS = "Communities 2023: {located} of {count} mapped, and {parts} parts"
-DOUBTED_LAYER = "Residents unconfirmed: {located} of {count} mapped"
-LOST_LAYER = "Lost in 2020: {located} of {count} mapped"
-COUNTED_TEXT = (
+COUNTED_LAYER = N_("Communities 2023: {located} of {count} mapped")
+COUNTED_LAYER_WITH_PARTS = N_("Communities 2023: {located} of {count} mapped, and {parts} parts")
+DOUBTED_LAYER = N_("Residents unconfirmed: {located} of {count} mapped")
+LOST_LAYER = N_("Lost in 2020: {located} of {count} mapped")
+COUNTED_TEXT = N_(
     "Communities: the 2024 report counts {report} in August 2023. This map counts {count}, each with a source "
     "placing Armenian residents there in 2023: {located} on the map, {unlocated} not located."
 )
-DOUBTED_TEXT = (
+DOUBTED_TEXT = N_(
     "Not counted: {count} settlements held in 2023 that no source places residents in that year ({reasons}), "
     "{located} of them on the map; and {parts} settlements that are part of a counted community."
 )
-SUMMARY_TEXT = "Communities: {count} of the {report} counted, {located} on the map"
-UNIDENTIFIED_TEXT = "Not identified: {count} of the {report}."
-LOST_TEXT = "Settlements lost in 2020, shown for context: {count}, {located} of them on the map."
-UNLOCATED_TITLE = (
+SUMMARY_TEXT = N_("Communities: {count} of the {report} counted, {located} on the map")
+UNIDENTIFIED_TEXT = N_("Not identified: {count} of the {report}.")
+LOST_TEXT = N_("Settlements lost in 2020, shown for context: {count}, {located} of them on the map.")
+UNLOCATED_TITLE = N_(
     "Not on the map (no sourced location): {count}: {settlements} settlements, {sites} heritage sites, {places} places"
 )
 UNLOCATED_LABELS: dict[str, str] = {
-    "counted": "community, counted",
-    "part": "settlement within a counted community",
-    "doubted": "held in 2023, not counted",
-    "lost": "settlement lost in 2020",
+    "counted": N_("community, counted"),
+    "part": N_("settlement within a counted community"),
+    "doubted": N_("held in 2023, not counted"),
+    "lost": N_("settlement lost in 2020"),
 }
 """How the legend's list of what is not on the map names each kind of settlement."""
 
@@ -116,37 +118,59 @@ class Reconciliation:
                 return name
         return "lost"
 
-    def layer_names(self) -> dict[str, str]:
+    def layer_messages(self) -> dict[str, Message]:
         """The overview's and the timeline's names for the three community layers, each saying what it counts."""
         counted = COUNTED_LAYER_WITH_PARTS if self.parts.count else COUNTED_LAYER
         return {
-            "counted": counted.format(located=self.counted.located, count=self.counted.count, parts=self.parts.count),
-            "doubted": DOUBTED_LAYER.format(located=self.doubted.located, count=self.doubted.count),
-            "lost": LOST_LAYER.format(located=self.lost.located, count=self.lost.count),
+            "counted": message(counted, located=self.counted.located, count=self.counted.count, parts=self.parts.count),
+            "doubted": message(DOUBTED_LAYER, located=self.doubted.located, count=self.doubted.count),
+            "lost": message(LOST_LAYER, located=self.lost.located, count=self.lost.count),
         }
 
-    def summary(self) -> str:
+    def layer_names(self) -> dict[str, str]:
+        """`layer_messages` in English."""
+        return {key: str(name) for key, name in self.layer_messages().items()}
+
+    def summary_message(self) -> Message:
         """The reconciliation in one line (the legend's heading over `sentences`)."""
-        return SUMMARY_TEXT.format(count=self.counted.count, report=self.report_total, located=self.counted.located)
+        return message(SUMMARY_TEXT, count=self.counted.count, report=self.report_total, located=self.counted.located)
+
+    def summary(self) -> str:
+        """`summary_message` in English."""
+        return str(self.summary_message())
+
+    def reasons(self) -> list[Message]:
+        """Why the doubted settlements are not counted, a message per reason ("30 with no 2023 source found")."""
+        return [message(DOUBT_REASONS.get(k, "{n} " + k), n=v) for k, v in self.doubt_reasons.items()]
 
     def reasons_text(self) -> str:
-        """Why the doubted settlements are not counted, in words ("30 with no 2023 source found; 3 whose ...")."""
-        return "; ".join(DOUBT_REASONS.get(k, "{n} " + k).format(n=v) for k, v in self.doubt_reasons.items())
+        """`reasons` in English, one line ("30 with no 2023 source found; 3 whose ...")."""
+        return "; ".join(str(reason) for reason in self.reasons())
 
-    def sentences(self) -> list[str]:
+    def sentence_messages(self) -> list[Message]:
         """The reconciliation in words, as the legends print it and `coverage` prints its numbers."""
-        reasons = self.reasons_text()
         return [
-            COUNTED_TEXT.format(
+            message(
+                COUNTED_TEXT,
                 report=self.report_total,
                 count=self.counted.count,
                 located=self.counted.located,
                 unlocated=self.counted.unlocated,
             ),
-            DOUBTED_TEXT.format(count=self.doubted.count, reasons=reasons, located=self.doubted.located, parts=self.parts.count),
-            UNIDENTIFIED_TEXT.format(count=self.unidentified, report=self.report_total),
-            LOST_TEXT.format(count=self.lost.count, located=self.lost.located),
+            message(
+                DOUBTED_TEXT,
+                count=self.doubted.count,
+                reasons=self.reasons(),
+                located=self.doubted.located,
+                parts=self.parts.count,
+            ),
+            message(UNIDENTIFIED_TEXT, count=self.unidentified, report=self.report_total),
+            message(LOST_TEXT, count=self.lost.count, located=self.lost.located),
         ]
+
+    def sentences(self) -> list[str]:
+        """`sentence_messages` in English."""
+        return [str(sentence) for sentence in self.sentence_messages()]
 
 
 def reconcile(communities: gpd.GeoDataFrame) -> Reconciliation:

@@ -72,6 +72,14 @@
     return values ? text.replace(/\{(\w+)\}/g, function (m, k) { return values[k] === undefined ? m : String(values[k]); }) : text;
   }
 
+  /* A value put into a message: a message within is translated, a {date} formatted, a list's items joined. */
+  function resolve(value) {
+    if (Array.isArray(value)) return value.map(resolve).join("; ");
+    if (value && typeof value === "object" && typeof value.msg === "string") return translate(value);
+    if (value && typeof value === "object" && value.date !== undefined) return date(value.date);
+    return value;
+  }
+
   /* t(): a message id or a message object from Python ({msg, args}, geo/i18n.py), its values filled in; a value
    * that is a message is translated in turn, a {date} is formatted for the language. */
   function translate(text, values) {
@@ -79,12 +87,7 @@
     var resolved = values;
     if (values) {
       resolved = {};
-      Object.keys(values).forEach(function (name) {
-        var value = values[name];
-        if (value && typeof value === "object" && typeof value.msg === "string") value = translate(value);
-        else if (value && typeof value === "object" && value.date !== undefined) value = date(value.date);
-        resolved[name] = value;
-      });
+      Object.keys(values).forEach(function (name) { resolved[name] = resolve(values[name]); });
     }
     return fill(message(String(text)), resolved);
   }
