@@ -277,7 +277,7 @@ def timeline_payload(inputs: Inputs, sites: gpd.GeoDataFrame, reconciled: Reconc
         "changes": changes,
         "counts": status_counts_by_day(history),
         "statuses": list(STATUSES),
-        "communities": reconciled.sentences()[:1],
+        "communities": [sentence.as_json() for sentence in reconciled.sentence_messages()[:1]],
     }
 
 

@@ -339,7 +339,7 @@
         el("span", { text: entry[1] })
       ]));
     });
-    (data.communities || []).forEach(function (note) { people.appendChild(el("div", { className: "hm-legend-note", text: note })); });
+    (data.communities || []).forEach(function (note) { people.appendChild(el("div", { className: "hm-legend-note", text: t(note) })); });
     box.appendChild(people);
     var sites = el("div", { className: "hm-tl-legend-group" }, [el("div", { className: "hm-label", text: t("Heritage sites: the status documented by that day") })]);
     data.statuses.forEach(function (status) {
@@ -469,9 +469,12 @@
       var item = el("li", { className: "hm-timeline-event hm-tl-kind-" + e.kind });
       if (e.date !== e.day) item.appendChild(el("span", { className: "hm-tl-when", text: t("{date}: ", { date: formatDate(e.date) }) }));
       if (e.time) item.appendChild(el("span", { className: "hm-tl-when", text: t("{time} · ", { time: e.time }) }));
-      item.appendChild(el("span", { className: "hm-tl-text", text: e.event }));
+      // The event and its unit are the data's words, in English (timeline.csv): marked so, never translated.
+      item.appendChild(el("span", { className: "hm-tl-text", text: e.event, lang: "en" }));
       if (e.figure !== null && e.figure !== undefined) {
-        item.appendChild(el("span", { className: "hm-tl-figure", text: " (" + formatNumber(e.figure) + (e.unit ? " " + e.unit : "") + ")" }));
+        var figure = { className: "hm-tl-figure", text: " (" + formatNumber(e.figure) + (e.unit ? " " + e.unit : "") + ")" };
+        if (e.unit) figure.lang = "en";
+        item.appendChild(el("span", figure));
       }
       if (e.sources && e.sources.length) {
         item.appendChild(document.createTextNode(" "));
@@ -488,7 +491,8 @@
         var style = HM.STATUS_STYLE[c.status] || HM.STATUS_STYLE.unknown;
         list.appendChild(el("li", { className: "hm-timeline-event hm-tl-kind-status" }, [
           el("span", { className: "hm-shape hm-shape-" + style.shape, style: "--hm-color:" + style.color, "aria-hidden": "true" }),
-          el("span", { text: " " + t("{site}: documented {status}", { site: c.event, status: t(style.label).toLowerCase() }) })
+          document.createTextNode(" "),
+          fill(t("{site}: documented {status}"), { site: el("bdi", { text: c.event, lang: "en" }), status: t(style.label).toLowerCase() })
         ]));
       });
       if (news.changes.length > limit) {
