@@ -38,6 +38,7 @@ VENDORED: dict[str, str] = {
     "Control_MiniMap_js": "vendor/leaflet-minimap/Control.MiniMap.min.js",
     "Control_MiniMap_css": "vendor/leaflet-minimap/Control.MiniMap.min.css",
     "topojson_client": "vendor/topojson-client/topojson-client.min.js",
+    "minisearch": "vendor/minisearch/minisearch.js",
     "context_js": "context.js",
     "context_css": "context.css",
     "heritage_js": "heritage.js",

@@ -17,6 +17,7 @@ import numpy as np
 from geo.context import context_layer
 from geo.credits import ABOUT, DATA_CREDITS, INVENTORY_MONITORS, TITLE
 from geo.footprint_join import footprint_geometries
+from geo.payload import clean_value
 from geo.render import Overlay, PageMeta, Tiles, TimelinePanel, data_map
 from geo.schema import STATUSES, VERDICTS
 from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, as_of_label, scene_summary
@@ -32,6 +33,7 @@ COMMUNITY_FIELDS = (
     "name",
     "name_hy",
     "name_az",
+    "name_ru",
     "province",
     "population",
     "population_year",
@@ -46,6 +48,10 @@ COMMUNITY_FIELDS = (
 ROUTE_FIELDS = ("id", "name", "kind", "active_from", "active_to", "geometry_precision", "waypoints", "sources")
 FOOTPRINT_FIELDS = ("id", "date", "provider", "sensor", "gsd", "coverage")
 PLACE_FIELDS = ("id", "name", "kind", "event_date", "coord_precision", "note", "sources")
+SITE_SEARCH_FIELDS = ("name_ru", "settlement_hy", "settlement_az", "settlement_ru")
+"""What search reads of a site beyond what its popup shows: its Russian name and its settlement's other names."""
+SEARCH_NAMES = ("name", "name_hy", "name_az", "name_ru", "settlement", "settlement_hy", "settlement_az", "settlement_ru")
+UNLOCATED_KINDS = (("communities", "community"), ("sites", "heritage site"), ("places", "place"))
 
 
 def status_counts(sites: gpd.GeoDataFrame) -> list[dict[str, Any]]:
@@ -54,13 +60,29 @@ def status_counts(sites: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     return [{"status": status, "count": int(counts.get(status, 0))} for status in STATUSES]
 
 
-def unlocated_names(inputs: Inputs) -> list[str]:
-    """'Name (layer)' for every feature no source locates."""
-    names = []
-    for label, frame in (("community", inputs.communities), ("heritage site", inputs.sites), ("place", inputs.places)):
-        for row in frame[frame.geometry.isna()].itertuples(index=False):
-            names.append(f"{row.name} ({label})")
-    return sorted(names)
+def unlocated_features(inputs: Inputs, sites: gpd.GeoDataFrame, site_link: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """Every feature no source locates, in the order of the legend's list: its line there ('Name (layer)'), and
+    what search knows of it (`geo.render.SearchBox`): its kind, id and names, a site's status and page
+    (`site_link`), whether a community was held in August 2023, and `entry`, its line's position in the list.
+    """
+    found = []
+    for (kind, label), frame in zip(UNLOCATED_KINDS, (inputs.communities, sites, inputs.places)):
+        unlocated = frame[frame.geometry.isna()]
+        fields = [f for f in ("id", *SEARCH_NAMES, "status", "in_aug_2023") if f in unlocated.columns]
+        for row in unlocated[fields].to_dict("records"):
+            record = {"kind": kind, **{key: value for key, value in map(_cleaned, row.items()) if value is not None}}
+            if kind == "sites" and site_link is not None:
+                record["page"] = site_link.format(id=record["id"])
+            found.append((f"{row['name']} ({label})", record))
+    found.sort(key=lambda pair: pair[0])
+    return [(line, {**record, "entry": position}) for position, (line, record) in enumerate(found)]
+
+
+def _cleaned(item: tuple[str, Any]) -> tuple[str, Any]:
+    """A field and its value for JSON, an empty or missing value as None."""
+    key, value = item
+    value = clean_value(value)
+    return key, None if value in ("", []) else value
 
 
 def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_link: str | None = None) -> folium.Map:
@@ -70,10 +92,10 @@ def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_li
     standing for the site's id (e.g. `sites/{id}.html`); None gives no link.
     """
     sites = view.sites
-    fields: tuple[str, ...] = SITE_FIELDS
+    fields: tuple[str, ...] = (*SITE_FIELDS, *SITE_SEARCH_FIELDS)
     if site_link is not None:
         sites = sites.assign(page=[site_link.format(id=site_id) for site_id in sites["id"].tolist()])
-        fields = (*SITE_FIELDS, "page")
+        fields = (*fields, "page")
     statuses = sites["status"].to_numpy()
     held = inputs.communities[inputs.communities["in_aug_2023"] == True]  # noqa: E712 (column may hold None)
     lost = inputs.communities[inputs.communities["in_aug_2023"] != True]  # noqa: E712
@@ -89,6 +111,7 @@ def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_li
         Overlay("Imagery footprints", "footprints", footprint_frame(inputs.items), FOOTPRINT_FIELDS, show=False),
     ]
     overlays = [with_count(o) for o in candidates if o.located()]
+    unlocated = unlocated_features(inputs, view.sites, site_link)
     meta = PageMeta(
         title=TITLE,
         as_of=as_of_label(inputs.log),
@@ -96,9 +119,10 @@ def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_li
         about=ABOUT + inventory_text(inputs),
         status_counts=status_counts(sites),
         verdict_counts=verdict_counts(sites),
-        unlocated=unlocated_names(inputs),
+        unlocated=[line for line, _ in unlocated],
     )
-    return data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
+    context = context_layer(inputs.communities, inputs.places, inputs.routes)
+    return data_map(overlays, meta, tiles, context=context, unlocated=[record for _, record in unlocated])
 
 
 def verdict_counts(sites: gpd.GeoDataFrame) -> str:
@@ -126,7 +150,7 @@ def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm") -> foli
         Overlay("Communities, August 2023", "communities", held, COMMUNITY_FIELDS, show=False),
         Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS),
         Overlay("Places", "places", inputs.places, PLACE_FIELDS),
-        Overlay("Heritage sites", "sites", view.sites, SITE_FIELDS),
+        Overlay("Heritage sites", "sites", view.sites, (*SITE_FIELDS, *SITE_SEARCH_FIELDS)),
     ]
     overlays = [with_count(o) for o in candidates if o.located()]
     meta = PageMeta(title=f"Timeline · {TITLE}", as_of=as_of_label(inputs.log), credits=[], deep_links=False)

@@ -131,19 +131,35 @@ HeritageMap.timeline({{ this._parent.get_name() }}, {{ this.timeline_id|tojson }
 
 
 class SearchBox(MacroElement):
-    """The search box (`geo/static/search.js`) over the map's layers; added after them and the Controller."""
+    """The search box (`geo/static/search.js`, MiniSearch) over the map's layers; added after them and the Controller.
+
+    Its JSON block holds what search knows of the features no layer draws:
+    `{"unlocated": [...]}`, each with its names, its kind and either its page
+    or its line in the legend's list of features not on the map (`entry`).
+    """
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-HeritageMap.searchBox({{ this._parent.get_name() }});
+HeritageMap.searchBox({{ this._parent.get_name() }}, {{ this.search_id|tojson }});
 {% endmacro %}"""
     )
-    default_js: ClassVar[list[tuple[str, str]]] = [("search_js", "search.js")]
+    default_js: ClassVar[list[tuple[str, str]]] = [
+        ("minisearch", "vendor/minisearch/minisearch.js"),
+        ("search_js", "search.js"),
+    ]
     default_css: ClassVar[list[tuple[str, str]]] = [("search_css", "search.css")]
 
-    def __init__(self) -> None:
+    def __init__(self, unlocated: list[dict[str, Any]]) -> None:
         super().__init__()
         self._name = "SearchBox"
+        self.payload = script_json({"unlocated": unlocated})
+        self.search_id = ""
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca declares str; folium layers return None
+        """Put the unlocated features in the page as a JSON block, then render the script."""
+        self.search_id = f"search-{self.get_name()}"
+        _figure(self).html.add_child(RawHTML(script_element(self.search_id, self.payload)), name=self.search_id)
+        super().render(**kwargs)
 
 
 @dataclass(frozen=True)
@@ -243,10 +259,12 @@ def data_map(
     height: str = "100%",
     zoom: int = 14,
     context: folium.map.Layer | None = None,
+    unlocated: list[dict[str, Any]] | None = None,
 ) -> folium.Map:
     """A map of `overlays` with a layer control, legend, search and credits; `zoom` caps the fit.
 
-    `context` (`geo.context.context_layer`) draws borders and place names with or without tiles.
+    `context` (`geo.context.context_layer`) draws borders and place names with or without tiles;
+    `unlocated` is what search knows of the features no overlay draws (`SearchBox`).
     """
     overlays = list(overlays)
     boxes = [geometry.dropna().total_bounds for o in overlays if (geometry := o.geometry()).notna().any()]
@@ -265,7 +283,7 @@ def data_map(
         credits.append(TILE_CREDITS["osm"])
         credits.append(TILE_CREDITS["satellite"])
     Controller({**meta.as_json(), "credits": credits}).add_to(fmap)
-    SearchBox().add_to(fmap)
+    SearchBox(unlocated or []).add_to(fmap)
     return fmap
 
 

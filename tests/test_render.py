@@ -95,6 +95,7 @@ def test_page_html_leaves_the_map_as_it_was_and_gives_the_same_bytes_twice() -> 
         "vendor/leaflet-fullscreen/Control.FullScreen.css",
         "vendor/leaflet-minimap/Control.MiniMap.min.js",
         "vendor/leaflet-minimap/Control.MiniMap.min.css",
+        "vendor/minisearch/minisearch.js",
     }
     assert re.findall(r'id="(map_[a-z0-9]+)"', first) == ["map_hm0001"]  # ordinal ids, not folium's random ones
     assert '<html lang="en">' in first and "<script src=" not in first

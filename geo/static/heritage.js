@@ -20,6 +20,9 @@
 
   var state = { map: null, layers: {}, meta: {} };
 
+  /* Every interface string goes through t("English text", {placeholders}), the one place a translation will hook in. */
+  function t(text, values) { return values ? text.replace(/\{(\w+)\}/g, function (m, k) { return values[k] === undefined ? m : String(values[k]); }) : text; }
+
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     if (attrs) {
@@ -1108,7 +1111,7 @@
     dataLayer: dataLayer, featureLayer: featureLayer, init: init, timeline: timeline, bindSwipes: bindSwipes, featureCount: featureCount,
     state: state, STATUS_STYLE: STATUS_STYLE, isSafeHref: isSafeHref,
     /* For the scripts that add to this namespace (search.js): */
-    el: el, openFeature: openFeature, readPayload: readPayload,
+    el: el, openFeature: openFeature, readPayload: readPayload, t: t,
     Table: Table, LEAFLET_VERSION: LEAFLET_VERSION, LEAFLET_PRIVATE: LEAFLET_PRIVATE, checkLeaflet: checkLeaflet
   };
 })();
