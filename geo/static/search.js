@@ -27,7 +27,7 @@
   var NAME_FIELDS = ["name", "name_hy", "name_az", "name_ru"];
   var SETTLEMENT_FIELDS = ["settlement", "settlement_hy", "settlement_az", "settlement_ru"];
   /* The index has two fields, a feature's names and its settlement's, each every language's together: a
-   * field per language cost MiniSearch a map per word and field, 30 MB more at 100,000 sites with every name
+   * field per language cost MiniSearch a map per word and field, 25 MB more at 100,000 sites with every name
    * filled (benchmarks/measure_search.py). Which name matched is found again when results are ranked. */
   var INDEX_FIELDS = { names: NAME_FIELDS, settlements: SETTLEMENT_FIELDS };
   var LANGUAGES = { name_hy: "hy", name_az: "az", name_ru: "ru" };
@@ -101,7 +101,7 @@
     return /[şçğəı]/.test(lower) ? [folded, azLatin(lower)] : folded;
   }
 
-  /* Up to this many edits per word count as a typo: none in a word of 3 letters, 1 up to 6, then 2. */
+  /* Up to this many edits per word count as a typo: none in a word of up to 3 letters, 1 up to 6, then 2. */
   function typos(length) {
     return length < 4 ? 0 : length < 7 ? 1 : 2;
   }
