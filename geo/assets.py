@@ -45,6 +45,7 @@ VENDORED: dict[str, str] = {
     "heritage_css": "heritage.css",
     "search_js": "search.js",
     "search_css": "search.css",
+    "timeline_js": "timeline.js",
 }
 
 # Scripts that add to the `window.HeritageMap` namespace heritage.js defines, so they load after it.

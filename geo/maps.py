@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 
+from geo.anchor import anchor_text
 from geo.context import context_layer
 from geo.credits import ABOUT, DATA_CREDITS, INVENTORY_MONITORS, TITLE
 from geo.footprint_join import footprint_geometries
@@ -120,6 +121,7 @@ def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_li
         status_counts=status_counts(sites),
         verdict_counts=verdict_counts(sites),
         unlocated=[line for line, _ in unlocated],
+        anchor=anchor_text(inputs.log),
     )
     context = context_layer(inputs.communities, inputs.places, inputs.routes)
     return data_map(overlays, meta, tiles, context=context, unlocated=[record for _, record in unlocated])
@@ -153,7 +155,9 @@ def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm") -> foli
         Overlay("Heritage sites", "sites", view.sites, (*SITE_FIELDS, *SITE_SEARCH_FIELDS)),
     ]
     overlays = [with_count(o) for o in candidates if o.located()]
-    meta = PageMeta(title=f"Timeline · {TITLE}", as_of=as_of_label(inputs.log), credits=[], deep_links=False)
+    meta = PageMeta(
+        title=f"Timeline · {TITLE}", as_of=as_of_label(inputs.log), credits=[], deep_links=False, anchor=anchor_text(inputs.log)
+    )
     fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
     TimelinePanel(timeline_payload(inputs, view.sites)).add_to(fmap)
     return fmap

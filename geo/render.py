@@ -109,13 +109,14 @@ HeritageMap.init({{ this._parent.get_name() }}, {{ this.meta_id|tojson }});
 
 
 class TimelinePanel(MacroElement):
-    """The timeline's slider and events, drawn by heritage.js from a JSON block (`geo.maps.timeline_payload`)."""
+    """The timeline's slider and events, drawn by timeline.js from a JSON block (`geo.maps.timeline_payload`)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
 HeritageMap.timeline({{ this._parent.get_name() }}, {{ this.timeline_id|tojson }});
 {% endmacro %}"""
     )
+    default_js: ClassVar[list[tuple[str, str]]] = [("timeline_js", "timeline.js")]
 
     def __init__(self, timeline: dict[str, Any]) -> None:
         super().__init__()
@@ -198,6 +199,8 @@ class PageMeta:
     verdict_counts: str = ""
     unlocated: list[str] = field(default_factory=list)
     deep_links: bool = True
+    anchor: str = ""
+    """The published log's anchor (`geo.anchor`), said in the credits: what a reader can check a copy against."""
 
     def as_json(self) -> dict[str, Any]:
         """The metadata as the JSON block heritage.js reads."""
@@ -210,6 +213,7 @@ class PageMeta:
             "verdict_counts": self.verdict_counts,
             "unlocated": self.unlocated,
             "deep_links": self.deep_links,
+            "anchor": self.anchor,
         }
 
 
