@@ -241,3 +241,15 @@ def test_markup_in_a_name_shows_as_text(browser: Browser, tmp_path: Path) -> Non
     assert page.locator(".hm-results img, .hm-results b, .hm-results script, .hm-results i").count() == 0
     assert page.evaluate("window.__owned") is None
     assert log.errors == []
+
+
+def test_on_a_phone_the_results_are_on_top_and_inside_the_screen(browser: Browser, maps: Path) -> None:
+    page, _ = open_page(browser, maps / "index.html", width=375, height=740)
+    page.locator("#hm-search-input").fill("Stepanakert")
+    results = page.locator(".hm-result")
+    results.first.wait_for()
+    covered = """(item) => { const box = item.getBoundingClientRect();
+      return !item.contains(document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2)); }"""
+    assert [results.nth(i).evaluate(covered) for i in range(3)] == [False, False, False]  # the layer list is not over them
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.evaluate("document.getElementById('hm-search-results').getBoundingClientRect().right") <= 375
