@@ -14,14 +14,17 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 
+from geo import timeline
 from geo.anchor import anchor_text
 from geo.context import context_layer
 from geo.credits import ABOUT, DATA_CREDITS, INVENTORY_MONITORS, TITLE
 from geo.footprint_join import footprint_geometries
+from geo.outlets import outlet_name
 from geo.payload import clean_value
-from geo.render import Overlay, PageMeta, Tiles, TimelinePanel, data_map
+from geo.reconcile import UNLOCATED_LABELS, UNLOCATED_TITLE, Reconciliation, reconcile
+from geo.render import MapLinks, Overlay, PageMeta, Tiles, TimelinePanel, data_map
 from geo.schema import STATUSES, VERDICTS
-from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, as_of_label, scene_summary
+from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, as_of, as_of_label, scene_summary
 
 if TYPE_CHECKING:
     import folium
@@ -40,6 +43,7 @@ COMMUNITY_FIELDS = (
     "population_year",
     "held_until",
     "in_aug_2023",
+    "group",
     "part_of",
     "coord_precision",
     "coord_warning",
@@ -61,10 +65,13 @@ def status_counts(sites: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     return [{"status": status, "count": int(counts.get(status, 0))} for status in STATUSES]
 
 
-def unlocated_features(inputs: Inputs, sites: gpd.GeoDataFrame, site_link: str | None = None) -> list[tuple[str, dict[str, Any]]]:
-    """Every feature no source locates, in the order of the legend's list: its line there ('Name (layer)'), and
-    what search knows of it (`geo.render.SearchBox`): its kind, id and names, a site's status and page
-    (`site_link`), whether a community was held in August 2023, and `entry`, its line's position in the list.
+def unlocated_features(
+    inputs: Inputs, sites: gpd.GeoDataFrame, reconciled: Reconciliation, site_link: str | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """Every feature no source locates, in the order of the legend's list: its line there ('Name (what it is)'; a
+    settlement says which of the 107's groups it is in), and what search knows of it (`geo.render.SearchBox`): its
+    kind, id and names, a site's status and page (`site_link`), whether a community was held in August 2023, and
+    `entry`, its line's position in the list.
     """
     found = []
     for (kind, label), frame in zip(UNLOCATED_KINDS, (inputs.communities, sites, inputs.places)):
@@ -74,7 +81,8 @@ def unlocated_features(inputs: Inputs, sites: gpd.GeoDataFrame, site_link: str |
             record = {"kind": kind, **{key: value for key, value in map(_cleaned, row.items()) if value is not None}}
             if kind == "sites" and site_link is not None:
                 record["page"] = site_link.format(id=record["id"])
-            found.append((f"{row['name']} ({label})", record))
+            what = UNLOCATED_LABELS[reconciled.group_of(str(row["id"]))] if kind == "communities" else label
+            found.append((f"{row['name']} ({what})", record))
     found.sort(key=lambda pair: pair[0])
     return [(line, {**record, "entry": position}) for position, (line, record) in enumerate(found)]
 
@@ -86,11 +94,48 @@ def _cleaned(item: tuple[str, Any]) -> tuple[str, Any]:
     return key, None if value in ("", []) else value
 
 
-def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_link: str | None = None) -> folium.Map:
+def unlocated_title(inputs: Inputs) -> str:
+    """The legend's heading for what is not on the map, saying what it counts."""
+    settlements, sites, places = (int(f.geometry.isna().sum()) for f in (inputs.communities, inputs.sites, inputs.places))
+    return UNLOCATED_TITLE.format(count=settlements + sites + places, settlements=settlements, sites=sites, places=places)
+
+
+def community_overlays(communities: gpd.GeoDataFrame, reconciled: Reconciliation, story: bool = False) -> list[Overlay]:
+    """The communities layer as the overlays named by `geo.reconcile`: the counted communities with the settlements
+    within them; the settlements held in 2023 but not counted; the settlements lost in 2020 (hidden). The timeline
+    (`story`) shows the first only: the people who left are theirs.
+    """
+    names = reconciled.layer_names()
+    ids = communities["id"].astype(str).to_numpy() if len(communities) else np.array([], dtype=str)
+    frame = communities.assign(group=[reconciled.group_of(i) for i in ids])
+
+    def rows(*groups: tuple[str, ...]) -> np.ndarray:
+        return np.flatnonzero(np.isin(ids, [i for group in groups for i in group]))
+
+    overlays = [
+        Overlay(names["counted"], "communities", frame, COMMUNITY_FIELDS, rows=rows(reconciled.counted.ids, reconciled.parts.ids))
+    ]
+    if not story:
+        overlays += [
+            Overlay(names["doubted"], "communities", frame, COMMUNITY_FIELDS, rows=rows(reconciled.doubted.ids)),
+            Overlay(names["lost"], "communities", frame, COMMUNITY_FIELDS, show=False, rows=rows(reconciled.lost.ids)),
+        ]
+    return overlays
+
+
+def overview_map(
+    inputs: Inputs,
+    view: PublicView,
+    tiles: Tiles = "osm",
+    site_link: str | None = None,
+    timeline_link: str | None = None,
+) -> folium.Map:
     """`index.html`: communities, heritage sites by status, routes, places, footprints.
 
     `site_link` is the link from a site's popup to its story, with `{id}`
     standing for the site's id (e.g. `sites/{id}.html`); None gives no link.
+    `timeline_link` is the timeline's page (e.g. `timeline.html`): the map and
+    each site's popup link to it at the same place and date.
     """
     sites = view.sites
     fields: tuple[str, ...] = (*SITE_FIELDS, *SITE_SEARCH_FIELDS)
@@ -98,11 +143,8 @@ def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_li
         sites = sites.assign(page=[site_link.format(id=site_id) for site_id in sites["id"].tolist()])
         fields = (*fields, "page")
     statuses = sites["status"].to_numpy()
-    held = inputs.communities[inputs.communities["in_aug_2023"] == True]  # noqa: E712 (column may hold None)
-    lost = inputs.communities[inputs.communities["in_aug_2023"] != True]  # noqa: E712
+    reconciled = reconcile(inputs.communities)
     candidates = [
-        Overlay("Communities, August 2023", "communities", held, COMMUNITY_FIELDS),
-        Overlay("Settlements lost in 2020", "communities", lost, COMMUNITY_FIELDS, show=False),
         Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS),
         Overlay("Places", "places", inputs.places, PLACE_FIELDS),
         *(
@@ -111,8 +153,11 @@ def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_li
         ),
         Overlay("Imagery footprints", "footprints", footprint_frame(inputs.items), FOOTPRINT_FIELDS, show=False),
     ]
-    overlays = [with_count(o) for o in candidates if o.located()]
-    unlocated = unlocated_features(inputs, view.sites, site_link)
+    overlays = [
+        *(o for o in community_overlays(inputs.communities, reconciled) if o.located()),
+        *(with_count(o) for o in candidates if o.located()),
+    ]
+    unlocated = unlocated_features(inputs, view.sites, reconciled, site_link)
     meta = PageMeta(
         title=TITLE,
         as_of=as_of_label(inputs.log),
@@ -120,11 +165,27 @@ def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_li
         about=ABOUT + inventory_text(inputs),
         status_counts=status_counts(sites),
         verdict_counts=verdict_counts(sites),
+        legend_summary=reconciled.summary(),
+        legend_notes=reconciled.sentences(),
         unlocated=[line for line, _ in unlocated],
+        unlocated_title=unlocated_title(inputs),
+        paired=paired_link(timeline_link, TIMELINE_LINK_TEXT, dated=True),
         anchor=anchor_text(inputs.log),
     )
     context = context_layer(inputs.communities, inputs.places, inputs.routes)
-    return data_map(overlays, meta, tiles, context=context, unlocated=[record for _, record in unlocated])
+    fmap = data_map(overlays, meta, tiles, context=context, unlocated=[record for _, record in unlocated])
+    if timeline_link is not None:
+        MapLinks().add_to(fmap)
+    return fmap
+
+
+TIMELINE_LINK_TEXT = "Timeline: blockade, offensive, exodus, destruction"
+OVERVIEW_LINK_TEXT = "Overview map"
+
+
+def paired_link(href: str | None, text: str, dated: bool) -> dict[str, Any] | None:
+    """The other map of the pair: where it is, the link's words, and whether it takes a date (the timeline does)."""
+    return {"href": href, "text": text, "dated": dated} if href is not None else None
 
 
 def verdict_counts(sites: gpd.GeoDataFrame) -> str:
@@ -145,49 +206,157 @@ def inventory_text(inputs: Inputs) -> str:
     )
 
 
-def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm") -> folium.Map:
-    """`timeline.html`: routes, places and site statuses as they stood on a chosen day."""
-    held = inputs.communities[inputs.communities["in_aug_2023"] == True]  # noqa: E712
+def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", overview_link: str | None = None) -> folium.Map:
+    """`timeline.html`: the story in chapters, and the map as it stood on the chosen day.
+
+    The communities fade as their people left, the routes and places show when they were in use, the sites take
+    the status documented by that day. `overview_link` is the overview's page (e.g. `index.html`): the map and each
+    site's popup link to it at the same place.
+    """
+    reconciled = reconcile(inputs.communities)
     candidates = [
-        Overlay("Communities, August 2023", "communities", held, COMMUNITY_FIELDS, show=False),
-        Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS),
-        Overlay("Places", "places", inputs.places, PLACE_FIELDS),
-        Overlay("Heritage sites", "sites", view.sites, (*SITE_FIELDS, *SITE_SEARCH_FIELDS)),
+        *community_overlays(inputs.communities, reconciled, story=True),
+        with_count(Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS)),
+        with_count(Overlay("Places", "places", inputs.places, PLACE_FIELDS)),
+        with_count(Overlay("Heritage sites", "sites", view.sites, (*SITE_FIELDS, *SITE_SEARCH_FIELDS))),
     ]
-    overlays = [with_count(o) for o in candidates if o.located()]
+    overlays = [o for o in candidates if o.located()]
     meta = PageMeta(
-        title=f"Timeline · {TITLE}", as_of=as_of_label(inputs.log), credits=[], deep_links=False, anchor=anchor_text(inputs.log)
+        title=f"Timeline · {TITLE}",
+        as_of=as_of_label(inputs.log),
+        credits=[],
+        paired=paired_link(overview_link, OVERVIEW_LINK_TEXT, dated=False),
+        anchor=anchor_text(inputs.log),
     )
     fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
-    TimelinePanel(timeline_payload(inputs, view.sites)).add_to(fmap)
+    TimelinePanel(timeline_payload(inputs, view.sites, reconciled)).add_to(fmap)
+    if overview_link is not None:
+        MapLinks().add_to(fmap)
     return fmap
 
 
-def timeline_payload(inputs: Inputs, sites: gpd.GeoDataFrame) -> dict[str, Any]:
-    """Dated events (with their sources) and the site status changes, in date order."""
-    events = [
+def timeline_payload(inputs: Inputs, sites: gpd.GeoDataFrame, reconciled: Reconciliation | None = None) -> dict[str, Any]:
+    """What timeline.js needs, in date order: the axis, the chapters, the events with their sources named by outlet,
+    the arrivals count, the communities' departures, the sites' status changes and their running counts.
+
+    Days are ISO dates (`YYYY-MM-DD`), compared as strings in the page. A row with a partial date is shown on its
+    first day, an interval on its last (`geo.timeline.Row.day`).
+    """
+    reconciled = reconciled or reconcile(inputs.communities)
+    rows = timeline.read_rows(inputs.timeline)
+    history = list(zip(sites["id"].tolist(), sites["name"].tolist(), sites["status_history"].tolist()))
+    changes = sorted(
+        (
+            {
+                "date": str(h["observed_on"]),
+                "day": shown_day(str(h["observed_on"])),
+                "event": str(name),
+                "site": site_id,
+                "status": h["status"],
+            }
+            for site_id, name, entries in history
+            for h in (entries or [])
+            if h.get("observed_on")
+        ),
+        key=lambda c: (c["day"], c["site"]),
+    )
+    # The axis runs from the story's first row (or the first status, without rows) to the newest date of either.
+    start = min((r.day for r in rows), default=changes[0]["day"] if changes else None)
+    newest = max([r.day for r in rows] + [c["day"] for c in changes] + [as_of(inputs.log) or ""]) or None
+    later = [c["day"] for c in changes if start is not None and c["day"] >= start]
+    evidence = as_of(inputs.log)
+    destruction = (later[0], max(evidence or later[-1], later[-1])) if later else None
+    chapters = timeline.chapters(rows, destruction)
+    opening = next((c.start for c in chapters if c.name == "blockade"), start)
+    arrivals = [
         {
-            "date": row["date"],
-            "event": row["event"],
-            "figure": row.get("figure") or None,
-            "unit": row.get("unit") or None,
-            "sources": [s.strip() for s in (row.get("source") or "").split(";") if s.strip()],
+            "day": r.day,
+            "time": r.time,
+            "figure": r.figure,
+            "unit": r.unit,
+            "source": source_entry(r.sources[0]) if r.sources else None,
         }
-        for row in inputs.timeline
+        for r in rows
+        if r.kind == "arrivals"
     ]
-    changes = [
-        {"date": str(h["observed_on"]).split("/")[0], "event": f"{name}: {h['status']}", "site": site_id, "status": h["status"]}
-        for site_id, name, history in zip(sites["id"].tolist(), sites["name"].tolist(), sites["status_history"].tolist())
-        for h in (history or [])
-        if h.get("observed_on")
-    ]
-    dates = sorted({str(e["date"]).split("/")[0] for e in events} | {c["date"] for c in changes})
     return {
-        "dates": dates,
-        "events": events,
-        "changes": sorted(changes, key=lambda c: (c["date"], c["site"])),
+        "start": start,
+        "end": newest,
+        "open": opening,
+        "before_start": sum(1 for c in changes if start is not None and c["day"] < start),
+        "chapters": [{"name": c.name, "start": c.start, "end": c.end, "turns": list(c.turns)} for c in chapters],
+        "events": [
+            {
+                "date": r.date,
+                "day": r.day,
+                "time": r.time or None,
+                "kind": r.kind,
+                "chapter": r.chapter or None,
+                "event": r.event,
+                "figure": r.figure,
+                "unit": r.unit or None,
+                "sources": [source_entry(url) for url in r.sources],
+            }
+            for r in rows
+        ],
+        "arrivals": arrivals,
+        "departed": departed(inputs.communities, rows),
+        "changes": changes,
+        "counts": status_counts_by_day(history),
         "statuses": list(STATUSES),
+        "communities": reconciled.sentences()[:1],
     }
+
+
+def source_entry(url: str) -> dict[str, str]:
+    """A source as the timeline shows it: the outlet's name, linked to its page."""
+    return {"url": url, "name": outlet_name(url)}
+
+
+def shown_day(date: str) -> str:
+    """The day from which a site's status shows, as `YYYY-MM-DD`: the date's first day, or the last of an interval
+    (a window between two images says the change was seen by the second; timeline.js `shownDay` agrees).
+    """
+    last = date.rsplit("/", maxsplit=1)[-1]
+    return last + "-01" * (2 - last.count("-")) if len(last) >= 4 else last
+
+
+def departed(communities: gpd.GeoDataFrame, rows: list[timeline.Row]) -> dict[str, str]:
+    """Each community whose own departure a source dates, and that day; a settlement within one (`part_of`) with it."""
+    left = timeline.departures(rows)
+    if "part_of" in communities.columns:
+        for settlement, community in zip(communities["id"].astype(str), communities["part_of"].tolist()):
+            if isinstance(community, str) and community in left:
+                left.setdefault(settlement, left[community])
+    return dict(sorted(left.items()))
+
+
+def status_counts_by_day(history: list[tuple[str, str, list[dict[str, Any]] | None]]) -> list[list[Any]]:
+    """How many sites show each status from each day their statuses change: `[day, count per STATUSES...]`.
+
+    The same rule as the map's (timeline.js `timelineChooser`): on a day a site shows the status of the last entry
+    of its history, oldest first, before the first entry dated after that day; a site with none shows nothing.
+    """
+    changes: dict[str, dict[str, int]] = {}
+    for _, _, entries in history:
+        reached, current = "", ""
+        for entry in entries or []:
+            date = shown_day(str(entry.get("observed_on") or ""))
+            if not date:
+                continue
+            reached = max(reached, date)
+            delta = changes.setdefault(reached, {})
+            if current:
+                delta[current] = delta.get(current, 0) - 1
+            current = str(entry.get("status") or "unknown")
+            delta[current] = delta.get(current, 0) + 1
+    totals = dict.fromkeys(STATUSES, 0)
+    series = []
+    for day in sorted(changes):
+        for status, change in changes[day].items():
+            totals[status] = totals.get(status, 0) + change
+        series.append([day, *(totals[s] for s in STATUSES)])
+    return series
 
 
 def with_count(overlay: Overlay) -> Overlay:

@@ -190,9 +190,9 @@ def test_an_unlocated_community_opens_its_line_in_the_list_of_features_not_on_th
     page.locator(".hm-result").first.wait_for()
     page.keyboard.press("Enter")
     line = page.locator(".hm-unlocated li.hm-highlight")
-    assert line.inner_text() == "Aghabekalanj (community)" and line.is_visible()
+    assert line.inner_text() == "Aghabekalanj (held in 2023, not counted)" and line.is_visible()
     assert page.evaluate("document.querySelector('.hm-unlocated').open")
-    assert page.evaluate("document.activeElement.textContent") == "Aghabekalanj (community)"
+    assert page.evaluate("document.activeElement.textContent") == "Aghabekalanj (held in 2023, not counted)"
     assert page.locator("#hm-search-results").is_hidden()
     assert log.errors == []
 

@@ -20,7 +20,8 @@
 
   var state = { map: null, layers: {}, meta: {} };
 
-  /* Every interface string goes through t("English text", {placeholders}), the one place a translation will hook in. */
+  /* Every interface string goes through t("English text", {placeholders}): the identity for now, the one place
+   * the message catalogs will plug in. */
   function t(text, values) { return values ? text.replace(/\{(\w+)\}/g, function (m, k) { return values[k] === undefined ? m : String(values[k]); }) : text; }
 
   function el(tag, attrs, children) {
@@ -573,7 +574,7 @@
       var props = this.table().props(i);
       var popup = L.popup(POPUP_OPTIONS)
         .setLatLng(this.latLngAt(i))
-        .setContent(KINDS[this.heritageKind].popup(props));
+        .setContent(popupFor(this.heritageKind, props));
       popup.heritageSite = this.heritageKind === "sites" ? props.id : null;
       this._map.openPopup(popup);
     },
@@ -625,7 +626,7 @@
   var ShapeLayer = TableLayer.extend({
     group: function () {
       if (this._group) return this._group;
-      var table = this.table(), kind = this.heritageKind, spec = KINDS[kind], renderer = this._renderer, self = this;
+      var table = this.table(), kind = this.heritageKind, renderer = this._renderer, self = this;
       this._members = [];
       this._group = L.featureGroup();
       table.geometry.geometries.forEach(function (geometry, i) {
@@ -635,7 +636,7 @@
           pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, { renderer: renderer }); },
           style: function () { return shapeStyle(kind, props); }
         });
-        member.bindPopup(function () { return spec.popup(props); }, POPUP_OPTIONS);
+        member.bindPopup(function () { return popupFor(kind, props); }, POPUP_OPTIONS);
         member.bindTooltip(function () { return tooltipFor(props); });
         member.getPopup().heritageSite = kind === "sites" ? props.id : null;
         member.props = props;
@@ -690,7 +691,9 @@
 
   var COMMUNITY_STYLES = {
     held: { shape: "circle", color: "#0072B2", weight: 1.5, opacity: 1, fillColor: "#56B4E9", fillOpacity: 0.35 },
-    lost: { shape: "circle", color: "#6E6E6E", weight: 1.5, opacity: 1, fillColor: "#BBBBBB", fillOpacity: 0.35 }
+    lost: { shape: "circle", color: "#6E6E6E", weight: 1.5, opacity: 1, fillColor: "#BBBBBB", fillOpacity: 0.35 },
+    /* Held in 2023, but no source places residents there that year (geo/reconcile.py): an outline only. */
+    doubted: { shape: "circle", color: "#0072B2", weight: 1.5, opacity: 1, fillColor: "#56B4E9", fillOpacity: 0 }
   };
   var PLACE_STYLE = { shape: "diamond", color: "#ffffff", weight: 1.5, opacity: 1, fillColor: "#1a1a1a", fillOpacity: 0.9 };
 
@@ -775,12 +778,20 @@
     return el("div", { className: "hm-popup", lang: "en" }, body);
   }
 
+  /* What a settlement's group (geo/reconcile.py) means for the 107 communities of the 2024 report. */
+  var COMMUNITY_GROUPS = {
+    counted: "Yes: a source places Armenian residents here in 2023",
+    part: "Within a counted community",
+    doubted: "No: no source places residents here in 2023"
+  };
+
   function communityPopup(props) {
     return el("div", { className: "hm-popup", lang: "en" }, [
       namesBlock(props),
       row("Province", props.province),
       row("Population", typeof props.population === "number" ? props.population.toLocaleString("en") + (props.population_year ? " (" + props.population_year + ")" : "") : "not given by the sources"),
       row("Held until", props.held_until === "2023-09" ? "September 2023" : props.held_until),
+      row(t("Counted of the 107"), COMMUNITY_GROUPS[props.group] ? t(COMMUNITY_GROUPS[props.group]) : null),
       row("Part of", props.part_of),
       row("Location", precisionText(props)),
       row("Coordinate warning", props.coord_warning),
@@ -827,7 +838,10 @@
     },
     communities: {
       popup: communityPopup,
-      style: function (table, i) { return COMMUNITY_STYLES[table.value("in_aug_2023", i) === true ? "held" : "lost"]; },
+      style: function (table, i) {
+        if (table.value("in_aug_2023", i) !== true) return COMMUNITY_STYLES.lost;
+        return table.value("group", i) === "doubted" ? COMMUNITY_STYLES.doubted : COMMUNITY_STYLES.held;
+      },
       radius: function (table, i) { return communityRadius(table.value("population", i)); }
     },
     places: {
@@ -838,6 +852,17 @@
     routes: { popup: routePopup },
     footprints: { popup: footprintPopup }
   };
+
+  /* A feature's popup, and what the page's other scripts add to it (HeritageMap.popupExtras: functions of the
+   * kind and the properties that return a node or null; maplinks.js adds the link to the other map). */
+  function popupFor(kind, props) {
+    var node = KINDS[kind].popup(props);
+    (api.popupExtras || []).forEach(function (extra) {
+      var added = extra(kind, props);
+      if (added) node.appendChild(added);
+    });
+    return node;
+  }
 
   function tooltipFor(props) {
     var label = props.name || props.id;
@@ -924,8 +949,13 @@
       if (meta.verdict_counts) {
         box.appendChild(el("div", { className: "hm-legend-note", text: meta.verdict_counts }));
       }
+      if ((meta.legend_notes || []).length) {
+        var notes = el("details", { className: "hm-legend-notes" }, [el("summary", { text: meta.legend_summary || t("What the communities layer counts") })]);
+        meta.legend_notes.forEach(function (note) { notes.appendChild(el("div", { className: "hm-legend-note", text: note })); });
+        box.appendChild(notes);
+      }
       if (meta.unlocated && meta.unlocated.length) {
-        var details = el("details", { className: "hm-unlocated" }, [el("summary", { text: "Not on the map (no sourced location): " + meta.unlocated.length })]);
+        var details = el("details", { className: "hm-unlocated" }, [el("summary", { text: meta.unlocated_title || t("Not on the map (no sourced location): {count}", { count: meta.unlocated.length }) })]);
         var list = el("ul");
         meta.unlocated.forEach(function (u) { list.appendChild(el("li", { text: u })); });
         details.appendChild(list);
@@ -987,6 +1017,7 @@
     dataLayer: dataLayer, featureLayer: featureLayer, init: init, bindSwipes: bindSwipes, featureCount: featureCount,
     state: state, STATUS_STYLE: STATUS_STYLE, isSafeHref: isSafeHref,
     Table: Table, LEAFLET_VERSION: LEAFLET_VERSION, LEAFLET_PRIVATE: LEAFLET_PRIVATE, checkLeaflet: checkLeaflet,
-    el: el, link: link, readPayload: readPayload, siteStyle: siteStyle, openFeature: openFeature, t: t
+    el: el, link: link, readPayload: readPayload, siteStyle: siteStyle, openFeature: openFeature, t: t,
+    COMMUNITY_STYLES: COMMUNITY_STYLES, popupExtras: api.popupExtras || []
   });
 })();
