@@ -276,7 +276,7 @@ def write_tables(
     frames = layer_frames(dataset, tables, profile)
     out_dir.mkdir(parents=True, exist_ok=True)
     if fmt == "gpkg":
-        written = [write_geopackage(frames, out_dir / GPKG_FILE, as_of(dataset.inputs.log))] if frames else []
+        written = [write_geopackage(frames, out_dir / GPKG_FILE, dataset.public.as_of)] if frames else []
     elif fmt == "csv":
         written = [write_csv(frame, name, out_dir / f"{name}.csv", bom=bom) for name, frame in frames.items()]
     else:

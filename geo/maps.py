@@ -19,7 +19,7 @@ from geo.credits import ABOUT, DATA_CREDITS, INVENTORY_MONITORS, TITLE
 from geo.footprint_join import footprint_geometries
 from geo.render import Overlay, PageMeta, Tiles, TimelinePanel, data_map
 from geo.schema import STATUSES, VERDICTS
-from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, as_of_label, scene_summary
+from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, scene_summary
 
 if TYPE_CHECKING:
     import folium
@@ -91,7 +91,7 @@ def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_li
     overlays = [with_count(o) for o in candidates if o.located()]
     meta = PageMeta(
         title=TITLE,
-        as_of=as_of_label(inputs.log),
+        as_of=view.as_of_label,
         credits=DATA_CREDITS,
         about=ABOUT + inventory_text(inputs),
         status_counts=status_counts(sites),
@@ -129,7 +129,7 @@ def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm") -> foli
         Overlay("Heritage sites", "sites", view.sites, SITE_FIELDS),
     ]
     overlays = [with_count(o) for o in candidates if o.located()]
-    meta = PageMeta(title=f"Timeline · {TITLE}", as_of=as_of_label(inputs.log), credits=[], deep_links=False)
+    meta = PageMeta(title=f"Timeline · {TITLE}", as_of=view.as_of_label, credits=[], deep_links=False)
     fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
     TimelinePanel(timeline_payload(inputs, view.sites)).add_to(fmap)
     return fmap
