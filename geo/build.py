@@ -66,7 +66,7 @@ from geo.pages import (
 from geo.payload import script_json
 from geo.render import Tiles, page_html
 from geo.schema import LAYERS
-from geo.sitestatus import as_of, site_history
+from geo.sitestatus import site_history
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -167,7 +167,7 @@ def publish(
         stylesheets, scripts = site_assets(tiles)
         for path, source in asset_files([*needed, *stylesheets, *(s for s in scripts if s != BUILD_INFO)]).items():
             out.write(f"assets/{path}", source.read_bytes())
-    info = script_json(build_info(tiles, as_of(inputs.log), anchor_text(inputs.log)))
+    info = script_json(build_info(tiles, view.as_of, anchor_text(inputs.log)))
     out.write(f"assets/{BUILD_INFO}", f"window.HeritageMapBuild = {info};\n")
     out.finish(public_anchor(inputs.log))
     current.write(out_dir)

@@ -24,7 +24,7 @@ from geo.payload import clean_value
 from geo.reconcile import UNLOCATED_LABELS, UNLOCATED_TITLE, Reconciliation, reconcile
 from geo.render import MapLinks, Overlay, PageMeta, Tiles, TimelinePanel, data_map
 from geo.schema import STATUSES, VERDICTS
-from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, as_of, as_of_label, scene_summary
+from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, as_of, scene_summary
 
 if TYPE_CHECKING:
     import folium
@@ -160,7 +160,7 @@ def overview_map(
     unlocated = unlocated_features(inputs, view.sites, reconciled, site_link)
     meta = PageMeta(
         title=TITLE,
-        as_of=as_of_label(inputs.log),
+        as_of=view.as_of_label,
         credits=DATA_CREDITS,
         about=ABOUT + inventory_text(inputs),
         status_counts=status_counts(sites),
@@ -223,7 +223,7 @@ def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", overvie
     overlays = [o for o in candidates if o.located()]
     meta = PageMeta(
         title=f"Timeline · {TITLE}",
-        as_of=as_of_label(inputs.log),
+        as_of=view.as_of_label,
         credits=[],
         paired=paired_link(overview_link, OVERVIEW_LINK_TEXT, dated=False),
         anchor=anchor_text(inputs.log),

@@ -75,6 +75,10 @@ class PublicView(NamedTuple):
     """Each site with a current public observation: its imagery, with that observation's pair and verdict."""
     histories: dict[str, observations.SiteHistory]
     """Each observed site's public history, redacted (`geo.observations.site_histories`)."""
+    as_of: str | None
+    """The date of the newest public evidence (`as_of`)."""
+    as_of_label: str | None
+    """What every page says after "data as of" (`as_of_label`)."""
 
 
 def public_view(inputs: Inputs, joined: Joined) -> PublicView:
@@ -87,7 +91,10 @@ def public_view(inputs: Inputs, joined: Joined) -> PublicView:
     with collector_paused():
         histories = observations.site_histories(inputs.log, public_only=True)
         imagery = {site_id: joined.site(site_id, history.current) for site_id, history in histories.items() if history.current}
-        return PublicView(site_display(inputs.sites, histories, imagery), imagery, histories)
+        newest = as_of(inputs.log)
+        return PublicView(
+            site_display(inputs.sites, histories, imagery), imagery, histories, newest, as_of_label(inputs.log, newest)
+        )
 
 
 def as_of(log: Iterable[Mapping[str, Any]]) -> str | None:
@@ -103,9 +110,12 @@ def compiled_on(log: list[dict[str, Any]]) -> str | None:
     return newest[:10] if newest else None
 
 
-def as_of_label(log: list[dict[str, Any]]) -> str | None:
-    """What every page says after "data as of": the newest evidence's date, with the compilation date beside it."""
-    evidence, compiled = as_of(log), compiled_on(log)
+def as_of_label(log: list[dict[str, Any]], evidence: str | None = None) -> str | None:
+    """What every page says after "data as of": the newest evidence's date, with the compilation date beside it.
+
+    `evidence` is `as_of(log)` when the caller has it already.
+    """
+    evidence, compiled = evidence or as_of(log), compiled_on(log)
     if evidence and compiled:
         return f"{evidence} (newest evidence; compiled {compiled})"
     return evidence or compiled

@@ -15,9 +15,10 @@ from click.testing import CliRunner
 
 from geo.cli import main
 from geo.errors import ExportError
-from geo.export import export_picture, picture_credit
+from geo.export import picture_credit
 from geo.inputs import load_inputs
 from geo.maps import DATA_CREDITS
+from geo.picture import export_picture
 from geo.snapshot import CHROMIUM_FLAGS, CREDIT_SCRIPT
 from tests.layers import SOURCE, broken, default_log, write_layers
 

@@ -1,0 +1,43 @@
+"""`heritage-map export --format png`: a picture of the public overview map, with its credit line.
+
+Here, beside the build, and not in `geo.export`: the picture is of the map,
+so it needs the map code (`geo.maps`, `geo.render`), which the data exports
+never import (`tests/test_layers.py`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from geo.dataset import open_dataset
+from geo.export import PNG_FILE, picture_credit, refuse_data_folder
+from geo.maps import overview_map
+from geo.render import page_html
+from geo.snapshot import screenshot
+
+if TYPE_CHECKING:
+    from geo.render import Tiles
+
+
+def export_picture(
+    data_dir: str | Path, out_dir: str | Path, width: int = 1200, height: int = 800, tiles: Tiles = "osm", scale: int = 1
+) -> Path:
+    """Write `map.png`: the public overview map, `width`×`height` CSS pixels at `scale` (2 for print), with its credits.
+
+    Raises:
+        LayerError: the data does not validate.
+        ExportError: `out_dir` lies inside `data_dir`, Playwright or Chromium is missing, or the map did not draw.
+
+    """
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    refuse_data_folder(data_dir, out_dir)
+    dataset = open_dataset(data_dir)
+    text, _ = page_html(overview_map(dataset.inputs, dataset.public, tiles))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="heritage-map-png-") as scratch:
+        page = Path(scratch) / "index.html"
+        page.write_text(text, encoding="utf-8")
+        credit = picture_credit(dataset.inputs, tiles)
+        return screenshot(page, out_dir / PNG_FILE, width, height, credit, offline=tiles == "none", scale=scale)
