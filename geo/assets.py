@@ -42,6 +42,8 @@ VENDORED: dict[str, str] = {
     "context_css": "context.css",
     "heritage_js": "heritage.js",
     "heritage_css": "heritage.css",
+    "legend_js": "legend.js",
+    "layout_js": "layout.js",
 }
 
 # What folium.Map links by default and our maps do not use.

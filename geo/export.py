@@ -28,14 +28,15 @@ import pyogrio
 import shapely
 
 from geo import datapackage, observations
-from geo.credits import DATA_CREDITS, TILE_CREDITS, TITLE
+from geo.credits import BORDERS_SOURCE, DATA_CREDITS, TILE_CREDITS, TITLE
 from geo.csvfile import write_rows
 from geo.dataset import Dataset, open_dataset
 from geo.dictionary import PUBLIC_EXCLUDED, reader_order
 from geo.errors import ExportError
 from geo.kml import kml_document
+from geo.links import is_web_url
 from geo.schema import LAYERS
-from geo.sitestatus import as_of, as_of_label
+from geo.sitestatus import as_of
 from geo.snapshot import screenshot
 
 if TYPE_CHECKING:
@@ -302,15 +303,15 @@ def _csv_columns(path: Path) -> list[str]:
         return next(csv.reader(handle))
 
 
-def picture_credit(inputs: Inputs, tiles: Tiles) -> str:
-    """The line printed on a picture: title, as-of date, data credits and the basemap's."""
-    credits = [c["text"] for c in DATA_CREDITS]
+def picture_credits(tiles: Tiles) -> list[dict[str, str]]:
+    """Whom a picture credits, each with its address: the monitors and sources, the borders' source and the basemap
+    drawn (none with `--tiles none`). A picture has no link to follow, so only absolute addresses.
+    """
+    credits = [c for c in DATA_CREDITS if is_web_url(c["url"])] + [BORDERS_SOURCE]
     if tiles != "none":
         # The mini map always draws OpenStreetMap, whichever basemap the main map shows.
-        credits += [TILE_CREDITS[tiles]["text"]] + ([TILE_CREDITS["osm"]["text"]] if tiles == "satellite" else [])
-    data_as_of = as_of_label(inputs.log)
-    heading = f"{TITLE} · data as of {data_as_of}" if data_as_of else TITLE
-    return " · ".join([heading, *credits])
+        credits += [TILE_CREDITS[tiles]] + ([TILE_CREDITS["osm"]] if tiles == "satellite" else [])
+    return credits
 
 
 def export_picture(
@@ -335,9 +336,7 @@ def export_picture(
     with tempfile.TemporaryDirectory(prefix="heritage-map-png-") as scratch:
         page = Path(scratch) / "index.html"
         page.write_text(text, encoding="utf-8")
-        return screenshot(
-            page, out_dir / PNG_FILE, width, height, picture_credit(inputs, tiles), offline=tiles == "none", scale=scale
-        )
+        return screenshot(page, out_dir / PNG_FILE, width, height, picture_credits(tiles), offline=tiles == "none", scale=scale)
 
 
 def _refuse_data_folder(data_dir: Path, out_dir: Path) -> None:

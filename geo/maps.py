@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 
-from geo.context import context_layer
-from geo.credits import ABOUT, DATA_CREDITS, INVENTORY_MONITORS, TITLE
+from geo.context import TOWN_POPULATION, context_layer
+from geo.credits import ABOUT, DATA_CREDITS, DEK, INVENTORY_MONITORS, TIMELINE_DEK, TIMELINE_TITLE, TITLE
 from geo.footprint_join import footprint_geometries
 from geo.render import Overlay, PageMeta, Tiles, TimelinePanel, data_map
 from geo.schema import STATUSES, VERDICTS
-from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, as_of_label, scene_summary
+from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, as_of, as_of_label, scene_summary
 
 if TYPE_CHECKING:
     import folium
@@ -37,6 +37,8 @@ COMMUNITY_FIELDS = (
     "population_year",
     "held_until",
     "in_aug_2023",
+    "counts_toward_107",
+    "residents_2023",
     "part_of",
     "coord_precision",
     "coord_warning",
@@ -77,28 +79,86 @@ def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_li
     statuses = sites["status"].to_numpy()
     held = inputs.communities[inputs.communities["in_aug_2023"] == True]  # noqa: E712 (column may hold None)
     lost = inputs.communities[inputs.communities["in_aug_2023"] != True]  # noqa: E712
+    footprints = footprint_frame(inputs.items)
     candidates = [
-        Overlay("Communities, August 2023", "communities", held, COMMUNITY_FIELDS),
-        Overlay("Settlements lost in 2020", "communities", lost, COMMUNITY_FIELDS, show=False),
-        Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS),
-        Overlay("Places", "places", inputs.places, PLACE_FIELDS),
+        Overlay("Communities, August 2023", "communities", held, COMMUNITY_FIELDS, legend="communities:held"),
+        Overlay("Settlements lost in 2020", "communities", lost, COMMUNITY_FIELDS, show=False, legend="communities:lost"),
+        Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS, legend="routes"),
+        Overlay("Places", "places", inputs.places, PLACE_FIELDS, legend="places"),
         *(
-            Overlay(f"Heritage sites: {status}", "sites", sites, fields, rows=np.flatnonzero(statuses == status))
+            Overlay(
+                f"Heritage sites: {status}",
+                "sites",
+                sites,
+                fields,
+                rows=np.flatnonzero(statuses == status),
+                legend=f"sites:{status}",
+            )
             for status in STATUSES
         ),
-        Overlay("Imagery footprints", "footprints", footprint_frame(inputs.items), FOOTPRINT_FIELDS, show=False),
+        Overlay("Imagery footprints", "footprints", footprints, FOOTPRINT_FIELDS, show=False, legend="footprints"),
     ]
     overlays = [with_count(o) for o in candidates if o.located()]
     meta = PageMeta(
         title=TITLE,
+        dek=DEK,
         as_of=as_of_label(inputs.log),
+        date=as_of(inputs.log),
         credits=DATA_CREDITS,
         about=ABOUT + inventory_text(inputs),
         status_counts=status_counts(sites),
         verdict_counts=verdict_counts(sites),
         unlocated=unlocated_names(inputs),
+        legend=legend_counts(inputs, sites, footprints),
     )
     return data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
+
+
+def _tally(located: Any) -> dict[str, int]:
+    """How many of some features are drawn (located) and how many there are."""
+    located = np.asarray(located, dtype=bool)
+    return {"mapped": int(located.sum()), "total": len(located)}
+
+
+def legend_counts(inputs: Inputs, sites: gpd.GeoDataFrame, footprints: gpd.GeoDataFrame | None = None) -> dict[str, Any]:
+    """What the map's key counts, per entry: how many features are drawn (`mapped`) and how many the data holds
+    (`total`), so the key says why a layer's count (the drawn ones) is smaller than the whole.
+
+    Sites by status; communities held in August 2023 counted among the 107 or not (`counts_toward_107`), and
+    those lost in 2020; routes by kind, with how many are drawn dashed (straight links between sourced
+    waypoints); places by kind; scene footprints.
+    """
+    communities = inputs.communities
+    located = communities.geometry.notna().to_numpy()
+    held = (communities["in_aug_2023"] == True).to_numpy()  # noqa: E712 (column may hold None)
+    counted = (communities["counts_toward_107"] == True).to_numpy() if "counts_toward_107" in communities else held & False  # noqa: E712
+    site_located = sites.geometry.notna().to_numpy()
+    statuses = sites["status"].to_numpy()
+    routes = inputs.routes
+    route_located = routes.geometry.notna().to_numpy()
+    dashed = (routes["geometry_precision"] == "waypoints").to_numpy() if "geometry_precision" in routes else route_located & False
+    places = inputs.places
+    place_located = places.geometry.notna().to_numpy()
+    return {
+        "sites": {status: _tally(site_located[statuses == status]) for status in STATUSES},
+        "communities:held": {
+            "counted": _tally(located[held & counted]),
+            "uncounted": _tally(located[held & ~counted]),
+        },
+        "communities:lost": _tally(located[~held]),
+        "routes": {
+            str(kind): {
+                **_tally(route_located[routes["kind"].to_numpy() == kind]),
+                "dashed": int((dashed & route_located)[routes["kind"].to_numpy() == kind].sum()),
+            }
+            for kind in dict.fromkeys(routes["kind"].tolist())
+        },
+        "places": {
+            str(kind): _tally(place_located[places["kind"].to_numpy() == kind]) for kind in dict.fromkeys(places["kind"].tolist())
+        },
+        "footprints": _tally(np.ones(len(footprints) if footprints is not None else 0, dtype=bool)),
+        "town_population": TOWN_POPULATION,
+    }
 
 
 def verdict_counts(sites: gpd.GeoDataFrame) -> str:
@@ -123,13 +183,21 @@ def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm") -> foli
     """`timeline.html`: routes, places and site statuses as they stood on a chosen day."""
     held = inputs.communities[inputs.communities["in_aug_2023"] == True]  # noqa: E712
     candidates = [
-        Overlay("Communities, August 2023", "communities", held, COMMUNITY_FIELDS, show=False),
-        Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS),
-        Overlay("Places", "places", inputs.places, PLACE_FIELDS),
-        Overlay("Heritage sites", "sites", view.sites, SITE_FIELDS),
+        Overlay("Communities, August 2023", "communities", held, COMMUNITY_FIELDS, show=False, legend="communities:held"),
+        Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS, legend="routes"),
+        Overlay("Places", "places", inputs.places, PLACE_FIELDS, legend="places"),
+        Overlay("Heritage sites", "sites", view.sites, SITE_FIELDS, legend="sites"),
     ]
     overlays = [with_count(o) for o in candidates if o.located()]
-    meta = PageMeta(title=f"Timeline · {TITLE}", as_of=as_of_label(inputs.log), credits=[], deep_links=False)
+    meta = PageMeta(
+        title=TIMELINE_TITLE.format(title=TITLE),
+        dek=TIMELINE_DEK,
+        as_of=as_of_label(inputs.log),
+        date=as_of(inputs.log),
+        credits=[],
+        legend=legend_counts(inputs, view.sites),
+        deep_links=False,
+    )
     fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
     TimelinePanel(timeline_payload(inputs, view.sites)).add_to(fmap)
     return fmap

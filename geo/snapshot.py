@@ -3,8 +3,10 @@
 Why a real browser: the maps are drawn by Leaflet and `heritage.js` on a
 canvas, so only a browser renders what a reader sees. Playwright is imported
 here, and only when a picture is asked for, so the rest of the package works
-without it. The credit line is added as a DOM element whose text is set with
-`textContent`, so no credit text is ever parsed as markup.
+without it. The page is laid out for print by its own script (`printLayout` in
+`geo/static/layout.js`): title and dek, the key of every layer drawn, a scale
+bar, a locator inset and the credit line, each credit set with `textContent`,
+so no credit text is ever parsed as markup.
 """
 
 from __future__ import annotations
@@ -30,39 +32,49 @@ INSTALL_FIX = "fix: pip install -e '.[test]' and apt-get install -y chromium"
 TIMEOUT_MS = 30_000
 
 _MAP_READY = "window.HeritageMap && window.HeritageMap.state.map !== null"
-CREDIT_SCRIPT = """(text) => {
-  const line = document.createElement("div");
-  line.className = "hm-picture-credit";
-  line.textContent = text;
-  Object.assign(line.style, {
-    position: "fixed", left: "0", right: "0", bottom: "0", zIndex: "10000", padding: "3px 6px",
-    background: "rgba(255, 255, 255, 0.92)", color: "#1a1a1a", font: "11px/1.35 sans-serif",
-  });
-  document.body.appendChild(line);
-  document.querySelectorAll(".leaflet-bottom").forEach((corner) => { corner.style.bottom = line.offsetHeight + "px"; });
-}"""
-# A picture has no use for the controls a reader clicks; the legend stays, and the
-# basemap's attribution is part of the credit line, which would cover it.
-_PICTURE_STYLE = (
-    ".leaflet-control-zoom, .leaflet-control-fullscreen, .leaflet-control-layers, .hm-search, .hm-credits,"
-    " .leaflet-control-minimap-toggle-display, .leaflet-control-attribution { display: none !important; }"
-)
+PRINT_SCRIPT = "(credits) => window.HeritageMap.printLayout(credits)"
+"""Lays the overview out for print (`geo/static/layout.js` `printLayout`): every credit is set as text, never
+parsed as markup. It returns what the picture will say: its title, dek, key entries and credit line."""
 # Two animation frames: Leaflet redraws its canvas on the next frame after a change.
 _TWO_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
-def screenshot(page_path: Path, png_path: Path, width: int, height: int, credit: str, *, offline: bool, scale: int = 1) -> Path:
+def print_layout(page: Any, credits: list[dict[str, str]]) -> dict[str, Any]:
+    """Lay out the overview open in `page` (a Playwright page) for a picture, and return what it says.
+
+    Raises:
+        ExportError: the laid-out page lacks its title, its key or its credit line (a picture without them
+            would be published without saying what it shows or whom it credits).
+
+    """
+    shown: dict[str, Any] = page.evaluate(PRINT_SCRIPT, credits)
+    page.evaluate(_TWO_FRAMES)
+    missing = [part for part in ("title", "legend", "credit") if not shown.get(part)]
+    if missing:
+        raise ExportError(
+            f"--format png: the print layout has no {', '.join(missing)}; nothing was written; "
+            "fix: report it with the data folder that caused it"
+        )
+    return shown
+
+
+def screenshot(
+    page_path: Path, png_path: Path, width: int, height: int, credits: list[dict[str, str]], *, offline: bool, scale: int = 1
+) -> Path:
     """`_screenshot` in a thread of its own.
 
     Playwright's sync API refuses to start in a thread that already runs an event loop (a notebook, or a
     process that drives its own browser, as the test suite does); a fresh thread has none.
     """
     with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(_screenshot, page_path, png_path, width, height, credit, offline=offline, scale=scale).result()
+        return worker.submit(_screenshot, page_path, png_path, width, height, credits, offline=offline, scale=scale).result()
 
 
-def _screenshot(page_path: Path, png_path: Path, width: int, height: int, credit: str, *, offline: bool, scale: int = 1) -> Path:
-    """Write `png_path`: `page_path` drawn at `width`×`height` CSS pixels, `scale` device pixels each, with `credit`.
+def _screenshot(
+    page_path: Path, png_path: Path, width: int, height: int, credits: list[dict[str, str]], *, offline: bool, scale: int = 1
+) -> Path:
+    """Write `png_path`: `page_path` in its print layout (`print_layout`, crediting `credits`) at `width`×`height`
+    CSS pixels, `scale` device pixels each.
 
     With `offline`, every request outside file:// and data: is aborted (no
     basemap tiles, nothing fetched); otherwise the picture waits for the
@@ -104,9 +116,7 @@ def _screenshot(page_path: Path, png_path: Path, width: int, height: int, credit
             page.wait_for_function(_MAP_READY, timeout=TIMEOUT_MS)
             if not offline:
                 page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
-            page.add_style_tag(content=_PICTURE_STYLE)
-            page.evaluate(CREDIT_SCRIPT, credit)
-            page.evaluate(_TWO_FRAMES)
+            print_layout(page, credits)
             if errors:
                 raise ExportError(
                     f"--format png: the map page raised an error in Chromium ({errors[0]}); "

@@ -47,5 +47,6 @@
     HeritageMap.bindSwipes();
   }
 
-  draw();
+  /* Embedded (?embed=1), the page is a card of the story and draws no map. */
+  if (!document.documentElement.classList.contains("hm-embed")) draw();
 })();
