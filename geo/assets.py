@@ -44,7 +44,13 @@ VENDORED: dict[str, str] = {
     "heritage_css": "heritage.css",
     "legend_js": "legend.js",
     "layout_js": "layout.js",
+    "search_js": "search.js",
+    "search_css": "search.css",
+    "timeline_js": "timeline.js",
 }
+
+# Scripts that add to the `window.HeritageMap` namespace heritage.js defines, so they load after it.
+EXTENDS_HERITAGE = frozenset({"search_js", "search_css"})
 
 # What folium.Map links by default and our maps do not use.
 UNUSED = frozenset(
@@ -95,10 +101,19 @@ def localize(figure: Figure, mode: Mode = "inline") -> list[str]:
                 if resource not in resources_needed:
                     resources_needed.append(resource)
             setattr(element, attribute, [])
-    ordered = sorted(resources_needed, key=lambda r: (not r.name.startswith("leaflet"), r.name.startswith("heritage")))
+    ordered = sorted(resources_needed, key=_load_order)
     for resource in ordered:
         figure.header.add_child(_element_for(resource, mode), name=resource.name)
     return [r.path for r in ordered]
+
+
+def _load_order(resource: _Resource) -> int:
+    """Leaflet first, then the other libraries and scripts, then heritage.js, then the scripts that extend it."""
+    if resource.name.startswith("leaflet"):
+        return 0
+    if resource.name in EXTENDS_HERITAGE:
+        return 3
+    return 2 if resource.name.startswith("heritage") else 1
 
 
 def asset_files(paths: Iterable[str]) -> dict[str, Path]:

@@ -132,14 +132,32 @@ var {{ this.get_name() }} = HeritageMap.layerPanel(
         self._name = "LayerPanel"
 
 
+class SiteList(MacroElement):
+    """The sites in the map's view as a list of buttons (`geo/static/layout.js`): how a keyboard or a screen reader
+    reaches a marker, as the canvas draws no element per site. Added after the search box, to sit under it.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+HeritageMap.sitesInView({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+    default_js: ClassVar[list[tuple[str, str]]] = [("layout_js", "layout.js")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "SiteList"
+
+
 class TimelinePanel(MacroElement):
-    """The timeline's slider and events, drawn by heritage.js from a JSON block (`geo.maps.timeline_payload`)."""
+    """The timeline's slider and events, drawn by timeline.js from a JSON block (`geo.maps.timeline_payload`)."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
 HeritageMap.timeline({{ this._parent.get_name() }}, {{ this.timeline_id|tojson }});
 {% endmacro %}"""
     )
+    default_js: ClassVar[list[tuple[str, str]]] = [("timeline_js", "timeline.js")]
 
     def __init__(self, timeline: dict[str, Any]) -> None:
         super().__init__()
@@ -152,6 +170,22 @@ HeritageMap.timeline({{ this._parent.get_name() }}, {{ this.timeline_id|tojson }
         self.timeline_id = f"timeline-{self.get_name()}"
         _figure(self).html.add_child(RawHTML(script_element(self.timeline_id, self.payload)), name=self.timeline_id)
         super().render(**kwargs)
+
+
+class SearchBox(MacroElement):
+    """The search box (`geo/static/search.js`) over the map's layers; added after them and the Controller."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+HeritageMap.searchBox({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+    default_js: ClassVar[list[tuple[str, str]]] = [("search_js", "search.js")]
+    default_css: ClassVar[list[tuple[str, str]]] = [("search_css", "search.css")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "SearchBox"
 
 
 @dataclass(frozen=True)
@@ -283,7 +317,9 @@ def data_map(
         credits.append(TILE_CREDITS["osm"])
         credits.append(TILE_CREDITS["satellite"])
     Controller({**meta.as_json(), "credits": credits, "tiles": tiles}).add_to(fmap)
+    SearchBox().add_to(fmap)
     LayerPanel().add_to(fmap)
+    SiteList().add_to(fmap)
     return fmap
 
 

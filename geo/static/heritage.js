@@ -186,10 +186,6 @@
     return -1;
   };
 
-  Table.prototype.searchText = function (i) {
-    return [this.value("name", i), this.value("name_hy", i), this.value("name_az", i), this.value("id", i)].map(normalise).join("\n");
-  };
-
   /* How far a shape of radius r reaches from its centre: the diamond's 1.3 r. */
   var SHAPE_REACH = 1.3;
 
@@ -1318,59 +1314,6 @@
     if (site) openFeature(site.layer, site.index);
   }
 
-  function normalise(text) {
-    return String(text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  }
-
-  /* Up to `limit` features whose name (any script) or id contains `query`; each layer's search text is built on first search. */
-  function search(query, limit) {
-    var hits = [];
-    Object.keys(state.layers).forEach(function (title) {
-      var layer = state.layers[title];
-      if (layer.heritageKind === "footprints" || hits.length >= limit) return;
-      var table = layer.table();
-      if (!layer.searchTexts) {
-        layer.searchTexts = [];
-        for (var i = 0; i < table.count; i++) layer.searchTexts.push(table.searchText(i));
-      }
-      for (var j = 0; j < table.count && hits.length < limit; j++) {
-        if (layer.searchTexts[j].indexOf(query) !== -1) hits.push({ layer: layer, index: j });
-      }
-    });
-    return hits;
-  }
-
-  function searchControl() {
-    var control = L.control({ position: "topleft" });
-    control.onAdd = function () {
-      var box = el("div", { className: "hm-search leaflet-bar", role: "search" });
-      var label = el("label", { "for": "hm-search-input", className: "hm-visually-hidden", text: "Search by name (Latin, Armenian or Azerbaijani script)" });
-      var input = el("input", { id: "hm-search-input", type: "search", placeholder: "Search by name…", autocomplete: "off", "aria-label": "Search by name in Latin, Armenian or Azerbaijani script" });
-      var results = el("ul", { className: "hm-results", role: "listbox", id: "hm-search-results" });
-      box.appendChild(label);
-      box.appendChild(input);
-      box.appendChild(results);
-      L.DomEvent.disableClickPropagation(box);
-      L.DomEvent.disableScrollPropagation(box);
-      input.addEventListener("input", function () {
-        results.textContent = "";
-        var query = normalise(input.value.trim());
-        if (query.length < 2) return;
-        var hits = search(query, 12);
-        hits.forEach(function (hit) {
-          var table = hit.layer.table(), i = hit.index;
-          var names = [table.value("name", i), table.value("name_hy", i), table.value("name_az", i)].filter(Boolean).join(" / ") || table.value("id", i);
-          var button = el("button", { type: "button", className: "hm-result", text: names + " (" + hit.layer.heritageTitle + ")" });
-          button.addEventListener("click", function () { openFeature(hit.layer, i); });
-          results.appendChild(el("li", { role: "option" }, [button]));
-        });
-        if (!hits.length) results.appendChild(el("li", { className: "hm-noresult", text: "No match" }));
-      });
-      return box;
-    };
-    return control;
-  }
-
   function creditsControl(meta) {
     var control = L.control({ position: "bottomleft" });
     control.onAdd = function () {
@@ -1386,133 +1329,6 @@
       return details;
     };
     return control;
-  }
-
-  /* The timeline: one slider over every dated event; layers show what stood on that day. */
-  function startOf(value) {
-    return value ? String(value).split("/")[0] : null;
-  }
-
-  function visibleOn(kind, props, day) {
-    if (kind === "routes") return (!props.active_from || props.active_from <= day) && (!props.active_to || props.active_to >= day);
-    if (kind === "places") return !props.event_date || startOf(props.event_date) <= day;
-    return true;
-  }
-
-  /* How a layer of the timeline is drawn on a day: `choose(day)` gives the
-   * function `restyle` takes. What it needs of each row is read from the table
-   * once, on the first step: each site's confirmed history as flat arrays of
-   * dates and statuses (oldest first, as geo/sitestatus.py writes it), the few
-   * routes' and places' properties as they are. A step then compares dates in
-   * one pass over those arrays, where it used to decode every feature's whole
-   * properties (118-149 ms a step at 100,000 sites). */
-  function timelineChooser(layer) {
-    var table = layer.table(), kind = layer.heritageKind, n = table.count;
-    if (kind !== "sites") {
-      var rows = [];
-      for (var r = 0; r < n; r++) rows.push(table.props(r));
-      return function (day) { return function (i) { return visibleOn(kind, rows[i], day); }; };
-    }
-    var starts = new Uint32Array(n + 1), dates = [], statuses = [];
-    for (var i = 0; i < n; i++) {
-      var history = table.value("status_history", i) || [];
-      for (var k = 0; k < history.length; k++) {
-        if (history[k].observed_on) {
-          dates.push(history[k].observed_on);
-          statuses.push(history[k].status);
-        }
-      }
-      starts[i + 1] = dates.length;
-    }
-    return function (day) {
-      return function (i) {
-        var shown = null;
-        for (var j = starts[i]; j < starts[i + 1] && dates[j] <= day; j++) shown = statuses[j];
-        return shown === null ? false : siteStyle(shown);
-      };
-    };
-  }
-
-  function refugeeChart(rows, day) {
-    var ns = "http://www.w3.org/2000/svg";
-    var svg = document.createElementNS(ns, "svg");
-    var width = 300, height = 90, max = 0;
-    rows.forEach(function (r) { max = Math.max(max, r.figure); });
-    svg.setAttribute("viewBox", "0 0 " + width + " " + height);
-    svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", "Cumulative arrivals in Armenia, as reported");
-    rows.forEach(function (r, i) {
-      var bar = document.createElementNS(ns, "rect");
-      var h = max ? (r.figure / max) * (height - 10) : 0;
-      var w = width / rows.length;
-      bar.setAttribute("x", String(i * w + 1));
-      bar.setAttribute("y", String(height - h));
-      bar.setAttribute("width", String(Math.max(1, w - 2)));
-      bar.setAttribute("height", String(h));
-      bar.setAttribute("fill", r.date <= day ? "#0072B2" : "#d0d0d0");
-      var title = document.createElementNS(ns, "title");
-      title.textContent = r.date + ": " + r.figure.toLocaleString("en") + " " + (r.unit || "");
-      bar.appendChild(title);
-      svg.appendChild(bar);
-    });
-    return svg;
-  }
-
-  function timeline(map, dataId) {
-    var data = readPayload(dataId);
-    var dates = data.dates;
-    var refugees = data.events.filter(function (e) { return /cumulative/.test(e.unit || "") && e.figure !== null; })
-      .map(function (e) { return { date: e.date, figure: Number(e.figure), unit: e.unit }; });
-    var panel = el("section", { className: "hm-timeline", "aria-label": "Timeline" });
-    var heading = el("h2", { className: "hm-timeline-date", "aria-live": "polite" });
-    var slider = el("input", { type: "range", min: "0", max: String(Math.max(0, dates.length - 1)), value: String(Math.max(0, dates.length - 1)), id: "hm-timeline-slider", "aria-label": "Date" });
-    var figure = el("div", { className: "hm-timeline-figure" });
-    var chart = el("div", { className: "hm-timeline-chart" });
-    var list = el("ul", { className: "hm-timeline-events" });
-    panel.appendChild(heading);
-    panel.appendChild(el("label", { "for": "hm-timeline-slider", className: "hm-visually-hidden", text: "Choose a date" }));
-    panel.appendChild(slider);
-    panel.appendChild(figure);
-    panel.appendChild(chart);
-    panel.appendChild(list);
-    var control = L.control({ position: "bottomleft" });
-    control.onAdd = function () {
-      L.DomEvent.disableClickPropagation(panel);
-      L.DomEvent.disableScrollPropagation(panel);
-      return panel;
-    };
-    control.addTo(map);
-
-    var choosers = {}, byDay = {};
-    data.events.concat(data.changes).forEach(function (e) {
-      var day = startOf(e.date);
-      (byDay[day] || (byDay[day] = [])).push(e);
-    });
-
-    function apply() {
-      var day = dates[Number(slider.value)];
-      heading.textContent = day;
-      Object.keys(state.layers).forEach(function (title) {
-        var layer = state.layers[title];
-        choosers[title] = choosers[title] || timelineChooser(layer);
-        layer.restyle(choosers[title](day));
-      });
-      var latest = null;
-      refugees.forEach(function (r) { if (r.date <= day) latest = r; });
-      figure.textContent = latest ? "Arrivals in Armenia reported by " + latest.date + ": " + latest.figure.toLocaleString("en") : "";
-      chart.textContent = "";
-      if (refugees.length) chart.appendChild(refugeeChart(refugees, day));
-      list.textContent = "";
-      (byDay[day] || []).forEach(function (e) {
-        var item = el("li", { className: "hm-timeline-event" }, [el("strong", { text: e.date + " " }), el("span", { text: e.event })]);
-        if (e.figure) item.appendChild(el("span", { text: " (" + e.figure + (e.unit ? " " + e.unit : "") + ")" }));
-        (e.sources || []).forEach(function (url) { item.appendChild(el("span", { text: " " })); item.appendChild(link(url, "source")); });
-        list.appendChild(item);
-      });
-    }
-    slider.addEventListener("input", apply);
-    state.timeline = { slider: slider, dates: dates, apply: apply };
-    apply();
   }
 
   /* Before/after chips: the range input uncovers the after image from the left. */
@@ -1533,7 +1349,6 @@
     map.getContainer().setAttribute("aria-label", t("{title}: interactive map", { title: state.meta.title || t("Map") }));
     map.on("popupopen", onPopupOpen);
     map.on("popupclose", onPopupClose);
-    searchControl().addTo(map);
     creditsControl(state.meta).addTo(map);
     if (window.HeritageMap.layout) window.HeritageMap.layout(map, state.meta);
     if (state.meta.deep_links) {
@@ -1544,14 +1359,16 @@
     }
   }
 
-  /* One namespace for every script of the pages; each file adds to it, so they may load in any order. */
-  var ns = window.HeritageMap = window.HeritageMap || {};
-  [
-    ["dataLayer", dataLayer], ["featureLayer", featureLayer], ["init", init], ["timeline", timeline], ["bindSwipes", bindSwipes],
-    ["featureCount", featureCount], ["search", search], ["state", state], ["STATUS_STYLE", STATUS_STYLE], ["isSafeHref", isSafeHref],
-    ["Table", Table], ["LEAFLET_VERSION", LEAFLET_VERSION], ["LEAFLET_PRIVATE", LEAFLET_PRIVATE], ["checkLeaflet", checkLeaflet],
-    ["t", t], ["el", el], ["link", link], ["linkLabel", linkLabel], ["openFeature", openFeature], ["openPopup", openPopup], ["narrow", narrow],
-    ["symbolCanvas", symbolCanvas], ["drawStack", drawStack], ["siteStyle", siteStyle], ["communityStyle", communityStyle],
-    ["communityRadius", communityRadius], ["routeStyle", routeStyle], ["placeGroup", placeGroup], ["PLACE_GROUPS", PLACE_GROUPS]
-  ].forEach(function (entry) { ns[entry[0]] = entry[1]; });
+  /* The one namespace; search.js, timeline.js, legend.js and layout.js (and any other script of ours) add to it, in
+   * whichever order they load. */
+  var api = window.HeritageMap || (window.HeritageMap = {});
+  Object.assign(api, {
+    dataLayer: dataLayer, featureLayer: featureLayer, init: init, bindSwipes: bindSwipes, featureCount: featureCount,
+    state: state, STATUS_STYLE: STATUS_STYLE, isSafeHref: isSafeHref,
+    Table: Table, LEAFLET_VERSION: LEAFLET_VERSION, LEAFLET_PRIVATE: LEAFLET_PRIVATE, checkLeaflet: checkLeaflet,
+    el: el, link: link, readPayload: readPayload, siteStyle: siteStyle, openFeature: openFeature,
+    t: t, linkLabel: linkLabel, openPopup: openPopup, narrow: narrow, symbolCanvas: symbolCanvas, drawStack: drawStack,
+    communityStyle: communityStyle, communityRadius: communityRadius, routeStyle: routeStyle, placeGroup: placeGroup,
+    PLACE_GROUPS: PLACE_GROUPS
+  });
 })();

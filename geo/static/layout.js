@@ -133,9 +133,6 @@
     var container = map.getContainer();
     /* The map is the page's main content, unless the page has its own (a site page's story). */
     container.setAttribute("role", document.querySelector("main") ? "region" : "main");
-    var layers = hm().state.layers;
-    /* Under the search box, which init added before. */
-    if (Object.keys(layers).some(function (title) { return layers[title].heritageKind === "sites"; })) sitesInView(map);
     var masthead = document.querySelector(".hm-masthead");
     if (embedded() && masthead && !masthead.querySelector(".hm-full-map")) {
       masthead.appendChild(el("a", { className: "hm-full-map", href: fullMapHref(), target: "_blank", rel: "noopener", text: t("Open the full map ↗") }));
@@ -155,6 +152,12 @@
   }
 
   ns.fold = fold;
+
+  /* The list of sites in view, on a map that has sites (geo/render.py `SiteList` calls it after the search box). */
+  ns.sitesInView = function (map) {
+    var layers = hm().state.layers;
+    if (Object.keys(layers).some(function (title) { return layers[title].heritageKind === "sites"; })) sitesInView(map);
+  };
 
   /* The locator inset: the countries of the geography layer (no tiles needed) and the map's view as a box. */
   function locator(map) {
