@@ -139,7 +139,7 @@ class SiteList(MacroElement):
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-HeritageMap.sitesInView({{ this._parent.get_name() }});
+HeritageMap.afterControls({{ this._parent.get_name() }});
 {% endmacro %}"""
     )
     default_js: ClassVar[list[tuple[str, str]]] = [("layout_js", "layout.js")]

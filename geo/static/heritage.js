@@ -456,8 +456,28 @@
     var popup = (narrow() ? new SheetPopup(POPUP_OPTIONS) : L.popup(POPUP_OPTIONS)).setLatLng(latlng).setContent(content);
     popup.heritageSite = siteId || null;
     popup.heritageOpener = opener && opener !== document.body ? opener : null;
+    popup.heritagePanel = opener && opener.closest ? opener.closest(".hm-foldable") : null;
     map.openPopup(popup);
     return popup;
+  }
+
+  /* Where focus goes when a popup closes: back to what opened it; to its twin when a list was redrawn meanwhile
+   * (a button of the list of sites in view, which the map's move redraws); to the button of the panel it was
+   * in when that folded; else to the map. */
+  function focusBack(popup) {
+    var opener = popup.heritageOpener, target = null, shown = function (node) { return node && document.contains(node) && node.offsetParent !== null; };
+    if (shown(opener)) target = opener;
+    var key = opener && opener.getAttribute && opener.getAttribute("data-hm-key");
+    if (!target && key) {
+      var twin = document.querySelector('[data-hm-key="' + CSS.escape(key) + '"]');
+      if (shown(twin)) target = twin;
+    }
+    if (!target && popup.heritagePanel) {
+      var button = popup.heritagePanel.querySelector(".hm-fold");
+      if (shown(button)) target = button;
+    }
+    if (!target && state.map) target = state.map.getContainer();
+    if (target) target.focus({ preventScroll: true });
   }
 
   /* What a stack's list says about one of its features, and the symbol it is drawn with. */
@@ -567,9 +587,9 @@
   }
 
   function onPopupClose(e) {
-    var popup = e.popup, container = popup.getElement(), opener = popup.heritageOpener;
+    var popup = e.popup, container = popup.getElement();
     var inside = container && container.contains(document.activeElement);
-    if (opener && (inside || document.activeElement === document.body) && document.contains(opener)) opener.focus({ preventScroll: true });
+    if (popup.heritageOpener && (inside || document.activeElement === document.body)) focusBack(popup);
   }
 
   /* The private parts of Leaflet that PointCanvas overrides, calls or reads,
@@ -1282,7 +1302,8 @@
   function openFeature(layer, index) {
     if (!state.map.hasLayer(layer)) state.map.addLayer(layer);
     var latlng = layer.latLngAt(index);
-    state.map.setView(latlng, Math.max(state.map.getZoom(), 12));
+    /* A bottom sheet moves the map so the point shows above it, which an animated zoom would undo as it ends. */
+    state.map.setView(latlng, Math.max(state.map.getZoom(), 12), narrow() ? { animate: false } : {});
     layer.openPopupAt(index);
   }
 
@@ -1318,7 +1339,9 @@
     var control = L.control({ position: "bottomleft" });
     control.onAdd = function () {
       var date = meta.date || meta.as_of;
-      var details = el("details", { className: "hm-credits" }, [el("summary", { text: date ? t("Sources and credits · data as of {date}", { date: date }) : t("Sources and credits") })]);
+      var details = el("details", { className: "hm-credits" }, [el("summary", null, [
+        el("span", { text: t("Sources and credits") }), date ? el("span", { className: "hm-credits-date", text: " · " + t("data as of {date}", { date: date }) }) : null
+      ])]);
       if (meta.as_of) details.appendChild(el("p", { text: t("Data as of {date}.", { date: meta.as_of }) }));
       if (meta.about) details.appendChild(el("p", { text: meta.about }));
       var list = el("ul");

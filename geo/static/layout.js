@@ -96,10 +96,12 @@
           String(ta.value("name", a.index) || "").localeCompare(String(tb.value("name", b.index) || ""));
       });
       found = found.slice(0, LIST_LIMIT);
+      /* The map moved: the list is made again, and a keyboard's place in it kept. */
+      var focused = list.contains(document.activeElement) ? document.activeElement.getAttribute("data-hm-key") : null;
       list.textContent = "";
       found.forEach(function (hit) {
         var table = hit.layer.table(), i = hit.index, state = hm().STATUS_STYLE[table.value("status", i)] || hm().STATUS_STYLE.unknown;
-        var button = el("button", { type: "button", className: "hm-stack-item" }, [
+        var button = el("button", { type: "button", className: "hm-stack-item", "data-hm-key": hit.layer.heritageTitle + "\n" + i }, [
           hm().symbolCanvas(hm().siteStyle(table.value("status", i)), 5),
           el("span", { className: "hm-stack-name", text: table.value("name", i) || table.value("id", i) }),
           el("span", { className: "hm-stack-detail", text: state.label })
@@ -110,6 +112,10 @@
         });
         list.appendChild(el("li", null, [button]));
       });
+      if (focused) {
+        var twin = list.querySelector('[data-hm-key="' + CSS.escape(focused) + '"]');
+        (twin || panel.button).focus({ preventScroll: true });
+      }
       status.textContent = total > found.length
         ? t("The first {shown} of {total} sites in view: zoom in to list them all.", { shown: found.length, total: total })
         : t("{total} sites in view.", { total: total });
@@ -137,6 +143,8 @@
     if (embedded() && masthead && !masthead.querySelector(".hm-full-map")) {
       masthead.appendChild(el("a", { className: "hm-full-map", href: fullMapHref(), target: "_blank", rel: "noopener", text: t("Open the full map ↗") }));
     }
+    /* An embed's frame is small: the attribution keeps the basemap's and the borders' credits, without Leaflet's. */
+    if (embedded() && map.attributionControl) map.attributionControl.setPrefix(false);
     map.on("preclick", function () { if (hm().narrow() || embedded()) foldAll(); });
     var query = window.matchMedia("(max-width: 640px)");
     var onChange = function () { panels.forEach(function (panel) { setFolded(panel, panel.closed || query.matches || embedded()); }); };
@@ -153,10 +161,13 @@
 
   ns.fold = fold;
 
-  /* The list of sites in view, on a map that has sites (geo/render.py `SiteList` calls it after the search box). */
-  ns.sitesInView = function (map) {
+  /* Once every control is on the map (geo/render.py `SiteList` calls it after the search box): the list of sites
+   * in view, on a map that has sites; and in an embed, the search box folded behind a button too. */
+  ns.afterControls = function (map) {
     var layers = hm().state.layers;
     if (Object.keys(layers).some(function (title) { return layers[title].heritageKind === "sites"; })) sitesInView(map);
+    var search = map.getContainer().querySelector(".hm-search");
+    if (search && embedded()) fold(search, t("Search"), "search", null, true);
   };
 
   /* The locator inset: the countries of the geography layer (no tiles needed) and the map's view as a box. */
