@@ -55,6 +55,11 @@ def print_layout(page: Any, credits: list[dict[str, str]]) -> dict[str, Any]:
             f"--format png: the print layout has no {', '.join(missing)}; nothing was written; "
             "fix: report it with the data folder that caused it"
         )
+    if not shown.get("legendFits"):
+        raise ExportError(
+            "--format png: the map's key does not fit a picture of this height, so symbols would go unexplained; "
+            "nothing was written; fix: a larger --height (800 or more)"
+        )
     return shown
 
 

@@ -253,6 +253,8 @@
     document.body.appendChild(line);
     map.invalidateSize({ animate: false });
     var panel = document.querySelector(".hm-layer-panel"), size = map.getSize();
+    if (panel && panel.offsetHeight > size.y - 20) panel.classList.add("hm-print-two-columns");
+    var fits = !panel || panel.offsetHeight <= size.y - 10;
     var right = panel ? panel.offsetWidth + 24 : 24, bounds = drawnBounds(map);
     if (bounds.isValid()) map.fitBounds(bounds, { paddingTopLeft: [24, 24], paddingBottomRight: [Math.min(right, size.x / 2), 24], animate: false, maxZoom: 12 });
     var inset = locator(map);
@@ -270,7 +272,8 @@
       legend: legend,
       credit: line.textContent,
       locator: !!inset,
-      scale: !!document.querySelector(".leaflet-control-scale")
+      scale: !!document.querySelector(".leaflet-control-scale"),
+      legendFits: fits
     };
   };
 })();
