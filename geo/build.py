@@ -43,11 +43,13 @@ from typing import TYPE_CHECKING, Any
 from geo import links
 from geo._gc import collector_paused
 from geo._tasks import run_tasks
+from geo.anchor import Anchor, anchor_text, public_anchor
 from geo.assets import asset_files
 from geo.chips import site_chips
 from geo.credits import TITLE
 from geo.dataset import Dataset, open_dataset
 from geo.export import write_package, write_tables
+from geo.keyring import KEYRING
 from geo.layers import read_text
 from geo.maps import overview_map, timeline_map
 from geo.pages import (
@@ -168,9 +170,9 @@ def publish(
         shared = [*needed, *stylesheets, *(s for s in (*scripts, *EMBED_SCRIPTS) if s != BUILD_INFO)]
         for path, source in asset_files(list(dict.fromkeys(shared))).items():
             out.write(f"assets/{path}", source.read_bytes())
-    info = script_json(build_info(tiles, as_of(inputs.log)))
+    info = script_json(build_info(tiles, as_of(inputs.log), anchor_text(inputs.log)))
     out.write(f"assets/{BUILD_INFO}", f"window.HeritageMapBuild = {info};\n")
-    out.finish()
+    out.finish(public_anchor(inputs.log))
     current.write(out_dir)
     return BuildResult(written=out.written, unchanged=out.unchanged, warnings=dataset.warnings, incremental=affected is not None)
 
@@ -348,8 +350,11 @@ class Outputs:
             handle.write(data)
         self.written.append(path)
 
-    def finish(self) -> None:
-        """Keep or remove what this build did not produce, then write `MANIFEST.sha256` (every published file)."""
+    def finish(self, anchor: Anchor | None = None) -> None:
+        """Keep or remove what this build did not produce, then write `MANIFEST.sha256`: every published file, and
+        the published log's anchor (`geo.anchor.public_anchor`, on a `#` line `sha256sum -c` skips), which
+        `heritage-map verify --against` reads.
+        """
         for relative, digest in self.previous.items():
             if relative in self.hashes:
                 continue
@@ -360,7 +365,8 @@ class Outputs:
                 (self.root / relative).unlink(missing_ok=True)
         # Only the published files: a hash of the whole log (or of the catalog) would change with every internal
         # record and say that one was added.
-        lines = [f"{self.hashes[relative]}  {relative}" for relative in sorted(self.hashes)]
+        lines = [anchor.manifest_line()] if anchor is not None else []
+        lines += [f"{self.hashes[relative]}  {relative}" for relative in sorted(self.hashes)]
         manifest = "\n".join(lines) + "\n"
         (self.root / MANIFEST).write_text(manifest, encoding="utf-8", newline="\n")
         self.written.append(self.root / MANIFEST)
@@ -379,7 +385,13 @@ class BuildState:
     @classmethod
     def of(cls, data_dir: Path, options: dict[str, Any], log_records: int) -> BuildState:
         """The state of a build of `data_dir` with `options` now."""
-        inputs = {p.name: _sha256_file(p) for p in sorted(data_dir.iterdir()) if p.is_file() and p.suffix in INPUT_SUFFIXES}
+        # The keyring says who may sign the log, not what any page shows: a key or an account registered since
+        # (as the workspace does on an account's first record) needs no page rendered again.
+        inputs = {
+            p.name: _sha256_file(p)
+            for p in sorted(data_dir.iterdir())
+            if p.is_file() and p.suffix in INPUT_SUFFIXES and p.name != KEYRING
+        }
         log = data_dir / LOG
         return cls(_code_version(), options, inputs, log_records, log.stat().st_size if log.exists() else 0)
 
@@ -419,6 +431,8 @@ class BuildState:
         present = set(_files(out_dir))
         listed, missing = {}, 0
         for line in lines:
+            if line.startswith("#"):
+                continue  # the log's anchor, not a file
             digest, _, relative = line.partition("  ")
             if relative.startswith("../"):
                 continue  # an input layer, as manifests listed them once

@@ -9,18 +9,22 @@ any draft is wrong).
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
+import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from shapely.geometry import shape
 
 from geo._files import confined_file, open_regular, sha256_regular
 from geo.errors import ObservationError, Problem, UnsafeFileError
+from geo.formexport import FIELDS, Attachments, Columns, Media, default_media, media_entries
 from geo.imagery import read_catalog
 from geo.layers import MAX_CSV_FIELD, read_layer
 from geo.observations import CONTACT, utc_now
@@ -28,25 +32,14 @@ from geo.schema import EVIDENCED_STATUSES, STATUSES, VISIBILITIES
 from geo.text import Kind, TextRefused, clean
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     from shapely.geometry.base import BaseGeometry
 
     from geo.errors import Where
 
-IMPORT_COLUMNS: tuple[str, ...] = (
-    "site_id",
-    "status",
-    "observed_on",
-    "before_scene",
-    "after_scene",
-    "evidence",
-    "analyst",
-    "note",
-    "visibility",
-    "contact",
-)
-IMPORT_REQUIRED: tuple[str, ...] = ("site_id", "status", "observed_on", "analyst")
+IMPORT_COLUMNS: tuple[str, ...] = FIELDS
+IMPORT_REQUIRED: tuple[str, ...] = ("site_id", "status", "observed_on")
 _FULL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # --- checking a new observation -------------------------------------------------------------
@@ -59,13 +52,18 @@ class Draft:
     site_id: str
     status: str
     observed_on: str
-    analyst: str
+    analyst: str = ""
+    """The observer a form or a CSV row names (recorded as `observer`); the signer's name is the record's `analyst`."""
     before_scene: str | None = None
     after_scene: str | None = None
     evidence: tuple[str, ...] = ()
     note: str | None = None
     visibility: str = "public"
     contact: str | None = None
+    form: Mapping[str, Any] | None = None
+    """The form submission the row came from (`geo.formexport`): tool, submission id, time, review state."""
+    media: tuple[dict[str, str], ...] = ()
+    """Evidence entries already hashed from the export's attachments (`geo.formexport`)."""
 
 
 def _date_problem(value: str, today: date) -> Problem | None:
@@ -155,7 +153,11 @@ def draft_problems(
         problems.append(date_problem)
     problems.extend(_scene_problems(draft, sites, scenes))
     problems.extend(p for p in map(_evidence_problem, draft.evidence) if p)
-    if draft.status in EVIDENCED_STATUSES and not draft.evidence and not (draft.before_scene and draft.after_scene):
+    if (
+        draft.status in EVIDENCED_STATUSES
+        and not (draft.evidence or draft.media)
+        and not (draft.before_scene and draft.after_scene)
+    ):
         problems.append(
             Problem(
                 field="evidence",
@@ -163,9 +165,7 @@ def draft_problems(
                 fix="give --evidence (a URL or a file) or a before/after scene pair (--before and --after)",
             )
         )
-    if not draft.analyst.strip():
-        problems.append(Problem(field="analyst", found="empty", fix="give the observing analyst's name"))
-    elif CONTACT.search(draft.analyst):
+    if CONTACT.search(draft.analyst):
         problems.append(
             Problem(
                 field="analyst",
@@ -259,7 +259,7 @@ def cleaned_draft(draft: Draft) -> tuple[Draft, list[Problem]]:
 
 
 def observation_record(draft: Draft, evidence: list[dict[str, str]], recorded_at: str) -> dict[str, Any]:
-    """The log record of a checked draft (its id is given under the lock by `add_observations`)."""
+    """The log record of a checked draft (its id and signature are given under the lock by `add_observations`)."""
     record: dict[str, Any] = {
         "kind": "observation",
         "site_id": draft.site_id,
@@ -268,14 +268,17 @@ def observation_record(draft: Draft, evidence: list[dict[str, str]], recorded_at
         "recorded_at": recorded_at,
         "before_scene": draft.before_scene,
         "after_scene": draft.after_scene,
-        "evidence": evidence,
-        "analyst": draft.analyst.strip(),
+        "evidence": [*evidence, *draft.media],
         "origin": "monitor",
         "note": draft.note,
         "visibility": draft.visibility,
     }
+    if draft.analyst.strip():
+        record["observer"] = draft.analyst.strip()
     if draft.contact:
         record["contact"] = draft.contact
+    if draft.form:
+        record["form"] = dict(draft.form)
     return record
 
 
@@ -345,83 +348,179 @@ MAX_IMPORT_ROWS = 100_000
 """The most rows one import file may hold (a form export of more is split into several files)."""
 
 
-def import_rows(path: Path, ignore: Iterable[str] = ()) -> Iterator[tuple[int, Draft | Problem]]:
-    """Each data row of an import CSV, read as a stream: (its first line number, its draft or why it is malformed).
-
-    Comma or semicolon separated (KoBoToolbox's default), UTF-8 with or without
-    a BOM. Columns are `IMPORT_COLUMNS`; columns whose name starts with `_` (the
-    form tools' metadata) or is in `ignore` are skipped; any other column is
-    refused, so a misspelt field is never silently dropped. The file must be
-    a regular file; a malformed file (not UTF-8, a value over
-    `MAX_CSV_FIELD` characters, an unclosed quote, more than
-    `MAX_IMPORT_ROWS` rows) raises ObservationError naming the line.
-    """
-    ignored = set(ignore)
-    descriptor = open_regular(Path(os.path.realpath(path)))
-    with open(descriptor, encoding="utf-8-sig", newline="") as handle:
-        line = 1
-        reader = None
-        try:
-            first = handle.readline(MAX_CSV_FIELD)
-            if len(first) == MAX_CSV_FIELD:
+def _csv_rows(handle: IO[str], name: str) -> Iterator[tuple[int, list[str]]]:
+    """(line, values) of each row of a CSV stream, the header first (line 1); limits checked, one-line errors."""
+    line = 1
+    reader = None
+    try:
+        first = handle.readline(MAX_CSV_FIELD)
+        if len(first) == MAX_CSV_FIELD:
+            raise ObservationError(
+                Problem(file=name, line=1, found=f"a header line over {MAX_CSV_FIELD:,} characters", fix="check the file")
+            )
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        yield 1, [c.strip() for c in next(csv.reader([first], delimiter=delimiter), [])]
+        # strict: a quote left open is an error, not a note that swallows every row after it
+        reader = csv.reader(handle, delimiter=delimiter, strict=True)
+        for count, row in enumerate(reader, start=1):
+            if not row:
+                continue
+            # The row ends on line_num + 1; its quoted values may span lines.
+            line = reader.line_num + 1 - sum(v.count("\n") for v in row)
+            if count > MAX_IMPORT_ROWS:
                 raise ObservationError(
                     Problem(
-                        file=str(path), line=1, found=f"a header line over {MAX_CSV_FIELD:,} characters", fix="check the file"
+                        file=name,
+                        line=line,
+                        found=f"more than {MAX_IMPORT_ROWS:,} rows",
+                        fix="split the file and import each part",
                     )
                 )
-            delimiter = ";" if first.count(";") > first.count(",") else ","
-            columns = [c.strip() for c in next(csv.reader([first], delimiter=delimiter), [])]
-            _check_columns(path, columns, ignored)
-            # strict: a quote left open is an error, not a note that swallows every row after it
-            reader = csv.reader(handle, delimiter=delimiter, strict=True)
-            kept = [(index, name) for index, name in enumerate(columns) if name in IMPORT_COLUMNS]
-            for count, row in enumerate(reader, start=1):
-                if not row:
-                    continue
-                # The row ends on line_num + 1; its quoted values may span lines.
-                line = reader.line_num + 1 - sum(v.count("\n") for v in row)
-                if count > MAX_IMPORT_ROWS:
-                    raise ObservationError(
-                        Problem(
-                            file=str(path),
-                            line=line,
-                            found=f"more than {MAX_IMPORT_ROWS:,} rows",
-                            fix="split the file and import each part",
-                        )
-                    )
-                # Checked here too: the csv module's limit is process-wide, and a library may raise it.
-                if any(len(value) > MAX_CSV_FIELD for value in row):
-                    raise csv.Error(f"field larger than field limit ({MAX_CSV_FIELD})")
-                if len(row) > len(columns):
-                    yield line, Problem(found="more values than columns", fix=f"quote values that hold '{delimiter}'")
-                    continue
-                values = {name: row[index].strip() for index, name in kept if index < len(row)}
-                yield line, _draft(values)
-        except UnicodeDecodeError as error:
-            raise ObservationError(
-                Problem(file=str(path), found=f"not UTF-8 after line {line} ({error.reason})", fix="export the CSV as UTF-8")
-            ) from None
-        except csv.Error as error:
-            raise ObservationError(
-                Problem(
-                    file=str(path),
-                    line=reader.line_num + 1 if reader is not None else line,
-                    found=f"unreadable CSV ({error}: a value over {MAX_CSV_FIELD:,} characters, or a quote left open)",
-                    fix="shorten the value or close the quote",
-                )
-            ) from None
-
-
-def _check_columns(path: Path, columns: list[str], ignored: set[str]) -> None:
-    unknown = [c for c in columns if c not in IMPORT_COLUMNS and not c.startswith("_") and c not in ignored]
-    missing = [c for c in IMPORT_REQUIRED if c not in columns]
-    if unknown or missing or not columns:
+            # Checked here too: the csv module's limit is process-wide, and a library may raise it.
+            if any(len(value) > MAX_CSV_FIELD for value in row):
+                raise csv.Error(f"field larger than field limit ({MAX_CSV_FIELD})")
+            yield line, row
+    except UnicodeDecodeError as error:
+        raise ObservationError(
+            Problem(file=name, found=f"not UTF-8 after line {line} ({error.reason})", fix="export the CSV as UTF-8")
+        ) from None
+    except csv.Error as error:
         raise ObservationError(
             Problem(
-                file=str(path),
+                file=name,
+                line=reader.line_num + 1 if reader is not None else line,
+                found=f"unreadable CSV ({error}: a value over {MAX_CSV_FIELD:,} characters, or a quote left open)",
+                fix="shorten the value or close the quote",
+            )
+        ) from None
+
+
+@contextmanager
+def _export_tables(path: Path) -> Iterator[tuple[list[tuple[str, Callable[[], IO[str]]]], Path | None]]:
+    """The CSV tables of an export (name, opener) and the attachments it carries: a CSV alone, or an ODK Central ZIP."""
+    if path.suffix.lower() != ".zip":
+        yield [(str(path), lambda: open(open_regular(Path(os.path.realpath(path))), encoding="utf-8-sig", newline=""))], None
+        return
+    raw = os.fdopen(open_regular(Path(os.path.realpath(path))), "rb")
+    try:
+        archive = zipfile.ZipFile(raw)
+    except zipfile.BadZipFile as error:
+        raw.close()
+        raise ObservationError(
+            Problem(file=str(path), found=f"not a ZIP file ({error})", fix="give the export's CSV or ZIP")
+        ) from None
+    with raw, archive:  # a ZipFile given a file object never closes it
+        names = [n for n in archive.namelist() if n.lower().endswith(".csv") and not n.startswith("__MACOSX")]
+
+        def opener(name: str) -> Callable[[], IO[str]]:
+            return lambda: io.TextIOWrapper(archive.open(name), encoding="utf-8-sig", newline="")
+
+        yield [(f"{path}:{name}", opener(name)) for name in sorted(names)], path
+
+
+def import_rows(
+    path: Path, ignore: Iterable[str] = (), media: Path | None = None, attachments: Attachments | None = None
+) -> Iterator[tuple[int, Draft | Problem]]:
+    """Each submission of an import CSV or form export, read as a stream: (its first line, its draft or why it is malformed).
+
+    Comma or semicolon separated (KoBoToolbox's default), UTF-8 with or
+    without a BOM; a CSV, or an ODK Central ZIP (its main table, its repeat
+    groups' tables and its `media/`). Columns are read by their question's
+    name (`geo.formexport`), groups and form-tool metadata included; columns
+    in `ignore` are skipped; any other column is refused, so a misspelt field
+    is never silently dropped. A form export's rows carry their submission
+    (`form`) and their attachments, hashed (`media`: a folder or a ZIP; by
+    default the export's own, or an `attachments`/`media` folder beside a
+    CSV), which `attachments` collects for `store_attachments`. A malformed
+    file (not UTF-8, a value over `MAX_CSV_FIELD` characters, an unclosed
+    quote, more than `MAX_IMPORT_ROWS` rows) raises ObservationError naming
+    the line.
+    """
+    with _export_tables(path) as (tables, carried):
+        chosen = media or carried or default_media(path)
+        collected = attachments if attachments is not None else Attachments(None)
+        collected.media = Media.open(chosen) if chosen is not None else None
+        try:
+            yield from _submissions(path, tables, ignore, collected)
+        finally:
+            if collected.media is not None:
+                collected.media.close()
+
+
+def store_attachments(path: Path, data_dir: Path, attachments: Attachments, media: Path | None = None) -> int:
+    """Copy the attachments an import of the export at `path` hashed into `<data>/evidence/`; how many.
+
+    Called once every row has passed, so a refused import leaves nothing behind.
+    """
+    if not attachments.pending:
+        return 0
+    with _export_tables(path) as (_tables, carried):
+        chosen = media or carried or default_media(path)
+        assert chosen is not None, "attachments were hashed, so they were given"
+        attachments.media = Media.open(chosen)
+        try:
+            attachments.store(data_dir)
+        finally:
+            attachments.media.close()
+    return len(attachments.pending)
+
+
+def _submissions(
+    path: Path, tables: list[tuple[str, Callable[[], IO[str]]]], ignore: Iterable[str], attachments: Attachments
+) -> Iterator[tuple[int, Draft | Problem]]:
+    main: tuple[str, Callable[[], IO[str]]] | None = None
+    repeats: dict[str, list[dict[str, str]]] = {}
+    repeat_problems: list[tuple[int, Problem]] = []
+    for name, opener in tables:
+        with opener() as handle:
+            rows = _csv_rows(handle, name)
+            _line, header = next(rows, (1, []))
+            columns = Columns.of(header, ignore)
+            if "PARENT_KEY" not in columns.metadata and "_submission__uuid" not in columns.metadata:
+                if main is not None:
+                    raise ObservationError(
+                        Problem(file=str(path), found=f"two main tables ({main[0]}, {name})", fix="give one form's export")
+                    )
+                main = (name, opener)
+                continue
+            for line, row in rows:  # a repeat group: its attachments belong to the submission it repeats in
+                parent = columns.parent(row)
+                entries, problems = media_entries(columns, row, parent, attachments)
+                repeats.setdefault(parent, []).extend(entries)
+                repeat_problems.extend((line, p.at({"file": name})) for p in problems)
+    if main is None:
+        raise ObservationError(Problem(file=str(path), found="no table of submissions", fix="give the export's CSV or ZIP"))
+    yield from repeat_problems
+    name, opener = main
+    with opener() as handle:
+        rows = _csv_rows(handle, name)
+        _line, header = next(rows, (1, []))
+        columns = Columns.of(header, ignore)
+        _check_columns(name, columns)
+        for line, row in rows:
+            if len(row) > len(columns.names):
+                yield line, Problem(found="more values than columns", fix="quote values that hold the separator")
+                continue
+            values = {question: row[index].strip() for index, question in columns.fields.items() if index < len(row)}
+            form = columns.submission(row)
+            submission = str(form["submission_id"]) if form else ""
+            entries, problems = media_entries(columns, row, submission, attachments)
+            if problems:
+                yield from ((line, p) for p in problems)
+                continue
+            yield line, replace(_draft(values), form=form, media=(*entries, *repeats.get(submission, ())))
+
+
+def _check_columns(name: str, columns: Columns) -> None:
+    missing = [c for c in IMPORT_REQUIRED if c not in columns.fields.values()]
+    if columns.unknown or missing or not columns.names:
+        raise ObservationError(
+            Problem(
+                file=name,
                 line=1,
-                found=f"columns: unknown {unknown or 'none'}, missing {missing or 'none'}",
-                fix=f"name the columns {', '.join(IMPORT_COLUMNS)}, or skip one with --ignore-column (docs/observations.md)",
+                found=f"columns: unknown {columns.unknown or 'none'}, missing {missing or 'none'}",
+                fix=f"name the questions {', '.join(IMPORT_COLUMNS)}, or skip a column with --ignore-column "
+                "(docs/observations.md)",
             )
         )
 
@@ -441,11 +540,13 @@ def _draft(values: dict[str, str]) -> Draft:
     )
 
 
-def read_import_csv(path: str | Path, ignore: Iterable[str] = ()) -> tuple[list[tuple[int, Draft]], list[Problem]]:
+def read_import_csv(
+    path: str | Path, ignore: Iterable[str] = (), media: Path | None = None
+) -> tuple[list[tuple[int, Draft]], list[Problem]]:
     """Every well-formed data row of an import CSV as (line, draft), and the malformed rows (`import_rows`)."""
     rows: list[tuple[int, Draft]] = []
     malformed: list[Problem] = []
-    for line, row in import_rows(Path(path), ignore):
+    for line, row in import_rows(Path(path), ignore, media):
         if isinstance(row, Draft):
             rows.append((line, row))
         else:
@@ -453,18 +554,29 @@ def read_import_csv(path: str | Path, ignore: Iterable[str] = ()) -> tuple[list[
     return rows, malformed
 
 
+@dataclass
+class PreparedImport:
+    """The records of an import (empty when any row failed), every problem, and the attachments they cite."""
+
+    records: list[dict[str, Any]]
+    problems: list[Problem]
+    attachments: Attachments
+
+
 def prepare_import(
-    path: Path, data_dir: str | Path, today: date, ignore: Iterable[str] = ()
-) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """The records of every row of the import CSV at `path`, or every problem with any row (nothing to write).
+    path: Path, data_dir: str | Path, today: date, ignore: Iterable[str] = (), media: Path | None = None
+) -> PreparedImport:
+    """The records of every row of the import file at `path`, or every problem with any row (nothing to write).
 
     One pass over the file: each row is checked and turned into its record as
-    it is read. Evidence paths are read inside the CSV's own folder.
+    it is read. Evidence paths are read inside the CSV's own folder;
+    attachments are hashed, to be stored with `store_attachments`.
     """
     checker = Checker(data_dir, path.parent, today)
+    attachments = Attachments(None)
     records: list[dict[str, Any]] = []
     problems: list[Problem] = []
-    for line, row in import_rows(path, ignore):
+    for line, row in import_rows(path, ignore, media, attachments):
         where: Where = {"file": str(path), "line": line}
         if not isinstance(row, Draft):
             problems.append(row.at(where))
@@ -473,4 +585,4 @@ def prepare_import(
         problems.extend(problem.at(where) for problem in found)
         if record is not None and not problems:
             records.append(record)
-    return (records, []) if not problems else ([], problems)
+    return PreparedImport([] if problems else records, problems, attachments)

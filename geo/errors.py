@@ -112,6 +112,10 @@ class ObservationError(HeritageMapError, ValueError):
     """An observation or review cannot be recorded, or the log is broken."""
 
 
+class SigningError(HeritageMapError, ValueError):
+    """A key cannot be read or is not registered, or a signature or the keyring does not hold."""
+
+
 class UnsafeFileError(HeritageMapError, ValueError):
     """A file in the data folder is a link, a FIFO, a device or too large, so it is neither read nor written."""
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 
+from geo.anchor import anchor_text
 from geo.context import TOWN_POPULATION, context_layer
 from geo.credits import ABOUT, DATA_CREDITS, DEK, INVENTORY_MONITORS, TIMELINE_DEK, TIMELINE_TITLE, TITLE
 from geo.footprint_join import footprint_geometries
@@ -110,6 +111,7 @@ def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_li
         verdict_counts=verdict_counts(sites),
         unlocated=unlocated_names(inputs),
         legend=legend_counts(inputs, sites, footprints),
+        anchor=anchor_text(inputs.log),
     )
     return data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
 
@@ -197,6 +199,7 @@ def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm") -> foli
         credits=[],
         legend=legend_counts(inputs, view.sites),
         deep_links=False,
+        anchor=anchor_text(inputs.log),
     )
     fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
     TimelinePanel(timeline_payload(inputs, view.sites)).add_to(fmap)

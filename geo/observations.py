@@ -12,6 +12,7 @@ observations are never a status, only "under review".
 from __future__ import annotations
 
 import re
+import secrets
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -33,7 +34,10 @@ from geo._logfile import (
 )
 from geo.errors import ObservationError, Problem, UnsafeFileError, Where
 from geo.evidence import NO_EVIDENCE, needs_evidence, sort_key
-from geo.text import Kind, TextRefused, clean, identity
+from geo.keyring import Signer, keyring_path, person, read_keyring
+from geo.logmerge import merge_problems
+from geo.text import Kind, TextRefused, clean
+from geo.trust import check_records
 
 DECISIONS: tuple[str, ...] = ("confirm", "reject")
 CONTACT = re.compile(r"<[^>]*>|\S+@\S+|\+?\d[\d ()-]{6,}\d")
@@ -97,12 +101,17 @@ def read_log(path: str | Path) -> list[dict[str, Any]]:
 
     A missing file is an empty log. Raises ObservationError with the line
     `heritage-map verify` ends with when anything is wrong: a changed byte, a
-    broken link, a line not in canonical form, a duplicate id, a torn tail.
+    broken link, a line not in canonical form, a duplicate id, a torn tail, a
+    signature that does not hold or a review the two-person rule refuses
+    (`geo.trust`, against `keyring.jsonl` beside the log).
     """
     path = Path(path)
     found = scan_log(path)
     if found.problems:
         raise broken_log(path, found.problems)
+    trust = check_records(path, found.records, found.lines, read_keyring(keyring_path(path)))
+    if trust:
+        raise broken_log(path, trust)
     return found.records
 
 
@@ -115,6 +124,9 @@ def public_entries(records: Iterable[Mapping[str, Any]]) -> Iterator[tuple[Mappi
     `rev-<observation>-<n>`), so no gap in them shows that an internal record
     exists; the writers number public and internal observations apart, so a
     public id is its log id whenever the log was written by `heritage-map`.
+    A signed record keeps its own id, whose last part is random (it shows no
+    gap, and a merge that interleaves two copies of the log changes no
+    published id).
     The names are `of` (a review's observation) and `supersedes` (the
     observation a correction replaces), as public ids, or None when the record
     named is not public.
@@ -123,15 +135,18 @@ def public_entries(records: Iterable[Mapping[str, Any]]) -> Iterator[tuple[Mappi
     public_ids: dict[Any, str] = {}
     for record in records:
         kind = record.get("kind")
+        own = record.get("id") if record.get("signature") else None  # random, so it shows no gap: stable across merges
         if kind == "observation" and record.get("visibility") == "public" and isinstance(record.get("site_id"), str):
-            numbers[prefix := f"obs-{record['site_id']}"] += 1
-            public_ids.setdefault(record.get("id"), public_id := f"{prefix}-{numbers[prefix]}")
+            if own is None:
+                numbers[prefix := f"obs-{record['site_id']}"] += 1
+            public_ids.setdefault(record.get("id"), public_id := str(own or f"{prefix}-{numbers[prefix]}"))
             named = {"supersedes": public_ids.get(record["supersedes"])} if record.get("supersedes") else {}
             yield record, public_id, named
         elif kind == "review" and record.get("of") in public_ids and record.get("visibility", "public") == "public":
             of = public_ids[record["of"]]
-            numbers[prefix := f"rev-{of}"] += 1
-            yield record, f"{prefix}-{numbers[prefix]}", {"of": of}
+            if own is None:
+                numbers[prefix := f"rev-{of}"] += 1
+            yield record, str(own or f"{prefix}-{numbers[prefix]}"), {"of": of}
 
 
 def public_log(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -175,36 +190,62 @@ def file_name(path: object) -> str:
 # --- review state ---------------------------------------------------------------------------
 
 
-def _same_analyst(a: object, b: object) -> bool:
-    # NFKC, case, invisible characters, confusable letters and spacing do not make another analyst.
-    return identity(a) == identity(b)
+def _same_author(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    # The same key, or the same workspace account, or names equal after NFKC, case, invisible characters,
+    # confusable letters and spacing (`geo.keyring.person`).
+    return bool(person(a) & person(b))
 
 
-def decisions(records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
-    """Each decided observation id mapped to `confirmed` or `rejected`, replaying the log in order.
+def deciding_reviews(records: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any] | None]:
+    """Each decided observation id mapped to the review that decided it (None: confirmed by its publication).
 
-    A published finding is confirmed by publication. Otherwise the first review
-    by someone other than the author decides; a review of an unknown or already
-    decided observation, or by its author, decides nothing (the writers refuse
-    such reviews; this keeps a hand-edited log from changing a status).
+    Replays the log in order. A published finding is confirmed by publication.
+    Otherwise the first review by someone other than the author decides; a
+    review of an unknown or already decided observation, or by its author,
+    decides nothing (the writers refuse such reviews, and `geo.trust` names a
+    signed one; this keeps a hand-edited log from changing a status).
     """
-    authors: dict[str, Any] = {}
-    decided: dict[str, str] = {}
+    authors: dict[str, Mapping[str, Any]] = {}
+    decided: dict[str, Mapping[str, Any] | None] = {}
     for record in records:
         record_id = record.get("id")
         if record.get("kind") == "observation" and isinstance(record_id, str):
-            authors.setdefault(record_id, record.get("analyst"))
+            authors.setdefault(record_id, record)
             if record.get("origin") == "published":
-                decided.setdefault(record_id, "confirmed")
+                decided.setdefault(record_id, None)
         elif record.get("kind") == "review":
             target = record.get("of")
             if not isinstance(target, str) or target not in authors or target in decided:
                 continue
-            if _same_analyst(record.get("analyst"), authors[target]):
+            if _same_author(record, authors[target]):
                 continue
             if record.get("decision") in DECISIONS:
-                decided[target] = "confirmed" if record["decision"] == "confirm" else "rejected"
+                decided[target] = record
     return decided
+
+
+def decisions(records: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Each decided observation id mapped to `confirmed` or `rejected` (`deciding_reviews`)."""
+    return {
+        target: "confirmed" if review is None or review.get("decision") == "confirm" else "rejected"
+        for target, review in deciding_reviews(records).items()
+    }
+
+
+def vouched_by(record: Mapping[str, Any], review: Mapping[str, Any] | None) -> str:
+    """Who vouches for a confirmed observation, for readers: see `VOUCHES`."""
+    if record.get("origin") == "published":
+        return "published-signed" if record.get("signature") else "published-legacy"
+    return "review-signed" if review is not None and review.get("signature") else "review-legacy"
+
+
+VOUCHES = {
+    "published-signed": "the monitor's publication, transcribed here and signed by a registered analyst",
+    "published-legacy": "the monitor's publication, transcribed here before records were signed (legacy, unsigned)",
+    "review-signed": "a second analyst's confirmation, signed with a registered reviewer's key",
+    "review-legacy": "a second analyst's confirmation recorded before records were signed (legacy, names only)",
+}
+"""What each value of `vouched_by` means, as the site pages say it."""
 
 
 def review_state(record: Mapping[str, Any], decided: Mapping[str, str]) -> str:
@@ -236,9 +277,11 @@ def site_histories(records: Iterable[Mapping[str, Any]], *, public_only: bool) -
     `current` is the latest confirmed observation (by `observed_on`, or
     `reported_on` when only that is known, then `recorded_at`) that no
     confirmed correction supersedes (`supersedes`); rejected observations
-    appear nowhere.
+    appear nowhere. Each confirmed record says who vouches for it
+    (`vouched_by`, `VOUCHES`).
     """
     records = list(records)
+    deciders = deciding_reviews(records)
     decided = decisions(records)
     confirmed: dict[str, list[dict[str, Any]]] = {}
     pending: dict[str, list[dict[str, Any]]] = {}
@@ -251,10 +294,12 @@ def site_histories(records: Iterable[Mapping[str, Any]], *, public_only: bool) -
         if site_id not in confirmed:
             confirmed[site_id], pending[site_id] = [], []
         state = review_state(record, decided)
-        if state != "rejected":
-            (confirmed if state == "confirmed" else pending)[site_id].append(
-                public_record(record) if public_only else dict(record)
-            )
+        if state == "confirmed":
+            shown = public_record(record) if public_only else dict(record)
+            shown["vouched_by"] = vouched_by(record, deciders.get(str(record.get("id"))))
+            confirmed[site_id].append(shown)
+        elif state == "pending":
+            pending[site_id].append(public_record(record) if public_only else dict(record))
     superseded = {r.get("supersedes") for history in confirmed.values() for r in history if r.get("supersedes")}
     histories = {}
     for site_id, history in confirmed.items():
@@ -318,71 +363,94 @@ def quarantine_torn_tail(path: str | Path, *, on_quarantine: OnQuarantine | None
     quarantine_tail(Path(path), on_quarantine or _report_on_stderr)
 
 
-def next_id(prefix: str, existing: Iterable[Mapping[str, Any]]) -> str:
-    """`<prefix>-<n>`, n one more than the largest number already used after that prefix."""
-    return f"{prefix}-{_highest_numbers(existing).get(prefix, 0) + 1}"
+def new_id(prefix: str, used: set[Any]) -> str:
+    """`<prefix>-<8 random hex digits>`, not in `used` (and added to it).
 
-
-def _highest_numbers(records: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """For every id of the form `<prefix>-<n>`, the largest n used after that prefix (one pass)."""
-    highest: dict[str, int] = {}
-    for record in records:
-        prefix, _, number = str(record.get("id", "")).rpartition("-")
-        if prefix and number.isdigit() and number.isascii():
-            highest[prefix] = max(highest.get(prefix, 0), int(number))
-    return highest
+    Random, not numbered: two copies of the log that each add records get no
+    id twice, so `heritage-map log merge` keeps every record under the id it
+    was signed with.
+    """
+    while (candidate := f"{prefix}-{secrets.token_hex(4)}") in used:
+        pass
+    used.add(candidate)
+    return candidate
 
 
 def observation_prefix(observation: Mapping[str, Any]) -> str:
-    """The id prefix of a new observation: public and internal ones are numbered apart.
-
-    `obs-<site>-<n>` counts the site's public observations only and
-    `obs-<site>-internal-<n>` its internal ones, so the published ids of a
-    site run 1, 2, 3 with no gap that would show an internal record between.
-    """
+    """The id prefix of a new observation: `obs-<site>`, or `obs-<site>-internal` for an internal one."""
     internal = "-internal" if observation.get("visibility") != "public" else ""
     return f"obs-{observation['site_id']}{internal}"
 
 
-def add_observations(
-    path: str | Path, observations: list[dict[str, Any]], *, on_quarantine: OnQuarantine | None = None
-) -> list[dict[str, Any]]:
-    """Append checked observations (without ids), numbering each (`observation_prefix`) under the lock.
+def submission_key(record: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The form tool and submission id an imported record came from (`form`), or None."""
+    form = record.get("form")
+    if isinstance(form, dict) and isinstance(form.get("submission_id"), str):
+        return str(form.get("tool")), form["submission_id"]
+    return None
 
-    The numbers are taken in one pass over the log, so an import of N rows
-    costs N steps, not N times the log.
+
+@dataclass(frozen=True)
+class Added:
+    """What an append of observations wrote, and the imported submissions it skipped as already in the log."""
+
+    written: list[dict[str, Any]]
+    skipped: list[dict[str, Any]]
+
+
+def import_observations(
+    path: str | Path, observations: list[dict[str, Any]], signer: Signer, *, on_quarantine: OnQuarantine | None = None
+) -> Added:
+    """Append checked observations (without ids), each given a random id and signed by `signer`, under the lock.
+
+    An observation from a form submission (`form.submission_id`) already in
+    the log, or earlier in `observations`, is skipped and returned in
+    `skipped`, so an export imported twice adds nothing the second time.
     """
     path = Path(path)
+    skipped: list[dict[str, Any]] = []
 
     def build(existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        highest = _highest_numbers(existing)
-        numbered: list[dict[str, Any]] = []
+        used = {r.get("id") for r in existing}
+        imported = {key for r in existing if (key := submission_key(r)) is not None}
+        signed: list[dict[str, Any]] = []
+        skipped.clear()
         for observation in observations:
-            prefix = observation_prefix(observation)
-            highest[prefix] = highest.get(prefix, 0) + 1
-            numbered.append({"id": f"{prefix}-{highest[prefix]}", **observation})
-        return numbered
+            key = submission_key(observation)
+            if key is not None and key in imported:
+                skipped.append(observation)
+                continue
+            if key is not None:
+                imported.add(key)
+            signed.append(signer.sign({"id": new_id(observation_prefix(observation), used), **observation}))
+        return signed
 
-    return locked_append(path, build, on_quarantine or _report_on_stderr)
+    written = locked_append(path, build, on_quarantine or _report_on_stderr)
+    return Added(written, list(skipped))
 
 
-def review_problem(existing: list[dict[str, Any]], of: str, analyst: str) -> Problem | None:
-    """Why a review of `of` by `analyst` must be refused, or None when it may be recorded."""
+def add_observations(
+    path: str | Path, observations: list[dict[str, Any]], signer: Signer, *, on_quarantine: OnQuarantine | None = None
+) -> list[dict[str, Any]]:
+    """`import_observations`, returning the records written."""
+    return import_observations(path, observations, signer, on_quarantine=on_quarantine).written
+
+
+def review_problem(existing: list[dict[str, Any]], of: str, reviewer: Mapping[str, Any]) -> Problem | None:
+    """Why a review of `of` by `reviewer` (a record with the reviewer's `analyst`, `signer`, `account`) must be refused."""
     target = next((r for r in existing if r.get("kind") == "observation" and r.get("id") == of), None)
     where: Where = {"kind": "observation", "feature": of}
     if target is None:
         return Problem(
             **where, found="not in the log", fix="give the id of an observation (`heritage-map observe list --pending`)"
         )
-    if not analyst.strip():
-        return Problem(**where, field="analyst", found="empty", fix="give the reviewer's name with --analyst")
-    if _same_analyst(target.get("analyst"), analyst):
+    if _same_author(target, reviewer):
         return Problem(
             **where,
-            field="analyst",
-            found=f"{analyst!r} is its author {target.get('analyst')!r} (names are compared without regard to case, "
-            "spacing, invisible characters or look-alike letters)",
-            fix="a second analyst must review it",
+            field="signer",
+            found=f"{reviewer.get('analyst')!r} is its author {target.get('analyst')!r} (the same key or account, or a name "
+            "equal without regard to case, spacing, invisible characters or look-alike letters)",
+            fix="a second analyst, with a key of their own, must review it",
         )
     if needs_evidence(target):
         return Problem(
@@ -411,38 +479,41 @@ def add_review(
     path: str | Path,
     of: str,
     decision: str,
-    analyst: str,
+    signer: Signer,
     note: str | None = None,
     *,
     on_quarantine: OnQuarantine | None = None,
 ) -> dict[str, Any]:
-    """Record a reviewer's decision on observation `of`; refused (ObservationError) when the rules forbid it.
+    """Record a reviewer's decision on observation `of`, signed by `signer`; refused (ObservationError) when the rules forbid it.
 
-    The reviewer's name and note follow `geo.text`'s rules (NFC, nothing
-    invisible in a name) before anything is compared or written.
+    Refused: a signer without the reviewer role, the observation's own author
+    (the same key or account, or the same name), an unknown or decided
+    observation. The note follows `geo.text`'s rules before anything is written.
     """
     path = Path(path)
     where: Where = {"file": str(path), "kind": "observation"}
     of = _cleaned(of, "id", where, "id")
     where["feature"] = of
-    analyst = _cleaned(analyst, "name", where, "analyst").strip()
     note = None if note is None else _cleaned(note, "text", where, "note")
     if decision not in DECISIONS:
         raise ObservationError(Problem(**where, field="decision", found=repr(decision), fix=f"use one of {', '.join(DECISIONS)}"))
+    if not signer.may_review:
+        raise ObservationError(
+            Problem(
+                **where,
+                field="signer",
+                found=f"{signer.name!r} is registered as {signer.role}, and only a reviewer's confirmation counts",
+                fix="a reviewer reviews it (an admin may register a key with --role reviewer)",
+            ),
+            hint="nothing was written",
+        )
 
     def build(existing: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        problem = review_problem(existing, of, analyst)
+        review = {"kind": "review", "of": of, "decision": decision, "note": note, "recorded_at": utc_now()}
+        review = signer.sign({"id": new_id(f"rev-{of}", {r.get("id") for r in existing}), **review})
+        problem = review_problem(existing, of, review)
         if problem:
             raise ObservationError(problem.at({"file": str(path)}), hint="nothing was written")
-        review = {
-            "kind": "review",
-            "id": next_id(f"rev-{of}", existing),
-            "of": of,
-            "decision": decision,
-            "analyst": analyst,
-            "note": note,
-            "recorded_at": utc_now(),
-        }
         return [review]
 
     return locked_append(path, build, on_quarantine or _report_on_stderr)[0]
@@ -462,6 +533,8 @@ class VerifyReport:
     problems: tuple[Problem, ...]
     unterminated: bool = False
     """The last record lacks its newline (kept; the next writer appends it)."""
+    log: tuple[dict[str, Any], ...] = ()
+    """The records read (for anchors)."""
 
     @property
     def ok(self) -> bool:
@@ -515,8 +588,10 @@ def _evidence_file_problems(line: int, record: Mapping[str, Any], root: Path) ->
 RESTORE_EVIDENCE = "evidence is read only inside --evidence-root (restore the log from a copy if it names another file)"
 
 
-def verify_log(path: str | Path, data_dir: str | Path, *, evidence_root: str | Path | None = None) -> VerifyReport:
-    """Recompute the chain and every evidence file's SHA-256; report each broken record by line and id.
+def verify_log(
+    path: str | Path, data_dir: str | Path, *, evidence_root: str | Path | None = None, use_cache: bool = True
+) -> VerifyReport:
+    """Recompute the chain, every signature (`geo.trust`) and every evidence file's SHA-256; report each broken record.
 
     Relative evidence paths are resolved against `evidence_root` (default:
     `data_dir`; the command line passes the folder it runs in, where `observe
@@ -527,6 +602,9 @@ def verify_log(path: str | Path, data_dir: str | Path, *, evidence_root: str | P
     root = Path(evidence_root) if evidence_root is not None else Path(data_dir)
     found = scan_log(path)
     problems = list(found.problems)
+    if not found.problems:  # signatures and merges are checked on a chain that holds (a broken one is refused first)
+        problems.extend(check_records(path, found.records, found.lines, read_keyring(keyring_path(path)), use_cache=use_cache))
+        problems.extend(merge_problems(found.records, found.lines))
     evidence_files = 0
     for line, record in zip(found.lines, found.records):
         checked, broken = _evidence_file_problems(line, record, root)
@@ -535,5 +613,11 @@ def verify_log(path: str | Path, data_dir: str | Path, *, evidence_root: str | P
     problems.sort(key=lambda p: p.line or 0)
     head = found.records[-1].get("hash") if found.records else None
     return VerifyReport(
-        path, len(found.records), evidence_files, head if isinstance(head, str) else None, tuple(problems), found.unterminated
+        path,
+        len(found.records),
+        evidence_files,
+        head if isinstance(head, str) else None,
+        tuple(problems),
+        found.unterminated,
+        tuple(found.records),
     )

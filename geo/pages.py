@@ -164,12 +164,13 @@ def basemaps(tiles: Tiles) -> dict[str, Any]:
     }
 
 
-def build_info(tiles: Tiles, data_as_of: str | None) -> dict[str, Any]:
-    """What every site page of a build shares, for `assets/build-info.js`: the data's as-of date, the base layers
-    and their credits. Kept out of the pages, so a new as-of date rewrites one small file, not every page.
+def build_info(tiles: Tiles, data_as_of: str | None, anchor: str = "") -> dict[str, Any]:
+    """What every site page of a build shares, for `assets/build-info.js`: the data's as-of date, the published
+    log's anchor (`geo.anchor.anchor_text`, said in each page's footer), the base layers and their credits. Kept out
+    of the pages, so a new as-of date or a new record rewrites one small file, not every page.
     """
     credits = [TILE_CREDITS["osm"], TILE_CREDITS["satellite"]] if tiles != "none" else []
-    return {"as_of": data_as_of, "credits": credits, **basemaps(tiles)}
+    return {"as_of": data_as_of, "anchor": anchor, "credits": credits, **basemaps(tiles)}
 
 
 class SitePages:

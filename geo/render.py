@@ -231,6 +231,8 @@ class PageMeta:
     unlocated: list[str] = field(default_factory=list)
     legend: dict[str, Any] = field(default_factory=dict)
     deep_links: bool = True
+    anchor: str = ""
+    """The published log's anchor (`geo.anchor`), said in the credits: what a reader can check a copy against."""
 
     def as_json(self) -> dict[str, Any]:
         """The metadata as the JSON block heritage.js reads."""
@@ -246,6 +248,7 @@ class PageMeta:
             "unlocated": self.unlocated,
             "legend": self.legend,
             "deep_links": self.deep_links,
+            "anchor": self.anchor,
         }
 
 

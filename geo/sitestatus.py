@@ -19,6 +19,7 @@ import geopandas as gpd
 from geo import observations
 from geo._gc import collector_paused
 from geo.evidence import NO_EVIDENCE, date_text, needs_evidence, newest_day
+from geo.observations import VOUCHES
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -162,6 +163,7 @@ def history_entry(record: Mapping[str, Any]) -> dict[str, Any]:
         "before_scene": record.get("before_scene"),
         "after_scene": record.get("after_scene"),
         "evidence": _evidence_urls(record),
+        "vouched": VOUCHES.get(str(record.get("vouched_by")), ""),
     }
 
 

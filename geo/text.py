@@ -16,8 +16,9 @@ makes of invalid UTF-8 on the command line) cannot be written at all. So:
   with `kind="name"` or `"id"`); ids must match `ID` in full;
 - two analysts' names are the same analyst when their `identity` is equal:
   NFKC, case-folded, the Unicode TR39 confusable skeleton, white space
-  collapsed. Names are not authenticated (signatures will replace them); this
-  only stops one person from passing as two;
+  collapsed. The author of a record is its key (`geo.keyring`); names are
+  compared too, so one person cannot pass as two under look-alike names
+  (two keys, or a key and a workspace account);
 - whatever is printed to a terminal goes through `terminal`, which writes
   every character that is not printable as an escape (`\\x1b`, `\\u202e`).
 """

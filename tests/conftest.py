@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from typing import TYPE_CHECKING
 
 import pytest
@@ -16,6 +18,11 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Verified signatures are remembered in a folder of the run's own (servers started by tests inherit it)."""
+    os.environ["HERITAGE_MAP_CACHE"] = tempfile.mkdtemp(prefix="heritage-map-cache-")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test that drives Chromium is marked `browser`, so `pytest -m "not browser"` needs no Playwright."""
     for item in items:
@@ -27,6 +34,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def browser() -> Iterator[Browser]:
     """One headless Debian Chromium for the whole run."""
     yield from launch()
+
+
+@pytest.fixture(autouse=True)
+def _signature_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test remembers verified signatures in a folder of its own, never in the user's cache."""
+    monkeypatch.setenv("HERITAGE_MAP_CACHE", str(tmp_path_factory.mktemp("signature-cache")))
 
 
 @pytest.fixture

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from geo.build import MANIFEST, BuildState, build_maps
 from geo.observations import add_review, append_records
 from tests.layers import SOURCE, broken, write_layers
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from tests.signing import key_path, signer
 
 
 def stamps(folder: Path) -> dict[str, int]:
@@ -59,11 +58,14 @@ def test_a_second_build_of_the_same_inputs_writes_only_the_manifest(data_dir: Pa
 
 def test_a_new_observation_renders_only_its_site_page_the_maps_and_the_data(data_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "maps"
+    analyst = signer(data_dir, Path(key_path(data_dir, "A. Analyst", "analyst")))
+    reviewer = signer(data_dir, Path(key_path(data_dir, "B. Reviewer")))
     build_maps(data_dir, out, tiles="none")
     age(out)
     before = stamps(out)
-    append_records(data_dir / "observations.jsonl", [observation("obs-9", "site-cemetery", "destroyed", "2024-06-01")])
-    add_review(data_dir / "observations.jsonl", "obs-9", "confirm", "B. Reviewer")
+    signed = analyst.sign(observation("obs-9", "site-cemetery", "destroyed", "2024-06-01"))
+    append_records(data_dir / "observations.jsonl", [signed])
+    add_review(data_dir / "observations.jsonl", "obs-9", "confirm", reviewer)
     result = build_maps(data_dir, out, tiles="none")
     after = stamps(out)
     changed = {name for name in after if after[name] != before[name]}

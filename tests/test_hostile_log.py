@@ -26,6 +26,7 @@ from geo._logfile import MAX_RECORD_BYTES
 from geo.cli import main
 from geo.observations import append_records, read_log, verify_log
 from tests.layers import default_log, observation_chain, write_layers
+from tests.signing import key_path
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -136,10 +137,10 @@ def _commands(data: Path, work: Path) -> dict[str, list[str]]:
         "observe list": ["observe", "list"],
         "observe add": [
             *("observe", "add", "--site", "site-church", "--status", "unknown"),
-            *("--observed-on", "2024-04-04", "--analyst", "Zed"),
+            *("--observed-on", "2024-04-04", "--key", key_path(data, "Zed")),
         ],
-        "observe review": ["observe", "review", "obs-site-church-2", "--decision", "confirm", "--analyst", "Zed"],
-        "observe import": ["observe", "import", str(work / "rows.csv")],
+        "observe review": ["observe", "review", "obs-site-church-2", "--decision", "confirm", "--key", key_path(data, "Zed")],
+        "observe import": ["observe", "import", str(work / "rows.csv"), "--key", key_path(data, "Zed")],
         "verify": ["verify"],
     }
 
@@ -171,6 +172,7 @@ def assert_refused(result: Result, command: str) -> None:
 @pytest.fixture
 def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     data = write_layers(tmp_path / "layers", log=good_records())
+    key_path(data, "Zed")  # the keyring, before any test breaks the log
     monkeypatch.chdir(tmp_path)
     return data, tmp_path
 
@@ -289,7 +291,12 @@ def one_error_line(done: subprocess.CompletedProcess[str], expected: str) -> Non
     assert expected in done.stderr, done.stderr
 
 
-ADD = ["observe", "add", "--site", "site-church", "--status", "unknown", "--observed-on", "2024-04-04", "--analyst", "Zed"]
+ADD = ["observe", "add", "--site", "site-church", "--status", "unknown", "--observed-on", "2024-04-04"]
+
+
+def add(data: Path) -> list[str]:
+    """`observe add` signed with Zed's key."""
+    return [*ADD, "--key", key_path(data, "Zed")]
 
 
 @pytest.mark.parametrize("planted", ["observations.jsonl.quarantine", "observations.jsonl.lock"])
@@ -303,7 +310,7 @@ def test_a_planted_link_beside_the_log_is_refused_and_nothing_is_written_through
     log = data / "observations.jsonl"
     log.write_bytes(log.read_bytes() + b'{"torn')  # the next writer would quarantine this
     before = log.read_bytes()
-    result = invoke(ADD, data)
+    result = invoke(add(data), data)
     assert_refused(result, "observe add")
     assert f"{data / planted}: a symbolic link" in result.stderr
     assert target.read_bytes() == b"precious\n" and log.read_bytes() == before
@@ -329,7 +336,7 @@ def test_a_hard_linked_quarantine_is_refused(folder: tuple[Path, Path]) -> None:
     os.link(other, data / "observations.jsonl.quarantine")
     log = data / "observations.jsonl"
     log.write_bytes(log.read_bytes() + b'{"torn')
-    result = invoke(ADD, data)
+    result = invoke(add(data), data)
     assert_refused(result, "observe add")
     assert "has 2 hard links" in result.stderr and other.read_bytes() == b"keep\n"
 
@@ -339,13 +346,14 @@ def test_a_hard_linked_quarantine_is_refused(folder: tuple[Path, Path]) -> None:
     [
         ("observations.jsonl", ["verify"]),
         ("observations.jsonl", ["build", "--out", "maps", "--tiles", "none"]),
-        ("observations.jsonl.lock", ADD),
-        ("observations.jsonl.quarantine", ADD),
+        ("observations.jsonl.lock", None),
+        ("observations.jsonl.quarantine", None),
         ("heritage_sites.geojson", ["validate"]),
     ],
 )
-def test_a_fifo_in_the_folder_is_refused_not_waited_on(folder: tuple[Path, Path], fifo: str, command: list[str]) -> None:
+def test_a_fifo_in_the_folder_is_refused_not_waited_on(folder: tuple[Path, Path], fifo: str, command: list[str] | None) -> None:
     data, work = folder
+    command = command or add(data)
     path = data / fifo
     if fifo == "observations.jsonl.quarantine":
         (data / "observations.jsonl").write_bytes((data / "observations.jsonl").read_bytes() + b'{"torn')

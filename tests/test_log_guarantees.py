@@ -24,6 +24,7 @@ from geo.cli import main
 from geo.errors import ObservationError
 from geo.observations import append_records, read_log, verify_log
 from tests.layers import observation_chain
+from tests.signing import key_path
 from tests.test_observe_cli import write_monitor_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,22 +79,26 @@ def test_no_command_rewrites_earlier_bytes(tmp_path: Path, monkeypatch: pytest.M
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
-    EVIDENCE = ("--evidence", "https://example.org/c", "--analyst", "Ann")
+    ann, bob, cat = (key_path(data, name) for name in ("Ann", "Bob", "Cat"))
+    EVIDENCE = ("--evidence", "https://example.org/c", "--key", ann)
     commands = [
         (["observe", "add", "--site", "church", "--status", "destroyed", "--observed-on", "2024-04-04", *EVIDENCE], 0),
         (["observe", "add", "--site", "nowhere", "--status", "destroyed", "--observed-on", "2024-04-04", *EVIDENCE], 1),
-        (["observe", "add", "--site", "church", "--status", "destroyed", "--observed-on", "2024-04-04", "--analyst", "Ann"], 1),
-        (["observe", "review", "obs-church-6", "--decision", "confirm", "--analyst", "Bob"], 0),
-        (["observe", "review", "obs-church-6", "--decision", "reject", "--analyst", "Cat"], 1),
-        (["observe", "import", str(good_csv)], 0),
-        (["observe", "import", str(bad_csv)], 1),
+        (["observe", "add", "--site", "church", "--status", "destroyed", "--observed-on", "2024-04-04", "--key", ann], 1),
+        (["observe", "review", "@NEW@", "--decision", "confirm", "--key", bob], 0),
+        (["observe", "review", "@NEW@", "--decision", "reject", "--key", cat], 1),
+        (["observe", "import", str(good_csv), "--key", ann], 0),
+        (["observe", "import", str(bad_csv), "--key", ann], 1),
         (["observe", "list"], 0),
         (["verify"], 0),
     ]
     runner = CliRunner()
+    new = ""
     for args, code in commands:
         before = log.read_bytes()
+        args = [new if a == "@NEW@" else a for a in args]
         result = runner.invoke(main, [*args, "--data", str(data)])
+        new = new or result.stdout.strip()
         after = log.read_bytes()
         assert result.exit_code == code, (args, result.output)
         assert after.startswith(before), f"{args} rewrote earlier bytes"

@@ -15,12 +15,13 @@ from geo.observations import (
     add_review,
     append_records,
     decisions,
-    next_id,
+    new_id,
     public_record,
     read_log,
     site_histories,
 )
 from tests.layers import observation_chain
+from tests.signing import register, signer, team
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -186,8 +187,10 @@ def test_public_histories_leave_out_internal_records_and_contacts() -> None:
 
 @pytest.fixture
 def log(tmp_path: Path) -> Path:
-    return write_log(
-        tmp_path / "observations.jsonl",
+    """Four legacy (unsigned) observations, then a keyring: Admin, Ann (analyst), Bob and Cat (reviewers)."""
+    (tmp_path / "layers").mkdir()
+    path = write_log(
+        tmp_path / "layers" / "observations.jsonl",
         [
             obs("a"),
             obs("pub", origin="published", published_by="CHW"),
@@ -195,11 +198,18 @@ def log(tmp_path: Path) -> Path:
             obs("u", status="unknown", evidence=[]),
         ],
     )
+    team(path.parent)
+    return path
+
+
+def key(log: Path, name: str) -> Any:
+    return signer(log.parent, log.parent.parent / "keys" / f"{name}_ed25519")
 
 
 def test_review_is_recorded_with_its_own_id(log: Path) -> None:
-    review = add_review(log, "a", "confirm", "Bob", "matches the after scene")
-    assert review["id"] == "rev-a-1" and review["of"] == "a" and review["decision"] == "confirm"
+    review = add_review(log, "a", "confirm", key(log, "Bob"), "matches the after scene")
+    assert review["id"].startswith("rev-a-") and review["of"] == "a" and review["decision"] == "confirm"
+    assert review["analyst"] == "Bob" and review["signer"].startswith("SHA256:")
     assert read_log(log)[-1]["hash"] == review["hash"]
 
 
@@ -207,22 +217,25 @@ def test_review_is_recorded_with_its_own_id(log: Path) -> None:
     ("of", "analyst", "message"),
     [
         ("nope", "Bob", r"observation 'nope': not in the log"),
-        ("a", " ANN ", r"observation 'a': field 'analyst': 'ANN' is its author 'Ann'"),
+        ("a", "ANN", r"observation 'a': field 'signer': 'ANN' is its author 'Ann'"),
         ("pub", "Bob", r"observation 'pub': already confirmed by publication"),
         ("bare", "Bob", r"observation 'bare': field 'evidence': a damaged status that cites no evidence"),
     ],
 )
 def test_refused_reviews_write_nothing(log: Path, of: str, analyst: str, message: str) -> None:
+    """A legacy observation's author, by name, cannot confirm it with a key registered under that name either."""
+    if analyst == "ANN":
+        register(log.parent, "ANN", "reviewer", log.parent.parent / "keys" / "Admin_ed25519")
     before = log.read_bytes()
     with pytest.raises(ObservationError, match=message):
-        add_review(log, of, "confirm", analyst)
+        add_review(log, of, "confirm", key(log, analyst))
     assert log.read_bytes() == before
 
 
 def test_a_second_decision_is_refused(log: Path) -> None:
-    add_review(log, "a", "reject", "Bob")
+    add_review(log, "a", "reject", key(log, "Bob"))
     with pytest.raises(ObservationError, match=r"observation 'a': already rejected by an earlier review"):
-        add_review(log, "a", "confirm", "Cat")
+        add_review(log, "a", "confirm", key(log, "Cat"))
 
 
 def test_append_records_refuses_an_id_already_in_the_log(log: Path) -> None:
@@ -230,10 +243,10 @@ def test_append_records_refuses_an_id_already_in_the_log(log: Path) -> None:
         append_records(log, [obs("a")])
 
 
-def test_next_id_counts_past_the_largest_number_of_that_prefix() -> None:
-    existing = [{"id": "obs-x-1"}, {"id": "obs-x-7"}, {"id": "obs-x-y-9"}, {"id": "obs-x-note"}]
-    assert next_id("obs-x", existing) == "obs-x-8"
-    assert next_id("obs-z", existing) == "obs-z-1"
+def test_new_ids_are_random_and_never_one_already_used() -> None:
+    used: set[object] = {"obs-x-1"}
+    made = {new_id("obs-x", used) for _ in range(200)}
+    assert len(made) == 200 and all(len(i) == len("obs-x-") + 8 for i in made) and made < used
 
 
 # --- checks on a new observation ------------------------------------------------------------
@@ -283,7 +296,6 @@ def test_every_problem_is_reported_at_once() -> None:
         "field 'before_scene': scene 'missing' is not in imagery.json",
         "field 'evidence': 'http:///no-host' is not a well-formed URL",
         "field 'evidence': 'ftp://example.org/x' uses scheme 'ftp'",
-        "field 'analyst': empty",
         "field 'visibility': 'secret'",
     ]
     assert [p.message().split(";")[0] for p in problems] == expected
@@ -306,7 +318,7 @@ def test_before_and_after_must_differ() -> None:
 
 
 def test_an_unknown_status_may_be_reviewed_without_evidence(log: Path) -> None:
-    assert add_review(log, "u", "confirm", "Bob")["of"] == "u"
+    assert add_review(log, "u", "confirm", key(log, "Bob"))["of"] == "u"
 
 
 @pytest.mark.parametrize("status", ["destroyed", "damaged", "threatened", "intact"])
@@ -381,4 +393,6 @@ def test_import_csv_lists_a_row_with_too_many_values_by_line(tmp_path: Path) -> 
     )
     rows, malformed = read_import_csv(csv_file)
     assert [line for line, _ in rows] == [3]
-    assert [p.message() for p in malformed] == [f"{csv_file}: line 2: more values than columns; fix: quote values that hold ','"]
+    assert [p.message() for p in malformed] == [
+        f"{csv_file}: line 2: more values than columns; fix: quote values that hold the separator"
+    ]

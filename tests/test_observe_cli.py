@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -11,6 +12,7 @@ from click.testing import CliRunner, Result
 from geo.cli import main
 from geo.observations import read_log
 from tests.layers import collection, feature, point
+from tests.signing import team
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -70,7 +72,10 @@ def write_monitor_data(directory: Path) -> Path:
 
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
-    return write_monitor_data(tmp_path / "layers")
+    """The monitor data, with a keyring: Admin, Ann (analyst), Bob and Cat (reviewers)."""
+    directory = write_monitor_data(tmp_path / "layers")
+    team(directory)
+    return directory
 
 
 @pytest.fixture
@@ -80,7 +85,15 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 
 def run(runner: CliRunner, data: Path, *args: str) -> Result:
-    return runner.invoke(main, [*args, "--data", str(data)])
+    """Run the command; `--key NAME` signs with that team member's key (`tests.signing.team`)."""
+    given = list(args)
+    for at, value in enumerate(given[:-1]):
+        if value == "--key":
+            given[at + 1] = str(data.parent / "keys" / f"{given[at + 1]}_ed25519")
+    return runner.invoke(main, [*given, "--data", str(data)])
+
+
+OBS = re.compile(r"obs-church-[0-9a-f]{8}")
 
 
 ADD = (
@@ -98,7 +111,7 @@ ADD = (
     "after-1",
     "--evidence",
     "https://example.org/report",
-    "--analyst",
+    "--key",
     "Ann",
 )
 
@@ -106,10 +119,11 @@ ADD = (
 def test_add_writes_a_pending_observation_and_prints_its_id(runner: CliRunner, data: Path) -> None:
     result = run(runner, data, *ADD, "--note", "razed", "--contact", "ann@example.org")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "obs-church-1\n"
-    assert "under review until a second analyst confirms it" in result.stderr
+    assert OBS.fullmatch(result.stdout.strip())
+    assert "signed by Ann (SHA256:" in result.stderr and "under review until another reviewer confirms it" in result.stderr
     (record,) = read_log(data / "observations.jsonl")
-    assert record["id"] == "obs-church-1" and record["origin"] == "monitor" and record["contact"] == "ann@example.org"
+    assert record["id"] == result.stdout.strip() and record["origin"] == "monitor" and record["contact"] == "ann@example.org"
+    assert record["analyst"] == "Ann" and record["signer"].startswith("SHA256:") and len(record["signature"]) == 88
     assert record["evidence"] == [{"url": "https://example.org/report"}]
     assert record["recorded_at"].endswith("Z") and len(record["recorded_at"]) == 20
 
@@ -129,7 +143,7 @@ def test_add_records_an_evidence_file_with_its_hash(runner: CliRunner, data: Pat
         "2024-04-04",
         "--evidence",
         "after.png",
-        "--analyst",
+        "--key",
         "Ann",
     )
     assert result.exit_code == 0, result.output
@@ -153,7 +167,7 @@ def test_add_lists_every_problem_and_writes_nothing(runner: CliRunner, data: Pat
         "after-1",
         "--evidence",
         "www.example.org",
-        "--analyst",
+        "--key",
         "Ann",
     )
     assert result.exit_code == 1
@@ -188,7 +202,7 @@ def test_observe_add_refuses_a_status_without_evidence(runner: CliRunner, data: 
         "destroyed",
         "--observed-on",
         "2024-04-04",
-        "--analyst",
+        "--key",
         "Ann",
     )
     assert result.exit_code == 1
@@ -202,25 +216,29 @@ def test_observe_add_refuses_a_status_without_evidence(runner: CliRunner, data: 
 def test_missing_required_option_is_a_usage_error(runner: CliRunner, data: Path) -> None:
     result = run(runner, data, "observe", "add", "--site", "church", "--status", "damaged", "--observed-on", "2024-04-04")
     assert result.exit_code == 2
-    assert "Missing option '--analyst'" in result.stderr
+    assert "Missing option '--key'" in result.stderr
 
 
 def test_review_by_a_second_analyst_confirms(runner: CliRunner, data: Path) -> None:
-    run(runner, data, *ADD)
-    result = run(runner, data, "observe", "review", "obs-church-1", "--decision", "confirm", "--analyst", "Bob")
+    observation = run(runner, data, *ADD).stdout.strip()
+    result = run(runner, data, "observe", "review", observation, "--decision", "confirm", "--key", "Bob")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "rev-obs-church-1-1\n"
-    assert "obs-church-1 is now confirmed" in result.stderr
+    assert re.fullmatch(f"rev-{observation}-[0-9a-f]{{8}}\n", result.stdout)
+    assert f"{observation} is now confirmed" in result.stderr
     listing = run(runner, data, "observe", "list")
+    fingerprint = read_log(data / "observations.jsonl")[0]["signer"]
     assert listing.stdout.splitlines()[1].split() == [
-        "obs-church-1",
+        observation,
         "church",
+        "Church",
         "destroyed",
         "2024-04-04",
         "confirmed",
+        "1",
         "Ann",
+        f"({fingerprint})",
         "public",
-        "obs-church-1",
+        observation,
     ]
 
 
@@ -228,40 +246,55 @@ def test_review_by_a_second_analyst_confirms(runner: CliRunner, data: Path) -> N
     ("target", "analyst", "message"),
     [
         (
-            "obs-church-1",
-            "ann",
+            None,
+            "Bob",
             (
-                "observation 'obs-church-1': field 'analyst': 'ann' is its author 'Ann' (names are compared without "
-                "regard to case, spacing, invisible characters or look-alike letters); fix: a second analyst must review it"
+                "field 'signer': 'Bob' is its author 'Bob' (the same key or account, or a name equal without regard to "
+                "case, spacing, invisible characters or look-alike letters); fix: a second analyst, with a key of their "
+                "own, must review it"
             ),
         ),
-        ("obs-church-9", "Bob", "observation 'obs-church-9': not in the log"),
+        (
+            None,
+            "Ann",
+            (
+                "field 'signer': 'Ann' is registered as analyst, and only a reviewer's confirmation counts; "
+                "fix: a reviewer reviews it"
+            ),
+        ),
+        ("obs-church-9", "Cat", "observation 'obs-church-9': not in the log"),
     ],
 )
-def test_refused_review_exits_1_with_one_line(runner: CliRunner, data: Path, target: str, analyst: str, message: str) -> None:
-    run(runner, data, *ADD)
-    result = run(runner, data, "observe", "review", target, "--decision", "confirm", "--analyst", analyst)
+def test_refused_review_exits_1_with_one_line(
+    runner: CliRunner, data: Path, target: str | None, analyst: str, message: str
+) -> None:
+    """A review signed by the author's own key is refused; so is one by a key without the reviewer role."""
+    observation = run(runner, data, *ADD[:-1], "Bob").stdout.strip()
+    before = (data / "observations.jsonl").read_bytes()
+    result = run(runner, data, "observe", "review", target or observation, "--decision", "confirm", "--key", analyst)
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert message in result.stderr and result.stderr.startswith("heritage-map: error: ")
+    assert (data / "observations.jsonl").read_bytes() == before
 
 
 def test_second_decision_is_refused(runner: CliRunner, data: Path) -> None:
-    run(runner, data, *ADD)
-    run(runner, data, "observe", "review", "obs-church-1", "--decision", "reject", "--analyst", "Bob")
-    result = run(runner, data, "observe", "review", "obs-church-1", "--decision", "confirm", "--analyst", "Cat")
+    observation = run(runner, data, *ADD).stdout.strip()
+    run(runner, data, "observe", "review", observation, "--decision", "reject", "--key", "Bob")
+    result = run(runner, data, "observe", "review", observation, "--decision", "confirm", "--key", "Cat")
     assert result.exit_code == 1
-    assert "observation 'obs-church-1': already rejected by an earlier review; fix: record a new observation" in result.stderr
+    assert f"observation '{observation}': already rejected by an earlier review; fix: record a new observation" in result.stderr
 
 
 def test_bad_decision_is_a_usage_error(runner: CliRunner, data: Path) -> None:
-    result = run(runner, data, "observe", "review", "obs-church-1", "--decision", "maybe", "--analyst", "Bob")
+    result = run(runner, data, "observe", "review", "obs-church-1", "--decision", "maybe", "--key", "Bob")
+    assert "Invalid value for '--decision'" in result.stderr
     assert result.exit_code == 2
 
 
 def test_list_filters_by_site_status_and_pending(runner: CliRunner, data: Path) -> None:
-    run(runner, data, *ADD)
-    run(
+    church = run(runner, data, *ADD).stdout.strip()
+    cemetery = run(
         runner,
         data,
         "observe",
@@ -274,20 +307,20 @@ def test_list_filters_by_site_status_and_pending(runner: CliRunner, data: Path) 
         "2024-05-01",
         "--evidence",
         "https://example.org/b",
-        "--analyst",
+        "--key",
         "Ann",
-    )
-    run(runner, data, "observe", "review", "obs-church-1", "--decision", "confirm", "--analyst", "Bob")
+    ).stdout.strip()
+    run(runner, data, "observe", "review", church, "--decision", "confirm", "--key", "Bob")
 
     def ids(*options: str) -> list[str]:
         result = run(runner, data, "observe", "list", *options)
         assert result.exit_code == 0
         return [line.split()[0] for line in result.stdout.splitlines()[1:]]
 
-    assert ids() == ["obs-church-1", "obs-cemetery-1"]
-    assert ids("--pending") == ["obs-cemetery-1"]
-    assert ids("--site", "church") == ["obs-church-1"]
-    assert ids("--status", "threatened") == ["obs-cemetery-1"]
+    assert ids() == [church, cemetery]
+    assert ids("--pending") == [cemetery]
+    assert ids("--site", "church") == [church]
+    assert ids("--status", "threatened") == [cemetery]
     assert ids("--status", "intact") == []
 
 
@@ -305,10 +338,11 @@ def test_import_adds_every_row(runner: CliRunner, data: Path, tmp_path: Path) ->
         "church,damaged,2024-04-04,before-1,after-1,https://example.org/a,Ann,roof",
         "cemetery,threatened,2024-04-05,,,https://example.org/b,Ann,",
     )
-    result = run(runner, data, "observe", "import", str(csv_file))
+    result = run(runner, data, "observe", "import", str(csv_file), "--key", "Bob")
     assert result.exit_code == 0, result.output
-    assert result.stdout.split() == ["obs-church-1", "obs-cemetery-1"]
-    assert [r["origin"] for r in read_log(data / "observations.jsonl")] == ["monitor", "monitor"]
+    assert [i.rsplit("-", 1)[0] for i in result.stdout.split()] == ["obs-church", "obs-cemetery"]
+    written = read_log(data / "observations.jsonl")
+    assert [(r["origin"], r["analyst"], r["observer"]) for r in written] == [("monitor", "Bob", "Ann"), ("monitor", "Bob", "Ann")]
 
 
 def test_import_is_all_or_nothing_and_names_every_bad_line(runner: CliRunner, data: Path, tmp_path: Path) -> None:
@@ -318,7 +352,7 @@ def test_import_is_all_or_nothing_and_names_every_bad_line(runner: CliRunner, da
         "nowhere,damaged,2024-04-04,,,https://example.org/b,Ann,",
         "church,gone,04/04/2024,,,,Ann,",
     )
-    result = run(runner, data, "observe", "import", str(csv_file))
+    result = run(runner, data, "observe", "import", str(csv_file), "--key", "Ann")
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines[0].startswith(f"heritage-map: error: {csv_file}: line 3: field 'site_id': 'nowhere'")
@@ -330,27 +364,33 @@ def test_import_is_all_or_nothing_and_names_every_bad_line(runner: CliRunner, da
     assert not (data / "observations.jsonl").exists()
 
 
-def test_import_skips_form_tool_columns_only_when_told(runner: CliRunner, data: Path, tmp_path: Path) -> None:
+def test_import_skips_an_unknown_column_only_when_told(runner: CliRunner, data: Path, tmp_path: Path) -> None:
     csv_file = tmp_path / "kobo.csv"
     csv_file.write_text(
-        "start;end;site_id;status;observed_on;analyst;evidence;_uuid\n"
-        "2024-05-01T09:00;2024-05-01T09:05;church;intact;2024-05-01;Ann;https://example.org/a;9f1c\n",
+        "start;end;site_id;status;observed_on;analyst;evidence;weather;_uuid\n"
+        "2024-05-01T09:00;2024-05-01T09:05;church;intact;2024-05-01;Ann;https://example.org/a;rain;9f1c\n",
         encoding="utf-8",
     )
-    refused = run(runner, data, "observe", "import", str(csv_file))
+    refused = run(runner, data, "observe", "import", str(csv_file), "--key", "Ann")
     assert refused.exit_code == 1
-    assert f"{csv_file}: line 1: columns: unknown ['start', 'end'], missing none" in refused.stderr
-    result = run(runner, data, "observe", "import", str(csv_file), "--ignore-column", "start", "--ignore-column", "end")
+    assert f"{csv_file}: line 1: columns: unknown ['weather'], missing none" in refused.stderr
+    result = run(runner, data, "observe", "import", str(csv_file), "--ignore-column", "weather", "--key", "Ann")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "obs-church-1\n"
+    assert OBS.fullmatch(result.stdout.strip())
 
 
-def test_verify_ok_prints_counts_and_head(runner: CliRunner, data: Path) -> None:
+def test_verify_ok_prints_counts_and_anchors(runner: CliRunner, data: Path) -> None:
     run(runner, data, *ADD)
     head = read_log(data / "observations.jsonl")[-1]["hash"]
     result = run(runner, data, "verify")
     assert result.exit_code == 0
-    assert result.stdout == f"ok: {data / 'observations.jsonl'}: 1 records, chain intact, 0 evidence file(s) match; head {head}\n"
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        f"ok: {data / 'observations.jsonl'}: 1 records, chain intact, signatures hold (4 registered key(s); "
+        "0 legacy unsigned record(s)), 0 evidence file(s) match"
+    )
+    assert lines[1] == f"log anchor (keep it; never publish it): 1:{head}"
+    assert lines[2].startswith("public anchor (as published): public:1:")
 
 
 def test_verify_names_a_changed_evidence_file(runner: CliRunner, data: Path, tmp_path: Path) -> None:
@@ -368,21 +408,25 @@ def test_verify_names_a_changed_evidence_file(runner: CliRunner, data: Path, tmp
         "2024-04-04",
         "--evidence",
         "after.png",
-        "--analyst",
+        "--key",
         "Ann",
     )
     (tmp_path / "after.png").write_bytes(b"altered")
     result = run(runner, data, "verify")
     assert result.exit_code == 1
-    assert (
-        "line 1: record 'obs-church-1': field 'evidence': file 'after.png' no longer has the SHA-256 recorded for it"
-        in result.stderr
+    assert re.search(
+        r"line 1: record 'obs-church-[0-9a-f]{8}': field 'evidence': file 'after.png' no longer has the SHA-256 recorded for it",
+        result.stderr,
     )
     assert result.stderr.count("\n") == 1  # one problem: the error itself, as every reader of the log gives it
 
 
 def test_help_has_a_summary_and_an_example(runner: CliRunner) -> None:
-    for args in (["observe"], ["observe", "add"], ["observe", "review"], ["observe", "list"], ["observe", "import"], ["verify"]):
+    commands = (
+        ["observe"], ["observe", "add"], ["observe", "review"], ["observe", "list"], ["observe", "show"], ["observe", "import"],
+        ["verify"], ["analyst"], ["analyst", "add"], ["analyst", "list"], ["log"], ["log", "merge"],
+    )  # fmt: skip
+    for args in commands:
         result = runner.invoke(main, [*args, "--help"])
         assert result.exit_code == 0
         summary, _, example = result.stdout.partition("Example")

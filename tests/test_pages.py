@@ -88,7 +88,8 @@ def test_chips_appear_with_their_swipe_and_score(data_dir: Path) -> None:
 
 def test_build_info_holds_what_every_site_page_shares() -> None:
     none, osm = build_info("none", "2024-04-04"), build_info("osm", None)
-    assert none == {"as_of": "2024-04-04", "credits": [], "tiles": [], "minimap": None}
+    assert none == {"as_of": "2024-04-04", "anchor": "", "credits": [], "tiles": [], "minimap": None}
+    assert build_info("none", None, "Log anchor: 2 published records")["anchor"] == "Log anchor: 2 published records"
     assert [t["name"] for t in osm["tiles"]] == ["OpenStreetMap", "Satellite (Esri World Imagery)"]
     assert [t["show"] for t in osm["tiles"]] == [True, False] and osm["minimap"]["url"].startswith("https://tile.")
 

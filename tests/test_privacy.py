@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from typing import TYPE_CHECKING
 
 from click.testing import CliRunner
@@ -10,7 +11,9 @@ from click.testing import CliRunner
 from geo.build import build_maps
 from geo.cli import main
 from geo.export import export_data
+from geo.observations import public_log, read_log
 from tests.layers import SOURCE, default_log, write_layers
+from tests.signing import key_path
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -158,21 +161,27 @@ def test_public_ids_have_no_gap_where_an_internal_record_sits(tmp_path: Path) ->
     assert not {"analyst", "contact", "hash", "prev_hash"} & set(rows[0]) and {r["visibility"] for r in rows} == {"public"}
 
 
-def test_writers_number_public_and_internal_observations_apart(tmp_path: Path) -> None:
+def test_writers_give_random_ids_that_show_no_gap_and_mark_internal_ones(tmp_path: Path) -> None:
+    """A signed record's public id is its own, random id: no count of the internal records shows through it."""
     data = write_layers(tmp_path / "layers", log=[])
-    args = ["--site", "site-church", "--status", "unknown", "--observed-on", "2024-04-04", "--analyst", "Ann"]
+    args = ["--site", "site-church", "--status", "unknown", "--observed-on", "2024-04-04", "--key", key_path(data, "Ann")]
     ids = []
     for visibility in ("public", "internal", "public", "internal"):
         result = CliRunner().invoke(main, ["observe", "add", *args, "--visibility", visibility, "--data", str(data)])
         assert result.exit_code == 0, result.output
         ids.append(result.stdout.strip())
-    assert ids == ["obs-site-church-1", "obs-site-church-internal-1", "obs-site-church-2", "obs-site-church-internal-2"]
+    pattern = [r"obs-site-church-[0-9a-f]{8}", r"obs-site-church-internal-[0-9a-f]{8}"] * 2
+    assert all(re.fullmatch(p, i) for p, i in zip(pattern, ids)), ids
+    public = [r["id"] for r in public_log(read_log(data / "observations.jsonl"))]
+    assert public == [ids[0], ids[2]]
 
 
 def test_the_manifest_lists_published_files_only(tmp_path: Path) -> None:
     data = write_layers(tmp_path / "layers", log=public_and_internal_log() + internal_work())
     build_maps(data, tmp_path / "maps", tiles="none")
-    lines = (tmp_path / "maps" / "MANIFEST.sha256").read_text(encoding="utf-8").splitlines()
+    anchor, *lines = (tmp_path / "maps" / "MANIFEST.sha256").read_text(encoding="utf-8").splitlines()
+    published = len(public_log(read_log(data / "observations.jsonl")))
+    assert re.fullmatch(rf"# heritage-map public log anchor: records={published} head=[0-9a-f]{{64}}", anchor)
     names = [line.split("  ", 1)[1] for line in lines]
     assert all(not name.startswith("..") and (tmp_path / "maps" / name).is_file() for name in names)
     assert "observations.jsonl" not in "".join(names) and "data/observations.csv" in names

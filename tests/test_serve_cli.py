@@ -32,6 +32,10 @@ def test_create_admin_reads_the_password_from_the_environment_and_keeps_the_key_
     state = default_state_dir(data)
     assert state == tmp_path / "layers.workspace"
     assert stat.S_IMODE((state / "secret_key").stat().st_mode) == 0o600
+    signing = state / "workspace_ed25519"  # the key the workspace signs with, ready for an admin to register
+    assert stat.S_IMODE(signing.stat().st_mode) == 0o600 and (state / "workspace_ed25519.pub").read_text().startswith(
+        "ssh-ed25519 "
+    )
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
     assert (state / "workspace.sqlite3").is_file()
     assert not (data / "workspace.sqlite3").exists()

@@ -105,7 +105,9 @@ def test_history_entries_carry_the_allow_listed_fields_only() -> None:
         "before_scene",
         "after_scene",
         "evidence",
+        "vouched",
     }
+    assert entry["vouched"] == "the monitor's publication, transcribed here before records were signed (legacy, unsigned)"
     assert "ann@example.org" not in str(entry) and "+374" not in str(entry)
 
 

@@ -21,6 +21,7 @@ from geo.cli import main
 from geo.observations import decisions, read_log
 from geo.text import TextRefused, clean, identity, skeleton, terminal
 from tests.layers import default_layers, observation_chain, write_layers
+from tests.signing import key_path, new_key
 from tests.test_observe_cli import ADD, write_monitor_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,7 +114,19 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(*args: str, data: Path) -> Result:
-    return CliRunner().invoke(main, [*args, "--data", str(data)])
+    """Run the command; `--analyst NAME` signs with NAME's registered key (`tests.signing.key_path`)."""
+    given = list(args)
+    if "--analyst" in given:
+        at = given.index("--analyst")
+        given[at : at + 2] = ["--key", key_path(data, given[at + 1])]
+    return CliRunner().invoke(main, [*given, "--data", str(data)])
+
+
+def register_named(name: str, data: Path) -> Result:
+    """`heritage-map analyst add NAME`, signed by the keyring's first admin."""
+    admin = key_path(data, "Admin", "admin")
+    key = new_key(data.parent / "keys", "new")
+    return run("analyst", "add", name, "--key", f"{key}.pub", "--sign-with", admin, data=data)
 
 
 def one_line(result: Result, expected: str) -> None:
@@ -124,7 +137,7 @@ def one_line(result: Result, expected: str) -> None:
 
 def added_by(analyst: str, data: Path) -> str:
     author = list(ADD)
-    author[author.index("Ann")] = analyst
+    author[author.index("--key") : author.index("--key") + 2] = ["--analyst", analyst]
     result = run(*author, data=data)
     assert result.exit_code == 0, result.output
     return result.stdout.strip()
@@ -132,13 +145,16 @@ def added_by(analyst: str, data: Path) -> str:
 
 @pytest.mark.parametrize("variant", list(SAME_ANN))
 def test_the_author_cannot_review_under_a_look_alike_name(data: Path, variant: str) -> None:
+    """A second key registered under a name that reads as the author's is the author (a name cannot pass as two)."""
     observation = added_by(ANN, data)
     before = (data / "observations.jsonl").read_bytes()
-    result = run("observe", "review", observation, "--decision", "confirm", "--analyst", SAME_ANN[variant], data=data)
     if variant == "zero-width space (old log)":
-        one_line(result, "U+200B ZERO WIDTH SPACE (an invisible or bidirectional control character)")
-    else:
-        one_line(result, "is its author 'Ann Petrosyan'")
+        one_line(
+            register_named(SAME_ANN[variant], data), "U+200B ZERO WIDTH SPACE (an invisible or bidirectional control character)"
+        )
+        return
+    result = run("observe", "review", observation, "--decision", "confirm", "--analyst", SAME_ANN[variant], data=data)
+    one_line(result, "is its author 'Ann Petrosyan'")
     assert (data / "observations.jsonl").read_bytes() == before
 
 
@@ -157,23 +173,25 @@ def test_names_are_recorded_in_nfc_and_the_nfd_spelling_is_the_same_analyst(data
 
 
 @pytest.mark.parametrize("name", ["Ann\u202eev", "Ann\u200b", "Ann\nobs-forged"])
-def test_observe_add_refuses_an_invisible_or_control_character_in_the_name(data: Path, name: str) -> None:
-    author = list(ADD)
-    author[author.index("Ann")] = name
-    one_line(run(*author, data=data), "field 'analyst': U+")
-    assert not (data / "observations.jsonl").exists()
+def test_analyst_add_refuses_an_invisible_or_control_character_in_the_name(data: Path, name: str) -> None:
+    keyring = data / "keyring.jsonl"
+    key_path(data, "Admin", "admin")
+    before = keyring.read_bytes()
+    one_line(register_named(name, data), "field 'name': U+")
+    assert keyring.read_bytes() == before
 
 
 def test_observe_import_refuses_a_bidi_override_in_a_name_by_line(data: Path, tmp_path: Path) -> None:
     rows = tmp_path / "rows.csv"
     rows.write_text("site_id,status,observed_on,analyst\nchurch,unknown,2024-05-01,Cat\u202eeve\n", encoding="utf-8")
-    one_line(run("observe", "import", str(rows), data=data), f"{rows}: line 2: field 'analyst': U+202E RIGHT-TO-LEFT OVERRIDE")
+    result = run("observe", "import", str(rows), "--analyst", "Bob", data=data)
+    one_line(result, f"{rows}: line 2: field 'analyst': U+202E RIGHT-TO-LEFT OVERRIDE")
 
 
 def test_observe_import_refuses_a_file_that_is_not_utf8_in_one_line(data: Path, tmp_path: Path) -> None:
     rows = tmp_path / "rows.csv"
     rows.write_bytes(b"site_id,status,observed_on,analyst\nchurch,unknown,2024-05-01,Ann\xff\n")
-    one_line(run("observe", "import", str(rows), data=data), "not UTF-8")
+    one_line(run("observe", "import", str(rows), "--analyst", "Bob", data=data), "not UTF-8")
 
 
 def _process(args: list[bytes], cwd: Path) -> subprocess.CompletedProcess[bytes]:
@@ -184,19 +202,22 @@ def _process(args: list[bytes], cwd: Path) -> subprocess.CompletedProcess[bytes]
 
 
 ADD_BYTES = [b"observe", b"add", b"--status", b"unknown", b"--observed-on", b"2024-04-04"]
+KEY = b"@KEY@"
 
 
 @pytest.mark.parametrize(
     "arguments",
     [
-        [*ADD_BYTES, b"--site", b"church", b"--analyst", b"Ann\xff"],
-        [*ADD_BYTES, b"--site", b"church\xff", b"--analyst", b"A"],
-        [*ADD_BYTES, b"--site", b"church", b"--analyst", b"A", b"--note", b"caf\xe9"],
-        [b"observe", b"review", b"obs-church-1\xff", b"--decision", b"confirm", b"--analyst", b"Bob"],
-        [b"observe", b"review", b"obs-church-1", b"--decision", b"confirm", b"--analyst", b"B\xc3"],
+        [b"analyst", b"add", b"Ann\xff", b"--key", KEY + b".pub", b"--sign-with", KEY],
+        [*ADD_BYTES, b"--site", b"church\xff", b"--key", KEY],
+        [*ADD_BYTES, b"--site", b"church", b"--key", KEY, b"--note", b"caf\xe9"],
+        [b"observe", b"review", b"obs-church-1\xff", b"--decision", b"confirm", b"--key", KEY],
+        [b"analyst", b"add", b"B\xc3", b"--key", KEY + b".pub", b"--sign-with", KEY],
     ],
 )
 def test_invalid_utf8_arguments_give_one_line_not_a_traceback(data: Path, tmp_path: Path, arguments: list[bytes]) -> None:
+    key = key_path(data, "Admin", "admin").encode()
+    arguments = [a.replace(KEY, key) for a in arguments]
     done = _process([*arguments, b"--data", str(data).encode()], tmp_path)
     assert done.returncode == 1, done.stderr
     assert done.stderr.count(b"\n") == 1 and done.stderr.startswith(b"heritage-map: error: "), done.stderr
@@ -223,8 +244,10 @@ def test_observe_list_escapes_a_name_that_would_draw_a_row_of_its_own(data: Path
 
 
 def test_an_error_naming_a_hostile_id_is_printed_escaped(data: Path) -> None:
-    added_by("Ann", data)
-    result = run("observe", "review", "obs-church-1\x1b[2J\nforged line", "--decision", "confirm", "--analyst", "Bob", data=data)
+    observation = added_by("Ann", data)
+    result = run(
+        "observe", "review", f"{observation}\x1b[2J\nforged line", "--decision", "confirm", "--analyst", "Bob", data=data
+    )
     one_line(result, "\\x1b[2J")
     assert "\x1b" not in result.stderr
 

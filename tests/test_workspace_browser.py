@@ -16,6 +16,7 @@ from PIL import Image
 
 from geo import observations
 from tests.layers import write_layers
+from tests.signing import register_workspace
 from tests.workspace_server import PASSWORD, Server, create_admin, running_workspace
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("workspace")
     data, state = write_layers(root / "layers"), root / "state"
     create_admin(data, state, "ada", "Ada Admin")
+    register_workspace(data, state)  # an admin registers the workspace's signing key in the keyring
     with running_workspace(data, state, root / "maps", "--tiles", "none", "--max-upload-mb", MAX_UPLOAD_MB) as running:
         yield running
 

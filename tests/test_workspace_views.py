@@ -16,9 +16,10 @@ from PIL import Image
 
 from geo import observations
 from geo.workspace import publish
-from geo.workspace.config import Workspace
+from geo.workspace.config import Workspace, signing_key
 from geo.workspace.roles import grant
 from tests.layers import write_layers
+from tests.signing import register_workspace
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -39,6 +40,7 @@ def workspace(settings: Any, tmp_path: Path) -> Workspace:
         tiles="none",
     )
     found.state_dir.mkdir()
+    register_workspace(found.data_dir, found.state_dir)
     settings.HERITAGE_WORKSPACE = found
     return found
 
@@ -194,8 +196,9 @@ def test_an_observation_is_recorded_for_the_logged_in_account(workspace: Workspa
     assert response.status_code == 302
     record = log(workspace)[-1]
     assert response["Location"] == f"/observation/{record['id']}/"
-    assert record["id"] == "obs-site-church-1"
-    assert record["analyst"] == "anna"
+    assert re.fullmatch(r"obs-site-church-[0-9a-f]{8}", record["id"])
+    assert record["analyst"] == "anna" and record["account"] == "anna"
+    assert record["signer"] == signing_key(workspace).fingerprint
     assert record["origin"] == "monitor"
     assert record["reported_on"] == "2024-06-03"
     assert record["evidence"] == [{"url": "https://example.org/report"}]
@@ -312,32 +315,36 @@ def test_markup_and_template_syntax_in_a_note_are_shown_as_text(workspace: Works
 def test_the_author_cannot_confirm_their_own_observation(workspace: Workspace) -> None:
     author = client_for("anna", "reviewer")
     author.post("/observe/site-church/", observation())
-    page = author.get("/observation/obs-site-church-1/").content.decode()
+    observation_id = log(workspace)[-1]["id"]
+    page = author.get(f"/observation/{observation_id}/").content.decode()
     assert "You recorded this observation" in page and 'value="confirm"' not in page
     before = workspace.log_path.read_bytes()
-    response = author.post("/observation/obs-site-church-1/review/", {"decision": "confirm"}, follow=True)
+    response = author.post(f"/observation/{observation_id}/review/", {"decision": "confirm"}, follow=True)
     assert "Refused: you recorded this observation" in response.content.decode()
     assert workspace.log_path.read_bytes() == before
 
 
 def test_a_second_reviewer_confirms_and_the_queue_empties(workspace: Workspace) -> None:
     client_for("anna", "analyst").post("/observe/site-church/", observation())
+    observation_id = log(workspace)[-1]["id"]
     reviewer = client_for("bert", "reviewer")
     queue = reviewer.get("/queue/").content.decode()
-    assert "obs-site-church-1" in queue and "Anna (anna)" in queue
-    response = reviewer.post("/observation/obs-site-church-1/review/", {"decision": "confirm", "note": "agreed"})
+    assert observation_id in queue and "Anna (anna)" in queue
+    response = reviewer.post(f"/observation/{observation_id}/review/", {"decision": "confirm", "note": "agreed"})
     assert response.status_code == 302
     review = log(workspace)[-1]
-    assert (review["kind"], review["of"], review["decision"], review["analyst"], review["note"]) == (
+    assert (review["kind"], review["of"], review["decision"], review["analyst"], review["account"], review["note"]) == (
         "review",
-        "obs-site-church-1",
+        observation_id,
         "confirm",
+        "bert",
         "bert",
         "agreed",
     )
-    assert observations.decisions(log(workspace))["obs-site-church-1"] == "confirmed"
-    assert "/observation/obs-site-church-1/" not in reviewer.get("/queue/").content.decode()
-    again = reviewer.post("/observation/obs-site-church-1/review/", {"decision": "reject"}, follow=True)
+    assert observations.decisions(log(workspace))[observation_id] == "confirmed"
+    assert observations.verify_log(workspace.log_path, workspace.data_dir).ok
+    assert f"/observation/{observation_id}/" not in reviewer.get("/queue/").content.decode()
+    again = reviewer.post(f"/observation/{observation_id}/review/", {"decision": "reject"}, follow=True)
     assert "already confirmed" in again.content.decode()
 
 
@@ -380,10 +387,14 @@ def test_an_import_is_previewed_then_committed_once(workspace: Workspace) -> Non
     token = re.search(r'name="token" value="([0-9a-f]+)"', html).group(1)
     assert client.post("/import/commit/", {"token": token}).status_code == 302
     added = log(workspace)[-2:]
-    assert [(r["site_id"], r["analyst"]) for r in added] == [("site-church", "Field A"), ("site-cemetery", "Field B")]
+    assert [(r["site_id"], r["analyst"], r["observer"]) for r in added] == [
+        ("site-church", "anna", "Field A"),
+        ("site-cemetery", "anna", "Field B"),
+    ]
+    assert [r["form"]["submission_id"] for r in added] == ["u1", "u2"]
     again = upload_csv(client, text).content.decode()
     assert "0 new, 2 already imported, 0 invalid." in again
-    assert "in the log as obs-site-church-1" in again
+    assert f"in the log as {added[0]['id']}" in again
     assert "nothing to import" in again
 
 
@@ -404,14 +415,14 @@ def test_an_import_with_an_invalid_row_writes_nothing(workspace: Workspace) -> N
 
 def test_an_export_with_unknown_columns_is_refused_by_name_unless_skipped(workspace: Workspace) -> None:
     client = client_for("anna", "analyst")
-    text = "site_id,status,observed_on,analyst,evidence,start,end\nsite-church,unknown,2024-06-01,Field A,,x,y\n"
+    text = "site_id,status,observed_on,analyst,evidence,start,weather,crew\nsite-church,unknown,2024-06-01,Field A,,x,y,z\n"
     html = upload_csv(client, text).content.decode()
-    assert "unknown [&#x27;start&#x27;, &#x27;end&#x27;]" in html
-    html = upload_csv(client, text, ignore="start end").content.decode()
+    assert "unknown [&#x27;weather&#x27;, &#x27;crew&#x27;]" in html
+    html = upload_csv(client, text, ignore="weather crew").content.decode()
     assert "1 new, 0 already imported, 0 invalid." in html
     token = re.search(r'name="token" value="([0-9a-f]+)"', html).group(1)
     assert client.post("/import/commit/", {"token": token}).status_code == 302
-    assert log(workspace)[-1]["analyst"] == "Field A"
+    assert log(workspace)[-1]["observer"] == "Field A"
 
 
 # --- imagery, publish, audit, accounts ----------------------------------------------------------
@@ -480,7 +491,8 @@ def test_a_failed_validation_is_the_outcome_and_the_maps_stay(workspace: Workspa
 
 def test_audit_shows_verify_the_head_and_who_did_what(workspace: Workspace) -> None:
     client_for("anna", "analyst").post("/observe/site-church/", observation())
-    client_for("bert", "reviewer").post("/observation/obs-site-church-1/review/", {"decision": "reject", "note": "no"})
+    observation_id = log(workspace)[-1]["id"]
+    client_for("bert", "reviewer").post(f"/observation/{observation_id}/review/", {"decision": "reject", "note": "no"})
     html = client_for("carl", "analyst").get("/audit/").content.decode()
     head = log(workspace)[-1]["hash"]
     assert "Intact: 4 records" in html and head in html
@@ -541,7 +553,7 @@ def test_published_maps_carry_no_account_name_and_no_internal_record(workspace: 
     zoya, yuri = client_for("zoya", "analyst"), client_for("yuri", "reviewer")
     zoya.post("/observe/site-church/", observation(note="public note", observed_on="2024-06-01"))
     zoya.post("/observe/site-cemetery/", observation(note="internal-note-xyz", visibility="internal"))
-    for observation_id in ("obs-site-church-1", "obs-site-cemetery-internal-1"):  # internal ones are numbered apart
+    for observation_id in [r["id"] for r in log(workspace)[-2:]]:
         assert yuri.post(f"/observation/{observation_id}/review/", {"decision": "confirm"}).status_code == 302
     yuri.post("/publish/start/")
     deadline = time.monotonic() + 180

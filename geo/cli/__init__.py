@@ -24,7 +24,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("geo.cli.build", "Validate the layers and write the maps (index.html and the rest) into OUT."),
     "coverage": ("geo.cli.coverage", "Count communities identified of 107, site statuses and unlocated features."),
     "observe": ("geo.cli.observe", "Record, review, list and import monitors' observations."),
-    "verify": ("geo.cli.verify", "Check the log's hash chain and evidence files; name the first broken record."),
+    "verify": ("geo.cli.verify", "Check the log's chain, signatures and evidence files; name the first broken record."),
+    "analyst": ("geo.cli.analyst", "Register analysts' public keys in the keyring beside the log, and list them."),
+    "log": ("geo.cli.log", "Merge two copies of the monitors' log (or keyring) that diverged; a git merge driver."),
     "imagery": ("geo.cli.imagery", "Catalog satellite scenes and ask what they show of each site."),
     "export": ("geo.cli.export", "Export the layers and the monitors' log, or a picture of the map, into OUT."),
     "serve": (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -23,3 +24,21 @@ out_option = click.option(
     show_default=True,
     help="Folder the outputs are written to.",
 )
+
+key_option = click.option(
+    "--key",
+    "key_path",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    required=True,
+    help="Your private key (OpenSSH Ed25519, e.g. ~/.ssh/id_ed25519), registered in the keyring; "
+    "a passphrase is read from $HERITAGE_MAP_KEY_PASSPHRASE or asked on the terminal.",
+)
+
+
+def signer(data_dir: Path, key_path: Path) -> Any:
+    """The `geo.keyring.Signer` of the private key at `key_path`, as the keyring beside the log registers it."""
+    from geo.keyring import checked_keyring, keyring_path
+    from geo.keys import KeyPair
+
+    keyring = checked_keyring(keyring_path(data_dir / "observations.jsonl"))
+    return keyring.signer(KeyPair.load(key_path))

@@ -70,6 +70,23 @@ def _create_admin(username: str, full_name: str) -> None:
     click.echo(f"created admin account {username!r}; start the workspace with heritage-map serve and log in", err=True)
 
 
+def _signing_key_notice(workspace: object) -> None:
+    """Make the workspace's signing key on first run, and say how to register it while the keyring lacks it."""
+    from geo.keyring import keyring_path, read_keyring
+    from geo.workspace.config import Workspace, signing_key
+
+    assert isinstance(workspace, Workspace)
+    pair = signing_key(workspace)
+    key = read_keyring(keyring_path(workspace.log_path)).keys.get(pair.fingerprint)
+    if key is None or key.role != "workspace":
+        click.echo(
+            f"heritage-map: warning: the workspace's signing key {pair.fingerprint} is not registered, so it cannot record "
+            f"anything yet; an admin registers it: heritage-map analyst add workspace --key "
+            f"{workspace.signing_key_path}.pub --role workspace --sign-with ADMIN_KEY --data {workspace.data_dir}",
+            err=True,
+        )
+
+
 @click.command(name="serve")
 @data_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback: this machine only).")
@@ -148,7 +165,7 @@ def command(
       heritage-map serve --data scratch/layers --maps scratch/maps
     """
     from geo.inputs import folder_problem
-    from geo.workspace.config import Workspace, default_state_dir
+    from geo.workspace.config import Workspace, default_state_dir, signing_key
 
     problem = folder_problem(data_dir)
     if problem is not None:
@@ -176,7 +193,9 @@ def command(
     _setup(workspace)
     if admin:
         _create_admin(admin, full_name)
+        signing_key(workspace)  # made now, so an admin can register it before the first start
         return
+    _signing_key_notice(workspace)
     import waitress
 
     from geo.workspace.wsgi import application

@@ -1347,6 +1347,7 @@
       var list = el("ul");
       (meta.credits || []).forEach(function (c) { list.appendChild(el("li", null, [c.url ? link(c.url, c.text) : el("span", { text: c.text })])); });
       details.appendChild(list);
+      if (meta.anchor) details.appendChild(el("p", { className: "hm-anchor", text: meta.anchor }));
       L.DomEvent.disableClickPropagation(details);
       L.DomEvent.disableScrollPropagation(details);
       return details;

@@ -14,7 +14,10 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from geo.keys import KeyPair
 
 ENV_DATA = "HERITAGE_MAP_DATA"
 ENV_STATE = "HERITAGE_MAP_STATE"
@@ -27,6 +30,7 @@ ENV_BEHIND_TLS_PROXY = "HERITAGE_MAP_BEHIND_TLS_PROXY"
 
 DEFAULT_MAX_UPLOAD_MB = 25
 SECRET_KEY_FILE = "secret_key"
+SIGNING_KEY_FILE = "workspace_ed25519"
 DATABASE_FILE = "workspace.sqlite3"
 
 
@@ -53,6 +57,11 @@ class Workspace:
     def log_path(self) -> Path:
         """The monitors' log the workspace appends to."""
         return self.data_dir / "observations.jsonl"
+
+    @property
+    def signing_key_path(self) -> Path:
+        """The workspace's own Ed25519 key (OpenSSH, 0600; `.pub` beside it), which signs for its accounts."""
+        return self.state_dir / SIGNING_KEY_FILE
 
     @property
     def evidence_dir(self) -> Path:
@@ -109,6 +118,24 @@ def secret_key(state_dir: Path) -> str:
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:
         handle.write(secrets.token_urlsafe(50) + "\n")
     return path.read_text(encoding="ascii").strip()
+
+
+def signing_key(workspace: Workspace) -> KeyPair:
+    """The workspace's signing key: made on first use in the state folder (mode 0600), never anywhere else.
+
+    An admin registers its public half in the keyring with role `workspace`
+    (`heritage-map analyst add workspace --key STATE/workspace_ed25519.pub
+    --role workspace --sign-with ADMIN_KEY`); until then the workspace records
+    nothing.
+    """
+    from geo.keys import KeyPair, write_key_pair
+
+    workspace.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = workspace.signing_key_path
+    try:
+        return KeyPair.of(write_key_pair(path))
+    except FileExistsError:
+        return KeyPair.load(path)
 
 
 def django_settings(workspace: Workspace) -> dict[str, Any]:

@@ -138,7 +138,11 @@
   function footer(meta) {
     var H = hm(), box = el("div", { className: "hm-key-footer" });
     var stack = H.symbolCanvas({ weight: 0 }, 8, function (ctx, centre) { H.drawStack(ctx, centre, centre, 3); });
-    box.appendChild(el("ul", { className: "hm-key" }, [keyRow(stack, t("several sites or places at one point, with their number: select it to list them all"), null)]));
+    /* A picture cannot be clicked: it says what the marker is, the page also how to open it. */
+    var stackRow = keyRow(stack, t("several sites or places at one point, with their number: select it to list them all"), null);
+    stackRow.classList.add("hm-interactive-only");
+    box.appendChild(el("ul", { className: "hm-key" }, [stackRow, keyRow(H.symbolCanvas({ weight: 0 }, 8, function (ctx, centre) { H.drawStack(ctx, centre, centre, 3); }), t("several sites or places at one point, with their number"), null)]));
+    box.lastChild.lastChild.classList.add("hm-print-only");
     if (meta.verdict_counts) box.appendChild(el("p", { className: "hm-key-note", text: t("Sites by evidence: {levels}", { levels: meta.verdict_counts }) }));
     if (meta.unlocated && meta.unlocated.length) {
       var details = el("details", { className: "hm-unlocated" }, [el("summary", { text: t("Not on the map (no sourced location): {count}", { count: meta.unlocated.length }) })]);

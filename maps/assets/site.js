@@ -3,7 +3,8 @@
  *
  * The block holds the site as a one-feature GeoJSON FeatureCollection, the page's
  * title and the map's bounds. What every page of a build shares (the data's as-of
- * date, the base layers chosen by the build and their credits) is in
+ * date, the published log's anchor shown in the footer, the base layers chosen by
+ * the build and their credits) is in
  * assets/build-info.js (window.HeritageMapBuild), which each build rewrites: a new
  * observation of one site rewrites that site's page and that small file, not
  * every page.
@@ -45,6 +46,9 @@
     }
     L.control.layers(base, overlays, { position: "topright", collapsed: false }).addTo(map);
     HeritageMap.init(map, { title: page.title, as_of: build.as_of || null, credits: build.credits || [], deep_links: false });
+    // The published log's anchor, the same for every page of a build: text, never markup.
+    var anchor = document.getElementById("hm-anchor");
+    if (anchor && build.anchor) anchor.textContent = build.anchor;
     HeritageMap.bindSwipes();
   }
 

@@ -1,7 +1,9 @@
 """Imports by upload: a KoBoToolbox or ODK export previewed row by row, then committed all or nothing.
 
-Each row is new, already imported (the log holds an observation with the same
-site, status, date, analyst, scenes, evidence and note), or invalid with the
+Each row is new, already imported (the log holds an observation from the same
+form submission, by its `_uuid` or `instanceID`; for a CSV that is not a form
+export, one with the same site, status, date, observer, scenes, evidence and
+note), or invalid with the
 reasons `observe import` would give. The upload waits in the state folder
 between the preview and the commit, and is checked again at the commit
 against the log as it is then.
@@ -23,6 +25,7 @@ from geo import drafts
 from geo.errors import HeritageMapError, Problem
 from geo.observations import file_name
 from geo.workspace import records, uploads
+from geo.workspace.config import signing_key
 from geo.workspace.forms import ImportForm, problem_text
 from geo.workspace.roles import ROLES, require_role
 from geo.workspace.views._shared import account, data_error, read_log, workspace
@@ -39,11 +42,17 @@ SESSION_KEY = "workspace_import"
 
 
 def _fingerprint(record: dict[str, Any] | drafts.Draft) -> tuple[Any, ...]:
-    """What makes two observations the same submission (evidence compared by its text: URL or path as given)."""
+    """What makes two observations the same submission: its form's submission id, or (evidence compared by its
+    text: URL or path as given) its content.
+    """
     get = record.get if isinstance(record, dict) else lambda name: getattr(record, name, None)
+    form = get("form")
+    if isinstance(form, dict) and form.get("submission_id"):
+        return ("submission", form.get("tool"), form["submission_id"])
     evidence = get("evidence") or ()
     items = sorted(str(e.get("url") or e.get("file")) if isinstance(e, dict) else str(e) for e in evidence)
-    analyst = " ".join(str(get("analyst") or "").split()).casefold()
+    observer = get("observer") if isinstance(record, dict) and get("signature") else get("analyst")
+    analyst = " ".join(str(observer or "").split()).casefold()
     return (
         get("site_id"),
         get("status"),
@@ -148,7 +157,8 @@ def commit(request: HttpRequest) -> HttpResponse:
         new: list[tuple[Where, drafts.Draft]] = [({"line": row["line"]}, row["draft"]) for row in rows if row["fate"] == "new"]
         # The preview just checked these same drafts against the same files: no problem can be left.
         prepared, _problems = drafts.prepare_observations(new, ws.data_dir, ws.data_dir, date.today())
-        written = records.write(ws.log_path, account(request), records.NewObservations(tuple(prepared))) if prepared else []
+        change = records.NewObservations(tuple(prepared))
+        written = records.write(ws.log_path, signing_key(ws), account(request), change) if prepared else []
     except HeritageMapError as error:
         return data_error(request, error)
     path.unlink()

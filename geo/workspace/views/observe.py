@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from geo import drafts
 from geo.errors import HeritageMapError
 from geo.workspace import records, sites, uploads
+from geo.workspace.config import signing_key
 from geo.workspace.forms import ObservationForm, reported_on_problem
 from geo.workspace.roles import ROLES, require_role
 from geo.workspace.views._shared import account, data_error, workspace
@@ -98,5 +99,5 @@ def _record(request: HttpRequest, form: ObservationForm, site_id: str, staging: 
     if reported_on:
         prepared[0]["reported_on"] = reported_on
     uploads.keep(staged, ws.data_dir)
-    written = records.write(ws.log_path, account(request), records.NewObservations(tuple(prepared)))
+    written = records.write(ws.log_path, signing_key(ws), account(request), records.NewObservations(tuple(prepared)))
     return str(written[0]["id"])

@@ -15,6 +15,7 @@ from geo import observations
 from geo.errors import HeritageMapError
 from geo.imagery import local_image
 from geo.workspace import records, sites, uploads
+from geo.workspace.config import signing_key
 from geo.workspace.forms import ReviewForm
 from geo.workspace.roles import REVIEWERS, require_role, role_of
 from geo.workspace.views._shared import account, data_error, is_author, names, read_log, workspace
@@ -127,7 +128,7 @@ def review(request: HttpRequest, observation_id: str) -> HttpResponse:
             messages.error(request, _("Refused: you recorded this observation, so a second person must review it."))
             return redirect("observation", observation_id=observation_id)
         change = records.NewReview(observation_id, form.cleaned_data["decision"], form.cleaned_data["note"] or None)
-        written = records.write(ws.log_path, account(request), change)[0]
+        written = records.write(ws.log_path, signing_key(ws), account(request), change)[0]
     except HeritageMapError as error:
         problem = error.problem
         messages.error(request, _("Refused: %(why)s") % {"why": f"{problem.found}; {problem.fix}" if problem else error})
