@@ -35,8 +35,24 @@ _MAP_READY = "window.HeritageMap && window.HeritageMap.state.map !== null"
 PRINT_SCRIPT = "(credits) => window.HeritageMap.printLayout(credits)"
 """Lays the overview out for print (`geo/static/layout.js` `printLayout`): every credit is set as text, never
 parsed as markup. It returns what the picture will say: its title, dek, key entries and credit line."""
+_TILES_SETTLED = """() => {
+  let busy = false;
+  HeritageMap.state.map.eachLayer((layer) => { if (layer instanceof L.GridLayer && layer.isLoading()) busy = true; });
+  return !busy;
+}"""
 # Two animation frames: Leaflet redraws its canvas on the next frame after a change.
 _TWO_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+PRINT_HEIGHT = 800
+"""The least height, in CSS pixels, the print layout is laid out at: the key of every layer fits it. A smaller
+picture is laid out at a whole multiple of its size and drawn at that fraction of a pixel per CSS pixel, so it
+holds the same layout, smaller."""
+
+
+def print_size(width: int, height: int) -> int:
+    """The whole multiple of `width`×`height` the print layout is laid out at (1 from `PRINT_HEIGHT` up)."""
+    return max(1, -(-PRINT_HEIGHT // height))
 
 
 def print_layout(page: Any, credits: list[dict[str, str]]) -> dict[str, Any]:
@@ -49,6 +65,12 @@ def print_layout(page: Any, credits: list[dict[str, str]]) -> dict[str, Any]:
     """
     shown: dict[str, Any] = page.evaluate(PRINT_SCRIPT, credits)
     page.evaluate(_TWO_FRAMES)
+    check_layout(shown)
+    return shown
+
+
+def check_layout(shown: dict[str, Any]) -> None:
+    """Refuse a print layout without its title, key or credit line, or whose key does not fit (`print_layout`)."""
     missing = [part for part in ("title", "legend", "credit") if not shown.get(part)]
     if missing:
         raise ExportError(
@@ -58,9 +80,8 @@ def print_layout(page: Any, credits: list[dict[str, str]]) -> dict[str, Any]:
     if not shown.get("legendFits"):
         raise ExportError(
             "--format png: the map's key does not fit a picture of this height, so symbols would go unexplained; "
-            "nothing was written; fix: a larger --height (800 or more)"
+            "nothing was written; fix: a larger --height"
         )
-    return shown
 
 
 def screenshot(
@@ -110,7 +131,10 @@ def _screenshot(
             reason = str(error).strip().splitlines()[0]
             raise ExportError(f"{chromium}: Chromium did not start ({reason}); {INSTALL_FIX}") from None
         try:
-            page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=scale)
+            layout = print_size(width, height)
+            page = browser.new_page(
+                viewport={"width": width * layout, "height": height * layout}, device_scale_factor=scale / layout
+            )
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.on(
                 "requestfailed", lambda request: failed_tiles.append(request.url) if request.resource_type == "image" else None
@@ -119,9 +143,11 @@ def _screenshot(
                 page.route("**/*", _local_only)
             page.goto(page_path.resolve().as_uri())
             page.wait_for_function(_MAP_READY, timeout=TIMEOUT_MS)
-            if not offline:
-                page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
-            print_layout(page, credits)
+            shown = page.evaluate(PRINT_SCRIPT, credits)
+            page.evaluate(_TWO_FRAMES)
+            if not offline:  # the print layout's view asks for its own tiles: wait until each has come or failed
+                page.wait_for_function(_TILES_SETTLED, timeout=TIMEOUT_MS)
+                page.evaluate(_TWO_FRAMES)
             if errors:
                 raise ExportError(
                     f"--format png: the map page raised an error in Chromium ({errors[0]}); "
@@ -133,6 +159,7 @@ def _screenshot(
                     "so the picture would show a grey map; nothing was written; "
                     "fix: check the network, or pass --tiles none for a map drawn with no network"
                 )
+            check_layout(shown)
             page.screenshot(path=str(png_path), type="png")
         except BrowserTimeout:
             raise ExportError(

@@ -41,7 +41,7 @@
       var box = el("div", { className: "hm-search leaflet-bar", role: "search" });
       var label = el("label", { "for": "hm-search-input", className: "hm-visually-hidden", text: "Search by name (Latin, Armenian or Azerbaijani script)" });
       var input = el("input", { id: "hm-search-input", type: "search", placeholder: "Search by name…", autocomplete: "off", "aria-label": "Search by name in Latin, Armenian or Azerbaijani script" });
-      var results = el("ul", { className: "hm-results", role: "listbox", id: "hm-search-results" });
+      var results = el("ul", { className: "hm-results", role: "listbox", id: "hm-search-results", "aria-label": api.t("Search results") });
       box.appendChild(label);
       box.appendChild(input);
       box.appendChild(results);
