@@ -318,3 +318,27 @@ def test_the_search_box_is_not_covered_by_the_layer_list_on_a_phone(browser: Bro
     assert search is not None and layers is not None
     apart = search["x"] + search["width"] <= layers["x"] or search["y"] >= layers["y"] + layers["height"]
     assert apart, (search, layers)
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["375", "1280"])
+def test_axe_finds_nothing_serious_with_the_panels_and_popups_open(browser: Browser, size: tuple[int, int]) -> None:
+    page, errors = open_at(browser, "index.html", size)
+    page.get_by_role("button", name="Layers and legend").focus()
+    if page.get_by_role("button", name="Layers and legend").get_attribute("aria-expanded") == "false":
+        page.keyboard.press("Enter")
+    page.locator(".hm-unlocated summary").click()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Sites in view").focus()
+    page.keyboard.press("Enter")
+    page.locator(".hm-site-list button").first.wait_for()
+    found = stacks(page)
+    page.evaluate(f"HeritageMap.state.map.setView([{found['lat']}, {found['lng']}], 13, {{animate: false}})")
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    page.keyboard.press("Escape")  # the panel folds; the stack's marker is clicked
+    click_at(page, found["lat"], found["lng"])
+    page.locator(".hm-stack").wait_for()
+    assert axe_violations(page) == []
+    page.locator(".hm-stack > .hm-stack-list button").first.click()
+    page.locator(".hm-back-to-stack").wait_for()
+    assert axe_violations(page) == []
+    assert errors == []
