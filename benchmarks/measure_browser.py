@@ -16,7 +16,7 @@ all; Bootstrap, Font Awesome and the awesome-markers plugin are aborted
 - zoom: `map.setZoom(z ± 1, {animate: false})`, then `zoomend`, then one
   animation frame and a task after it; the median of three zooms in and
   three out;
-- timeline step (our timeline page): the slider moved one date on (its
+- timeline step (our timeline page): the slider moved one day on (its
   value set and an `input` event dispatched), then one animation frame
   (the sites redrawn) and a task after it; the median of ten steps from the
   middle of the dates, and the first move apart (a jump to the middle from

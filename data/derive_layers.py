@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import pystac
 
 from geo import citations
+from geo import timeline as story
 from geo._canonical import GENESIS, canonical_json, record_hash
 from geo.errors import LayerError
 from geo.schema import BASES, COORD_PRECISIONS, STATUSES
@@ -1141,17 +1142,48 @@ def place_features(reference_dir: Path) -> list[dict[str, Any]]:
     return features
 
 
-def timeline_text(reference_dir: Path, cites: Citations) -> str:
-    """timeline.csv with the layer's header; sources joined by ' ; ', and the copies they were read on in `read_via`."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["date", "event", "figure", "unit", "source", "read_via"])
-    for index, row in enumerate(read_rows(reference_dir / "timeline.csv"), start=1):
+TIMELINE_COLUMNS = story.COLUMNS
+"""The layer's columns (`geo.timeline.COLUMNS`); the reference's `correction` and `note` stay in the reference."""
+
+
+def timeline_rows(reference_dir: Path, cites: Citations, community_ids: set[str]) -> list[dict[str, str]]:
+    """The reference timeline as the layer's rows: every source the canonical page (a copy stops the derivation), the
+    copies each was read on in `read_via`, and the rows checked against the timeline's rules (`timeline_problems`)."""
+    rows = []
+    for index, row in enumerate(read_rows(reference_dir / "timeline.csv"), start=2):
         sources = split_urls(row["source_url"])
         for url in sources:
-            cites.cite(url, f"timeline.csv: row {index}")
-        copies = [e["copy"] for e in cites.entries("timeline.csv", f"{row['date']} #{index}") if e["url"] in sources]
-        writer.writerow([row["date"], row["event"], row["figure"], row["unit"], " ; ".join(sources), " ; ".join(copies)])
+            cited, _ = cites.cite(url, f"timeline.csv: line {index}")
+            if cited != url or url in cites.copies:
+                raise LayerError(f"timeline.csv: line {index}: {url!r} is a copy; fix: cite {cited} and put the copy in read_via")
+        rows.append({**{k: row.get(k, "") for k in TIMELINE_COLUMNS}, "source": " ; ".join(sources)})
+    problems = timeline_problems(rows, community_ids)
+    if problems:
+        raise LayerError(f"timeline.csv: {len(problems)} problem(s): " + "; ".join(problems))
+    return rows
+
+
+def timeline_problems(rows: list[dict[str, str]], community_ids: set[str]) -> list[str]:
+    """What the timeline's rules refuse (`geo.timeline.problems`, which validate runs too), rows out of date order,
+    and a copy cited as well as read on."""
+    problems = [p.message() for p in story.problems(rows, "timeline.csv", community_ids)]
+    previous = ""
+    for line, row in enumerate(rows, start=2):
+        start = row["date"].split("/")[0]
+        if start < previous:
+            problems.append(f"line {line}: {row['date']} comes after {previous}; fix: keep the rows in date order")
+        previous = max(previous, start)
+        cited = set(split_urls(row["source"]))
+        problems += [f"line {line}: {copy} is cited and read_via both" for copy in split_urls(row["read_via"]) if copy in cited]
+    return problems
+
+
+def timeline_text(rows: list[dict[str, str]]) -> str:
+    """The layer's timeline.csv."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, TIMELINE_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
     return out.getvalue()
 
 
@@ -1231,6 +1263,7 @@ def sources_md(texts: dict[str, str], layers: dict[str, list[dict[str, Any]]], r
     lines += verification_section(reference_dir)
     lines += monitors_section(layers["heritage_sites"], reference_dir)
     lines += citations_section(reference_dir)
+    lines += timeline_section(reference_dir)
     lines += gaps_section(layers, misprinted)
     lines += domain_section(texts, layers)
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -1393,6 +1426,43 @@ def citations_section(reference_dir: Path) -> list[str]:
         ),
         "",
         *(f"  - {c['url']}: a copy of {c['copy_of']}; {c['searched']}" for c in copies),
+        "",
+    ]
+
+
+def timeline_section(reference_dir: Path) -> list[str]:
+    rows = read_rows(reference_dir / "timeline.csv")
+    kinds = Counter(row["kind"] for row in rows)
+    corrected = [row for row in rows if row["correction"]]
+    dropped = read_rows(reference_dir / "timeline_dropped.csv")
+    return [
+        "## The timeline",
+        "",
+        (
+            f"`timeline.csv`: {len(rows)} rows from `data/reference/timeline.csv`, re-checked against "
+            "`verification/timeline_facts.csv` (canonical sources, quotes and corrections, December 2026): "
+            + ", ".join(f"{kinds[k]} {k}" for k in ("chapter", "event", "arrivals", "departure"))
+            + ". Every source is the outlet's own page; the copy a page was read on is in `read_via`, never cited. "
+            "Times are local (Armenia and Nagorno-Karabakh, UTC+4). The research notes stay in the reference's "
+            "`note` column; the layer carries the event text written for readers."
+        ),
+        "",
+        f"Corrections made on re-checking ({len(corrected)}):",
+        "",
+        *(f"- {row['date']}: {row['correction']}" for row in corrected),
+        "",
+        (
+            f"Left out because no acceptable source carries them ({len(dropped)}; an acceptable source is a news "
+            "organisation's, an official body's or a monitor's own page; aggregators, re-hosted copies and a tertiary "
+            "source's editorial choices are not):"
+        ),
+        "",
+        *(
+            f"- {row['date']}: {row['fact']}"
+            + (f" ({int(row['figure']):,})" if row["figure"] else "")
+            + f" ({row['source_url']}): {row['why_left_out']}"
+            for row in dropped
+        ),
         "",
     ]
 
@@ -1776,7 +1846,8 @@ def derive(reference_dir: Path) -> dict[str, str]:
     texts["imagery.json"] = dump_json(pystac.ItemCollection([]).to_dict())
     texts["monitor_counts.csv"] = monitor_totals_text(reference_dir)
     texts["cited_copies.csv"] = (reference_dir / "cited_copies.csv").read_text(encoding="utf-8")
-    texts["timeline.csv"] = timeline_text(reference_dir, cites)
+    community_ids = {f["properties"]["id"] for f in layers["communities"]}
+    texts["timeline.csv"] = timeline_text(timeline_rows(reference_dir, cites, community_ids))
     texts["SOURCES.md"] = sources_md(dict(texts), layers, reference_dir, misprinted)
     return texts
 

@@ -47,10 +47,12 @@ VENDORED: dict[str, str] = {
     "search_js": "search.js",
     "search_css": "search.css",
     "timeline_js": "timeline.js",
+    "timeline_css": "timeline.css",
+    "maplinks_js": "maplinks.js",
 }
 
 # Scripts that add to the `window.HeritageMap` namespace heritage.js defines, so they load after it.
-EXTENDS_HERITAGE = frozenset({"search_js", "search_css"})
+EXTENDS_HERITAGE = frozenset({"search_js", "search_css", "timeline_js", "timeline_css", "maplinks_js"})
 
 # What folium.Map links by default and our maps do not use.
 UNUSED = frozenset(

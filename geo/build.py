@@ -48,7 +48,7 @@ from geo.assets import asset_files
 from geo.chips import site_chips
 from geo.credits import TITLE
 from geo.dataset import Dataset, open_dataset
-from geo.export import write_package, write_tables
+from geo.export import write_package, write_tables, write_timeline
 from geo.keyring import KEYRING
 from geo.layers import read_text
 from geo.maps import overview_map, timeline_map
@@ -220,14 +220,16 @@ class BuildJob:
 
     def overview(self, out: Outputs) -> list[str]:
         """`index.html`; the assets it links."""
-        fmap = overview_map(self.dataset.inputs, self.dataset.public, self.tiles, site_link=SITE_PAGE)
+        fmap = overview_map(
+            self.dataset.inputs, self.dataset.public, self.tiles, site_link=SITE_PAGE, timeline_link="timeline.html"
+        )
         text, assets = page_html(fmap, "inline" if self.self_contained else "link")
         out.write("index.html", text)
         return assets
 
     def timeline(self, out: Outputs) -> list[str]:
         """`timeline.html`; the assets it links."""
-        fmap = timeline_map(self.dataset.inputs, self.dataset.public, self.tiles)
+        fmap = timeline_map(self.dataset.inputs, self.dataset.public, self.tiles, overview_link="index.html")
         text, assets = page_html(fmap, "inline" if self.self_contained else "link")
         out.write("timeline.html", text)
         return assets
@@ -305,13 +307,14 @@ def write_public_data(out: Outputs, dataset: Dataset) -> None:
         folder = Path(scratch)
         # The log goes to observations.csv once, with the CSV tables.
         files = write_tables(dataset, folder, "geojson", "public", tables=LAYERS) + write_tables(dataset, folder, "csv", "public")
+        if dataset.inputs.timeline:
+            files.append(write_timeline(dataset.inputs, folder))
         files.append(write_package(dataset.inputs, folder, files))
         for path in files:
             out.write(f"data/{path.name}", path.read_bytes())
-    for name in ("timeline.csv", "SOURCES.md"):
-        if (dataset.inputs.data_dir / name).exists():
-            # A regular file of the folder only: a planted link would publish the file it points at.
-            out.write(f"data/{name}", read_text(dataset.inputs.data_dir / name))
+    if (dataset.inputs.data_dir / "SOURCES.md").exists():
+        # A regular file of the folder only: a planted link would publish the file it points at.
+        out.write("data/SOURCES.md", read_text(dataset.inputs.data_dir / "SOURCES.md"))
 
 
 @dataclass

@@ -1,7 +1,9 @@
-"""How complete the data is: communities identified of 107, statuses, precision, verdicts, and what is unlocated.
+"""How complete the data is: communities counted of 107, statuses, precision, verdicts, and what is unlocated.
 
-The counts a reader or a journalist quotes ("N of 107 communities identified,
-M sites destroyed, K documented by before/after imagery") come from here. A
+The counts a reader or a journalist quotes ("N of 107 communities counted,
+M sites destroyed, K documented by before/after imagery") come from here; the
+communities' numbers from `geo.reconcile`, which the maps' layer names and
+legends read too. A
 site's status and verdict are read from the dataset's public view
 (`geo.sitestatus`), the one the maps show: coverage never decides a status or
 a verdict itself, so it cannot disagree with the map. `coverage` is pure;
@@ -15,15 +17,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from geo.dataset import Dataset, open_dataset
+from geo.reconcile import Reconciliation, reconcile
 from geo.schema import COORD_PRECISIONS, LAYERS, STATUSES
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from geo.inputs import MonitorTotal
-
-COMMUNITIES_TOTAL = 107
-"""Armenian communities in August 2023, per the 2024 report "Why Are There No Armenians in Nagorno-Karabakh?"."""
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,8 @@ class Unlocated:
 class Coverage:
     """The counts `heritage-map coverage` prints."""
 
-    communities_identified: int
-    communities_located: int
+    communities: Reconciliation
+    """The communities layer beside the 107 of the 2024 report (`geo.reconcile`)."""
     sites_total: int
     sites_by_status: dict[str, int]
     sites_by_precision: dict[str, int]
@@ -52,7 +52,9 @@ class Coverage:
     """Sites whose latest observation has a status but no evidence: counted as unknown."""
     monitor_totals: tuple[MonitorTotal, ...] = ()
     communities_in_doubt: tuple[Unlocated, ...] = ()
-    """Communities held in 2023 that no source places Armenian residents in that year: not counted toward 107."""
+    """Settlements held in 2023 that no source places Armenian residents in that year: not counted toward 107."""
+    community_parts: tuple[Unlocated, ...] = ()
+    """Settlements that are part of a counted community (`name` says which): not counted on their own."""
     sites_by_monitor: dict[str, int] | None = None
     """For each monitor named in `monitor_totals`: how many sites here show a status that monitor published."""
 
@@ -68,15 +70,14 @@ def coverage(dataset: Dataset) -> Coverage:
     """
     inputs, sites = dataset.inputs, dataset.public.sites
     communities = inputs.communities
-    flags = communities["counts_toward_107"] if "counts_toward_107" in communities.columns else None
-    counted = communities[flags == True] if flags is not None else communities.iloc[:0]  # noqa: E712 (may hold None)
+    reconciled = reconcile(communities)
+    names = {str(i): str(n) for i, n in zip(communities.get("id", ()), communities.get("name", communities.get("id", ())))}
+    part_of = {str(i): p for i, p in zip(communities.get("id", ()), communities.get("part_of", ())) if isinstance(p, str)}
     statuses = Counter(sites["status"].tolist())
     verdicts = Counter(sites["verdict"].tolist())
     totals = inputs.monitor_totals
     monitors = dict.fromkeys(t.monitor.split(" (")[0] for t in totals)
     publishers = [str(p or "").casefold() for p, v in zip(sites["published_by"].tolist(), sites["verdict"].tolist()) if v]
-    residents = communities["residents_2023"] if "residents_2023" in communities.columns else None
-    doubted = communities[residents.notna() & (residents != "sourced")] if residents is not None else communities.iloc[:0]
     located = sites.geometry.notna()
     precisions = Counter(sites.loc[located, "coord_precision"].tolist())
     unlocated = tuple(
@@ -86,8 +87,7 @@ def coverage(dataset: Dataset) -> Coverage:
         if geometry is None
     )
     return Coverage(
-        communities_identified=len(counted),
-        communities_located=int(counted.geometry.notna().sum()),
+        communities=reconciled,
         sites_total=len(sites),
         sites_by_status={status: statuses[status] for status in STATUSES},
         sites_by_precision={p: precisions[p] for p in COORD_PRECISIONS} | {"unlocated": int((~located).sum())},
@@ -97,8 +97,9 @@ def coverage(dataset: Dataset) -> Coverage:
         unlocated=unlocated,
         withheld=int(sites["status_note"].notna().sum()),
         monitor_totals=totals,
-        communities_in_doubt=tuple(
-            Unlocated("communities", str(community_id), str(name)) for community_id, name in zip(doubted["id"], doubted["name"])
+        communities_in_doubt=tuple(Unlocated("communities", i, names[i]) for i in reconciled.doubted.ids),
+        community_parts=tuple(
+            Unlocated("communities", i, f"{names[i]} (in {names.get(part_of[i], part_of[i])})") for i in reconciled.parts.ids
         ),
         sites_by_monitor={m: sum(m.casefold() in p for p in publishers) for m in monitors},
     )

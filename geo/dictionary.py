@@ -117,6 +117,22 @@ TABLES: dict[str, dict[str, Field]] = {
         "kind": Field("string", "What the place is: checkpoint, blockade site, explosion site, reception centre..."),
         "event_date": Field("string", "When the event at the place happened. " + PARTIAL_DATE),
     },
+    "timeline": {
+        "date": Field("string", "When it happened. " + PARTIAL_DATE),
+        "time": Field("string", "Local time (UTC+4) when the source gives one: HH:MM, about HH:MM, or a part of the day."),
+        "kind": Field(
+            "string",
+            "chapter (a start, end or turn of the blockade, the offensive or the exodus), event, arrivals (a cumulative "
+            "count of people from Nagorno-Karabakh who had entered Armenia) or departure (the people of a place left).",
+        ),
+        "chapter": Field("string", "For a chapter row: blockade, offensive or exodus."),
+        "boundary": Field("string", "For a chapter row: start, end or turn (a turning point within the chapter)."),
+        "communities": Field("string", "For a departure row: the communities (communities.id) whose people left. " + LIST),
+        "event": Field("string", "What happened, as the sources say it."),
+        "figure": Field("number", "The number the row reports, in unit."),
+        "unit": Field("string", "What figure counts."),
+        "source": Field("string", "The pages the row comes from (canonical addresses). " + LIST),
+    },
     "observations": {
         "kind": Field("string", "observation (a site's status at a date) or review (a second analyst's decision)."),
         "site_id": Field("string", "The heritage site observed (heritage_sites.id)."),

@@ -27,7 +27,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geo import datapackage, observations
+from geo import datapackage, observations, timeline
 from geo.credits import BORDERS_SOURCE, DATA_CREDITS, TILE_CREDITS, TITLE
 from geo.csvfile import write_rows
 from geo.dataset import Dataset, open_dataset
@@ -286,6 +286,12 @@ def write_tables(
         table = log_table(log_records(dataset.inputs.log, profile), profile)
         written.append(write_table(table, out_dir / f"{OBSERVATIONS}.csv", bom=bom))
     return written
+
+
+def write_timeline(inputs: Inputs, out_dir: Path) -> Path:
+    """`timeline.csv` as published: its public columns (the copies a page was read on left out), formulas defused."""
+    rows = ([row.get(c) or "" for c in timeline.PUBLIC_COLUMNS] for row in inputs.timeline)
+    return write_rows(out_dir / "timeline.csv", timeline.PUBLIC_COLUMNS, rows, bom=True)
 
 
 def write_package(inputs: Inputs, out_dir: Path, written: list[Path], *, bom: bool = True) -> Path:

@@ -14,11 +14,14 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import numpy as np
 
+from geo import timeline
 from geo.anchor import anchor_text
 from geo.context import TOWN_POPULATION, context_layer
 from geo.credits import ABOUT, DATA_CREDITS, DEK, INVENTORY_MONITORS, TIMELINE_DEK, TIMELINE_TITLE, TITLE
 from geo.footprint_join import footprint_geometries
-from geo.render import Overlay, PageMeta, Tiles, TimelinePanel, data_map
+from geo.outlets import outlet_name
+from geo.reconcile import UNLOCATED_LABELS, UNLOCATED_TITLE, Reconciliation, reconcile
+from geo.render import MapLinks, Overlay, PageMeta, Tiles, TimelinePanel, data_map
 from geo.schema import STATUSES, VERDICTS
 from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, as_of, as_of_label, scene_summary
 
@@ -38,8 +41,7 @@ COMMUNITY_FIELDS = (
     "population_year",
     "held_until",
     "in_aug_2023",
-    "counts_toward_107",
-    "residents_2023",
+    "group",
     "part_of",
     "coord_precision",
     "coord_warning",
@@ -57,20 +59,76 @@ def status_counts(sites: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     return [{"status": status, "count": int(counts.get(status, 0))} for status in STATUSES]
 
 
-def unlocated_names(inputs: Inputs) -> list[str]:
-    """'Name (layer)' for every feature no source locates."""
+def unlocated_names(inputs: Inputs, reconciled: Reconciliation) -> list[str]:
+    """'Name (what it is)' for every feature no source locates; a settlement says which of the 107's groups it is in."""
     names = []
     for label, frame in (("community", inputs.communities), ("heritage site", inputs.sites), ("place", inputs.places)):
         for row in frame[frame.geometry.isna()].itertuples(index=False):
-            names.append(f"{row.name} ({label})")
+            kind = UNLOCATED_LABELS[reconciled.group_of(str(row.id))] if label == "community" else label
+            names.append(f"{row.name} ({kind})")
     return sorted(names)
 
 
-def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_link: str | None = None) -> folium.Map:
+def unlocated_title(inputs: Inputs) -> str:
+    """The legend's heading for what is not on the map, saying what it counts."""
+    settlements, sites, places = (int(f.geometry.isna().sum()) for f in (inputs.communities, inputs.sites, inputs.places))
+    return UNLOCATED_TITLE.format(count=settlements + sites + places, settlements=settlements, sites=sites, places=places)
+
+
+def community_overlays(communities: gpd.GeoDataFrame, reconciled: Reconciliation, story: bool = False) -> list[Overlay]:
+    """The communities layer as the overlays named by `geo.reconcile`: the counted communities with the settlements
+    within them; the settlements held in 2023 but not counted; the settlements lost in 2020 (hidden). The timeline
+    (`story`) shows the first only: the people who left are theirs.
+    """
+    names = reconciled.layer_names()
+    ids = communities["id"].astype(str).to_numpy() if len(communities) else np.array([], dtype=str)
+    frame = communities.assign(group=[reconciled.group_of(i) for i in ids])
+
+    def rows(*groups: tuple[str, ...]) -> np.ndarray:
+        return np.flatnonzero(np.isin(ids, [i for group in groups for i in group]))
+
+    key = (lambda name: "") if story else (lambda name: f"communities:{name}")  # the timeline has a legend of its own
+    overlays = [
+        Overlay(
+            names["counted"],
+            "communities",
+            frame,
+            COMMUNITY_FIELDS,
+            rows=rows(reconciled.counted.ids, reconciled.parts.ids),
+            legend=key("counted"),
+        )
+    ]
+    if not story:
+        overlays += [
+            Overlay(
+                names["doubted"], "communities", frame, COMMUNITY_FIELDS, rows=rows(reconciled.doubted.ids), legend=key("doubted")
+            ),
+            Overlay(
+                names["lost"],
+                "communities",
+                frame,
+                COMMUNITY_FIELDS,
+                show=False,
+                rows=rows(reconciled.lost.ids),
+                legend=key("lost"),
+            ),
+        ]
+    return overlays
+
+
+def overview_map(
+    inputs: Inputs,
+    view: PublicView,
+    tiles: Tiles = "osm",
+    site_link: str | None = None,
+    timeline_link: str | None = None,
+) -> folium.Map:
     """`index.html`: communities, heritage sites by status, routes, places, footprints.
 
     `site_link` is the link from a site's popup to its story, with `{id}`
     standing for the site's id (e.g. `sites/{id}.html`); None gives no link.
+    `timeline_link` is the timeline's page (e.g. `timeline.html`): the map and
+    each site's popup link to it at the same place and date.
     """
     sites = view.sites
     fields: tuple[str, ...] = SITE_FIELDS
@@ -78,12 +136,9 @@ def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_li
         sites = sites.assign(page=[site_link.format(id=site_id) for site_id in sites["id"].tolist()])
         fields = (*SITE_FIELDS, "page")
     statuses = sites["status"].to_numpy()
-    held = inputs.communities[inputs.communities["in_aug_2023"] == True]  # noqa: E712 (column may hold None)
-    lost = inputs.communities[inputs.communities["in_aug_2023"] != True]  # noqa: E712
+    reconciled = reconcile(inputs.communities)
     footprints = footprint_frame(inputs.items)
     candidates = [
-        Overlay("Communities, August 2023", "communities", held, COMMUNITY_FIELDS, legend="communities:held"),
-        Overlay("Settlements lost in 2020", "communities", lost, COMMUNITY_FIELDS, show=False, legend="communities:lost"),
         Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS, legend="routes"),
         Overlay("Places", "places", inputs.places, PLACE_FIELDS, legend="places"),
         *(
@@ -99,7 +154,10 @@ def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_li
         ),
         Overlay("Imagery footprints", "footprints", footprints, FOOTPRINT_FIELDS, show=False, legend="footprints"),
     ]
-    overlays = [with_count(o) for o in candidates if o.located()]
+    overlays = [
+        *(o for o in community_overlays(inputs.communities, reconciled) if o.located()),
+        *(with_count(o) for o in candidates if o.located()),
+    ]
     meta = PageMeta(
         title=TITLE,
         dek=DEK,
@@ -109,11 +167,27 @@ def overview_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", site_li
         about=ABOUT + inventory_text(inputs),
         status_counts=status_counts(sites),
         verdict_counts=verdict_counts(sites),
-        unlocated=unlocated_names(inputs),
+        legend_summary=reconciled.summary(),
+        legend_notes=reconciled.sentences(),
+        unlocated=unlocated_names(inputs, reconciled),
+        unlocated_title=unlocated_title(inputs),
+        paired=paired_link(timeline_link, TIMELINE_LINK_TEXT, dated=True),
         legend=legend_counts(inputs, sites, footprints),
         anchor=anchor_text(inputs.log),
     )
-    return data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
+    fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
+    if timeline_link is not None:
+        MapLinks().add_to(fmap)
+    return fmap
+
+
+TIMELINE_LINK_TEXT = "Timeline: blockade, offensive, exodus, destruction"
+OVERVIEW_LINK_TEXT = "Overview map"
+
+
+def paired_link(href: str | None, text: str, dated: bool) -> dict[str, Any] | None:
+    """The other map of the pair: where it is, the link's words, and whether it takes a date (the timeline does)."""
+    return {"href": href, "text": text, "dated": dated} if href is not None else None
 
 
 def _tally(located: Any) -> dict[str, int]:
@@ -126,34 +200,22 @@ def legend_counts(inputs: Inputs, sites: gpd.GeoDataFrame, footprints: gpd.GeoDa
     """What the map's key counts, per entry: how many features are drawn (`mapped`) and how many the data holds
     (`total`), so the key says why a layer's count (the drawn ones) is smaller than the whole.
 
-    Sites by status; communities held in August 2023 counted among the 107 or not (`counts_toward_107`), and
-    those lost in 2020; routes by kind, with how many are drawn dashed (straight links between sourced
-    waypoints); places by kind; scene footprints.
+    Sites by status; routes by kind, with how many are drawn dashed (straight links between sourced waypoints);
+    places by kind; scene footprints. The community layers' names say what they count (`geo.reconcile`).
     """
-    communities = inputs.communities
-    located = communities.geometry.notna().to_numpy()
-    held = (communities["in_aug_2023"] == True).to_numpy()  # noqa: E712 (column may hold None)
-    counted = (communities["counts_toward_107"] == True).to_numpy() if "counts_toward_107" in communities else held & False  # noqa: E712
     site_located = sites.geometry.notna().to_numpy()
     statuses = sites["status"].to_numpy()
     routes = inputs.routes
     route_located = routes.geometry.notna().to_numpy()
+    kinds = routes["kind"].to_numpy()
     dashed = (routes["geometry_precision"] == "waypoints").to_numpy() if "geometry_precision" in routes else route_located & False
     places = inputs.places
     place_located = places.geometry.notna().to_numpy()
     return {
         "sites": {status: _tally(site_located[statuses == status]) for status in STATUSES},
-        "communities:held": {
-            "counted": _tally(located[held & counted]),
-            "uncounted": _tally(located[held & ~counted]),
-        },
-        "communities:lost": _tally(located[~held]),
         "routes": {
-            str(kind): {
-                **_tally(route_located[routes["kind"].to_numpy() == kind]),
-                "dashed": int((dashed & route_located)[routes["kind"].to_numpy() == kind].sum()),
-            }
-            for kind in dict.fromkeys(routes["kind"].tolist())
+            str(kind): {**_tally(route_located[kinds == kind]), "dashed": int((dashed & route_located)[kinds == kind].sum())}
+            for kind in dict.fromkeys(kinds.tolist())
         },
         "places": {
             str(kind): _tally(place_located[places["kind"].to_numpy() == kind]) for kind in dict.fromkeys(places["kind"].tolist())
@@ -181,56 +243,160 @@ def inventory_text(inputs: Inputs) -> str:
     )
 
 
-def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm") -> folium.Map:
-    """`timeline.html`: routes, places and site statuses as they stood on a chosen day."""
-    held = inputs.communities[inputs.communities["in_aug_2023"] == True]  # noqa: E712
+def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", overview_link: str | None = None) -> folium.Map:
+    """`timeline.html`: the story in chapters, and the map as it stood on the chosen day.
+
+    The communities fade as their people left, the routes and places show when they were in use, the sites take
+    the status documented by that day. `overview_link` is the overview's page (e.g. `index.html`): the map and each
+    site's popup link to it at the same place.
+    """
+    reconciled = reconcile(inputs.communities)
     candidates = [
-        Overlay("Communities, August 2023", "communities", held, COMMUNITY_FIELDS, show=False, legend="communities:held"),
-        Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS, legend="routes"),
-        Overlay("Places", "places", inputs.places, PLACE_FIELDS, legend="places"),
-        Overlay("Heritage sites", "sites", view.sites, SITE_FIELDS, legend="sites"),
+        *community_overlays(inputs.communities, reconciled, story=True),
+        with_count(Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS)),
+        with_count(Overlay("Places", "places", inputs.places, PLACE_FIELDS)),
+        with_count(Overlay("Heritage sites", "sites", view.sites, SITE_FIELDS)),
     ]
-    overlays = [with_count(o) for o in candidates if o.located()]
+    overlays = [o for o in candidates if o.located()]
     meta = PageMeta(
         title=TIMELINE_TITLE.format(title=TITLE),
         dek=TIMELINE_DEK,
         as_of=as_of_label(inputs.log),
         date=as_of(inputs.log),
         credits=[],
-        legend=legend_counts(inputs, view.sites),
-        deep_links=False,
+        paired=paired_link(overview_link, OVERVIEW_LINK_TEXT, dated=False),
+        side_panels=True,
         anchor=anchor_text(inputs.log),
     )
     fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
-    TimelinePanel(timeline_payload(inputs, view.sites)).add_to(fmap)
+    TimelinePanel(timeline_payload(inputs, view.sites, reconciled)).add_to(fmap)
+    if overview_link is not None:
+        MapLinks().add_to(fmap)
     return fmap
 
 
-def timeline_payload(inputs: Inputs, sites: gpd.GeoDataFrame) -> dict[str, Any]:
-    """Dated events (with their sources) and the site status changes, in date order."""
-    events = [
+def timeline_payload(inputs: Inputs, sites: gpd.GeoDataFrame, reconciled: Reconciliation | None = None) -> dict[str, Any]:
+    """What timeline.js needs, in date order: the axis, the chapters, the events with their sources named by outlet,
+    the arrivals count, the communities' departures, the sites' status changes and their running counts.
+
+    Days are ISO dates (`YYYY-MM-DD`), compared as strings in the page. A row with a partial date is shown on its
+    first day, an interval on its last (`geo.timeline.Row.day`).
+    """
+    reconciled = reconciled or reconcile(inputs.communities)
+    rows = timeline.read_rows(inputs.timeline)
+    history = list(zip(sites["id"].tolist(), sites["name"].tolist(), sites["status_history"].tolist()))
+    changes = sorted(
+        (
+            {
+                "date": str(h["observed_on"]),
+                "day": shown_day(str(h["observed_on"])),
+                "event": str(name),
+                "site": site_id,
+                "status": h["status"],
+            }
+            for site_id, name, entries in history
+            for h in (entries or [])
+            if h.get("observed_on")
+        ),
+        key=lambda c: (c["day"], c["site"]),
+    )
+    # The axis runs from the story's first row (or the first status, without rows) to the newest date of either.
+    start = min((r.day for r in rows), default=changes[0]["day"] if changes else None)
+    newest = max([r.day for r in rows] + [c["day"] for c in changes] + [as_of(inputs.log) or ""]) or None
+    later = [c["day"] for c in changes if start is not None and c["day"] >= start]
+    evidence = as_of(inputs.log)
+    destruction = (later[0], max(evidence or later[-1], later[-1])) if later else None
+    chapters = timeline.chapters(rows, destruction)
+    opening = next((c.start for c in chapters if c.name == "blockade"), start)
+    arrivals = [
         {
-            "date": row["date"],
-            "event": row["event"],
-            "figure": row.get("figure") or None,
-            "unit": row.get("unit") or None,
-            "sources": [s.strip() for s in (row.get("source") or "").split(";") if s.strip()],
+            "day": r.day,
+            "time": r.time,
+            "figure": r.figure,
+            "unit": r.unit,
+            "source": source_entry(r.sources[0]) if r.sources else None,
         }
-        for row in inputs.timeline
+        for r in rows
+        if r.kind == "arrivals"
     ]
-    changes = [
-        {"date": str(h["observed_on"]).split("/")[0], "event": f"{name}: {h['status']}", "site": site_id, "status": h["status"]}
-        for site_id, name, history in zip(sites["id"].tolist(), sites["name"].tolist(), sites["status_history"].tolist())
-        for h in (history or [])
-        if h.get("observed_on")
-    ]
-    dates = sorted({str(e["date"]).split("/")[0] for e in events} | {c["date"] for c in changes})
     return {
-        "dates": dates,
-        "events": events,
-        "changes": sorted(changes, key=lambda c: (c["date"], c["site"])),
+        "start": start,
+        "end": newest,
+        "open": opening,
+        "before_start": sum(1 for c in changes if start is not None and c["day"] < start),
+        "chapters": [{"name": c.name, "start": c.start, "end": c.end, "turns": list(c.turns)} for c in chapters],
+        "events": [
+            {
+                "date": r.date,
+                "day": r.day,
+                "time": r.time or None,
+                "kind": r.kind,
+                "chapter": r.chapter or None,
+                "event": r.event,
+                "figure": r.figure,
+                "unit": r.unit or None,
+                "sources": [source_entry(url) for url in r.sources],
+            }
+            for r in rows
+        ],
+        "arrivals": arrivals,
+        "departed": departed(inputs.communities, rows),
+        "changes": changes,
+        "counts": status_counts_by_day(history),
         "statuses": list(STATUSES),
+        "communities": reconciled.sentences()[:1],
     }
+
+
+def source_entry(url: str) -> dict[str, str]:
+    """A source as the timeline shows it: the outlet's name, linked to its page."""
+    return {"url": url, "name": outlet_name(url)}
+
+
+def shown_day(date: str) -> str:
+    """The day from which a site's status shows, as `YYYY-MM-DD`: the date's first day, or the last of an interval
+    (a window between two images says the change was seen by the second; timeline.js `shownDay` agrees).
+    """
+    last = date.rsplit("/", maxsplit=1)[-1]
+    return last + "-01" * (2 - last.count("-")) if len(last) >= 4 else last
+
+
+def departed(communities: gpd.GeoDataFrame, rows: list[timeline.Row]) -> dict[str, str]:
+    """Each community whose own departure a source dates, and that day; a settlement within one (`part_of`) with it."""
+    left = timeline.departures(rows)
+    if "part_of" in communities.columns:
+        for settlement, community in zip(communities["id"].astype(str), communities["part_of"].tolist()):
+            if isinstance(community, str) and community in left:
+                left.setdefault(settlement, left[community])
+    return dict(sorted(left.items()))
+
+
+def status_counts_by_day(history: list[tuple[str, str, list[dict[str, Any]] | None]]) -> list[list[Any]]:
+    """How many sites show each status from each day their statuses change: `[day, count per STATUSES...]`.
+
+    The same rule as the map's (timeline.js `timelineChooser`): on a day a site shows the status of the last entry
+    of its history, oldest first, before the first entry dated after that day; a site with none shows nothing.
+    """
+    changes: dict[str, dict[str, int]] = {}
+    for _, _, entries in history:
+        reached, current = "", ""
+        for entry in entries or []:
+            date = shown_day(str(entry.get("observed_on") or ""))
+            if not date:
+                continue
+            reached = max(reached, date)
+            delta = changes.setdefault(reached, {})
+            if current:
+                delta[current] = delta.get(current, 0) - 1
+            current = str(entry.get("status") or "unknown")
+            delta[current] = delta.get(current, 0) + 1
+    totals = dict.fromkeys(STATUSES, 0)
+    series = []
+    for day in sorted(changes):
+        for status, change in changes[day].items():
+            totals[status] = totals.get(status, 0) + change
+        series.append([day, *(totals[s] for s in STATUSES)])
+    return series
 
 
 def with_count(overlay: Overlay) -> Overlay:

@@ -139,14 +139,15 @@ class SiteList(MacroElement):
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-HeritageMap.afterControls({{ this._parent.get_name() }});
+HeritageMap.afterControls({{ this._parent.get_name() }}, {{ this.position|tojson }});
 {% endmacro %}"""
     )
     default_js: ClassVar[list[tuple[str, str]]] = [("layout_js", "layout.js")]
 
-    def __init__(self) -> None:
+    def __init__(self, position: str = "topleft") -> None:
         super().__init__()
         self._name = "SiteList"
+        self.position = position
 
 
 class TimelinePanel(MacroElement):
@@ -158,6 +159,7 @@ HeritageMap.timeline({{ this._parent.get_name() }}, {{ this.timeline_id|tojson }
 {% endmacro %}"""
     )
     default_js: ClassVar[list[tuple[str, str]]] = [("timeline_js", "timeline.js")]
+    default_css: ClassVar[list[tuple[str, str]]] = [("timeline_css", "timeline.css")]
 
     def __init__(self, timeline: dict[str, Any]) -> None:
         super().__init__()
@@ -170,6 +172,21 @@ HeritageMap.timeline({{ this._parent.get_name() }}, {{ this.timeline_id|tojson }
         self.timeline_id = f"timeline-{self.get_name()}"
         _figure(self).html.add_child(RawHTML(script_element(self.timeline_id, self.payload)), name=self.timeline_id)
         super().render(**kwargs)
+
+
+class MapLinks(MacroElement):
+    """The link between the overview and the timeline, both ways (maplinks.js reads the page's `paired`)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+HeritageMap.mapLinks({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+    default_js: ClassVar[list[tuple[str, str]]] = [("maplinks_js", "maplinks.js")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MapLinks"
 
 
 class SearchBox(MacroElement):
@@ -228,9 +245,18 @@ class PageMeta:
     about: str = ""
     status_counts: list[dict[str, Any]] = field(default_factory=list)
     verdict_counts: str = ""
+    legend_summary: str = ""
+    legend_notes: list[str] = field(default_factory=list)
+    """A note under the legend's summary line, folded: what the communities layer counts (`geo.reconcile`)."""
     unlocated: list[str] = field(default_factory=list)
+    unlocated_title: str = ""
     legend: dict[str, Any] = field(default_factory=dict)
     deep_links: bool = True
+    side_panels: bool = False
+    """The page has a panel of its own on the left (the timeline's): the layer list starts folded at every width
+    and the list of sites in view goes to the right, under it."""
+    paired: dict[str, Any] | None = None
+    """The other map of the pair (`geo.maps.paired_link`): the overview links to the timeline and back."""
     anchor: str = ""
     """The published log's anchor (`geo.anchor`), said in the credits: what a reader can check a copy against."""
 
@@ -245,9 +271,14 @@ class PageMeta:
             "about": self.about,
             "status_counts": self.status_counts,
             "verdict_counts": self.verdict_counts,
+            "legend_summary": self.legend_summary,
+            "legend_notes": self.legend_notes,
             "unlocated": self.unlocated,
+            "unlocated_title": self.unlocated_title,
             "legend": self.legend,
             "deep_links": self.deep_links,
+            "side_panels": self.side_panels,
+            "paired": self.paired,
             "anchor": self.anchor,
         }
 
@@ -322,7 +353,7 @@ def data_map(
     Controller({**meta.as_json(), "credits": credits, "tiles": tiles}).add_to(fmap)
     SearchBox().add_to(fmap)
     LayerPanel().add_to(fmap)
-    SiteList().add_to(fmap)
+    SiteList("topright" if meta.side_panels else "topleft").add_to(fmap)
     return fmap
 
 

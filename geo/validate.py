@@ -22,7 +22,7 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 
-from geo import citations, imagery, join
+from geo import citations, imagery, join, timeline
 from geo.dates import parse_iso
 from geo.errors import Problem
 from geo.evidence import NO_EVIDENCE, needs_evidence
@@ -85,6 +85,8 @@ def validate(inputs: Inputs, today: date | None = None) -> list[Problem]:
         if collection is not None:
             path = layer_path(inputs.data_dir, name)
             problems.extend(collection_problems(collection, inputs.frame(name), str(path), schema, today))
+    ids = inputs.communities["id"].astype(str).tolist() if "id" in inputs.communities.columns else []
+    problems.extend(timeline.problems(inputs.timeline, str(inputs.data_dir / TIMELINE), ids))
     return problems
 
 

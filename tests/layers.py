@@ -172,6 +172,23 @@ def write_layers(directory: Path, layers: dict[str, Any] | None = None, log: lis
     return directory
 
 
+STORY_TIMELINE = """date,time,kind,chapter,boundary,communities,event,figure,unit,source,read_via
+2021-07,,event,,,,A road is begun,,,https://interfax.com/newsroom/1/,
+2022-12-12,about 10:30,chapter,blockade,start,,The blockade begins,,,https://www.azatutyun.am/a/1.html ; https://news.am/eng/news/2.html,
+2023-04-23,12:00,chapter,blockade,turn,,A checkpoint is set up,,,https://en.trend.az/azerbaijan/3.html,
+2023-09-19,about 13:00,chapter,offensive,start,,The offensive begins,,,https://www.rferl.org/a/4.html,
+2023-09-20,13:00,chapter,offensive,end,,Ceasefire,,,https://www.bbc.com/news/5,
+2023-09-24,,chapter,exodus,start,,The road opens,,,https://example.org/6,
+2023-09-24,18:00,arrivals,,,,Arrivals so far,377,people,https://tass.com/world/7,
+2023-09-24,night,departure,,,village-b,Village B leaves,,,https://example.org/8,
+2023-09-24/2023-09-30,,event,,,,Deaths on the road,64,civilians,https://www.azatutyun.am/a/9.html,https://azatutyun.am/amp/9.html
+2023-09-26,20:00,arrivals,,,,Arrivals so far,28120,people,https://english.almayadeen.net/news/10,
+2023-10-01,,chapter,exodus,end,,The last bus,15,passengers,https://mirrorspectator.com/2023/10/03/11/,
+2023-10-04,,arrivals,,,,Arrivals so far,100632,people,https://arevelk.am/articles/12,
+"""
+"""A timeline with every kind of row, over the fixture's communities: its three chapters, arrivals, a departure."""
+
+
 def broken(layer: str, index: int, **changes: Any) -> dict[str, dict[str, Any]]:
     """The default layers with feature `index` of `layer` changed (None deletes a property)."""
     layers = copy.deepcopy(default_layers())

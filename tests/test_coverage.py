@@ -65,8 +65,8 @@ def fixture(tmp_path: Path, extra_log: list[dict[str, Any]] = ()) -> Path:  # ty
     """
     layers = default_layers()
     communities = layers["communities.geojson"]["features"]
-    communities[0]["properties"]["counts_toward_107"] = True
-    communities[2]["properties"]["counts_toward_107"] = True
+    communities[0]["properties"].update(counts_toward_107=True, residents_2023="sourced")
+    communities[1]["properties"].update(counts_toward_107=False, residents_2023="not found")
     layers["heritage_sites.geojson"]["features"].append(
         feature(
             point(46.62, 39.70),
@@ -103,7 +103,15 @@ def fixture(tmp_path: Path, extra_log: list[dict[str, Any]] = ()) -> Path:  # ty
 
 def test_fixture_counts_written_by_hand(tmp_path: Path) -> None:
     report = coverage_from_dir(fixture(tmp_path))
-    assert (report.communities_identified, report.communities_located) == (2, 1)
+    c = report.communities
+    assert (c.counted.ids, c.counted.located, c.doubted.ids, c.doubt_reasons) == (
+        ("town-a",),
+        1,
+        ("village-b",),
+        {"not found": 1},
+    )
+    assert (c.parts.count, c.lost.ids, c.lost.located, c.identified, c.unidentified) == (0, ("village-c",), 0, 2, 105)
+    assert [x.id for x in report.communities_in_doubt] == ["village-b"] and report.community_parts == ()
     assert report.sites_total == 4
     assert report.sites_by_status == {"destroyed": 1, "damaged": 1, "threatened": 1, "intact": 0, "unknown": 1}
     assert report.sites_by_precision == {"site": 1, "settlement": 2, "community": 0, "approximate": 0, "unlocated": 1}
@@ -175,14 +183,21 @@ def test_default_data_counts_match_the_layers_counted_apart() -> None:
         for n in ("communities", "heritage_sites", "routes", "places")
     }
     counted = [f for f in layers["communities"] if f["properties"]["counts_toward_107"]]
-    assert report.communities_identified == len(counted) >= 60
+    assert report.communities.counted.count == len(counted) >= 60
     # Counted only with a source placing Armenian residents there in 2023; the other held ones are in doubt.
     assert all(f["properties"]["residents_2023"] == "sourced" and f["properties"]["residents_2023_source"] for f in counted)
     doubted = {
         f["properties"]["id"] for f in layers["communities"] if f["properties"].get("residents_2023") not in (None, "sourced")
     }
     assert {c.id for c in report.communities_in_doubt} == doubted and "parukh" in doubted
-    assert report.communities_located == sum(1 for f in counted if f["geometry"])
+    assert report.communities.counted.located == sum(1 for f in counted if f["geometry"])
+    parts = {f["properties"]["id"] for f in layers["communities"] if f["properties"].get("part_of")}
+    assert {c.id for c in report.community_parts} == parts == set(report.communities.parts.ids)
+    lost = [f for f in layers["communities"] if not f["properties"]["in_aug_2023"]]
+    assert report.communities.lost.count == len(lost) and report.communities.lost.located == sum(1 for f in lost if f["geometry"])
+    # Every settlement is in one group, and the held ones are counted, parts or doubted.
+    held = [f for f in layers["communities"] if f["properties"]["in_aug_2023"]]
+    assert report.communities.held == len(held) == len(counted) + len(parts) + len(doubted)
     records = [json.loads(line) for line in (DEFAULT_DATA / "observations.jsonl").read_text(encoding="utf-8").splitlines()]
     assert {r["origin"] for r in records} == {"published"}  # all confirmed by publication
     superseded = {r.get("supersedes") for r in records}
@@ -202,11 +217,15 @@ def test_default_data_counts_match_the_layers_counted_apart() -> None:
 def test_cli_prints_the_counts(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["coverage", "--data", str(fixture(tmp_path))])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[:6] == [
+    assert result.output.splitlines()[:10] == [
         (
-            "communities: 2 of 107 identified, 1 located, 1 unlocated "
-            "(counted only where a source places Armenian residents there in 2023)"
+            "communities: 1 of the 107 of the 2024 report counted "
+            "(a source places Armenian residents there in 2023): 1 located, 0 not located"
         ),
+        "  held in 2023, not counted (1, 1 located; 1 with no 2023 source found): Village B [village-b]",
+        "  part of a counted community (0): ",
+        "  not identified: 105 of 107",
+        "  settlements lost in 2020, context (1): 0 located, not counted",
         "heritage sites: 4",
         "  by status: destroyed 1, damaged 1, threatened 1, intact 0, unknown 1",
         "  by coord_precision: site 1, settlement 2, community 0, approximate 0, unlocated 1",
@@ -220,7 +239,23 @@ def test_cli_prints_the_default_data_beside_the_monitors_totals() -> None:
     assert result.exit_code == 0, result.output
     report = coverage_from_dir(DEFAULT_DATA)
     lines = result.output.splitlines()
-    assert lines[1].startswith(f"  in doubt, not counted ({len(report.communities_in_doubt)}): ")
+    c = report.communities
+    assert lines[:5] == [
+        (
+            f"communities: {c.counted.count} of the 107 of the 2024 report counted (a source places Armenian residents "
+            f"there in 2023): {c.counted.located} located, {c.counted.unlocated} not located"
+        ),
+        (
+            f"  held in 2023, not counted ({c.doubted.count}, {c.doubted.located} located; {c.reasons_text()}): "
+            + "; ".join(f"{x.name} [{x.id}]" for x in report.communities_in_doubt)
+        ),
+        (
+            "  part of a counted community (4): Kyatuk (in Askeran) [kyatuk]; Dahraz (in Sarnaghbyur) [dahraz]; "
+            "Aranzamin (in Vardadzor) [aranzamin]; Skhtorashen (in Karmir Shuka) [skhtorashen]"
+        ),
+        f"  not identified: {c.unidentified} of 107",
+        f"  settlements lost in 2020, context ({c.lost.count}): {c.lost.located} located, not counted",
+    ]
     assert f"inventory beside the monitors' published totals: this map holds {report.sites_total} heritage sites" in lines
     chw7 = next(line for line in lines if "Monitoring Report #7: 57 sites" in line)
     assert chw7.startswith("  Caucasus Heritage Watch (CHW) (2024-06-24): ")

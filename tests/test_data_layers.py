@@ -9,11 +9,11 @@ import json
 import re
 import shutil
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -21,6 +21,7 @@ from geo._canonical import GENESIS, canonical_json, record_hash
 from geo.dates import parse_iso
 from geo.errors import LayerError
 from geo.schema import ID_PATTERN, REGION_BOUNDS
+from geo.timeline import COLUMNS, Row, problems, read_rows
 from geo.validate import validate_layers
 
 if TYPE_CHECKING:
@@ -253,11 +254,69 @@ def test_timeline_has_one_row_per_reference_row() -> None:
     with (LAYERS_DIR / "timeline.csv").open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         rows = list(reader)
-    assert reader.fieldnames == ["date", "event", "figure", "unit", "source", "read_via"]
+    assert tuple(reader.fieldnames or ()) == COLUMNS
     reference = reference_rows("timeline.csv")
-    assert [(r["date"], r["event"]) for r in rows] == [(r["date"], r["event"]) for r in reference]
-    assert any("outside requested window" in r["event"] for r in rows)
+    assert [(r["date"], r["kind"], r["event"], r["source"]) for r in rows] == [
+        (r["date"], r["kind"], r["event"], r["source_url"]) for r in reference
+    ]
     assert all(all(is_url(u) for u in r["source"].split(" ; ")) for r in rows)
+    assert problems(rows, "timeline.csv", layer_ids("communities")) == []
+    kinds = Counter(r["kind"] for r in rows)
+    assert kinds["arrivals"] >= 20 and kinds["departure"] >= 5 and kinds["chapter"] >= 6
+
+
+def test_the_timeline_carries_the_corrections_of_its_re_check() -> None:
+    rows = read_timeline_rows()
+    text = {(r.date, r.event): r for r in rows}
+    losses = next(r for (_, event), r in text.items() if "192 servicemen" in event)
+    assert "511 wounded" in losses.event and "512" not in losses.event
+    deaths = next(r for r in rows if r.unit == "civilians died")
+    assert (deaths.figure, deaths.sources) == (64, ("https://www.azatutyun.am/a/32660106.html",))
+    casualties = next(r for r in rows if "at least 200 killed" in r.event)
+    assert casualties.date == "2023-09-20"
+    # Times are local: the 08:00 and 12:00 counts of 27 September, not Moscow's 07:00 and 11:00.
+    counts = {(r.day, r.time): r.figure for r in rows if r.kind == "arrivals"}
+    assert counts[("2023-09-27", "08:00")] == 42500 and counts[("2023-09-27", "12:00")] == 47115
+    assert not any("outside requested window" in r.event or "the brief" in r.event for r in rows)
+
+
+def test_every_timeline_fact_of_the_re_check_is_kept_or_listed_as_left_out() -> None:
+    facts = verification_rows("timeline_facts")
+    rows = read_timeline_rows()
+    cited = {(r.date, unquote(url)) for r in rows for url in r.sources}
+    dropped = {row["source_url"] for row in reference_rows("timeline_dropped.csv")}
+    for fact in facts:
+        url = unquote(fact["url"])
+        if fact["kind"] == "resource":
+            # A correction of an existing row: its source is cited now, or deliberately not.
+            assert url in {u for _, u in cited} or fact["url"] in dropped or url in OTHER_SOURCE, fact["event"]
+        else:
+            assert (fact["date"], url) in cited or fact["url"] in dropped or url in OTHER_SOURCE, (fact["date"], fact["event"])
+
+
+OTHER_SOURCE = {
+    "https://rossaprimavera.ru/news/c5bbcba8": "1,050 at 22:00 is cited to Taiwan News, which gives the government's words",
+    "https://www.armenianclub.com/2023/09/25/number-of-nagorno-karabakh-refugees-in-armenia-reaches-2906/": (
+        "2,906 at 06:00 is cited to Sputnik, which quotes the government's statement; the research's page is a repost"
+    ),
+    "http://www.whatistandfor.co/humanrights/un-arrives-in-nagorno-karabakh-to-find-ethnic-armenians-have-fled": (
+        "listed in timeline_dropped.csv under its date"
+    ),
+    "https://www.thesundaily.my/world/nearly-100000-have-fled-to-armenia-from-nagorno-karabakh-HA11558168": (
+        "dpa's rounded 97,700 without a time adds nothing to the 20:00 count: timeline_dropped.csv says so"
+    ),
+}
+"""Facts of `verification/timeline_facts.csv` the timeline carries on another source, each with why."""
+
+
+def read_timeline_rows() -> list[Row]:
+    with (LAYERS_DIR / "timeline.csv").open(encoding="utf-8", newline="") as handle:
+        return read_rows(list(csv.DictReader(handle)))
+
+
+def layer_ids(layer: str) -> set[str]:
+    features = json.loads((LAYERS_DIR / f"{layer}.geojson").read_text(encoding="utf-8"))["features"]
+    return {f["properties"]["id"] for f in features}
 
 
 def verification_rows(kind: str) -> list[dict[str, str]]:

@@ -38,7 +38,7 @@ def test_map_renders_offline_with_every_feature(browser: Browser, built: Path) -
     page, log = open_page(browser, built)
     assert page.evaluate("L.version") == "1.9.4"
     assert page.evaluate(LAYER_COUNTS) == {
-        "Communities, August 2023 (2)": 2,
+        "Communities 2023: 2 of 2 mapped": 2,
         "Routes (1)": 1,
         "Places (1)": 1,
         "Heritage sites: destroyed (1)": 1,

@@ -57,19 +57,6 @@ NOT_SCANNED: dict[str, str] = {
 URL = re.compile(r"https?://\S+")
 
 
-TIMELINE = "timeline.csv"
-TIMELINE_PENDING = (
-    "the timeline is rebuilt apart (issue 18, part 1): until then the scans skip exactly its event texts "
-    "(some still carry research notes) and the copies in its read_via column, and nothing else of its pages and files"
-)
-
-
-def timeline_events() -> frozenset[str]:
-    """The timeline's event texts (`TIMELINE_PENDING`)."""
-    with (LAYERS_DIR / TIMELINE).open(encoding="utf-8", newline="") as handle:
-        return frozenset(row["event"] for row in csv.DictReader(handle))
-
-
 def research_talk(text: str) -> list[str]:
     """The research markers in `text`, its addresses and the allowed phrases aside."""
     text = URL.sub(" ", text)
@@ -132,22 +119,18 @@ def file_values(path: Path) -> Iterator[str]:
     elif path.suffix in (".json", ".geojson"):
         yield from strings(json.loads(path.read_text(encoding="utf-8")))
     elif path.suffix == ".csv":
-        skipped = {"read_via"} if path.name == TIMELINE else set()
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            yield from (cell for row in csv.DictReader(handle) for key, cell in row.items() if key not in skipped)
+            yield from (cell for row in csv.DictReader(handle) for cell in row.values())
     else:
         yield path.read_text(encoding="utf-8")
 
 
 def findings(files: list[Path]) -> list[str]:
     """Research words in the values of `files`, and addresses of copies (a copy is never cited, `read_via` aside)."""
-    skipped = timeline_events()
     marked = load_inputs(LAYERS_DIR).cited_copies
     found = []
     for path in files:
         for value in file_values(path):
-            if value in skipped:
-                continue
             if markers := research_talk(value):
                 found.append(f"{path.name}: {markers} in {value[:160]!r}")
             copies = [u for u in URL.findall(value) if u not in marked and citations.canonical(u).is_copy]
@@ -196,6 +179,11 @@ def test_the_public_fields_of_the_layers_carry_no_research_notes() -> None:
         for value in strings(record, PUBLIC_EXCLUDED):
             if markers := research_talk(value):
                 found.append(f"{record['id']}: {markers} in {value[:160]!r}")
+    with (LAYERS_DIR / "timeline.csv").open(encoding="utf-8", newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            for key, value in row.items():
+                if key not in PUBLIC_EXCLUDED and (markers := research_talk(value)):
+                    found.append(f"timeline.csv line {line} {key}: {markers} in {value[:160]!r}")
     assert found == []
 
 
@@ -207,7 +195,14 @@ def test_the_committed_maps_carry_no_research_notes() -> None:
         and path.suffix in (".html", ".json", ".geojson", ".csv", ".md")
         and not NOT_SCANNED.keys() & {path.name, *path.relative_to(MAPS).parts}
     ]
-    assert {p.name for p in files} >= {"index.html", "timeline.html", "nk014.html", "observations.csv", "datapackage.json"}
+    assert {p.name for p in files} >= {
+        "index.html",
+        "timeline.html",
+        "timeline.csv",
+        "nk014.html",
+        "observations.csv",
+        "datapackage.json",
+    }
     assert findings(files) == []
 
 

@@ -22,7 +22,7 @@ from geo.text import terminal
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("geo.cli.validate", "Check every layer and list every problem, naming file, feature and field."),
     "build": ("geo.cli.build", "Validate the layers and write the maps (index.html and the rest) into OUT."),
-    "coverage": ("geo.cli.coverage", "Count communities identified of 107, site statuses and unlocated features."),
+    "coverage": ("geo.cli.coverage", "Count communities counted of 107, site statuses and unlocated features."),
     "observe": ("geo.cli.observe", "Record, review, list and import monitors' observations."),
     "verify": ("geo.cli.verify", "Check the log's chain, signatures and evidence files; name the first broken record."),
     "analyst": ("geo.cli.analyst", "Register analysts' public keys in the keyring beside the log, and list them."),

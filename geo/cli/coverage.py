@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from geo.cli._options import data_option
-from geo.coverage import COMMUNITIES_TOTAL, Coverage, coverage_from_dir
+from geo.coverage import Coverage, coverage_from_dir
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -19,21 +19,22 @@ def format_coverage(report: Coverage) -> str:
     def counts(values: dict[str, int]) -> str:
         return ", ".join(f"{key} {value}" for key, value in values.items())
 
+    c = report.communities
     lines = [
         (
-            f"communities: {report.communities_identified} of {COMMUNITIES_TOTAL} identified, "
-            f"{report.communities_located} located, "
-            f"{report.communities_identified - report.communities_located} unlocated"
-            " (counted only where a source places Armenian residents there in 2023)"
+            f"communities: {c.counted.count} of the {c.report_total} of the 2024 report counted (a source places "
+            f"Armenian residents there in 2023): {c.counted.located} located, {c.counted.unlocated} not located"
         ),
-        *(
-            [
-                f"  in doubt, not counted ({len(report.communities_in_doubt)}): "
-                + "; ".join(f"{c.name} [{c.id}]" for c in report.communities_in_doubt)
-            ]
-            if report.communities_in_doubt
-            else []
+        (
+            f"  held in 2023, not counted ({c.doubted.count}, {c.doubted.located} located; {c.reasons_text()}): "
+            + "; ".join(f"{item.name} [{item.id}]" for item in report.communities_in_doubt)
         ),
+        (
+            f"  part of a counted community ({c.parts.count}): "
+            + "; ".join(f"{item.name} [{item.id}]" for item in report.community_parts)
+        ),
+        f"  not identified: {c.unidentified} of {c.report_total}",
+        f"  settlements lost in 2020, context ({c.lost.count}): {c.lost.located} located, not counted",
         f"heritage sites: {report.sites_total}",
         f"  by status: {counts(report.sites_by_status)}",
         f"  by coord_precision: {counts(report.sites_by_precision)}",
@@ -60,7 +61,7 @@ def format_coverage(report: Coverage) -> str:
 @click.command(name="coverage")
 @data_option
 def command(data_dir: Path) -> None:
-    """Count communities identified of 107, site statuses and unlocated features.
+    """Count communities counted of 107, site statuses and unlocated features.
 
     Example: heritage-map coverage --data data/layers
     """

@@ -75,8 +75,8 @@
     });
   }
 
-  function sitesInView(map) {
-    var control = L.control({ position: "topleft" }), list = el("ul", { className: "hm-site-list" });
+  function sitesInView(map, position) {
+    var control = L.control({ position: position || "topleft" }), list = el("ul", { className: "hm-site-list" });
     var status = el("p", { className: "hm-site-list-status", role: "status" });
     var box = el("div", { className: "hm-sites-in-view", role: "region", "aria-label": t("Sites in view") }, [status, list]);
     var panel;
@@ -163,9 +163,9 @@
 
   /* Once every control is on the map (geo/render.py `SiteList` calls it after the search box): the list of sites
    * in view, on a map that has sites; and in an embed, the search box folded behind a button too. */
-  ns.afterControls = function (map) {
+  ns.afterControls = function (map, position) {
     var layers = hm().state.layers;
-    if (Object.keys(layers).some(function (title) { return layers[title].heritageKind === "sites"; })) sitesInView(map);
+    if (Object.keys(layers).some(function (title) { return layers[title].heritageKind === "sites"; })) sitesInView(map, position);
     var search = map.getContainer().querySelector(".hm-search");
     if (search && embedded()) fold(search, t("Search"), "search", null, true);
   };

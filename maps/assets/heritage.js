@@ -927,7 +927,7 @@
 
     /* The feature's popup, with the others shown at its point; `from` is the stack whose list it was picked from. */
     openPopupAt: function (i, from) {
-      var props = this.table().props(i), body = KINDS[this.heritageKind].popup(props), others = neighbours(this, i);
+      var props = this.table().props(i), body = popupFor(this.heritageKind, props), others = neighbours(this, i);
       if (from) body.insertBefore(backToStack(from), body.firstChild);
       else if (others.length) body.appendChild(alsoHere(others));
       openPopup(this._map, this.latLngAt(i), body, this.heritageKind === "sites" ? props.id : null);
@@ -1063,17 +1063,19 @@
     return SITE_STYLES[status];
   }
 
-  /* Communities held in August 2023 are blue, sized by population; those counted among the 107 (a 2023 source
-   * places Armenian residents there: the data's counts_toward_107) are filled, the others dashed and pale.
-   * Settlements lost in 2020 are grey. */
+  /* Communities held in August 2023 are blue, sized by population: filled when counted among the 107 or part of a
+   * counted community, an outline when no source places residents there in 2023 (the settlement's `group`,
+   * geo/reconcile.py). Settlements lost in 2020 are grey. */
   var COMMUNITY_STYLES = {
-    counted: { shape: "circle", color: "#0072B2", weight: 1.5, opacity: 1, fillColor: "#56B4E9", fillOpacity: 0.35 },
-    uncounted: { shape: "circle", color: "#0072B2", weight: 1.5, opacity: 1, dash: [3, 2], fillColor: "#ffffff", fillOpacity: 0.5 },
-    lost: { shape: "circle", color: "#6E6E6E", weight: 1.5, opacity: 1, fillColor: "#BBBBBB", fillOpacity: 0.35 }
+    held: { shape: "circle", color: "#0072B2", weight: 1.5, opacity: 1, fillColor: "#56B4E9", fillOpacity: 0.35 },
+    lost: { shape: "circle", color: "#6E6E6E", weight: 1.5, opacity: 1, fillColor: "#BBBBBB", fillOpacity: 0.35 },
+    /* Held in 2023, but no source places residents there that year (geo/reconcile.py): an outline only. */
+    doubted: { shape: "circle", color: "#0072B2", weight: 1.5, opacity: 1, fillColor: "#56B4E9", fillOpacity: 0 }
   };
 
-  function communityStyle(held, counted) {
-    return COMMUNITY_STYLES[held !== true ? "lost" : counted === true ? "counted" : "uncounted"];
+  function communityStyle(held, group) {
+    if (held !== true) return COMMUNITY_STYLES.lost;
+    return group === "doubted" ? COMMUNITY_STYLES.doubted : COMMUNITY_STYLES.held;
   }
 
   /* Places by kind, in black so that no colour of a status is reused: a diamond for a town or village, a bar for
@@ -1188,13 +1190,12 @@
     return el("div", { className: "hm-popup", lang: "en" }, body);
   }
 
-  /* Whether a community held in August 2023 is one of the 107, from the data's counts_toward_107 and residents_2023. */
-  function among107(props) {
-    if (props.in_aug_2023 !== true) return null;
-    if (props.counts_toward_107 === true) return t("counted: a 2023 source places Armenian residents there");
-    if (props.part_of) return t("not counted on its own: part of another community");
-    return t("not counted: in doubt, as no source read places Armenian residents there in 2023");
-  }
+  /* What a settlement's group (geo/reconcile.py) means for the 107 communities of the 2024 report. */
+  var COMMUNITY_GROUPS = {
+    counted: t("Yes: a source places Armenian residents here in 2023"),
+    part: t("Within a counted community"),
+    doubted: t("No: no source places residents here in 2023")
+  };
 
   function communityPopup(props) {
     return el("div", { className: "hm-popup", lang: "en" }, [
@@ -1202,7 +1203,7 @@
       row(t("Province"), props.province),
       row(t("Population"), typeof props.population === "number" ? props.population.toLocaleString("en") + (props.population_year ? " (" + props.population_year + ")" : "") : t("not given by the sources")),
       row(t("Held until"), props.held_until === "2023-09" ? t("September 2023") : props.held_until),
-      row(t("Among the 107 communities"), among107(props)),
+      row(t("Counted of the 107"), COMMUNITY_GROUPS[props.group] || null),
       row(t("Part of"), props.part_of),
       row(t("Location"), precisionText(props)),
       row(t("Coordinate warning"), props.coord_warning),
@@ -1249,7 +1250,7 @@
     },
     communities: {
       popup: communityPopup,
-      style: function (table, i) { return communityStyle(table.value("in_aug_2023", i), table.value("counts_toward_107", i)); },
+      style: function (table, i) { return communityStyle(table.value("in_aug_2023", i), table.value("group", i)); },
       radius: function (table, i) { return communityRadius(table.value("population", i)); }
     },
     places: {
@@ -1260,6 +1261,17 @@
     routes: { popup: routePopup },
     footprints: { popup: footprintPopup }
   };
+
+  /* A feature's popup, and what the page's other scripts add to it (HeritageMap.popupExtras: functions of the
+   * kind and the properties that return a node or null; maplinks.js adds the link to the other map). */
+  function popupFor(kind, props) {
+    var node = KINDS[kind].popup(props);
+    (api.popupExtras || []).forEach(function (extra) {
+      var added = extra(kind, props);
+      if (added) node.appendChild(added);
+    });
+    return node;
+  }
 
   function tooltipFor(props) {
     var label = props.name || props.id;
@@ -1393,6 +1405,6 @@
     el: el, link: link, readPayload: readPayload, siteStyle: siteStyle, openFeature: openFeature,
     t: t, linkLabel: linkLabel, openPopup: openPopup, narrow: narrow, symbolCanvas: symbolCanvas, drawStack: drawStack,
     communityStyle: communityStyle, communityRadius: communityRadius, routeStyle: routeStyle, placeGroup: placeGroup,
-    PLACE_GROUPS: PLACE_GROUPS
+    PLACE_GROUPS: PLACE_GROUPS, COMMUNITY_STYLES: COMMUNITY_STYLES, popupExtras: api.popupExtras || []
   });
 })();

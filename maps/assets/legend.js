@@ -69,15 +69,13 @@
         var tally = legend.sites && legend.sites[status];
         if (tally && tally.total) rows.push(keyRow(H.symbolCanvas(H.siteStyle(status), 6), H.STATUS_STYLE[status].label, tally));
       });
-    } else if (key === "communities:held") {
-      var held = legend["communities:held"] || {};
-      if (held.counted && held.counted.total) rows.push(keyRow(H.symbolCanvas(H.communityStyle(true, true), 6), t("counted among the 107: a 2023 source places Armenian residents there"), held.counted));
-      if (held.uncounted && held.uncounted.total) rows.push(keyRow(H.symbolCanvas(H.communityStyle(true, false), 6), t("not counted: in doubt, or part of another community"), held.uncounted));
+    } else if (key === "communities:counted") {
+      symbol = H.symbolCanvas(H.communityStyle(true, "counted"), 6);
       rows.push(sizeRow());
-      rows.push(missing(sum([held.counted || { mapped: 0, total: 0 }, held.uncounted || { mapped: 0, total: 0 }])));
+    } else if (key === "communities:doubted") {
+      symbol = H.symbolCanvas(H.communityStyle(true, "doubted"), 6);
     } else if (key === "communities:lost") {
-      symbol = H.symbolCanvas(H.communityStyle(false, false), 6);
-      rows.push(missing(legend["communities:lost"]));
+      symbol = H.symbolCanvas(H.communityStyle(false, "lost"), 6);
     } else if (key === "routes") {
       var routes = legend.routes || {}, kinds = Object.keys(routes).sort(function (a, b) { return order(ROUTE_KINDS, a) - order(ROUTE_KINDS, b); });
       var dashed = 0;
@@ -114,7 +112,7 @@
 
   /* Communities are sized by population: three sample circles, drawn at the map's own radii. */
   function sizeRow() {
-    var H = hm(), style = H.communityStyle(true, true), samples = [1000, 5000, 13000];
+    var H = hm(), style = H.communityStyle(true, "counted"), samples = [1000, 5000, 13000];
     var symbols = samples.map(function (people) { return H.symbolCanvas(style, H.communityRadius(people)); });
     var text = t("sized by population: {small}, {medium} and {large} or more people", { small: "1,000", medium: "5,000", large: "13,000" });
     return el("li", { className: "hm-key-row hm-key-sizes" }, symbols.concat([el("span", { className: "hm-key-label", text: text })]));
@@ -144,8 +142,14 @@
     box.appendChild(el("ul", { className: "hm-key" }, [stackRow, keyRow(H.symbolCanvas({ weight: 0 }, 8, function (ctx, centre) { H.drawStack(ctx, centre, centre, 3); }), t("several sites or places at one point, with their number"), null)]));
     box.lastChild.lastChild.classList.add("hm-print-only");
     if (meta.verdict_counts) box.appendChild(el("p", { className: "hm-key-note", text: t("Sites by evidence: {levels}", { levels: meta.verdict_counts }) }));
+    if ((meta.legend_notes || []).length) {
+      /* What the communities' layers count beside the 107 of the 2024 report (geo/reconcile.py). */
+      var notes = el("details", { className: "hm-legend-notes" }, [el("summary", { text: meta.legend_summary || t("What the communities layer counts") })]);
+      meta.legend_notes.forEach(function (note) { notes.appendChild(el("p", { className: "hm-key-note", text: note })); });
+      box.appendChild(notes);
+    }
     if (meta.unlocated && meta.unlocated.length) {
-      var details = el("details", { className: "hm-unlocated" }, [el("summary", { text: t("Not on the map (no sourced location): {count}", { count: meta.unlocated.length }) })]);
+      var details = el("details", { className: "hm-unlocated" }, [el("summary", { text: meta.unlocated_title || t("Not on the map (no sourced location): {count}", { count: meta.unlocated.length }) })]);
       var list = el("ul");
       meta.unlocated.forEach(function (u) { list.appendChild(el("li", { text: u })); });
       details.appendChild(list);
@@ -162,7 +166,8 @@
       container.setAttribute("aria-label", t("Layers and legend"));
       container.removeAttribute("aria-haspopup");
       this._section.appendChild(footer(meta));
-      if (hm().fold) hm().fold(container, t("Layers and legend"), "layers");
+      /* Folded at first where the page has a panel of its own (the timeline, whose legend is in it). */
+      if (hm().fold) hm().fold(container, t("Layers and legend"), "layers", null, !!meta.side_panels);
       return container;
     },
 
