@@ -43,6 +43,8 @@ VENDORED: dict[str, str] = {
     "context_css": "context.css",
     "heritage_js": "heritage.js",
     "heritage_css": "heritage.css",
+    "legend_js": "legend.js",
+    "layout_js": "layout.js",
     "search_js": "search.js",
     "search_css": "search.css",
     "timeline_js": "timeline.js",

@@ -27,20 +27,19 @@ import pyogrio
 import shapely
 
 from geo import datapackage, observations, timeline
-from geo.credits import DATA_CREDITS, TILE_CREDITS, TITLE
+from geo.credits import TITLE
 from geo.csvfile import write_rows
 from geo.dataset import Dataset, open_dataset
 from geo.dictionary import PUBLIC_EXCLUDED, reader_order
 from geo.errors import ExportError
 from geo.kml import kml_document
 from geo.schema import LAYERS
-from geo.sitestatus import as_of, as_of_label
+from geo.sitestatus import as_of
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from geo.inputs import Inputs
-    from geo.render import Tiles
 
 Format = Literal["geojson", "csv", "gpkg", "kml", "png"]
 Profile = Literal["public", "internal"]
@@ -304,17 +303,6 @@ def write_package(inputs: Inputs, out_dir: Path, written: list[Path], *, bom: bo
 def _csv_columns(path: Path) -> list[str]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return next(csv.reader(handle))
-
-
-def picture_credit(inputs: Inputs, tiles: Tiles) -> str:
-    """The line printed on a picture: title, as-of date, data credits and the basemap's."""
-    credits = [c["text"] for c in DATA_CREDITS]
-    if tiles != "none":
-        # The mini map always draws OpenStreetMap, whichever basemap the main map shows.
-        credits += [TILE_CREDITS[tiles]["text"]] + ([TILE_CREDITS["osm"]["text"]] if tiles == "satellite" else [])
-    data_as_of = as_of_label(inputs.log)
-    heading = f"{TITLE} · data as of {data_as_of}" if data_as_of else TITLE
-    return " · ".join([heading, *credits])
 
 
 def refuse_data_folder(data_dir: Path, out_dir: Path) -> None:

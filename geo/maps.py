@@ -16,8 +16,8 @@ import numpy as np
 
 from geo import timeline
 from geo.anchor import anchor_text
-from geo.context import context_layer
-from geo.credits import ABOUT, DATA_CREDITS, INVENTORY_MONITORS, TITLE
+from geo.context import TOWN_POPULATION, context_layer
+from geo.credits import ABOUT, DATA_CREDITS, DEK, INVENTORY_MONITORS, TIMELINE_DEK, TIMELINE_TITLE, TITLE
 from geo.footprint_join import footprint_geometries
 from geo.outlets import outlet_name
 from geo.payload import clean_value
@@ -112,13 +112,31 @@ def community_overlays(communities: gpd.GeoDataFrame, reconciled: Reconciliation
     def rows(*groups: tuple[str, ...]) -> np.ndarray:
         return np.flatnonzero(np.isin(ids, [i for group in groups for i in group]))
 
+    key = (lambda name: "") if story else (lambda name: f"communities:{name}")  # the timeline has a legend of its own
     overlays = [
-        Overlay(names["counted"], "communities", frame, COMMUNITY_FIELDS, rows=rows(reconciled.counted.ids, reconciled.parts.ids))
+        Overlay(
+            names["counted"],
+            "communities",
+            frame,
+            COMMUNITY_FIELDS,
+            rows=rows(reconciled.counted.ids, reconciled.parts.ids),
+            legend=key("counted"),
+        )
     ]
     if not story:
         overlays += [
-            Overlay(names["doubted"], "communities", frame, COMMUNITY_FIELDS, rows=rows(reconciled.doubted.ids)),
-            Overlay(names["lost"], "communities", frame, COMMUNITY_FIELDS, show=False, rows=rows(reconciled.lost.ids)),
+            Overlay(
+                names["doubted"], "communities", frame, COMMUNITY_FIELDS, rows=rows(reconciled.doubted.ids), legend=key("doubted")
+            ),
+            Overlay(
+                names["lost"],
+                "communities",
+                frame,
+                COMMUNITY_FIELDS,
+                show=False,
+                rows=rows(reconciled.lost.ids),
+                legend=key("lost"),
+            ),
         ]
     return overlays
 
@@ -144,14 +162,22 @@ def overview_map(
         fields = (*fields, "page")
     statuses = sites["status"].to_numpy()
     reconciled = reconcile(inputs.communities)
+    footprints = footprint_frame(inputs.items)
     candidates = [
-        Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS),
-        Overlay("Places", "places", inputs.places, PLACE_FIELDS),
+        Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS, legend="routes"),
+        Overlay("Places", "places", inputs.places, PLACE_FIELDS, legend="places"),
         *(
-            Overlay(f"Heritage sites: {status}", "sites", sites, fields, rows=np.flatnonzero(statuses == status))
+            Overlay(
+                f"Heritage sites: {status}",
+                "sites",
+                sites,
+                fields,
+                rows=np.flatnonzero(statuses == status),
+                legend=f"sites:{status}",
+            )
             for status in STATUSES
         ),
-        Overlay("Imagery footprints", "footprints", footprint_frame(inputs.items), FOOTPRINT_FIELDS, show=False),
+        Overlay("Imagery footprints", "footprints", footprints, FOOTPRINT_FIELDS, show=False, legend="footprints"),
     ]
     overlays = [
         *(o for o in community_overlays(inputs.communities, reconciled) if o.located()),
@@ -160,7 +186,9 @@ def overview_map(
     unlocated = unlocated_features(inputs, view.sites, reconciled, site_link)
     meta = PageMeta(
         title=TITLE,
+        dek=DEK,
         as_of=view.as_of_label,
+        date=view.as_of,
         credits=DATA_CREDITS,
         about=ABOUT + inventory_text(inputs),
         status_counts=status_counts(sites),
@@ -170,6 +198,7 @@ def overview_map(
         unlocated=[line for line, _ in unlocated],
         unlocated_title=unlocated_title(inputs),
         paired=paired_link(timeline_link, TIMELINE_LINK_TEXT, dated=True),
+        legend=legend_counts(inputs, sites, footprints),
         anchor=anchor_text(inputs.log),
     )
     context = context_layer(inputs.communities, inputs.places, inputs.routes)
@@ -186,6 +215,41 @@ OVERVIEW_LINK_TEXT = "Overview map"
 def paired_link(href: str | None, text: str, dated: bool) -> dict[str, Any] | None:
     """The other map of the pair: where it is, the link's words, and whether it takes a date (the timeline does)."""
     return {"href": href, "text": text, "dated": dated} if href is not None else None
+
+
+def _tally(located: Any) -> dict[str, int]:
+    """How many of some features are drawn (located) and how many there are."""
+    located = np.asarray(located, dtype=bool)
+    return {"mapped": int(located.sum()), "total": len(located)}
+
+
+def legend_counts(inputs: Inputs, sites: gpd.GeoDataFrame, footprints: gpd.GeoDataFrame | None = None) -> dict[str, Any]:
+    """What the map's key counts, per entry: how many features are drawn (`mapped`) and how many the data holds
+    (`total`), so the key says why a layer's count (the drawn ones) is smaller than the whole.
+
+    Sites by status; routes by kind, with how many are drawn dashed (straight links between sourced waypoints);
+    places by kind; scene footprints. The community layers' names say what they count (`geo.reconcile`).
+    """
+    site_located = sites.geometry.notna().to_numpy()
+    statuses = sites["status"].to_numpy()
+    routes = inputs.routes
+    route_located = routes.geometry.notna().to_numpy()
+    kinds = routes["kind"].to_numpy()
+    dashed = (routes["geometry_precision"] == "waypoints").to_numpy() if "geometry_precision" in routes else route_located & False
+    places = inputs.places
+    place_located = places.geometry.notna().to_numpy()
+    return {
+        "sites": {status: _tally(site_located[statuses == status]) for status in STATUSES},
+        "routes": {
+            str(kind): {**_tally(route_located[kinds == kind]), "dashed": int((dashed & route_located)[kinds == kind].sum())}
+            for kind in dict.fromkeys(kinds.tolist())
+        },
+        "places": {
+            str(kind): _tally(place_located[places["kind"].to_numpy() == kind]) for kind in dict.fromkeys(places["kind"].tolist())
+        },
+        "footprints": _tally(np.ones(len(footprints) if footprints is not None else 0, dtype=bool)),
+        "town_population": TOWN_POPULATION,
+    }
 
 
 def verdict_counts(sites: gpd.GeoDataFrame) -> str:
@@ -222,10 +286,13 @@ def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", overvie
     ]
     overlays = [o for o in candidates if o.located()]
     meta = PageMeta(
-        title=f"Timeline · {TITLE}",
+        title=TIMELINE_TITLE.format(title=TITLE),
+        dek=TIMELINE_DEK,
         as_of=view.as_of_label,
+        date=view.as_of,
         credits=[],
         paired=paired_link(overview_link, OVERVIEW_LINK_TEXT, dated=False),
+        side_panels=True,
         anchor=anchor_text(inputs.log),
     )
     fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))

@@ -1,4 +1,4 @@
-"""`heritage-map export --format png`: a picture of the public overview map, with its credit line.
+"""`heritage-map export --format png`: the public overview map laid out for print, with its key and credits.
 
 Here, beside the build, and not in `geo.export`: the picture is of the map,
 so it needs the map code (`geo.maps`, `geo.render`), which the data exports
@@ -11,8 +11,10 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from geo.credits import BORDERS_SOURCE, DATA_CREDITS, TILE_CREDITS
 from geo.dataset import open_dataset
-from geo.export import PNG_FILE, picture_credit, refuse_data_folder
+from geo.export import PNG_FILE, refuse_data_folder
+from geo.links import is_web_url
 from geo.maps import overview_map
 from geo.render import page_html
 from geo.snapshot import screenshot
@@ -39,5 +41,15 @@ def export_picture(
     with tempfile.TemporaryDirectory(prefix="heritage-map-png-") as scratch:
         page = Path(scratch) / "index.html"
         page.write_text(text, encoding="utf-8")
-        credit = picture_credit(dataset.inputs, tiles)
-        return screenshot(page, out_dir / PNG_FILE, width, height, credit, offline=tiles == "none", scale=scale)
+        return screenshot(page, out_dir / PNG_FILE, width, height, picture_credits(tiles), offline=tiles == "none", scale=scale)
+
+
+def picture_credits(tiles: Tiles) -> list[dict[str, str]]:
+    """Whom a picture credits, each with its address: the monitors and sources, the borders' source and the basemap
+    drawn (none with `--tiles none`). A picture has no link to follow, so only absolute addresses.
+    """
+    credits = [c for c in DATA_CREDITS if is_web_url(c["url"])] + [BORDERS_SOURCE]
+    if tiles != "none":
+        # The mini map always draws OpenStreetMap, whichever basemap the main map shows.
+        credits += [TILE_CREDITS[tiles]] + ([TILE_CREDITS["osm"]] if tiles == "satellite" else [])
+    return credits

@@ -108,25 +108,6 @@ def test_unlocated_site_page_says_so_and_draws_no_point(browser: Browser, maps: 
     assert log.errors == []
 
 
-@pytest.mark.parametrize("width", [320, 1200])
-def test_embed_snippet_renders_the_map_in_a_responsive_iframe(browser: Browser, maps: Path, width: int) -> None:
-    page, _ = open_page_plain(browser, maps / "embed" / "overview.html", width)
-    frame_box = page.locator("iframe").bounding_box()
-    assert frame_box is not None
-    assert frame_box["width"] <= width and abs(frame_box["height"] - frame_box["width"] * 10 / 16) < 2
-    frame = page.frame_locator("iframe")
-    frame.locator(".leaflet-container").wait_for()
-    assert page.locator("iframe").get_attribute("title") == "Nagorno-Karabakh heritage map: overview"
-    assert "OpenStreetMap contributors" in page.locator("textarea").input_value()
-
-
-def open_page_plain(browser: Browser, path: Path, width: int):  # type: ignore[no-untyped-def]
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file://", "data:")) else r.abort())
-    page.goto(path.as_uri())
-    return page, None
-
-
 def test_manifest_verifies_with_sha256sum(maps: Path) -> None:
     result = subprocess.run(
         ["sha256sum", "--check", "--quiet", "MANIFEST.sha256"], cwd=maps, capture_output=True, text=True, check=False
