@@ -12,7 +12,7 @@ export default [
     languageOptions: {
       ecmaVersion: 2022,
       sourceType: "script",
-      globals: { ...globals.browser, L: "readonly", HeritageMap: "readonly", topojson: "readonly" },
+      globals: { ...globals.browser, L: "readonly", HeritageMap: "readonly", topojson: "readonly", MiniSearch: "readonly" },
     },
     rules: {
       "no-var": "off", // the scripts are plain ES5-style functions, loaded by every browser the maps support

@@ -24,8 +24,12 @@ MAX_DEPTH = 64
 _KEEP = b'"[]{}'
 _OTHER = bytes(b for b in range(256) if b not in _KEEP)
 
-# A literal that may overflow a float: an exponent of 3+ digits or 300+ digits in a row.
-_HUGE = re.compile(rb"\d[eE][+]?\d{3}|\d{300}")
+# The shape of a text's numbers: each digit as 0, each e or E as e, + as itself, every other byte a space. A literal
+# that may overflow a float shows as an exponent of 3+ digits (e000, e+000) or as 300+ digits in a row. (One
+# translate and three finds: a regular expression for the same costs 1.3 s on 33 MB of coordinates; a text read
+# as e123 is only checked more slowly.)
+_SHAPE = bytes(48 if 48 <= b < 58 else 101 if b in b"eE" else 43 if b == 43 else 32 for b in range(256))
+_HUGE_SHAPES = (b"e000", b"e+000", b"0" * 300)
 # An escaped surrogate, which may be a lone one: not text, and no encoder can write it back.
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
@@ -82,10 +86,16 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_refu
 _CHECKING_DECODER = json.JSONDecoder(object_pairs_hook=_unique_keys, parse_constant=_refuse_constant, parse_float=_finite)
 
 
+def may_overflow(data: bytes) -> bool:
+    """Whether the JSON text `data` may hold a number too large for a float (an exponent of 3+ digits, 300+ digits)."""
+    shape = data.translate(_SHAPE)
+    return any(pattern in shape for pattern in _HUGE_SHAPES)
+
+
 def parse(data: bytes) -> Any:
     """The JSON value of the UTF-8 bytes `data`; JSONRefused (one line, where and why) otherwise."""
     # The float hook costs a Python call per number, so it runs only when a literal may overflow.
-    value = decode(data, _CHECKING_DECODER if _HUGE.search(data) else _DECODER)
+    value = decode(data, _CHECKING_DECODER if may_overflow(data) else _DECODER)
     if _SURROGATE.search(data):
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")

@@ -54,6 +54,7 @@ from geo.layers import read_text
 from geo.maps import overview_map, timeline_map
 from geo.pages import (
     BUILD_INFO,
+    EMBED_SCRIPTS,
     Chips,
     EmbedTarget,
     PageLinks,
@@ -66,7 +67,7 @@ from geo.pages import (
 from geo.payload import script_json
 from geo.render import Tiles, page_html
 from geo.schema import LAYERS
-from geo.sitestatus import as_of, site_history
+from geo.sitestatus import site_history
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -105,7 +106,8 @@ def build_maps(
     """Validate `data_dir` and write the maps into `out_dir`; raise LayerError on invalid data.
 
     `base_url`, when given, must be the absolute http(s) address of the published folder (LinkError otherwise);
-    without it, embed snippets point relative to `embed/`. `workers` is how many processes render the site pages
+    without it, an embed page makes its snippet's addresses absolute against the address it is opened from.
+    `workers` is how many processes render the site pages
     (default: one per processor when there are at least `PARALLEL_SITES` sites, else this process alone).
 
     The cyclic garbage collector is paused for the whole build: the parsed
@@ -113,10 +115,10 @@ def build_maps(
     would otherwise walk again and again (it cost several seconds at 100,000
     sites); reference counting still frees them as the build goes.
     """
-    embed_base = links.base_url(base_url) if base_url is not None else "../"
+    published = links.base_url(base_url) if base_url is not None else None
     with collector_paused():
         dataset = open_dataset(data_dir)
-        return publish(dataset, Path(out_dir), tiles, self_contained, embed_base, full, workers)
+        return publish(dataset, Path(out_dir), tiles, self_contained, published, full, workers)
 
 
 def publish(
@@ -124,7 +126,7 @@ def publish(
     out_dir: Path,
     tiles: Tiles,
     self_contained: bool,
-    base_url: str,
+    base_url: str | None,
     full: bool = False,
     workers: int | None = None,
 ) -> BuildResult:
@@ -144,8 +146,8 @@ def publish(
     chosen = list(site_rows(sites))
     targets = [
         EmbedTarget("overview", f"{TITLE}: overview", "index.html"),
-        EmbedTarget("timeline", f"{TITLE}: timeline", "timeline.html"),
-        *(EmbedTarget(f"site-{r['id']}", f"{r['name']}: heritage site story", SITE_PAGE.format(id=r["id"])) for r in chosen),
+        EmbedTarget("timeline", f"{TITLE}: timeline", "timeline.html", min_height=480),
+        *(site_embed(r) for r in chosen),
     ]
     job = BuildJob(dataset, out_dir, previous, tiles, self_contained, base_url, site_embeds=affected is None)
     tasks: list[Callable[[], TaskResult]] = [
@@ -165,9 +167,10 @@ def publish(
         needed.extend(a for a in assets or () if a not in needed)
     if affected is None:
         stylesheets, scripts = site_assets(tiles)
-        for path, source in asset_files([*needed, *stylesheets, *(s for s in scripts if s != BUILD_INFO)]).items():
+        shared = [*needed, *stylesheets, *(s for s in (*scripts, *EMBED_SCRIPTS) if s != BUILD_INFO)]
+        for path, source in asset_files(list(dict.fromkeys(shared))).items():
             out.write(f"assets/{path}", source.read_bytes())
-    info = script_json(build_info(tiles, as_of(inputs.log), anchor_text(inputs.log)))
+    info = script_json(build_info(tiles, view.as_of, anchor_text(inputs.log)))
     out.write(f"assets/{BUILD_INFO}", f"window.HeritageMapBuild = {info};\n")
     out.finish(public_anchor(inputs.log))
     current.write(out_dir)
@@ -194,11 +197,12 @@ class BuildJob:
     previous: dict[str, str]
     tiles: Tiles
     self_contained: bool
-    base_url: str
+    base_url: str | None
     site_embeds: bool
 
     def __post_init__(self) -> None:
-        self.pages = SitePages(self.tiles, PageLinks(assets="../assets/", overview="../index.html"))
+        pages = f"{self.base_url}{SITE_PAGE.split('{', maxsplit=1)[0]}" if self.base_url else None
+        self.pages = SitePages(self.tiles, PageLinks(assets="../assets/", overview="../index.html", base=pages))
 
     def task(self, write: Callable[[Outputs], list[str] | None]) -> Callable[[], TaskResult]:
         """`write` as a task: run with a fresh `Outputs`, whose record it returns."""
@@ -235,7 +239,7 @@ class BuildJob:
 
         def write(out: Outputs) -> None:
             for target in targets[:2]:
-                out.write(f"embed/{target.name}.html", embed_page(target, self.base_url))
+                out.write(f"embed/{target.name}.html", embed_page(target, self.base_url, self.tiles))
             out.write("embed/index.html", embed_index(targets))
 
         return write
@@ -250,11 +254,25 @@ class BuildJob:
                 chips = write_chips(out, self.dataset, site)
                 out.write(SITE_PAGE.format(id=site_id), self.pages.render(site, site_history(histories.get(site_id)), chips))
                 if self.site_embeds:
-                    title = f"{site['name']}: heritage site story"
-                    target = EmbedTarget(f"site-{site_id}", title, SITE_PAGE.format(id=site_id))
-                    out.write(f"embed/{target.name}.html", embed_page(target, self.base_url))
+                    target = site_embed(site)
+                    out.write(f"embed/{target.name}.html", embed_page(target, self.base_url, self.tiles))
 
         return write
+
+
+SITE_CARD_HEIGHT = 380
+"""The height of a site's embed (its card, `sites/<id>.html?embed=1`) in CSS pixels, at every width."""
+
+
+def site_embed(site: Mapping[str, Any]) -> EmbedTarget:
+    """The embed of a site's story: its card, in a frame of fixed height."""
+    return EmbedTarget(
+        f"site-{site['id']}",
+        f"{site['name']}: heritage site story",
+        SITE_PAGE.format(id=site["id"]),
+        ratio=None,
+        height=SITE_CARD_HEIGHT,
+    )
 
 
 def site_rows(sites: Any) -> Iterator[dict[str, Any]]:

@@ -30,6 +30,7 @@ from branca.element import Figure
 from jinja2 import Template
 
 from geo.assets import STATIC
+from geo.credits import BORDERS_SOURCE
 from geo.errors import AssetError
 from geo.payload import script_element, script_json
 from geo.render import RawHTML
@@ -41,11 +42,6 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 WORLD_ATLAS = STATIC / "vendor" / "world-atlas" / "countries-10m.json"
-BORDERS_SOURCE = {
-    "text": "Borders and country names: Natural Earth 1:10m Admin 0 – Countries 4.1.0 (public domain), "
-    "as TopoJSON from the npm package world-atlas 2.0.2",
-    "url": "https://www.naturalearthdata.com/downloads/10m-cultural-vectors/10m-admin-0-countries/",
-}
 
 MARGIN_DEGREES = 1.5
 """How far the borders reach beyond the region every feature lies in (`geo.schema.REGION_BOUNDS`): a map

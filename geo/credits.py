@@ -21,17 +21,21 @@ DATA_CREDITS: list[dict[str, str]] = [
         "url": "https://caucasusheritage.cornell.edu/",
     },
     {"text": "Heritage alerts: Monument Watch", "url": "https://monumentwatch.org/"},
+    {"text": "Places, coordinates and populations: Wikipedia contributors (CC BY-SA 4.0)", "url": "https://www.wikipedia.org/"},
     {
-        "text": (
-            "Places, coordinates and populations: Wikipedia contributors (CC BY-SA 4.0) "
-            "and the 2005 NKR census as tabulated by pop-stat.mashke.org"
-        ),
+        "text": "Populations: also the 2005 NKR census as tabulated by pop-stat.mashke.org",
         "url": "http://pop-stat.mashke.org/nkr-census.htm",
     },
     {"text": "Every source of every feature: data/SOURCES.md", "url": "data/SOURCES.md"},
 ]
 INVENTORY_MONITORS = frozenset({"Caucasus Heritage Watch (CHW)", "Monument Watch (YSU)"})
 """The monitors whose own totals the map sets its inventory beside (officials' and press figures stay in SOURCES.md)."""
+BORDERS_SOURCE = {
+    "text": "Borders and country names: Natural Earth 1:10m Admin 0 – Countries 4.1.0 (public domain), "
+    "as TopoJSON from the npm package world-atlas 2.0.2",
+    "url": "https://www.naturalearthdata.com/downloads/10m-cultural-vectors/10m-admin-0-countries/",
+}
+"""The source of the geography layer (`geo.context`), credited wherever it is drawn."""
 TILE_CREDITS = {
     "osm": {"text": "Basemap © OpenStreetMap contributors (ODbL)", "url": "https://www.openstreetmap.org/copyright"},
     "satellite": {
@@ -39,8 +43,49 @@ TILE_CREDITS = {
         "url": "https://www.esri.com/",
     },
 }
-CREDIT_LINE = (
-    "Nagorno-Karabakh heritage map. Statuses: Caucasus Heritage Watch, Monument Watch and the sources cited; "
-    "places: Wikipedia contributors (CC BY-SA); basemap © OpenStreetMap contributors."
+DEK = (
+    "Armenian communities in August 2023, the Lachin corridor, and heritage sites monitors found destroyed, "
+    "damaged or threatened, each with its evidence."
 )
-"""The line under an embedded map or site story."""
+"""The one line under the overview's title."""
+TIMELINE_TITLE = "Timeline · {title}"
+TIMELINE_DEK = "The blockade, the exodus and the heritage sites' documented statuses, as they stood on the day you choose."
+"""The one line under the timeline's title."""
+SITE_DESCRIPTION = "{status}, {when}. Evidence: {evidence}. {about}."
+"""What a link to a site's story previews (its description and OpenGraph tags): the status and its evidence."""
+SITE_DESCRIPTION_UNKNOWN = "Status unknown: {reason}. {about}."
+"""The preview of a site's story when no status is shown, and why."""
+
+CREDIT_SOURCES = (
+    "Statuses: Caucasus Heritage Watch, Monument Watch and the sources cited; "
+    "places: Wikipedia contributors (CC BY-SA); borders: Natural Earth."
+)
+"""Whom an embed or a site page credits when the build draws no basemap (`--tiles none`)."""
+CREDIT_SOURCES_BASEMAP = (
+    "Statuses: Caucasus Heritage Watch, Monument Watch and the sources cited; "
+    "places: Wikipedia contributors (CC BY-SA); borders: Natural Earth; basemap: {basemap}."
+)
+"""Whom an embed or a site page credits, naming the basemap the build shows first."""
+BASEMAP_NAMES = {
+    "osm": "© OpenStreetMap contributors",
+    "satellite": "© Esri, Maxar, Earthstar Geographics and the GIS User Community (overview map: © OpenStreetMap contributors)",
+}
+CREDIT_LINE = "{title}, data as of {as_of}. {sources}"
+"""The line under an embedded map or site story: the title, the data's date and whom it credits."""
+
+
+def credit_sources(tiles: str) -> str:
+    """Whom a page credits for a build drawing `tiles` (`osm`, `satellite` or `none`)."""
+    if tiles in BASEMAP_NAMES:
+        return CREDIT_SOURCES_BASEMAP.format(basemap=BASEMAP_NAMES[tiles])
+    return CREDIT_SOURCES
+
+
+def credit_line(tiles: str, as_of: str) -> str:
+    """The credit line of an embed for a build drawing `tiles`, with the data's date `as_of`."""
+    return CREDIT_LINE.format(title=TITLE, as_of=as_of, sources=credit_sources(tiles))
+
+
+AS_OF = "Data as of {as_of}."
+NO_DATE = "not stated"
+"""What stands for the as-of date of a log with no dated public evidence."""

@@ -1,4 +1,4 @@
-"""Exports for people who take the data elsewhere: GeoJSON, CSV, GeoPackage, KML and a PNG picture.
+"""Exports for people who take the data elsewhere: GeoJSON, CSV, GeoPackage and KML (the PNG picture: `geo.picture`).
 
 Why one module: every format starts from the same frames (`layer_frames`,
 `log_records`), so a journalist's spreadsheet, a GIS analyst's GeoPackage and
@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,21 +27,19 @@ import pyogrio
 import shapely
 
 from geo import datapackage, observations, timeline
-from geo.credits import DATA_CREDITS, TILE_CREDITS, TITLE
+from geo.credits import TITLE
 from geo.csvfile import write_rows
 from geo.dataset import Dataset, open_dataset
 from geo.dictionary import PUBLIC_EXCLUDED, reader_order
 from geo.errors import ExportError
 from geo.kml import kml_document
 from geo.schema import LAYERS
-from geo.sitestatus import as_of, as_of_label
-from geo.snapshot import screenshot
+from geo.sitestatus import as_of
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from geo.inputs import Inputs
-    from geo.render import Tiles
 
 Format = Literal["geojson", "csv", "gpkg", "kml", "png"]
 Profile = Literal["public", "internal"]
@@ -251,9 +248,9 @@ def export_data(
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     if fmt != "gpkg" and fmt not in LAYER_WRITERS:
         raise ExportError(
-            f"format {fmt!r}: not a data format; fix: use one of geojson, csv, gpkg, kml (or export_picture for png)"
+            f"format {fmt!r}: not a data format; fix: use one of geojson, csv, gpkg, kml (or geo.picture.export_picture for png)"
         )
-    _refuse_data_folder(data_dir, out_dir)
+    refuse_data_folder(data_dir, out_dir)
     tables = list(dict.fromkeys(tables))
     unknown = [t for t in tables if t not in TABLES]
     if unknown:
@@ -276,7 +273,7 @@ def write_tables(
     frames = layer_frames(dataset, tables, profile)
     out_dir.mkdir(parents=True, exist_ok=True)
     if fmt == "gpkg":
-        written = [write_geopackage(frames, out_dir / GPKG_FILE, as_of(dataset.inputs.log))] if frames else []
+        written = [write_geopackage(frames, out_dir / GPKG_FILE, dataset.public.as_of)] if frames else []
     elif fmt == "csv":
         written = [write_csv(frame, name, out_dir / f"{name}.csv", bom=bom) for name, frame in frames.items()]
     else:
@@ -308,45 +305,8 @@ def _csv_columns(path: Path) -> list[str]:
         return next(csv.reader(handle))
 
 
-def picture_credit(inputs: Inputs, tiles: Tiles) -> str:
-    """The line printed on a picture: title, as-of date, data credits and the basemap's."""
-    credits = [c["text"] for c in DATA_CREDITS]
-    if tiles != "none":
-        # The mini map always draws OpenStreetMap, whichever basemap the main map shows.
-        credits += [TILE_CREDITS[tiles]["text"]] + ([TILE_CREDITS["osm"]["text"]] if tiles == "satellite" else [])
-    data_as_of = as_of_label(inputs.log)
-    heading = f"{TITLE} · data as of {data_as_of}" if data_as_of else TITLE
-    return " · ".join([heading, *credits])
-
-
-def export_picture(
-    data_dir: str | Path, out_dir: str | Path, width: int = 1200, height: int = 800, tiles: Tiles = "osm", scale: int = 1
-) -> Path:
-    """Write `map.png`: the public overview map, `width`×`height` CSS pixels at `scale` (2 for print), with its credits.
-
-    Raises:
-        LayerError: the data does not validate.
-        ExportError: `out_dir` lies inside `data_dir`, Playwright or Chromium is missing, or the map did not draw.
-
-    """
-    data_dir, out_dir = Path(data_dir), Path(out_dir)
-    _refuse_data_folder(data_dir, out_dir)
-    from geo.maps import overview_map  # the picture is of the map; the data exports need no map code
-    from geo.render import page_html
-
-    dataset = open_dataset(data_dir)
-    inputs = dataset.inputs
-    text, _ = page_html(overview_map(inputs, dataset.public, tiles))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="heritage-map-png-") as scratch:
-        page = Path(scratch) / "index.html"
-        page.write_text(text, encoding="utf-8")
-        return screenshot(
-            page, out_dir / PNG_FILE, width, height, picture_credit(inputs, tiles), offline=tiles == "none", scale=scale
-        )
-
-
-def _refuse_data_folder(data_dir: Path, out_dir: Path) -> None:
+def refuse_data_folder(data_dir: Path, out_dir: Path) -> None:
+    """ExportError when `out_dir` is `data_dir` or lies inside it (an export must never write into the data)."""
     data, out = data_dir.resolve(), out_dir.resolve()
     if out == data or data in out.parents:
         raise ExportError(f"--out {out_dir}: inside the data folder {data_dir}; fix: export somewhere else, e.g. --out exports")

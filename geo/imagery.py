@@ -773,7 +773,8 @@ def _check_item(path: Path, item: Any, index: int) -> None:
             )
         )
     try:
-        pystac.Item.from_dict(item, preserve_dict=True)
+        # Not preserve_dict: its migration (on by default) reads a deep copy, so `item` is left as it was.
+        pystac.Item.from_dict(item, preserve_dict=False)
     except (STACError, KeyError, TypeError, ValueError) as error:
         raise ImageryError(
             Problem(

@@ -11,7 +11,7 @@ shows as text. `geo/static/heritage.js` applies the same rule in the browser
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from geo.errors import HeritageMapError
 
@@ -55,3 +55,26 @@ def base_url(value: str) -> str:
             "fix: give the address the maps folder is published at, e.g. https://example.org/karabakh-maps/"
         )
     return value if value.endswith("/") else value + "/"
+
+
+_WIKIPEDIA_ARTICLE = re.compile(r"/wiki/(?P<path>[^?#]+)(?:\?.*)?|/w/index\.php\?(?:.*&)?title=(?P<query>[^&]+)(?:&.*)?")
+
+
+def link_label(value: str) -> str:
+    """What a link to `value` shows: the site's name from its host (less `www.`), and a Wikipedia article's title.
+
+    A long address wraps one character per line on a phone, so the address stays behind the link and the text
+    names where it leads: `massispost.com`, `en.wikipedia.org: Kanach Zham` (a Wikipedia article's title is
+    the last part of its address). Nothing else is shown: no title is guessed from a path. Anything that is
+    not a web address is shown as it is. `geo/static/heritage.js` (`linkLabel`) applies the same rule.
+    """
+    if not is_web_url(value):
+        return value
+    parts = urlsplit(value)
+    host = (parts.hostname or "").removeprefix("www.")
+    article = _WIKIPEDIA_ARTICLE.fullmatch(parts.path + (f"?{parts.query}" if parts.query else ""))
+    if host.endswith(".wikipedia.org") and article:
+        title = unquote(article["path"] or article["query"]).replace("_", " ").strip()
+        if title:
+            return f"{host}: {title}"
+    return host

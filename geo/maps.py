@@ -16,14 +16,15 @@ import numpy as np
 
 from geo import timeline
 from geo.anchor import anchor_text
-from geo.context import context_layer
-from geo.credits import ABOUT, DATA_CREDITS, INVENTORY_MONITORS, TITLE
+from geo.context import TOWN_POPULATION, context_layer
+from geo.credits import ABOUT, DATA_CREDITS, DEK, INVENTORY_MONITORS, TIMELINE_DEK, TIMELINE_TITLE, TITLE
 from geo.footprint_join import footprint_geometries
 from geo.outlets import outlet_name
+from geo.payload import clean_value
 from geo.reconcile import UNLOCATED_LABELS, UNLOCATED_TITLE, Reconciliation, reconcile
 from geo.render import MapLinks, Overlay, PageMeta, Tiles, TimelinePanel, data_map
 from geo.schema import STATUSES, VERDICTS
-from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, as_of, as_of_label, scene_summary
+from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, as_of, scene_summary
 
 if TYPE_CHECKING:
     import folium
@@ -36,6 +37,7 @@ COMMUNITY_FIELDS = (
     "name",
     "name_hy",
     "name_az",
+    "name_ru",
     "province",
     "population",
     "population_year",
@@ -51,6 +53,10 @@ COMMUNITY_FIELDS = (
 ROUTE_FIELDS = ("id", "name", "kind", "active_from", "active_to", "geometry_precision", "waypoints", "sources")
 FOOTPRINT_FIELDS = ("id", "date", "provider", "sensor", "gsd", "coverage")
 PLACE_FIELDS = ("id", "name", "kind", "event_date", "coord_precision", "note", "sources")
+SITE_SEARCH_FIELDS = ("name_ru", "settlement_hy", "settlement_az", "settlement_ru")
+"""What search reads of a site beyond what its popup shows: its Russian name and its settlement's other names."""
+SEARCH_NAMES = ("name", "name_hy", "name_az", "name_ru", "settlement", "settlement_hy", "settlement_az", "settlement_ru")
+UNLOCATED_KINDS = (("communities", "community"), ("sites", "heritage site"), ("places", "place"))
 
 
 def status_counts(sites: gpd.GeoDataFrame) -> list[dict[str, Any]]:
@@ -59,14 +65,33 @@ def status_counts(sites: gpd.GeoDataFrame) -> list[dict[str, Any]]:
     return [{"status": status, "count": int(counts.get(status, 0))} for status in STATUSES]
 
 
-def unlocated_names(inputs: Inputs, reconciled: Reconciliation) -> list[str]:
-    """'Name (what it is)' for every feature no source locates; a settlement says which of the 107's groups it is in."""
-    names = []
-    for label, frame in (("community", inputs.communities), ("heritage site", inputs.sites), ("place", inputs.places)):
-        for row in frame[frame.geometry.isna()].itertuples(index=False):
-            kind = UNLOCATED_LABELS[reconciled.group_of(str(row.id))] if label == "community" else label
-            names.append(f"{row.name} ({kind})")
-    return sorted(names)
+def unlocated_features(
+    inputs: Inputs, sites: gpd.GeoDataFrame, reconciled: Reconciliation, site_link: str | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """Every feature no source locates, in the order of the legend's list: its line there ('Name (what it is)'; a
+    settlement says which of the 107's groups it is in), and what search knows of it (`geo.render.SearchBox`): its
+    kind, id and names, a site's status and page (`site_link`), whether a community was held in August 2023, and
+    `entry`, its line's position in the list.
+    """
+    found = []
+    for (kind, label), frame in zip(UNLOCATED_KINDS, (inputs.communities, sites, inputs.places)):
+        unlocated = frame[frame.geometry.isna()]
+        fields = [f for f in ("id", *SEARCH_NAMES, "status", "in_aug_2023") if f in unlocated.columns]
+        for row in unlocated[fields].to_dict("records"):
+            record = {"kind": kind, **{key: value for key, value in map(_cleaned, row.items()) if value is not None}}
+            if kind == "sites" and site_link is not None:
+                record["page"] = site_link.format(id=record["id"])
+            what = UNLOCATED_LABELS[reconciled.group_of(str(row["id"]))] if kind == "communities" else label
+            found.append((f"{row['name']} ({what})", record))
+    found.sort(key=lambda pair: pair[0])
+    return [(line, {**record, "entry": position}) for position, (line, record) in enumerate(found)]
+
+
+def _cleaned(item: tuple[str, Any]) -> tuple[str, Any]:
+    """A field and its value for JSON, an empty or missing value as None."""
+    key, value = item
+    value = clean_value(value)
+    return key, None if value in ("", []) else value
 
 
 def unlocated_title(inputs: Inputs) -> str:
@@ -87,13 +112,31 @@ def community_overlays(communities: gpd.GeoDataFrame, reconciled: Reconciliation
     def rows(*groups: tuple[str, ...]) -> np.ndarray:
         return np.flatnonzero(np.isin(ids, [i for group in groups for i in group]))
 
+    key = (lambda name: "") if story else (lambda name: f"communities:{name}")  # the timeline has a legend of its own
     overlays = [
-        Overlay(names["counted"], "communities", frame, COMMUNITY_FIELDS, rows=rows(reconciled.counted.ids, reconciled.parts.ids))
+        Overlay(
+            names["counted"],
+            "communities",
+            frame,
+            COMMUNITY_FIELDS,
+            rows=rows(reconciled.counted.ids, reconciled.parts.ids),
+            legend=key("counted"),
+        )
     ]
     if not story:
         overlays += [
-            Overlay(names["doubted"], "communities", frame, COMMUNITY_FIELDS, rows=rows(reconciled.doubted.ids)),
-            Overlay(names["lost"], "communities", frame, COMMUNITY_FIELDS, show=False, rows=rows(reconciled.lost.ids)),
+            Overlay(
+                names["doubted"], "communities", frame, COMMUNITY_FIELDS, rows=rows(reconciled.doubted.ids), legend=key("doubted")
+            ),
+            Overlay(
+                names["lost"],
+                "communities",
+                frame,
+                COMMUNITY_FIELDS,
+                show=False,
+                rows=rows(reconciled.lost.ids),
+                legend=key("lost"),
+            ),
         ]
     return overlays
 
@@ -113,40 +156,53 @@ def overview_map(
     each site's popup link to it at the same place and date.
     """
     sites = view.sites
-    fields: tuple[str, ...] = SITE_FIELDS
+    fields: tuple[str, ...] = (*SITE_FIELDS, *SITE_SEARCH_FIELDS)
     if site_link is not None:
         sites = sites.assign(page=[site_link.format(id=site_id) for site_id in sites["id"].tolist()])
-        fields = (*SITE_FIELDS, "page")
+        fields = (*fields, "page")
     statuses = sites["status"].to_numpy()
     reconciled = reconcile(inputs.communities)
+    footprints = footprint_frame(inputs.items)
     candidates = [
-        Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS),
-        Overlay("Places", "places", inputs.places, PLACE_FIELDS),
+        Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS, legend="routes"),
+        Overlay("Places", "places", inputs.places, PLACE_FIELDS, legend="places"),
         *(
-            Overlay(f"Heritage sites: {status}", "sites", sites, fields, rows=np.flatnonzero(statuses == status))
+            Overlay(
+                f"Heritage sites: {status}",
+                "sites",
+                sites,
+                fields,
+                rows=np.flatnonzero(statuses == status),
+                legend=f"sites:{status}",
+            )
             for status in STATUSES
         ),
-        Overlay("Imagery footprints", "footprints", footprint_frame(inputs.items), FOOTPRINT_FIELDS, show=False),
+        Overlay("Imagery footprints", "footprints", footprints, FOOTPRINT_FIELDS, show=False, legend="footprints"),
     ]
     overlays = [
         *(o for o in community_overlays(inputs.communities, reconciled) if o.located()),
         *(with_count(o) for o in candidates if o.located()),
     ]
+    unlocated = unlocated_features(inputs, view.sites, reconciled, site_link)
     meta = PageMeta(
         title=TITLE,
-        as_of=as_of_label(inputs.log),
+        dek=DEK,
+        as_of=view.as_of_label,
+        date=view.as_of,
         credits=DATA_CREDITS,
         about=ABOUT + inventory_text(inputs),
         status_counts=status_counts(sites),
         verdict_counts=verdict_counts(sites),
         legend_summary=reconciled.summary(),
         legend_notes=reconciled.sentences(),
-        unlocated=unlocated_names(inputs, reconciled),
+        unlocated=[line for line, _ in unlocated],
         unlocated_title=unlocated_title(inputs),
         paired=paired_link(timeline_link, TIMELINE_LINK_TEXT, dated=True),
+        legend=legend_counts(inputs, sites, footprints),
         anchor=anchor_text(inputs.log),
     )
-    fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
+    context = context_layer(inputs.communities, inputs.places, inputs.routes)
+    fmap = data_map(overlays, meta, tiles, context=context, unlocated=[record for _, record in unlocated])
     if timeline_link is not None:
         MapLinks().add_to(fmap)
     return fmap
@@ -159,6 +215,41 @@ OVERVIEW_LINK_TEXT = "Overview map"
 def paired_link(href: str | None, text: str, dated: bool) -> dict[str, Any] | None:
     """The other map of the pair: where it is, the link's words, and whether it takes a date (the timeline does)."""
     return {"href": href, "text": text, "dated": dated} if href is not None else None
+
+
+def _tally(located: Any) -> dict[str, int]:
+    """How many of some features are drawn (located) and how many there are."""
+    located = np.asarray(located, dtype=bool)
+    return {"mapped": int(located.sum()), "total": len(located)}
+
+
+def legend_counts(inputs: Inputs, sites: gpd.GeoDataFrame, footprints: gpd.GeoDataFrame | None = None) -> dict[str, Any]:
+    """What the map's key counts, per entry: how many features are drawn (`mapped`) and how many the data holds
+    (`total`), so the key says why a layer's count (the drawn ones) is smaller than the whole.
+
+    Sites by status; routes by kind, with how many are drawn dashed (straight links between sourced waypoints);
+    places by kind; scene footprints. The community layers' names say what they count (`geo.reconcile`).
+    """
+    site_located = sites.geometry.notna().to_numpy()
+    statuses = sites["status"].to_numpy()
+    routes = inputs.routes
+    route_located = routes.geometry.notna().to_numpy()
+    kinds = routes["kind"].to_numpy()
+    dashed = (routes["geometry_precision"] == "waypoints").to_numpy() if "geometry_precision" in routes else route_located & False
+    places = inputs.places
+    place_located = places.geometry.notna().to_numpy()
+    return {
+        "sites": {status: _tally(site_located[statuses == status]) for status in STATUSES},
+        "routes": {
+            str(kind): {**_tally(route_located[kinds == kind]), "dashed": int((dashed & route_located)[kinds == kind].sum())}
+            for kind in dict.fromkeys(kinds.tolist())
+        },
+        "places": {
+            str(kind): _tally(place_located[places["kind"].to_numpy() == kind]) for kind in dict.fromkeys(places["kind"].tolist())
+        },
+        "footprints": _tally(np.ones(len(footprints) if footprints is not None else 0, dtype=bool)),
+        "town_population": TOWN_POPULATION,
+    }
 
 
 def verdict_counts(sites: gpd.GeoDataFrame) -> str:
@@ -191,14 +282,17 @@ def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", overvie
         *community_overlays(inputs.communities, reconciled, story=True),
         with_count(Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS)),
         with_count(Overlay("Places", "places", inputs.places, PLACE_FIELDS)),
-        with_count(Overlay("Heritage sites", "sites", view.sites, SITE_FIELDS)),
+        with_count(Overlay("Heritage sites", "sites", view.sites, (*SITE_FIELDS, *SITE_SEARCH_FIELDS))),
     ]
     overlays = [o for o in candidates if o.located()]
     meta = PageMeta(
-        title=f"Timeline · {TITLE}",
-        as_of=as_of_label(inputs.log),
+        title=TIMELINE_TITLE.format(title=TITLE),
+        dek=TIMELINE_DEK,
+        as_of=view.as_of_label,
+        date=view.as_of,
         credits=[],
         paired=paired_link(overview_link, OVERVIEW_LINK_TEXT, dated=False),
+        side_panels=True,
         anchor=anchor_text(inputs.log),
     )
     fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))

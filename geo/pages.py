@@ -17,16 +17,26 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import shapely
 import xyzservices.providers as xyz
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
-from geo.credits import CREDIT_LINE, TILE_CREDITS, TITLE
+from geo.credits import (
+    NO_DATE,
+    SITE_DESCRIPTION,
+    SITE_DESCRIPTION_UNKNOWN,
+    TILE_CREDITS,
+    TITLE,
+    credit_line,
+    credit_sources,
+)
 from geo.i18n import attribute, message_markup, page_gettext, page_ngettext
-from geo.links import is_web_url
+from geo.links import is_web_url, link_label
 from geo.payload import COORD_DECIMALS, script_json
+from geo.render import EMBED_MODE_SCRIPT, social_meta
 from geo.schema import REGION_BOUNDS
 
 if TYPE_CHECKING:
@@ -51,8 +61,13 @@ SITE_MAP_ZOOM = 15
 """The closest the small map of a site page zooms to fit the site."""
 
 SITE_STYLESHEETS = ("vendor/leaflet/leaflet.css", "vendor/leaflet-fullscreen/Control.FullScreen.css", "heritage.css")
+BUILD_INFO = "build-info.js"
+"""The shared script (written by the build) that tells every site and embed page the data's as-of date."""
 I18N_SCRIPTS = ("i18n/hy.js", "i18n/ru.js", "i18n.js")
 """The page's language and its catalogs (`geo.i18n`), loaded before the scripts that show text."""
+EMBED_SCRIPTS = (*I18N_SCRIPTS, BUILD_INFO, "embed.js")
+"""The scripts an embed page links (under the assets folder): the language, the build's data date, and the snippet's
+maker."""
 SITE_SCRIPTS = (
     "vendor/leaflet/leaflet.js",
     "vendor/leaflet-fullscreen/Control.FullScreen.js",
@@ -62,12 +77,12 @@ SITE_SCRIPTS = (
 )
 MINIMAP_STYLESHEETS = ("vendor/leaflet-minimap/Control.MiniMap.min.css",)
 MINIMAP_SCRIPTS = ("vendor/leaflet-minimap/Control.MiniMap.min.js",)
-BUILD_INFO = "build-info.js"
-"""The shared script (written by the build) that tells every site page the data's as-of date."""
 
 
 def _link(url: Any) -> Markup:
-    """A link for web URLs (`geo.links.is_web_url`), plain escaped text for anything else."""
+    """A link for web URLs (`geo.links.is_web_url`) showing its site's name (`geo.links.link_label`), plain escaped
+    text for anything else.
+    """
     return _link_text(str(url))
 
 
@@ -76,7 +91,7 @@ def _link_text(text: str) -> Markup:
     """`_link` of one address, kept: one source is cited by thousands of sites, and a build renders all their pages."""
     escaped = escape(text)
     if is_web_url(text):
-        return Markup(f'<a href="{escaped}" rel="noopener noreferrer">{escaped}</a>')
+        return Markup(f'<a href="{escaped}" rel="noopener noreferrer">{escape(link_label(text))}</a>')
     return escaped
 
 
@@ -95,6 +110,7 @@ ENV.install_gettext_callables(page_gettext, page_ngettext, newstyle=True)  # typ
 ENV.globals["_attr"] = attribute
 ENV.globals["msg"] = message_markup
 ENV.globals["link"] = _link
+ENV.globals["embed_mode_script"] = Markup(EMBED_MODE_SCRIPT)
 
 
 @dataclass(frozen=True)
@@ -109,10 +125,15 @@ class Chips:
 
 @dataclass(frozen=True)
 class PageLinks:
-    """Where a page finds what it links to, relative to itself: the build's file layout, given to the page."""
+    """Where a page finds what it links to, relative to itself: the build's file layout, given to the page.
+
+    `base` is the absolute address the site pages are published at (the build's `--base-url` and their folder),
+    for the addresses a shared link previews; None when the build was given none.
+    """
 
     assets: str = "../assets/"
     overview: str = "../index.html"
+    base: str | None = None
 
 
 def site_assets(tiles: Tiles) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -170,6 +191,7 @@ class SitePages:
     def __init__(self, tiles: Tiles, links: PageLinks | None = None) -> None:
         self.template = ENV.get_template("site.html")
         self.links = links or PageLinks()
+        self.credits = credit_sources(tiles)
         stylesheets, scripts = site_assets(tiles)
         shared = ENV.get_template("site_assets.html").module
         self.stylesheets = Markup(shared.stylesheets(self.links.assets, stylesheets))  # type: ignore[attr-defined]
@@ -189,27 +211,51 @@ class SitePages:
             "site": _feature(site, geometry) if point is not None else None,
         }
         scenes = [(role, site[role]) for role in ("before", "after") if site.get(role)]
+        style = STATUS_STYLE.get(site.get("status") or "unknown", STATUS_STYLE["unknown"])
+        current = current_entry(site, history)
+        page_name = f"{quote(str(site['id']), safe='')}.html"
         return self.template.render(
             lang="en",
             title=TITLE,
             overview=self.links.overview,
+            page_name=page_name,
             stylesheets=self.stylesheets,
             scripts=self.scripts,
+            social=Markup(self.social(site, current, style, page_name, chips)),
             page_json=Markup(script_json(page)),
             # A namespace, not a dict: Jinja reads `site.name` as an attribute first, and a dict's
             # failed attribute lookup cost a tenth of a page's time.
             site=SimpleNamespace(
-                **site,
+                # A field the layer leaves empty is NaN in the frame's row: shown as nothing, never as "nan".
+                **{name: None if isinstance(value, float) and math.isnan(value) else value for name, value in site.items()},
                 lat=point.y if point else None,
                 lon=point.x if point else None,
                 history=history,
-                current=current_entry(site, history),
+                current=current,
             ),
-            style=STATUS_STYLE.get(site.get("status") or "unknown", STATUS_STYLE["unknown"]),
+            style=style,
             precision=PRECISION_TEXT.get(site.get("coord_precision") or "", "precision not stated"),
             scenes=scenes,
             chips=chips,
-            credit_line=CREDIT_LINE,
+            credit_line=self.credits,
+        )
+
+    def social(
+        self, site: Mapping[str, Any], current: dict[str, Any] | None, style: dict[str, str], page: str, chips: Chips | None
+    ) -> str:
+        """What a link to the story shows when shared: its name, its status and the evidence, and its after-chip."""
+        about = " · ".join(str(v) for v in (site.get("type_label"), site.get("settlement")) if v)
+        if current:
+            description = SITE_DESCRIPTION.format(
+                status=style["label"], when=site.get("status_when") or "", evidence=site.get("verdict_label") or "", about=about
+            )
+        else:
+            reason = site.get("status_note") or "no confirmed observation"
+            description = SITE_DESCRIPTION_UNKNOWN.format(reason=reason, about=about)
+        base = self.links.base
+        image = (base + chips.after if base else chips.after) if chips else None
+        return social_meta(
+            f"{site['name']} · {TITLE}", description, url=base + page if base else None, image=image, kind="article"
         )
 
 
@@ -272,40 +318,91 @@ def _plain(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class EmbedTarget:
-    """A page a journalist may embed: where it is, what it is called, its shape."""
+    """A page a journalist may embed: its name, title and address (relative to the published folder), the page
+    it stands for at full size, and its frame's shape: `ratio` (width:height) with a `min_height` in CSS pixels so
+    a phone's narrow column still shows the map, or a fixed `height` (a site's card).
+    """
 
     name: str
     title: str
     href: str
-    ratio: tuple[int, int] = (16, 10)
+    ratio: tuple[int, int] | None = (16, 10)
+    min_height: int = 420
+    height: int | None = None
+    full: str = ""
+
+    @property
+    def src(self) -> str:
+        """What the frame shows: the page in its embed mode."""
+        return f"{self.href}?embed=1"
 
 
-def embed_snippet(target: EmbedTarget, base_url: str) -> str:
-    """The HTML a journalist pastes: a responsive iframe with a title and the credit line."""
-    width, height = target.ratio
-    src = html.escape(base_url + target.href, quote=True)
+AS_OF_PLACEHOLDER = "{as_of}"
+"""Where the embed page's script (`embed.js`) puts the data's as-of date into the credit line: the date is read from
+`build-info.js`, so a new date rewrites that one file, not an embed page per site."""
+
+
+def embed_snippet(target: EmbedTarget, base_url: str, credit: str) -> str:
+    """The HTML a journalist pastes: a titled iframe that keeps its shape (or its height) at any width and never
+    shrinks below a phone's usable height, and the credit line with a link to the full page.
+
+    `base_url` is the published folder's address ("" for addresses relative to it) and `credit` the credit line.
+    """
+    src, full = (html.escape(base_url + href, quote=True) for href in (target.src, target.full or target.href))
     title = html.escape(target.title, quote=True)
+    if target.height is not None:
+        frame = f"position:relative;width:100%;height:{target.height}px;"
+    else:
+        width, height = target.ratio or (16, 10)
+        frame = (
+            "position:relative;box-sizing:border-box;width:100%;"
+            f"padding-top:{100 * height / width:.2f}%;min-height:{target.min_height}px;"
+        )
     return (
-        f'<div style="position:relative;width:100%;padding-top:{100 * height / width:.2f}%;">'
+        f'<div style="{frame}">'
         f'<iframe src="{src}" title="{title}" loading="lazy" allowfullscreen '
         f'style="position:absolute;top:0;left:0;width:100%;height:100%;border:0;"></iframe></div>\n'
-        f'<p style="font-size:12px;color:#4a4a4a;">{html.escape(CREDIT_LINE)}</p>'
+        f'<p style="font-size:12px;line-height:1.4;color:#4a4a4a;margin:4px 0 0;">{html.escape(credit)} '
+        f'<a href="{full}" style="color:#0050a0;">{html.escape(OPEN_FULL)}</a></p>'
     )
 
 
-def embed_page(target: EmbedTarget, base_url: str) -> str:
-    """`embed/<name>.html`: the snippet to copy, and a live preview of it."""
-    snippet = embed_snippet(target, base_url)
+OPEN_FULL = "Open the full map"
+"""The link under an embed to the page it shows at full size."""
+EMBED_LINKS = PageLinks(assets="../assets/", overview="../index.html")
+"""Where an embed page (in `embed/`) finds the shared assets."""
+
+
+def embed_page(target: EmbedTarget, base_url: str | None, tiles: Tiles) -> str:
+    """`embed/<name>.html`: the snippet to copy (with a Copy button), and a live preview of it.
+
+    The snippet is made by the page's script (`assets/embed.js`) from the template the page holds, whose
+    addresses are relative to the published folder: it makes them absolute against `base_url` (the build's
+    `--base-url`) or, when none was given, against the address the page itself was opened from; when neither is
+    an http(s) address (a file opened from a disk) it says so and offers nothing to copy.
+    """
+    template = embed_snippet(target, "", credit_line(tiles, AS_OF_PLACEHOLDER))
+    config = {"base": base_url, "root": "../", "as_of_placeholder": AS_OF_PLACEHOLDER, "no_date": NO_DATE}
     return ENV.get_template("embed.html").render(
         lang="en",
         title=target.title,
-        snippet=snippet,
-        snippet_markup=Markup(snippet),
-        ratio_label=f"{target.ratio[0]}:{target.ratio[1]}",
+        snippet_template=Markup(template),
+        config_json=Markup(script_json(config)),
+        assets=EMBED_LINKS.assets,
+        scripts=EMBED_SCRIPTS,
+        shape=target.height,
+        ratio_label=f"{target.ratio[0]}:{target.ratio[1]}" if target.ratio else None,
+        min_height=target.min_height,
+        social=Markup(social_meta(f"Embed: {target.title}", EMBED_DESCRIPTION)),
     )
+
+
+EMBED_DESCRIPTION = "A snippet to paste into an article: the map or a site's story in a frame, with its credit line."
 
 
 def embed_index(targets: list[EmbedTarget]) -> str:
     """`embed/index.html`: every embeddable page and its snippet page."""
     entries = [{"title": t.title, "href": f"{t.name}.html"} for t in targets]
-    return ENV.get_template("embed_index.html").render(lang="en", title=TITLE, entries=entries)
+    return ENV.get_template("embed_index.html").render(
+        lang="en", title=TITLE, entries=entries, social=Markup(social_meta(f"Embeds: {TITLE}", EMBED_DESCRIPTION))
+    )

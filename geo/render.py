@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import html
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -21,7 +22,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo.assets import Mode, localize
-from geo.credits import TILE_CREDITS
+from geo.credits import AS_OF, TILE_CREDITS, TITLE
 from geo.payload import feature_tables, script_element, script_json
 
 if TYPE_CHECKING:
@@ -58,17 +59,18 @@ class DataLayer(folium.map.Layer):
     _template = Template(
         """{% macro script(this, kwargs) %}
 var {{ this.get_name() }} = HeritageMap.dataLayer({{ this._parent.get_name() }}, {{ this.data_id|tojson }},
-    {{ this.kind|tojson }}, {{ this.layer_name|tojson }}, {{ this.geometry|tojson }});
+    {{ this.kind|tojson }}, {{ this.layer_name|tojson }}, {{ this.geometry|tojson }}, {{ this.legend|tojson }});
 {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
 {% endmacro %}"""
     )
     default_js: ClassVar[list[tuple[str, str]]] = [("heritage_js", "heritage.js")]
     default_css: ClassVar[list[tuple[str, str]]] = [("heritage_css", "heritage.css")]
 
-    def __init__(self, data: dict[str, Any], kind: str, name: str, show: bool = True) -> None:
+    def __init__(self, data: dict[str, Any], kind: str, name: str, show: bool = True, legend: str = "") -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "DataLayer"
         self.kind = kind
+        self.legend = legend
         # The table as JSON text at once: one string, where the table's lists and
         # dicts would stay alive in folium's tree (which holds reference cycles)
         # until a garbage collection walked them all.
@@ -92,7 +94,7 @@ class Controller(MacroElement):
 HeritageMap.init({{ this._parent.get_name() }}, {{ this.meta_id|tojson }});
 {% endmacro %}"""
     )
-    default_js: ClassVar[list[tuple[str, str]]] = [("heritage_js", "heritage.js")]
+    default_js: ClassVar[list[tuple[str, str]]] = [("heritage_js", "heritage.js"), ("layout_js", "layout.js")]
     default_css: ClassVar[list[tuple[str, str]]] = [("heritage_css", "heritage.css")]
 
     def __init__(self, meta: dict[str, Any]) -> None:
@@ -106,6 +108,46 @@ HeritageMap.init({{ this._parent.get_name() }}, {{ this.meta_id|tojson }});
         self.meta_id = f"meta-{self.get_name()}"
         _figure(self).html.add_child(RawHTML(script_element(self.meta_id, self.payload)), name=self.meta_id)
         super().render(**kwargs)
+
+
+class LayerPanel(folium.LayerControl):
+    """The layer list with the map's key: each layer's symbols under its name, with what its count leaves out
+    (`geo/static/legend.js`), foldable behind one button. Added after the `Controller`, whose metadata holds the
+    legend's counts.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = HeritageMap.layerPanel(
+    { {%- for key, val in this.base_layers.items() %}{{ key|tojson }}: {{ val }}{{ ", " if not loop.last }}{%- endfor %} },
+    { {%- for key, val in this.overlays.items() %}{{ key|tojson }}: {{ val }}{{ ", " if not loop.last }}{%- endfor %} },
+    {{ this.options|tojson }}
+).addTo({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+    default_js: ClassVar[list[tuple[str, str]]] = [("legend_js", "legend.js")]
+
+    def __init__(self) -> None:
+        super().__init__(position="topright", collapsed=False)
+        self._name = "LayerPanel"
+
+
+class SiteList(MacroElement):
+    """The sites in the map's view as a list of buttons (`geo/static/layout.js`): how a keyboard or a screen reader
+    reaches a marker, as the canvas draws no element per site. Added after the search box, to sit under it.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+HeritageMap.afterControls({{ this._parent.get_name() }}, {{ this.position|tojson }});
+{% endmacro %}"""
+    )
+    default_js: ClassVar[list[tuple[str, str]]] = [("layout_js", "layout.js")]
+
+    def __init__(self, position: str = "topleft") -> None:
+        super().__init__()
+        self._name = "SiteList"
+        self.position = position
 
 
 class TimelinePanel(MacroElement):
@@ -148,19 +190,35 @@ HeritageMap.mapLinks({{ this._parent.get_name() }});
 
 
 class SearchBox(MacroElement):
-    """The search box (`geo/static/search.js`) over the map's layers; added after them and the Controller."""
+    """The search box (`geo/static/search.js`, MiniSearch) over the map's layers; added after them and the Controller.
+
+    Its JSON block holds what search knows of the features no layer draws:
+    `{"unlocated": [...]}`, each with its names, its kind and either its page
+    or its line in the legend's list of features not on the map (`entry`).
+    """
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-HeritageMap.searchBox({{ this._parent.get_name() }});
+HeritageMap.searchBox({{ this._parent.get_name() }}, {{ this.search_id|tojson }});
 {% endmacro %}"""
     )
-    default_js: ClassVar[list[tuple[str, str]]] = [("search_js", "search.js")]
+    default_js: ClassVar[list[tuple[str, str]]] = [
+        ("minisearch", "vendor/minisearch/minisearch.js"),
+        ("search_js", "search.js"),
+    ]
     default_css: ClassVar[list[tuple[str, str]]] = [("search_css", "search.css")]
 
-    def __init__(self) -> None:
+    def __init__(self, unlocated: list[dict[str, Any]]) -> None:
         super().__init__()
         self._name = "SearchBox"
+        self.payload = script_json({"unlocated": unlocated})
+        self.search_id = ""
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca declares str; folium layers return None
+        """Put the unlocated features in the page as a JSON block, then render the script."""
+        self.search_id = f"search-{self.get_name()}"
+        _figure(self).html.add_child(RawHTML(script_element(self.search_id, self.payload)), name=self.search_id)
+        super().render(**kwargs)
 
 
 @dataclass(frozen=True)
@@ -177,6 +235,9 @@ class Overlay:
     fields: tuple[str, ...]
     show: bool = True
     rows: np.ndarray | None = field(default=None, compare=False)
+    legend: str = ""
+    """Which entry of the page's legend (`PageMeta.legend`) is this layer's key: `sites:<status>`, `sites` (every
+    status), `communities:held`, `communities:lost`, `routes`, `places`, `footprints`."""
 
     def geometry(self) -> gpd.GeoSeries:
         """The geometries of the overlay's rows."""
@@ -194,6 +255,9 @@ class PageMeta:
     title: str
     as_of: str | None
     credits: list[dict[str, str]]
+    dek: str = ""
+    date: str | None = None
+    """The data's as-of date alone (`as_of` is the full label, with the compilation date)."""
     about: str = ""
     status_counts: list[dict[str, Any]] = field(default_factory=list)
     verdict_counts: str = ""
@@ -202,7 +266,11 @@ class PageMeta:
     """A note under the legend's summary line, folded: what the communities layer counts (`geo.reconcile`)."""
     unlocated: list[str] = field(default_factory=list)
     unlocated_title: str = ""
+    legend: dict[str, Any] = field(default_factory=dict)
     deep_links: bool = True
+    side_panels: bool = False
+    """The page has a panel of its own on the left (the timeline's): the layer list starts folded at every width
+    and the list of sites in view goes to the right, under it."""
     paired: dict[str, Any] | None = None
     """The other map of the pair (`geo.maps.paired_link`): the overview links to the timeline and back."""
     anchor: str = ""
@@ -212,7 +280,9 @@ class PageMeta:
         """The metadata as the JSON block heritage.js reads."""
         return {
             "title": self.title,
+            "dek": self.dek,
             "as_of": self.as_of,
+            "date": self.date,
             "credits": self.credits,
             "about": self.about,
             "status_counts": self.status_counts,
@@ -221,7 +291,9 @@ class PageMeta:
             "legend_notes": self.legend_notes,
             "unlocated": self.unlocated,
             "unlocated_title": self.unlocated_title,
+            "legend": self.legend,
             "deep_links": self.deep_links,
+            "side_panels": self.side_panels,
             "paired": self.paired,
             "anchor": self.anchor,
         }
@@ -273,10 +345,12 @@ def data_map(
     height: str = "100%",
     zoom: int = 14,
     context: folium.map.Layer | None = None,
+    unlocated: list[dict[str, Any]] | None = None,
 ) -> folium.Map:
     """A map of `overlays` with a layer control, legend, search and credits; `zoom` caps the fit.
 
-    `context` (`geo.context.context_layer`) draws borders and place names with or without tiles.
+    `context` (`geo.context.context_layer`) draws borders and place names with or without tiles;
+    `unlocated` is what search knows of the features no overlay draws (`SearchBox`).
     """
     overlays = list(overlays)
     boxes = [geometry.dropna().total_bounds for o in overlays if (geometry := o.geometry()).notna().any()]
@@ -285,18 +359,59 @@ def data_map(
         stacked = np.array(boxes)
         bounds = (*stacked[:, :2].min(axis=0).tolist(), *stacked[:, 2:].max(axis=0).tolist())
     fmap = base_map(bounds, tiles, meta.title, height=height, max_zoom=zoom)
+    page_header(fmap, meta)
     for overlay, table in zip(overlays, overlay_tables(overlays)):
-        DataLayer(table, overlay.kind, overlay.name, overlay.show).add_to(fmap)
+        DataLayer(table, overlay.kind, overlay.name, overlay.show, overlay.legend).add_to(fmap)
     if context is not None:
         context.add_to(fmap)
-    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
     credits = list(meta.credits)
     if tiles != "none":
         credits.append(TILE_CREDITS["osm"])
         credits.append(TILE_CREDITS["satellite"])
-    Controller({**meta.as_json(), "credits": credits}).add_to(fmap)
-    SearchBox().add_to(fmap)
+    Controller({**meta.as_json(), "credits": credits, "tiles": tiles}).add_to(fmap)
+    SearchBox(unlocated or []).add_to(fmap)
+    LayerPanel().add_to(fmap)
+    SiteList("topright" if meta.side_panels else "topleft").add_to(fmap)
     return fmap
+
+
+def page_header(fmap: folium.Map, meta: PageMeta) -> None:
+    """The page's visible title and dek before the map (the page's one `h1`), and what a shared link previews."""
+    figure = _figure(fmap)
+    date = meta.date or meta.as_of
+    description = f"{meta.dek} {AS_OF.format(as_of=date)}" if date else meta.dek
+    figure.header.add_child(RawHTML(EMBED_MODE_SCRIPT + "\n" + social_meta(meta.title, description)), name="hm_head")
+    masthead = (
+        f'<header class="hm-masthead"><h1 class="hm-title">{html.escape(meta.title)}</h1>'
+        + (f'<p class="hm-dek">{html.escape(meta.dek)}</p>' if meta.dek else "")
+        + "</header>"
+    )
+    figure.html.add_child(RawHTML(masthead), name="hm_masthead", index=0)  # before the map's own element
+
+
+EMBED_MODE_SCRIPT = (
+    "<script>if (/(?:^|&)embed=1(?:&|$)/.test(location.search.slice(1))) "
+    'document.documentElement.classList.add("hm-embed");</script>'
+)
+"""Marks the page as embedded (`?embed=1`) before anything is drawn, so its stylesheet lays it out as an embed
+from the first paint (controls folded, a site's story as a card)."""
+
+
+def social_meta(title: str, description: str, *, url: str | None = None, image: str | None = None, kind: str = "website") -> str:
+    """The description and OpenGraph tags of a page: what a link to it shows when shared (text escaped here)."""
+    tags = [
+        ("name", "description", description),
+        ("property", "og:type", kind),
+        ("property", "og:site_name", TITLE),
+        ("property", "og:title", title),
+        ("property", "og:description", description),
+    ]
+    if url:
+        tags.append(("property", "og:url", url))
+    if image:
+        tags.append(("property", "og:image", image))
+    tags.append(("name", "twitter:card", "summary_large_image" if image else "summary"))
+    return "\n".join(f'<meta {kind_}="{name}" content="{html.escape(value, quote=True)}">' for kind_, name, value in tags)
 
 
 def overlay_tables(overlays: list[Overlay]) -> list[dict[str, Any]]:
@@ -311,6 +426,10 @@ def overlay_tables(overlays: list[Overlay]) -> list[dict[str, Any]]:
         for position, table in zip(positions, made):
             tables[position] = table
     return tables
+
+
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
 
 
 def fix_element_ids(root: Element, prefix: str = "hm") -> None:
@@ -342,5 +461,9 @@ def page_html(fmap: folium.Map, mode: Mode = "inline") -> tuple[str, list[str]]:
     assets = localize(figure, mode)
     fix_element_ids(figure)
     text = figure.render()
-    text = text.replace("<html>", '<html lang="en">', 1)
+    text = text.replace("<html>", '<html lang="en" class="hm-map-page">', 1)
+    # folium's viewport forbids zooming the page (user-scalable=no), which low-vision readers need (WCAG 1.4.4);
+    # the map itself still takes pinches as its own zoom.
+    text, replaced = _FOLIUM_VIEWPORT.subn(VIEWPORT, text, count=1)
+    assert replaced == 1, "folium no longer writes its viewport tag: check geo.render.page_html"
     return "\n".join(line.rstrip() for line in text.splitlines()) + "\n", assets

@@ -77,6 +77,10 @@ class PublicView(NamedTuple):
     """Each site with a current public observation: its imagery, with that observation's pair and verdict."""
     histories: dict[str, observations.SiteHistory]
     """Each observed site's public history, redacted (`geo.observations.site_histories`)."""
+    as_of: str | None
+    """The date of the newest public evidence (`as_of`)."""
+    as_of_label: str | None
+    """What every page says after "data as of" (`as_of_label`)."""
 
 
 def public_view(inputs: Inputs, joined: Joined) -> PublicView:
@@ -89,7 +93,10 @@ def public_view(inputs: Inputs, joined: Joined) -> PublicView:
     with collector_paused():
         histories = observations.site_histories(inputs.log, public_only=True)
         imagery = {site_id: joined.site(site_id, history.current) for site_id, history in histories.items() if history.current}
-        return PublicView(site_display(inputs.sites, histories, imagery), imagery, histories)
+        newest = as_of(inputs.log)
+        return PublicView(
+            site_display(inputs.sites, histories, imagery), imagery, histories, newest, as_of_label(inputs.log, newest)
+        )
 
 
 def as_of(log: Iterable[Mapping[str, Any]]) -> str | None:
@@ -108,19 +115,21 @@ def compiled_on(log: list[dict[str, Any]]) -> str | None:
 AS_OF_BOTH = N_("{evidence} (newest evidence; compiled {compiled})")
 
 
-def as_of_message(log: list[dict[str, Any]]) -> Message | None:
+def as_of_message(log: list[dict[str, Any]], evidence: str | None = None) -> Message | None:
     """What every page says after "data as of", as a message: the newest evidence's date, with the compilation date
     beside it.
+
+    `evidence` is `as_of(log)` when the caller has it already.
     """
-    evidence, compiled = as_of(log), compiled_on(log)
+    evidence, compiled = evidence or as_of(log), compiled_on(log)
     if evidence and compiled:
         return message(AS_OF_BOTH, evidence=IsoDate(evidence), compiled=IsoDate(compiled))
     return message("{date}", date=IsoDate(evidence or compiled)) if evidence or compiled else None
 
 
-def as_of_label(log: list[dict[str, Any]]) -> str | None:
+def as_of_label(log: list[dict[str, Any]], evidence: str | None = None) -> str | None:
     """What every page says after "data as of": the newest evidence's date, with the compilation date beside it."""
-    found = as_of_message(log)
+    found = as_of_message(log, evidence)
     return str(found) if found else None
 
 

@@ -3,8 +3,10 @@
 Why a real browser: the maps are drawn by Leaflet and `heritage.js` on a
 canvas, so only a browser renders what a reader sees. Playwright is imported
 here, and only when a picture is asked for, so the rest of the package works
-without it. The credit line is added as a DOM element whose text is set with
-`textContent`, so no credit text is ever parsed as markup.
+without it. The page is laid out for print by its own script (`printLayout` in
+`geo/static/layout.js`): title and dek, the key of every layer drawn, a scale
+bar, a locator inset and the credit line, each credit set with `textContent`,
+so no credit text is ever parsed as markup.
 """
 
 from __future__ import annotations
@@ -30,39 +32,75 @@ INSTALL_FIX = "fix: pip install -e '.[test]' and apt-get install -y chromium"
 TIMEOUT_MS = 30_000
 
 _MAP_READY = "window.HeritageMap && window.HeritageMap.state.map !== null"
-CREDIT_SCRIPT = """(text) => {
-  const line = document.createElement("div");
-  line.className = "hm-picture-credit";
-  line.textContent = text;
-  Object.assign(line.style, {
-    position: "fixed", left: "0", right: "0", bottom: "0", zIndex: "10000", padding: "3px 6px",
-    background: "rgba(255, 255, 255, 0.92)", color: "#1a1a1a", font: "11px/1.35 sans-serif",
-  });
-  document.body.appendChild(line);
-  document.querySelectorAll(".leaflet-bottom").forEach((corner) => { corner.style.bottom = line.offsetHeight + "px"; });
+PRINT_SCRIPT = "(credits) => window.HeritageMap.printLayout(credits)"
+"""Lays the overview out for print (`geo/static/layout.js` `printLayout`): every credit is set as text, never
+parsed as markup. It returns what the picture will say: its title, dek, key entries and credit line."""
+_TILES_SETTLED = """() => {
+  let busy = false;
+  HeritageMap.state.map.eachLayer((layer) => { if (layer instanceof L.GridLayer && layer.isLoading()) busy = true; });
+  return !busy;
 }"""
-# A picture has no use for the controls a reader clicks; the legend stays, and the
-# basemap's attribution is part of the credit line, which would cover it.
-_PICTURE_STYLE = (
-    ".leaflet-control-zoom, .leaflet-control-fullscreen, .leaflet-control-layers, .hm-search, .hm-credits,"
-    " .leaflet-control-minimap-toggle-display, .leaflet-control-attribution { display: none !important; }"
-)
 # Two animation frames: Leaflet redraws its canvas on the next frame after a change.
 _TWO_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
-def screenshot(page_path: Path, png_path: Path, width: int, height: int, credit: str, *, offline: bool, scale: int = 1) -> Path:
+PRINT_HEIGHT = 800
+"""The least height, in CSS pixels, the print layout is laid out at: the key of every layer fits it. A smaller
+picture is laid out at a whole multiple of its size and drawn at that fraction of a pixel per CSS pixel, so it
+holds the same layout, smaller."""
+
+
+def print_size(width: int, height: int) -> int:
+    """The whole multiple of `width`×`height` the print layout is laid out at (1 from `PRINT_HEIGHT` up)."""
+    return max(1, -(-PRINT_HEIGHT // height))
+
+
+def print_layout(page: Any, credits: list[dict[str, str]]) -> dict[str, Any]:
+    """Lay out the overview open in `page` (a Playwright page) for a picture, and return what it says.
+
+    Raises:
+        ExportError: the laid-out page lacks its title, its key or its credit line (a picture without them
+            would be published without saying what it shows or whom it credits).
+
+    """
+    shown: dict[str, Any] = page.evaluate(PRINT_SCRIPT, credits)
+    page.evaluate(_TWO_FRAMES)
+    check_layout(shown)
+    return shown
+
+
+def check_layout(shown: dict[str, Any]) -> None:
+    """Refuse a print layout without its title, key or credit line, or whose key does not fit (`print_layout`)."""
+    missing = [part for part in ("title", "legend", "credit") if not shown.get(part)]
+    if missing:
+        raise ExportError(
+            f"--format png: the print layout has no {', '.join(missing)}; nothing was written; "
+            "fix: report it with the data folder that caused it"
+        )
+    if not shown.get("legendFits"):
+        raise ExportError(
+            "--format png: the map's key does not fit a picture of this height, so symbols would go unexplained; "
+            "nothing was written; fix: a larger --height"
+        )
+
+
+def screenshot(
+    page_path: Path, png_path: Path, width: int, height: int, credits: list[dict[str, str]], *, offline: bool, scale: int = 1
+) -> Path:
     """`_screenshot` in a thread of its own.
 
     Playwright's sync API refuses to start in a thread that already runs an event loop (a notebook, or a
     process that drives its own browser, as the test suite does); a fresh thread has none.
     """
     with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(_screenshot, page_path, png_path, width, height, credit, offline=offline, scale=scale).result()
+        return worker.submit(_screenshot, page_path, png_path, width, height, credits, offline=offline, scale=scale).result()
 
 
-def _screenshot(page_path: Path, png_path: Path, width: int, height: int, credit: str, *, offline: bool, scale: int = 1) -> Path:
-    """Write `png_path`: `page_path` drawn at `width`×`height` CSS pixels, `scale` device pixels each, with `credit`.
+def _screenshot(
+    page_path: Path, png_path: Path, width: int, height: int, credits: list[dict[str, str]], *, offline: bool, scale: int = 1
+) -> Path:
+    """Write `png_path`: `page_path` in its print layout (`print_layout`, crediting `credits`) at `width`×`height`
+    CSS pixels, `scale` device pixels each.
 
     With `offline`, every request outside file:// and data: is aborted (no
     basemap tiles, nothing fetched); otherwise the picture waits for the
@@ -93,7 +131,10 @@ def _screenshot(page_path: Path, png_path: Path, width: int, height: int, credit
             reason = str(error).strip().splitlines()[0]
             raise ExportError(f"{chromium}: Chromium did not start ({reason}); {INSTALL_FIX}") from None
         try:
-            page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=scale)
+            layout = print_size(width, height)
+            page = browser.new_page(
+                viewport={"width": width * layout, "height": height * layout}, device_scale_factor=scale / layout
+            )
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.on(
                 "requestfailed", lambda request: failed_tiles.append(request.url) if request.resource_type == "image" else None
@@ -102,11 +143,11 @@ def _screenshot(page_path: Path, png_path: Path, width: int, height: int, credit
                 page.route("**/*", _local_only)
             page.goto(page_path.resolve().as_uri())
             page.wait_for_function(_MAP_READY, timeout=TIMEOUT_MS)
-            if not offline:
-                page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
-            page.add_style_tag(content=_PICTURE_STYLE)
-            page.evaluate(CREDIT_SCRIPT, credit)
+            shown = page.evaluate(PRINT_SCRIPT, credits)
             page.evaluate(_TWO_FRAMES)
+            if not offline:  # the print layout's view asks for its own tiles: wait until each has come or failed
+                page.wait_for_function(_TILES_SETTLED, timeout=TIMEOUT_MS)
+                page.evaluate(_TWO_FRAMES)
             if errors:
                 raise ExportError(
                     f"--format png: the map page raised an error in Chromium ({errors[0]}); "
@@ -118,6 +159,7 @@ def _screenshot(page_path: Path, png_path: Path, width: int, height: int, credit
                     "so the picture would show a grey map; nothing was written; "
                     "fix: check the network, or pass --tiles none for a map drawn with no network"
                 )
+            check_layout(shown)
             page.screenshot(path=str(png_path), type="png")
         except BrowserTimeout:
             raise ExportError(

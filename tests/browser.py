@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
     from playwright.sync_api import Browser, Page
 
@@ -60,3 +60,26 @@ def open_page(browser: Browser, path: Path, width: int = 1200, height: int = 800
     page.goto(path.resolve().as_uri())
     page.wait_for_function("window.HeritageMap && window.HeritageMap.state.map !== null")
     return page, log
+
+
+REPO = Path(__file__).resolve().parents[1]
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+"""axe-core, pinned in package.json and package-lock.json and installed by `npm ci` (`make lint` runs it): injected
+into a page by the tests only, never shipped in one."""
+
+
+def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """What axe-core finds wrong in `page` with one of `impacts`, one line each (rule, impact, elements)."""
+    assert AXE.exists(), f"{AXE} is missing; fix: npm ci (make lint runs it)"
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("() => axe.run(document, { resultTypes: ['violations'] })")
+    return [
+        f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'][:5])}"
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
+
+
+def horizontal_overflow(page: Page) -> int:
+    """How many CSS pixels the page scrolls sideways (0 when it fits its width)."""
+    return int(page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth"))

@@ -50,7 +50,9 @@ def test_build_writes_index_with_no_remote_scripts(data_dir: Path, tmp_path: Pat
     assert code == 0 and str(out / "index.html") in stdout
     page = (out / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'<(?:script|link)[^>]+(?:src|href)="https?:', page) == []
-    assert "tile.openstreetmap.org" not in page and '<html lang="en">' in page
+    assert "tile.openstreetmap.org" not in page and '<html lang="en" class="hm-map-page">' in page
+    # Readers may zoom the page (WCAG 1.4.4): folium's viewport tag, which forbids it, is replaced.
+    assert page.count('<meta name="viewport"') == 1 and "user-scalable" not in page and "maximum-scale" not in page
 
 
 def test_build_with_osm_tiles_names_the_basemap_credit(data_dir: Path, tmp_path: Path) -> None:
@@ -137,5 +139,7 @@ def test_base_url_goes_into_the_embed_snippets(data_dir: Path, tmp_path: Path) -
         run("build", "--data", str(data_dir), "--out", str(out), "--tiles", "none", "--base-url", "https://example.org/m")[0] == 0
     )
     page = (out / "embed" / "site-site-church.html").read_text(encoding="utf-8")
-    assert 'src="https://example.org/m/sites/site-church.html"' in page
-    assert 'title="Church One: heritage site story"' in page
+    assert '"base":"https://example.org/m/"' in page  # embed.js makes the snippet's addresses absolute against it
+    assert '<iframe src="sites/site-church.html?embed=1" title="Church One: heritage site story"' in page
+    story = (out / "sites" / "site-church.html").read_text(encoding="utf-8")
+    assert '<meta property="og:url" content="https://example.org/m/sites/site-church.html">' in story

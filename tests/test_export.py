@@ -13,12 +13,13 @@ import pyogrio
 import pytest
 from click.testing import CliRunner
 
+from geo.build import build_maps
 from geo.cli import main
+from geo.credits import BORDERS_SOURCE, DATA_CREDITS, DEK, TITLE
 from geo.errors import ExportError
-from geo.export import export_picture, picture_credit
-from geo.inputs import load_inputs
-from geo.maps import DATA_CREDITS
-from geo.snapshot import CHROMIUM_FLAGS, CREDIT_SCRIPT
+from geo.picture import export_picture, picture_credits
+from geo.snapshot import CHROMIUM_FLAGS, print_layout
+from tests.browser import open_page
 from tests.layers import SOURCE, broken, default_log, write_layers
 
 if TYPE_CHECKING:
@@ -266,15 +267,69 @@ def test_png_with_tiles_that_cannot_be_fetched_fails_instead_of_a_grey_map(
     assert not (out / "map.png").exists()
 
 
+@pytest.fixture(scope="module")
+def overview(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("print")
+    build_maps(write_layers(root / "layers"), root / "maps", tiles="none")
+    return root / "maps" / "index.html"
+
+
 @pytest.mark.browser
-def test_credit_line_is_text_never_markup(browser: Browser) -> None:
-    page = browser.new_page()
-    page.set_content("<html><body><div class='leaflet-bottom'></div></body></html>")
-    page.evaluate(CREDIT_SCRIPT, "Credit <img src=x onerror=alert(1)> & more")
-    line = page.locator(".hm-picture-credit")
-    assert line.text_content() == "Credit <img src=x onerror=alert(1)> & more"
-    assert line.evaluate("node => node.children.length") == 0
-    page.close()
+def test_the_picture_is_laid_out_for_print_with_title_key_and_credits(browser: Browser, overview: Path) -> None:
+    """What the PNG shows, read from the page in its print layout just before the picture is taken."""
+    page, log = open_page(browser, overview, 1200, 800)
+    shown = print_layout(page, picture_credits("none"))
+    assert shown["title"] == TITLE and shown["dek"] == DEK
+    legend = shown["legend"]
+    for entry in (
+        "Communities, August 2023 (2)",
+        "Routes (1)",
+        "Places (1)",
+        "Heritage sites: destroyed (1)",
+        "Heritage sites: damaged (1)",
+        "Place names",
+    ):
+        assert any(text.endswith(entry) for text in legend), (entry, legend)
+    assert any(text.startswith("not counted: in doubt") for text in legend)
+    assert any(text.startswith("several sites or places at one point") for text in legend)
+    assert "Not on the map (no sourced location): 2" in legend
+    assert not any("Settlements lost" in text for text in legend)  # a layer not drawn has no key in the picture
+    credit = shown["credit"]
+    assert credit.startswith("Data as of 2024-04-04 (newest evidence; compiled 2024-05-01). Sources:")
+    for source in (*[c for c in DATA_CREDITS if c["url"].startswith("http")], BORDERS_SOURCE):
+        assert f"{source['text']} ({source['url']})" in credit
+    assert "data/SOURCES.md" not in credit and "OpenStreetMap" not in credit
+    assert shown["locator"] and shown["scale"]
+    # Nothing a reader clicks is in the picture: no zoom, search, checkbox, fold button or disclosure triangle.
+    for selector in (".leaflet-control-zoom", ".hm-search", ".leaflet-control-layers-selector", ".hm-fold", ".hm-credits"):
+        assert page.locator(selector).evaluate_all("nodes => nodes.filter(n => n.offsetParent !== null).length") == 0, selector
+    marker = page.locator(".hm-unlocated summary").evaluate("node => getComputedStyle(node).listStyleType")
+    assert marker == "none"
+    # The map is fitted to what it draws, clear of the key: every located site is inside the map's free part.
+    inside = page.evaluate("""() => {
+      const map = HeritageMap.state.map, panel = document.querySelector('.hm-layer-panel').getBoundingClientRect();
+      const frame = map.getContainer().getBoundingClientRect();
+      return Object.values(HeritageMap.state.layers).filter(l => l.heritageKind === 'sites').every(layer => {
+        const g = layer.table().geometry;
+        return Array.from(g.x).every((x, i) => {
+          const p = map.latLngToContainerPoint([g.y[i], x]);
+          return p.x > 0 && p.y > 0 && p.x + frame.left < panel.left && p.y < frame.height;
+        });
+      });
+    }""")
+    assert inside
+    page.screenshot(type="png")
+    assert log.errors == [] and log.blocked == []
+
+
+@pytest.mark.browser
+def test_credits_in_the_picture_are_text_never_markup(browser: Browser, overview: Path) -> None:
+    page, _ = open_page(browser, overview, 800, 600)
+    hostile = {"text": "Credit <img src=x onerror=window.__xss=1> & more", "url": "https://example.org/<b>"}
+    shown = print_layout(page, [hostile])
+    assert "Credit <img src=x onerror=window.__xss=1> & more (https://example.org/<b>)" in shown["credit"]
+    assert page.locator(".hm-print-credit img, .hm-print-credit b").count() == 0
+    assert page.evaluate("window.__xss") is None
 
 
 def test_png_without_playwright_says_how_to_install(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -292,12 +347,17 @@ def test_png_without_chromium_says_how_to_install(data_dir: Path, tmp_path: Path
     assert code == 1 and "no `chromium` on PATH; fix: pip install -e '.[test]' and apt-get install -y chromium" in err
 
 
-def test_picture_credit_names_the_data_and_the_basemap(data_dir: Path) -> None:
-    inputs = load_inputs(data_dir)
-    offline, with_osm = picture_credit(inputs, "none"), picture_credit(inputs, "osm")
-    assert all(c["text"] in offline for c in DATA_CREDITS)
-    assert "data as of 2024-05-25 (newest evidence; compiled 2024-06-03)" in offline
-    assert "OpenStreetMap contributors" not in offline and "OpenStreetMap contributors" in with_osm
+def test_picture_credits_name_the_monitors_and_sources_with_addresses_and_the_basemap_drawn() -> None:
+    offline, with_osm, satellite = picture_credits("none"), picture_credits("osm"), picture_credits("satellite")
+    assert [c["url"] for c in offline] == [
+        "https://caucasusheritage.cornell.edu/",
+        "https://monumentwatch.org/",
+        "https://www.wikipedia.org/",
+        "http://pop-stat.mashke.org/nkr-census.htm",
+        BORDERS_SOURCE["url"],
+    ]
+    assert with_osm[-1]["url"] == "https://www.openstreetmap.org/copyright"
+    assert [c["url"] for c in satellite[-2:]] == ["https://www.esri.com/", "https://www.openstreetmap.org/copyright"]
 
 
 def test_help_gives_a_summary_and_runnable_examples() -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from geo.dataset import open_dataset
 from geo.maps import overview_map, shown_day, status_counts_by_day, timeline_map, timeline_payload
 from geo.reconcile import reconcile
-from geo.render import Controller, DataLayer, MapLinks, TimelinePanel
+from geo.render import Controller, DataLayer, MapLinks, SearchBox, TimelinePanel
 from geo.sitestatus import VERDICT_LABELS
 from tests.layers import STORY_TIMELINE, write_layers
 
@@ -69,6 +69,27 @@ def test_the_legend_counts_every_site_by_status_and_evidence_level(data_dir: Pat
     assert page["legend_notes"] == reconcile(dataset.inputs.communities).sentences()
     assert page["as_of"] == "2024-04-04 (newest evidence; compiled 2024-05-01)"
     assert {c["text"] for c in page["credits"]} >= {"Basemap © OpenStreetMap contributors (ODbL)"}
+
+
+def test_search_knows_every_unlocated_feature_by_its_line_in_the_legend(data_dir: Path) -> None:
+    dataset = open_dataset(data_dir)
+    fmap = overview_map(dataset.inputs, dataset.public, "none", site_link="sites/{id}.html")
+    search = json.loads(next(child for child in fmap._children.values() if isinstance(child, SearchBox)).payload)
+    assert meta(fmap)["unlocated"] == ["Bridge Three (heritage site)", "Village C (settlement lost in 2020)"]
+    assert search["unlocated"] == [
+        {
+            "kind": "sites",
+            "id": "site-bridge",
+            "name": "Bridge Three",
+            "settlement": "Village C",
+            "status": "unknown",
+            "page": "sites/site-bridge.html",
+            "entry": 0,
+        },
+        {"kind": "communities", "id": "village-c", "name": "Village C", "in_aug_2023": False, "entry": 1},
+    ]
+    located = layers(fmap)["Heritage sites: destroyed (1)"]["columns"]
+    assert {"name_hy", "settlement"} <= set(located)  # the names search reads travel with the layers
 
 
 def test_the_timeline_carries_every_dated_status_change_and_event(data_dir: Path) -> None:

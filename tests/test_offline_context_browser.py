@@ -54,7 +54,14 @@ def maps(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def screen(page: Page, lonlat: tuple[float, float]) -> tuple[float, float]:
-    point = page.evaluate(f"HeritageMap.state.map.latLngToContainerPoint([{lonlat[1]}, {lonlat[0]}])")
+    """Where a point is on the page (the map sits under the page's title)."""
+    point = page.evaluate(
+        f"""(() => {{
+          const map = HeritageMap.state.map, p = map.latLngToContainerPoint([{lonlat[1]}, {lonlat[0]}]);
+          const box = map.getContainer().getBoundingClientRect();
+          return {{ x: p.x + box.left, y: p.y + box.top }};
+        }})()"""
+    )
     return point["x"], point["y"]
 
 

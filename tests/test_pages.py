@@ -7,7 +7,9 @@ import re
 from typing import TYPE_CHECKING
 
 from geo.build import site_rows
+from geo.credits import credit_line
 from geo.dataset import open_dataset
+from geo.links import link_label
 from geo.pages import Chips, EmbedTarget, PageLinks, SitePages, build_info, embed_index, embed_page, embed_snippet
 from geo.sitestatus import site_history
 from tests.layers import broken, write_layers
@@ -95,14 +97,65 @@ def test_build_info_holds_what_every_site_page_shares() -> None:
     assert [t["show"] for t in osm["tiles"]] == [True, False] and osm["minimap"]["url"].startswith("https://tile.")
 
 
-def test_embed_snippet_is_a_titled_responsive_iframe_with_the_credit_line() -> None:
+def test_embed_snippet_is_a_titled_frame_that_keeps_a_phone_height_with_the_credit_line() -> None:
     target = EmbedTarget("site-x", 'A "quoted" <site>: heritage site story', "sites/x.html")
-    snippet = embed_snippet(target, "https://example.org/maps/")
-    assert 'src="https://example.org/maps/sites/x.html"' in snippet
+    snippet = embed_snippet(target, "https://example.org/maps/", credit_line("none", "2024-04-04"))
+    assert 'src="https://example.org/maps/sites/x.html?embed=1"' in snippet
     assert 'title="A &quot;quoted&quot; &lt;site&gt;: heritage site story"' in snippet
-    assert "padding-top:62.50%" in snippet and "Caucasus Heritage Watch" in snippet
-    page = embed_page(target, "../")
-    assert '<textarea id="snippet" readonly>&lt;div style=' in page  # the snippet as text to copy
-    assert '<iframe src="../sites/x.html"' in page  # and live, as the preview
+    assert "padding-top:62.50%;min-height:420px;" in snippet and "box-sizing:border-box" in snippet
+    assert "Nagorno-Karabakh heritage map, data as of 2024-04-04. Statuses: Caucasus Heritage Watch" in snippet
+    assert "borders: Natural Earth." in snippet and "OpenStreetMap" not in snippet  # --tiles none: no basemap named
+    assert '<a href="https://example.org/maps/sites/x.html" style="color:#0050a0;">Open the full map</a>' in snippet
+    card = embed_snippet(EmbedTarget("site-y", "Y", "sites/y.html", ratio=None, height=380), "", credit_line("osm", "2024"))
+    assert "height:380px;" in card and "padding-top" not in card and 'src="sites/y.html?embed=1"' in card
+    assert "basemap: © OpenStreetMap contributors." in card
+
+
+def test_the_embed_page_holds_the_snippet_template_for_its_script() -> None:
+    target = EmbedTarget("site-x", 'A "quoted" <site>: heritage site story', "sites/x.html")
+    page = embed_page(target, None, "osm")
+    template = re.search(r'<template id="hm-snippet">(.*?)</template>', page, re.S)
+    assert template is not None
+    # Addresses relative to the published folder, and the date's placeholder: embed.js makes them absolute.
+    assert '<iframe src="sites/x.html?embed=1"' in template.group(1) and "data as of {as_of}." in template.group(1)
+    config = json.loads(re.search(r'<script type="application/json" id="hm-embed-config">(.*?)</script>', page, re.S).group(1))
+    assert config == {"base": None, "root": "../", "as_of_placeholder": "{as_of}", "no_date": "not stated"}
+    assert '<textarea id="snippet" readonly></textarea>' in page and 'id="hm-copy"' in page
+    assert re.findall(r'<script src="([^"]+)"></script>', page) == ["../assets/build-info.js", "../assets/embed.js"]
+    published = embed_page(target, "https://example.org/maps/", "none")
+    assert '"base":"https://example.org/maps/"' in published
     index = embed_index([target, EmbedTarget("overview", "Overview", "index.html")])
     assert '<a href="site-x.html">A &#34;quoted&#34; &lt;site&gt;: heritage site story</a>' in index
+    assert '<meta property="og:title" content="Embeds: Nagorno-Karabakh heritage map">' in index
+
+
+def test_a_site_page_previews_its_status_when_shared(data_dir: Path) -> None:
+    text = rendered(data_dir, "site-church")
+    assert '<meta property="og:type" content="article">' in text
+    assert '<meta property="og:title" content="Church One · Nagorno-Karabakh heritage map">' in text
+    description = re.search(r'<meta name="description" content="([^"]*)">', text)
+    assert description is not None and description.group(1).startswith("Destroyed, observed 2024-04-04")
+    assert "Evidence: reported: press, officials" in description.group(1)
+    assert "og:image" not in text and "og:url" not in text  # no chip, no --base-url
+    with_chip = SitePages("none", PageLinks("../assets/", "../index.html", base="https://example.org/m/sites/")).render(
+        next(row for row in site_rows(open_dataset(data_dir).public.sites) if row["id"] == "site-church"),
+        [],
+        Chips("site-church/before.png", "site-church/after.png", 120, None),
+    )
+    assert '<meta property="og:image" content="https://example.org/m/sites/site-church/after.png">' in with_chip
+    assert '<meta property="og:url" content="https://example.org/m/sites/site-church.html">' in with_chip
+    assert '<meta name="twitter:card" content="summary_large_image">' in with_chip
+
+
+def test_links_show_their_site_and_keep_the_address_behind(data_dir: Path) -> None:
+    text = rendered(data_dir, "site-church")
+    links = re.findall(r'<a href="(https?://[^"]+)" rel="noopener noreferrer">([^<]+)</a>', text)
+    assert links and all(label == link_label(href) and len(label) < len(href) for href, label in links)
+
+
+def test_a_site_page_is_a_card_when_embedded_and_has_no_nan(data_dir: Path) -> None:
+    text = rendered(data_dir, "site-church")
+    assert 'document.documentElement.classList.add("hm-embed")' in text.split("</head>")[0]
+    assert '<a href="site-church.html" target="_blank" rel="noopener">Read the full story ↗</a>' in text
+    assert text.count("hm-card-keep") >= 5 and ">nan<" not in text
+    assert "user-scalable" not in text

@@ -41,6 +41,7 @@ ALLOWED: dict[str, str] = {
         "The Armenian Mirror-Spectator, a newspaper cited as a source and named in published_by and in notes: "
         "its name, not a mirror site."
     ),
+    "mirrorspectator.com": "The same newspaper's site, the text of a link to one of its articles (the address is the link's).",
 }
 """Phrases in which a marker word is part of a fact, each with why."""
 
@@ -78,7 +79,8 @@ def strings(value: Any, skip: frozenset[str] = frozenset()) -> Iterator[str]:
 
 
 class PageText(HTMLParser):
-    """A page's visible text and the contents of its JSON blocks (scripts and styles aside)."""
+    """A page's visible text, the addresses its links lead to, and the contents of its JSON blocks (scripts and
+    styles aside). A link shows its site's name; the address it cites is in its href, and is scanned too."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -89,6 +91,8 @@ class PageText(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style"):
             self._in = "json" if dict(attrs).get("type") == "application/json" else "code"
+        elif tag == "a" and (href := dict(attrs).get("href")):
+            self.text.append(f" {href} ")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style"):
@@ -156,8 +160,10 @@ def test_the_scan_reads_a_pages_text_and_json_blocks_and_finds_copies(tmp_path: 
     data = tmp_path / "data.csv"
     data.write_text("id,note,source\nx,fine,https://en.m.wikipedia.org/wiki/Shushi\n", encoding="utf-8")
     found = findings([page, data])
-    assert found[0].startswith("page.html: ['compiler']") and "['read via', 'Kiwix', 'snapshot']" in found[1]
-    assert found[2:] == ["data.csv: the copy https://en.m.wikipedia.org/wiki/Shushi"]
+    assert found[0].startswith("page.html: ['compiler']")
+    assert found[1] == "page.html: the copy https://en.m.wikipedia.org/wiki/Shushi"  # a link's address, behind its text
+    assert "['read via', 'Kiwix', 'snapshot']" in found[2]
+    assert found[3:] == ["data.csv: the copy https://en.m.wikipedia.org/wiki/Shushi"]
 
 
 def test_the_public_fields_of_the_layers_carry_no_research_notes() -> None:

@@ -95,9 +95,16 @@ def test_page_html_leaves_the_map_as_it_was_and_gives_the_same_bytes_twice() -> 
         "vendor/leaflet-fullscreen/Control.FullScreen.css",
         "vendor/leaflet-minimap/Control.MiniMap.min.js",
         "vendor/leaflet-minimap/Control.MiniMap.min.css",
+        "vendor/minisearch/minisearch.js",
+        "layout.js",
+        "legend.js",
     }
     assert re.findall(r'id="(map_[a-z0-9]+)"', first) == ["map_hm0001"]  # ordinal ids, not folium's random ones
-    assert '<html lang="en">' in first and "<script src=" not in first
+    assert '<html lang="en" class="hm-map-page">' in first and "<script src=" not in first
+    # The page's one h1 and its dek come before the map; a shared link previews them.
+    body = first.split("<body>", 1)[1]
+    assert body.index('<header class="hm-masthead"><h1 class="hm-title">Test map</h1>') < body.index('class="folium-map"')
+    assert '<meta property="og:title" content="Test map">' in first
 
 
 def test_linked_pages_link_the_assets_beside_them_and_nothing_remote() -> None:

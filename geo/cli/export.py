@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from geo.cli._options import data_option
-from geo.export import FORMATS, PROFILES, TABLES, export_data, export_picture
+from geo.export import FORMATS, PROFILES, TABLES, export_data
 
 
 @click.command(name="export")
@@ -87,6 +87,8 @@ def command(
       heritage-map export --format png --width 640 --height 400 --tiles none
     """
     if fmt == "png":
+        from geo.picture import export_picture  # the map code, only for a picture
+
         written = [export_picture(data_dir, out_dir, width, height, tiles, scale)]  # type: ignore[arg-type]
     else:
         written = export_data(data_dir, out_dir, fmt, profile, layers or TABLES, bom=bom)  # type: ignore[arg-type]

@@ -556,6 +556,15 @@
     }
 
     slider.addEventListener("input", apply);
+    /* A date put in the address while the page is open (a link within the page, an edited address) moves the
+       slider there; the pending write of the old day is replaced by apply's. */
+    window.addEventListener("hashchange", function () {
+      var wanted = hashDate();
+      if (!wanted || wanted === days[index()]) return;
+      pause();
+      slider.value = String(Math.max(0, Math.min(count - 1, dayNumber(wanted) - start)));
+      apply();
+    });
     var opening = hashDate() || data.open || data.start;
     slider.value = String(Math.max(0, Math.min(count - 1, dayNumber(opening) - start)));
     HM.state.timeline = {

@@ -9,20 +9,22 @@
 (function () {
   "use strict";
 
+  /* Every interface string goes through t("English text", {placeholders}): the one place a translation will
+   * hook in (an identity for now). Never a sentence built from fragments: placeholders in one string. */
+  function t(text, values) { return values ? text.replace(/\{(\w+)\}/g, function (m, k) { return values[k] === undefined ? m : String(values[k]); }) : text; }
+
   var STATUS_STYLE = {
-    destroyed: { color: "#D55E00", shape: "square", label: "Destroyed" },
-    damaged: { color: "#E69F00", shape: "triangle", label: "Damaged" },
-    threatened: { color: "#CC79A7", shape: "diamond", label: "Threatened" },
-    intact: { color: "#009E73", shape: "circle", label: "Intact" },
-    unknown: { color: "#6E6E6E", shape: "ring", label: "Unknown" }
+    destroyed: { color: "#D55E00", shape: "square", label: t("Destroyed") },
+    damaged: { color: "#E69F00", shape: "triangle", label: t("Damaged") },
+    threatened: { color: "#CC79A7", shape: "diamond", label: t("Threatened") },
+    intact: { color: "#009E73", shape: "circle", label: t("Intact") },
+    unknown: { color: "#6E6E6E", shape: "ring", label: t("Unknown") }
   };
-  var ROUTE_COLOR = { corridor: "#0072B2", bypass: "#56B4E9", road: "#6E6E6E", evacuation: "#D55E00" };
+  /* Routes by kind. The evacuation route is black: every colour of the statuses (Okabe–Ito vermilion, orange,
+   * reddish purple, bluish green, grey) belongs to a status, and the exodus must not read as "destroyed". */
+  var ROUTE_COLOR = { corridor: "#0072B2", bypass: "#56B4E9", road: "#6E6E6E", evacuation: "#000000" };
 
   var state = { map: null, layers: {}, meta: {} };
-
-  /* Every interface string goes through t("English text", {placeholders}): the identity for now, the one place
-   * the message catalogs will plug in. */
-  function t(text, values) { return values ? text.replace(/\{(\w+)\}/g, function (m, k) { return values[k] === undefined ? m : String(values[k]); }) : text; }
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -55,9 +57,25 @@
     return /^[A-Za-z0-9._~%/#?=&+-]+$/.test(value) && value.slice(0, 2) !== "//";
   }
 
+  /* What a link shows: the site's name from its host (less "www."), and a Wikipedia article's title (the last
+   * part of its address); the address stays behind the link. The same rule as geo/links.py `link_label`;
+   * tests/test_links.py runs both over one list. Nothing is guessed from any other path. */
+  function linkLabel(value) {
+    if (typeof value !== "string" || !/^https?:\/\//i.test(value) || !isSafeHref(value)) return String(value);
+    var url = new URL(value), host = url.hostname.replace(/^www\./, "");
+    var article = /\.wikipedia\.org$/.test(host) && (/^\/wiki\/([^?#]+)$/.exec(url.pathname) || (url.pathname === "/w/index.php" && /(?:^|&)title=([^&]+)/.exec(url.search.slice(1))));
+    if (article) {
+      var title;
+      try { title = decodeURIComponent(article[1]); } catch (error) { title = article[1]; }
+      title = title.replace(/_/g, " ").trim();
+      if (title) return host + ": " + title;
+    }
+    return host;
+  }
+
   function link(value, text) {
     if (!isSafeHref(value)) return el("span", { text: String(value) });
-    return el("a", { href: value, target: "_blank", rel: "noopener noreferrer", text: text || value });
+    return el("a", { href: value, target: "_blank", rel: "noopener noreferrer", text: text || linkLabel(value) });
   }
 
   function readPayload(id) {
@@ -186,6 +204,17 @@
       ctx.lineTo(x, y + SHAPE_REACH * r);
       ctx.lineTo(x - SHAPE_REACH * r, y);
       ctx.closePath();
+    } else if (shape === "bar") {
+      ctx.rect(x - 1.25 * r, y - 0.55 * r, 2.5 * r, 1.1 * r);
+    } else if (shape === "plus" || shape === "cross") {
+      /* A thick + (a reception centre) or × (an event): twelve corners, turned by 45° for the ×. */
+      var arm = 0.36 * r, turn = shape === "cross" ? Math.PI / 4 : 0, cos = Math.cos(turn), sin = Math.sin(turn);
+      [[-arm, -r], [arm, -r], [arm, -arm], [r, -arm], [r, arm], [arm, arm], [arm, r], [-arm, r], [-arm, arm], [-r, arm], [-r, -arm], [-arm, -arm]]
+        .forEach(function (p, k) {
+          var px = x + p[0] * cos - p[1] * sin, py = y + p[0] * sin + p[1] * cos;
+          if (k === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
+        });
+      ctx.closePath();
     } else {
       ctx.arc(x, y, r, 0, Math.PI * 2, false);
     }
@@ -202,7 +231,9 @@
       ctx.lineWidth = style.weight;
       ctx.strokeStyle = style.color;
       ctx.lineJoin = "round";
+      if (style.dash) ctx.setLineDash(style.dash);
       ctx.stroke();
+      ctx.setLineDash([]);
     }
   }
 
@@ -216,40 +247,95 @@
     var sprites = style.sprites || (style.sprites = {});
     if (!sprites[key]) {
       var size = Math.ceil(2 * (SHAPE_REACH * radius + (style.weight || 0) + 1)) * ratio;
-      var canvas = document.createElement("canvas");
-      canvas.width = canvas.height = size;
-      var ctx = canvas.getContext("2d");
-      ctx.scale(ratio, ratio);
-      ctx.beginPath();
-      tracePoint(ctx, style.shape, size / ratio / 2, size / ratio / 2, radius);
-      fillStroke(ctx, style);
-      var rgba = ctx.getImageData(0, 0, size, size).data, half = size >> 1;
-      var colour = [], rowY = [], rowFirst = [], rowLast = [], rowStart = [];
-      for (var y = 0; y < size; y++) {
-        var first = -1, last = -1;
-        for (var x = 0; x < size; x++) {
-          if (rgba[4 * (y * size + x) + 3]) {
-            if (first < 0) first = x;
-            last = x;
-          }
-        }
-        if (first < 0) continue;
-        rowY.push(y - half);
-        rowFirst.push(first - half);
-        rowLast.push(last - half);
-        rowStart.push(colour.length);
-        for (x = first; x <= last; x++) {
-          var p = y * size + x, a = rgba[4 * p + 3];
-          var blue = Math.round(rgba[4 * p + 2] * a / 255), green = Math.round(rgba[4 * p + 1] * a / 255), red = Math.round(rgba[4 * p] * a / 255);
-          colour.push((a << 24) | (blue << 16) | (green << 8) | red);
-        }
-      }
-      sprites[key] = {
-        colour: Int32Array.from(colour), reach: half + 1,
-        rowY: Int16Array.from(rowY), rowFirst: Int16Array.from(rowFirst), rowLast: Int16Array.from(rowLast), rowStart: Int32Array.from(rowStart),
-      };
+      sprites[key] = rasterise(size, ratio, function (ctx, centre) {
+        ctx.beginPath();
+        tracePoint(ctx, style.shape, centre, centre, radius);
+        fillStroke(ctx, style);
+      });
     }
     return sprites[key];
+  }
+
+  /* A map symbol as a small canvas, for legends and lists: drawn by the code that draws the map. */
+  function symbolCanvas(style, radius, draw) {
+    var ratio = window.devicePixelRatio || 1, size = Math.ceil(2 * (SHAPE_REACH * radius + (style && style.weight || 0) + 1));
+    var canvas = el("canvas", { className: "hm-symbol", "aria-hidden": "true", width: String(size * ratio), height: String(size * ratio) });
+    canvas.style.width = canvas.style.height = size + "px";
+    var ctx = canvas.getContext("2d");
+    ctx.scale(ratio, ratio);
+    if (draw) {
+      draw(ctx, size / 2);
+    } else {
+      ctx.beginPath();
+      tracePoint(ctx, style.shape, size / 2, size / 2, radius);
+      fillStroke(ctx, style);
+    }
+    return canvas;
+  }
+
+  /* The marker of several sites or places at one point: a dark disc with their number in white, drawn once per
+   * number. */
+  var STACK_RADIUS = 10, STACK_SPRITES = {};
+
+  function stackRadius(count) {
+    return count > 99 ? STACK_RADIUS + 3 : STACK_RADIUS;
+  }
+
+  function drawStack(ctx, x, y, count) {
+    var radius = stackRadius(count);
+    ctx.beginPath();
+    ctx.arc(x, y, radius, 0, Math.PI * 2, false);
+    fillStroke(ctx, { fillColor: "#1a1a1a", fillOpacity: 1, color: "#ffffff", weight: 2, opacity: 1 });
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = "#ffffff";
+    ctx.font = "bold " + (count > 99 ? 10 : 11) + "px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillText(String(count), x, y + 0.5);
+  }
+
+  function stackSprite(count, ratio) {
+    var key = ratio + ":" + count;
+    if (!STACK_SPRITES[key]) {
+      var size = Math.ceil(2 * (stackRadius(count) + 3)) * ratio;
+      STACK_SPRITES[key] = rasterise(size, ratio, function (ctx, centre) { drawStack(ctx, centre, centre, count); });
+    }
+    return STACK_SPRITES[key];
+  }
+
+  /* A drawing `size` device pixels square, made by `draw(ctx, centre)` in CSS pixels, kept row by row: each row's
+   * offset from the centre, its first and last column, and the premultiplied colour of every pixel between them. */
+  function rasterise(size, ratio, draw) {
+    var canvas = document.createElement("canvas");
+    canvas.width = canvas.height = size;
+    var ctx = canvas.getContext("2d");
+    ctx.scale(ratio, ratio);
+    draw(ctx, size / ratio / 2);
+    var rgba = ctx.getImageData(0, 0, size, size).data, half = size >> 1;
+    var colour = [], rowY = [], rowFirst = [], rowLast = [], rowStart = [];
+    for (var y = 0; y < size; y++) {
+      var first = -1, last = -1;
+      for (var x = 0; x < size; x++) {
+        if (rgba[4 * (y * size + x) + 3]) {
+          if (first < 0) first = x;
+          last = x;
+        }
+      }
+      if (first < 0) continue;
+      rowY.push(y - half);
+      rowFirst.push(first - half);
+      rowLast.push(last - half);
+      rowStart.push(colour.length);
+      for (x = first; x <= last; x++) {
+        var p = y * size + x, a = rgba[4 * p + 3];
+        var blue = Math.round(rgba[4 * p + 2] * a / 255), green = Math.round(rgba[4 * p + 1] * a / 255), red = Math.round(rgba[4 * p] * a / 255);
+        colour.push((a << 24) | (blue << 16) | (green << 8) | red);
+      }
+    }
+    return {
+      colour: Int32Array.from(colour), reach: half + 1,
+      rowY: Int16Array.from(rowY), rowFirst: Int16Array.from(rowFirst), rowLast: Int16Array.from(rowLast), rowStart: Int32Array.from(rowStart),
+    };
   }
 
   /* Source-over of premultiplied pixel `s` on premultiplied pixel `d`, two
@@ -329,6 +415,182 @@
   };
 
   var POPUP_OPTIONS = { maxWidth: 360, autoPanPadding: [20, 20] };
+  /* Below this width (CSS pixels of the page, or of the frame an embed is in) a popup is a bottom sheet. */
+  var NARROW = "(max-width: 640px)";
+
+  function narrow() {
+    return window.matchMedia(NARROW).matches;
+  }
+
+  /* A popup drawn as a sheet along the bottom of the map, full width: on a phone a popup beside its point would
+   * be wider than the screen or put its title above it. It is a Leaflet popup in every other way (the map's
+   * popupopen and popupclose, one open at a time, closed by a click on the map), placed in the map's container
+   * instead of a pane that moves with the map. */
+  var SheetPopup = L.Popup.extend({
+    _initLayout: function () {
+      L.Popup.prototype._initLayout.call(this);
+      L.DomUtil.addClass(this._container, "hm-sheet");
+      L.DomUtil.removeClass(this._container, "leaflet-zoom-animated");
+    },
+    getPane: function () { return this._map.getContainer(); },
+    _updateLayout: function () {},
+    _updatePosition: function () {},
+    _animateZoom: function () {},
+    /* Keep the feature's point in the part of the map the sheet leaves. */
+    _adjustPan: function () {
+      if (!this._map || !this.options.autoPan) return;
+      var map = this._map, point = map.latLngToContainerPoint(this._latlng), size = map.getSize();
+      var free = size.y - this._container.offsetHeight, margin = 24;
+      if (point.y > free - margin || point.y < margin) map.panBy([0, point.y - free / 2], { animate: false });
+      else if (point.x < margin || point.x > size.x - margin) map.panBy([point.x - size.x / 2, 0], { animate: false });
+    }
+  });
+
+  /* Open `content` about the feature at `latlng`: a popup beside it, or a bottom sheet on a narrow screen. The
+   * popup is a dialog named by its first heading; focus moves into it and, when it closes, back to where it was
+   * (a search result, a list entry, the map); Escape closes it from anywhere inside. */
+  function openPopup(map, latlng, content, siteId) {
+    var opener = document.activeElement, current = map._popup;
+    /* Picked from inside a popup (a stack's list): focus goes back where that popup came from. */
+    if (current && current.getElement() && current.getElement().contains(opener)) opener = current.heritageOpener;
+    var popup = (narrow() ? new SheetPopup(POPUP_OPTIONS) : L.popup(POPUP_OPTIONS)).setLatLng(latlng).setContent(content);
+    popup.heritageSite = siteId || null;
+    popup.heritageOpener = opener && opener !== document.body ? opener : null;
+    popup.heritagePanel = opener && opener.closest ? opener.closest(".hm-foldable") : null;
+    map.openPopup(popup);
+    return popup;
+  }
+
+  /* Where focus goes when a popup closes: back to what opened it; to its twin when a list was redrawn meanwhile
+   * (a button of the list of sites in view, which the map's move redraws); to the button of the panel it was
+   * in when that folded; else to the map. */
+  function focusBack(popup) {
+    var opener = popup.heritageOpener, target = null, shown = function (node) { return node && document.contains(node) && node.offsetParent !== null; };
+    if (shown(opener)) target = opener;
+    var key = opener && opener.getAttribute && opener.getAttribute("data-hm-key");
+    if (!target && key) {
+      var twin = document.querySelector('[data-hm-key="' + CSS.escape(key) + '"]');
+      if (shown(twin)) target = twin;
+    }
+    if (!target && popup.heritagePanel) {
+      var button = popup.heritagePanel.querySelector(".hm-fold");
+      if (shown(button)) target = button;
+    }
+    if (!target && state.map) target = state.map.getContainer();
+    if (target) target.focus({ preventScroll: true });
+  }
+
+  /* What a stack's list says about one of its features, and the symbol it is drawn with. */
+  function memberEntry(member) {
+    var layer = member.layer, table = layer.table(), i = member.index, kind = layer.heritageKind;
+    var name = table.value("name", i) || table.value("id", i), detail;
+    if (kind === "sites") {
+      var status = table.value("status", i), when = table.value("status_when", i);
+      var label = (STATUS_STYLE[status] || STATUS_STYLE.unknown).label;
+      detail = when ? t("{status}, {when}", { status: label, when: when }) : label;
+    } else if (kind === "places") {
+      detail = placeGroup(table.value("kind", i)).label;
+    } else {
+      var people = table.value("population", i);
+      detail = typeof people === "number" ? t("community of {people} people", { people: people.toLocaleString("en") }) : t("community");
+    }
+    return { name: name, detail: detail, symbol: symbolCanvas(layer._styles[layer._style[i]], Math.min(7, layer._radius[i])) };
+  }
+
+  var KIND_ORDER = { sites: 0, places: 1, communities: 2 };
+
+  /* The members of a stack in reading order: sites by status (as the legend lists them), then places, then communities. */
+  function ordered(members) {
+    var statuses = Object.keys(STATUS_STYLE);
+    function key(m) {
+      var kind = m.layer.heritageKind, status = kind === "sites" ? statuses.indexOf(m.layer.table().value("status", m.index)) : 0;
+      return [KIND_ORDER[kind] === undefined ? 3 : KIND_ORDER[kind], status, String(m.layer.table().value("name", m.index) || "")];
+    }
+    return members.slice().sort(function (a, b) {
+      var ka = key(a), kb = key(b);
+      return ka[0] - kb[0] || ka[1] - kb[1] || ka[2].localeCompare(kb[2]);
+    });
+  }
+
+  function stackTitle(group) {
+    var sites = group.shown.filter(function (m) { return m.layer.heritageKind === "sites"; }).length;
+    if (sites === group.count) return t("{count} heritage sites at this point", { count: sites });
+    if (!sites) return t("{count} places at this point", { count: group.count });
+    return t("{count} heritage sites and places at this point", { count: group.count });
+  }
+
+  /* Buttons that open each of `members`' popups; the list closes as the popup opens in its place. */
+  function memberList(members, group) {
+    var list = el("ul", { className: "hm-stack-list" });
+    ordered(members).forEach(function (member) {
+      var entry = memberEntry(member);
+      var button = el("button", { type: "button", className: "hm-stack-item" }, [
+        entry.symbol, el("span", { className: "hm-stack-name", text: entry.name }), el("span", { className: "hm-stack-detail", text: entry.detail })
+      ]);
+      button.addEventListener("click", function () { member.layer.openPopupAt(member.index, group); });
+      list.appendChild(el("li", null, [button]));
+    });
+    return list;
+  }
+
+  /* The list of the sites and places a stack's marker counts, then the communities at its point. */
+  function openStack(map, group, latlng) {
+    var counted = group.shown.filter(function (m) { return m.layer.heritageKind !== "communities"; });
+    var others = group.shown.filter(function (m) { return m.layer.heritageKind === "communities"; });
+    var body = el("div", { className: "hm-popup hm-stack", lang: "en" }, [
+      el("h2", { className: "hm-popup-title", text: stackTitle(group) }),
+      el("p", { className: "hm-sub", text: t("Choose one to see its details.") }),
+      memberList(counted, group),
+      others.length ? el("div", { className: "hm-block hm-also-here" }, [el("div", { className: "hm-label", text: t("Also at this point") }), memberList(others, group)]) : null
+    ]);
+    openPopup(map, latlng, body, null);
+  }
+
+  function backToStack(group) {
+    var button = el("button", { type: "button", className: "hm-back-to-stack", text: t("← All {count} at this point", { count: group.count }) });
+    button.addEventListener("click", function () {
+      var first = group.shown[0];
+      openStack(first.layer._map, group, first.layer.latLngAt(first.index));
+    });
+    return button;
+  }
+
+  function alsoHere(others) {
+    return el("div", { className: "hm-block hm-also-here" }, [el("div", { className: "hm-label", text: t("Also at this point") }), memberList(others, null)]);
+  }
+
+  var popupIds = 0;
+
+  function onPopupOpen(e) {
+    var popup = e.popup, container = popup.getElement(), heading = container.querySelector(".hm-name, .hm-popup-title");
+    container.setAttribute("role", "dialog");
+    if (heading) {
+      heading.id = heading.id || "hm-popup-title-" + (++popupIds);
+      container.setAttribute("aria-labelledby", heading.id);
+    } else {
+      container.setAttribute("aria-label", t("Details"));
+    }
+    if (!popup.heritageKeys) {
+      popup.heritageKeys = true;
+      L.DomEvent.on(container, "keydown", function (event) {
+        if (event.key === "Escape") {
+          L.DomEvent.stop(event);
+          popup.close();
+        }
+      });
+    }
+    if (popup.heritageOpener) {
+      var target = container.querySelector(".leaflet-popup-content");
+      target.setAttribute("tabindex", "-1");
+      target.focus({ preventScroll: true });
+    }
+  }
+
+  function onPopupClose(e) {
+    var popup = e.popup, container = popup.getElement();
+    var inside = container && container.contains(document.activeElement);
+    if (popup.heritageOpener && (inside || document.activeElement === document.body)) focusBack(popup);
+  }
 
   /* The private parts of Leaflet that PointCanvas overrides, calls or reads,
    * in one place, as read from Leaflet 1.9.4 (src/layer/vector/Canvas.js,
@@ -371,15 +633,19 @@
     initialize: function (options) {
       L.Canvas.prototype.initialize.call(this, options);
       this._pointLayers = [];
+      this._stacks = null;
     },
 
     addPoints: function (layer) {
       this._pointLayers.push(layer);
+      this._stacks = null;
       this.redrawAll();
     },
 
     removePoints: function (layer) {
       this._pointLayers = this._pointLayers.filter(function (other) { return other !== layer; });
+      this._stacks = null;
+      layer._stackOf = null;
       if (this._hoverHit && this._hoverHit.layer === layer) this._endHover();
       this.redrawAll();
     },
@@ -404,6 +670,7 @@
       if (!this._frame || this._frame.width !== width || this._frame.height !== height) this._frame = new PixelFrame(width, height);
       var frame = this._frame;
       frame.clear();
+      this.stacks().count();
       for (var k = this._pointLayers.length - 1; k >= 0; k--) this._pointLayers[k].drawOn(frame, bounds.min, ratio);
       ctx.save();
       if (this._redrawBounds) {
@@ -415,6 +682,12 @@
       ctx.globalAlpha = 1;
       ctx.drawImage(frame.toCanvas(), bounds.min.x, bounds.min.y, width / ratio, height / ratio);
       ctx.restore();
+    },
+
+    /* The points of the layers on the map that stand at one spot (`Stacks`), found again when a layer comes or goes. */
+    stacks: function () {
+      if (!this._stacks) this._stacks = new Stacks(this._pointLayers);
+      return this._stacks;
     },
 
     _pointAt: function (point) {
@@ -465,6 +738,74 @@
       L.DomUtil.removeClass(this._container, "leaflet-interactive");
     }
   });
+
+  /* Points of the layers on the map that stand at exactly one spot (the same coordinates: several sites placed at
+   * their settlement's point, a site at a village's point). Sites and places there would cover one another, so
+   * when two or more of them are shown they are drawn as one marker with their number, and a click lists every
+   * feature at the spot; a community's circle, which says its population by its size, is drawn as it is and
+   * listed with them. Found once when a layer comes or goes, by the points' coordinates as numbers (a Map keyed
+   * by longitude; a second pass only where two points share one), so 100,000 sites cost no string and no object
+   * per point. Each layer in a stack gets `_stackOf`, the stack of each of its points (-1: alone). */
+  function Stacks(layers) {
+    var first = new Map(), shared = new Map(), SLOT = 16777216;
+    layers.forEach(function (layer, slot) {
+      var geometry = layer.table().geometry, xs = geometry.x, ys = geometry.y;
+      layer._stackOf = null;
+      for (var i = 0; i < xs.length; i++) {
+        var x = xs[i], code = slot * SLOT + i, earlier = first.get(x);
+        if (earlier === undefined) { first.set(x, code); continue; }
+        var spots = shared.get(x);
+        if (!spots) {
+          spots = [{ y: layers[Math.floor(earlier / SLOT)].table().geometry.y[earlier % SLOT], codes: [earlier] }];
+          shared.set(x, spots);
+        }
+        var spot = null;
+        for (var s = 0; s < spots.length && !spot; s++) if (spots[s].y === ys[i]) spot = spots[s];
+        if (spot) spot.codes.push(code); else spots.push({ y: ys[i], codes: [code] });
+      }
+    });
+    var groups = this.groups = [];
+    shared.forEach(function (spots) {
+      spots.forEach(function (spot) {
+        if (spot.codes.length < 2) return;
+        var members = spot.codes.map(function (code) { return { layer: layers[Math.floor(code / SLOT)], index: code % SLOT }; });
+        /* Topmost layer first: the marker is drawn by the first member shown. */
+        members.reverse();
+        members.forEach(function (member) {
+          var layer = member.layer;
+          if (!layer._stackOf) { layer._stackOf = new Int32Array(layer.count()); layer._stackOf.fill(-1); }
+          layer._stackOf[member.index] = groups.length;
+        });
+        groups.push({ members: members, shown: [], count: 0, marker: null });
+      });
+    });
+  }
+
+  /* For the next drawing: which members of each stack are shown, how many sites and places the marker counts,
+   * and which of them draws it. */
+  Stacks.prototype.count = function () {
+    this.groups.forEach(function (group) {
+      group.shown = group.members.filter(function (m) { return !(m.layer._hidden && m.layer._hidden[m.index]); });
+      var marked = group.shown.filter(function (m) { return m.layer.heritageKind !== "communities"; });
+      group.count = marked.length;
+      group.marker = marked.length > 1 ? marked[0] : null;
+    });
+  };
+
+  /* The stack a layer's point `i` belongs to, when it is drawn as a counted marker; null otherwise. */
+  function stackOf(layer, i) {
+    var k = layer._stackOf ? layer._stackOf[i] : -1;
+    if (k < 0) return null;
+    var group = layer._renderer.stacks().groups[k];
+    return group.marker && layer.heritageKind !== "communities" ? group : null;
+  }
+
+  /* The other features shown at the spot of a layer's point `i` (for "Also at this point"). */
+  function neighbours(layer, i) {
+    var k = layer._stackOf ? layer._stackOf[i] : -1;
+    if (k < 0) return [];
+    return layer._renderer.stacks().groups[k].shown.filter(function (m) { return m.layer !== layer || m.index !== i; });
+  }
 
   /* An overlay drawn from one payload, which is parsed on first use. */
   var TableLayer = L.Layer.extend({
@@ -536,18 +877,31 @@
       return { scale: map.options.crs.scale(map.getZoom()), origin: map.getPixelOrigin() };
     },
 
-    /* Writes the features into `frame`, the last (topmost) first. */
+    /* Writes the features into `frame`, the last (topmost) first. A site or place in a stack of two or more
+     * shown is drawn once for the stack, as its counted marker, by the stack's first member. */
     drawOn: function (frame, origin, ratio) {
       var view = this._screen(), u = this._u, v = this._v, radius = this._radius, hidden = this._hidden;
+      var stacked = this.heritageKind !== "communities" ? this._stackOf : null, groups = stacked ? this._renderer.stacks().groups : null;
       var offsetX = view.origin.x + origin.x, offsetY = view.origin.y + origin.y, sprites = [], lastRadius = [];
       for (var i = u.length - 1; i >= 0; i--) {
         if (hidden && hidden[i]) continue;
-        var slot = this._style[i];
-        if (lastRadius[slot] !== radius[i]) {
-          sprites[slot] = spriteFor(this._styles[slot], radius[i], ratio);
-          lastRadius[slot] = radius[i];
+        var sprite = null;
+        if (stacked && stacked[i] >= 0) {
+          var group = groups[stacked[i]];
+          if (group.marker) {
+            if (group.marker.layer !== this || group.marker.index !== i) continue;
+            sprite = stackSprite(group.count, ratio);
+          }
         }
-        var sprite = sprites[slot], reach = sprite.reach;
+        if (!sprite) {
+          var slot = this._style[i];
+          if (lastRadius[slot] !== radius[i]) {
+            sprites[slot] = spriteFor(this._styles[slot], radius[i], ratio);
+            lastRadius[slot] = radius[i];
+          }
+          sprite = sprites[slot];
+        }
+        var reach = sprite.reach;
         var cx = Math.round((u[i] * view.scale - offsetX) * ratio), cy = Math.round((v[i] * view.scale - offsetY) * ratio);
         if (cx + reach < 0 || cy + reach < 0 || cx - reach >= frame.width || cy - reach >= frame.height) continue;
         frame.stamp(sprite, cx, cy);
@@ -556,10 +910,11 @@
 
     indexAt: function (point, tolerance) {
       var view = this._screen(), u = this._u, v = this._v, hidden = this._hidden, pad = (tolerance || 0) + 2;
+      var stacked = this.heritageKind !== "communities" ? this._stackOf : null, groups = stacked ? this._renderer.stacks().groups : null;
       for (var i = u.length - 1; i >= 0; i--) {
         if (hidden && hidden[i]) continue;
         var dx = u[i] * view.scale - view.origin.x - point.x, dy = v[i] * view.scale - view.origin.y - point.y;
-        var r = this._radius[i] * SHAPE_REACH + pad;
+        var r = (stacked && stacked[i] >= 0 && groups[stacked[i]].marker ? stackRadius(groups[stacked[i]].count) : this._radius[i] * SHAPE_REACH) + pad;
         if (dx * dx + dy * dy <= r * r) return i;
       }
       return -1;
@@ -570,24 +925,28 @@
       return L.latLng(geometry.y[i], geometry.x[i]);
     },
 
-    openPopupAt: function (i) {
-      var props = this.table().props(i);
-      var popup = L.popup(POPUP_OPTIONS)
-        .setLatLng(this.latLngAt(i))
-        .setContent(popupFor(this.heritageKind, props));
-      popup.heritageSite = this.heritageKind === "sites" ? props.id : null;
-      this._map.openPopup(popup);
+    /* The feature's popup, with the others shown at its point; `from` is the stack whose list it was picked from. */
+    openPopupAt: function (i, from) {
+      var props = this.table().props(i), body = popupFor(this.heritageKind, props), others = neighbours(this, i);
+      if (from) body.insertBefore(backToStack(from), body.firstChild);
+      else if (others.length) body.appendChild(alsoHere(others));
+      openPopup(this._map, this.latLngAt(i), body, this.heritageKind === "sites" ? props.id : null);
     },
 
+    /* A click on a stack's marker lists its features; on anything else, the feature's own popup. */
     _onFeatureClick: function (e) {
       L.DomEvent.stop(e);
-      this.openPopupAt(this.hitIndex);
+      var group = stackOf(this, this.hitIndex);
+      if (group) openStack(this._map, group, this.latLngAt(this.hitIndex));
+      else this.openPopupAt(this.hitIndex);
     },
 
     showTooltip: function (i) {
-      var table = this.table();
+      var table = this.table(), group = stackOf(this, i);
       state.tooltip = state.tooltip || L.tooltip({ direction: "top", offset: [0, -8] });
-      state.tooltip.setLatLng(this.latLngAt(i)).setContent(tooltipFor({ id: table.value("id", i), name: table.value("name", i), name_hy: table.value("name_hy", i) }));
+      var content = group ? el("span", { text: t("{count} sites and places at this point: click to list them", { count: group.count }) })
+        : tooltipFor({ id: table.value("id", i), name: table.value("name", i), name_hy: table.value("name_hy", i) });
+      state.tooltip.setLatLng(this.latLngAt(i)).setContent(content);
       this._map.openTooltip(state.tooltip);
     },
 
@@ -618,6 +977,18 @@
       var hidden = this._hidden, n = this.count(), out = [];
       for (var i = 0; i < n; i++) out.push(!(hidden && hidden[i]));
       return out;
+    },
+
+    /* The features shown inside `bounds` (a LatLngBounds), at most `limit` of them, and how many there are. */
+    shownIn: function (bounds, limit) {
+      var geometry = this.table().geometry, xs = geometry.x, ys = geometry.y, hidden = this._hidden, found = [], total = 0;
+      var south = bounds.getSouth(), north = bounds.getNorth(), west = bounds.getWest(), east = bounds.getEast();
+      for (var i = 0; i < xs.length; i++) {
+        if ((hidden && hidden[i]) || ys[i] < south || ys[i] > north || xs[i] < west || xs[i] > east) continue;
+        total++;
+        if (found.length < limit) found.push(i);
+      }
+      return { indices: found, total: total };
     }
   });
 
@@ -636,9 +1007,11 @@
           pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, { renderer: renderer }); },
           style: function () { return shapeStyle(kind, props); }
         });
-        member.bindPopup(function () { return popupFor(kind, props); }, POPUP_OPTIONS);
+        member.on("click", function (e) {
+          L.DomEvent.stop(e);
+          self.openPopupAt(i, e.latlng);
+        });
         member.bindTooltip(function () { return tooltipFor(props); });
-        member.getPopup().heritageSite = kind === "sites" ? props.id : null;
         member.props = props;
         self._members.push(member);
         self._group.addLayer(member);
@@ -654,9 +1027,10 @@
       return this._members[i].getBounds().getCenter();
     },
 
-    openPopupAt: function (i) {
+    openPopupAt: function (i, latlng) {
       this.group();
-      this._members[i].openPopup(this.latLngAt(i));
+      var props = this._members[i].props;
+      openPopup(this._map, latlng || this.latLngAt(i), KINDS[this.heritageKind].popup(props), this.heritageKind === "sites" ? props.id : null);
     },
 
     restyle: function (choose) {
@@ -689,29 +1063,67 @@
     return SITE_STYLES[status];
   }
 
+  /* Communities held in August 2023 are blue, sized by population: filled when counted among the 107 or part of a
+   * counted community, an outline when no source places residents there in 2023 (the settlement's `group`,
+   * geo/reconcile.py). Settlements lost in 2020 are grey. */
   var COMMUNITY_STYLES = {
     held: { shape: "circle", color: "#0072B2", weight: 1.5, opacity: 1, fillColor: "#56B4E9", fillOpacity: 0.35 },
     lost: { shape: "circle", color: "#6E6E6E", weight: 1.5, opacity: 1, fillColor: "#BBBBBB", fillOpacity: 0.35 },
     /* Held in 2023, but no source places residents there that year (geo/reconcile.py): an outline only. */
     doubted: { shape: "circle", color: "#0072B2", weight: 1.5, opacity: 1, fillColor: "#56B4E9", fillOpacity: 0 }
   };
-  var PLACE_STYLE = { shape: "diamond", color: "#ffffff", weight: 1.5, opacity: 1, fillColor: "#1a1a1a", fillOpacity: 0.9 };
+
+  function communityStyle(held, group) {
+    if (held !== true) return COMMUNITY_STYLES.lost;
+    return group === "doubted" ? COMMUNITY_STYLES.doubted : COMMUNITY_STYLES.held;
+  }
+
+  /* Places by kind, in black so that no colour of a status is reused: a diamond for a town or village, a bar for
+   * a checkpoint or crossing, a plus for a reception centre, a cross for an event, a dot for anything else. */
+  function placeStyle(shape) {
+    return { shape: shape, color: "#ffffff", weight: 1.5, opacity: 1, fillColor: "#1a1a1a", fillOpacity: 0.9 };
+  }
+
+  var PLACE_GROUPS = [
+    { key: "settlement", kinds: ["city", "town", "village"], style: placeStyle("diamond"), label: t("Towns and villages") },
+    { key: "crossing", kinds: ["checkpoint", "border_post_reception", "blockade_site"], style: placeStyle("bar"), label: t("Checkpoints, border crossings and blockade points") },
+    { key: "reception", kinds: ["reception_centre"], style: placeStyle("plus"), label: t("Reception centres for the displaced") },
+    { key: "event", kinds: ["explosion", "demolished_building"], style: placeStyle("cross"), label: t("Events (an explosion, a demolition)") },
+    { key: "other", kinds: [], style: placeStyle("circle"), label: t("Other places (an airport, a base, a named point)") }
+  ];
+  var PLACE_KINDS = {
+    city: t("city"), town: t("town"), village: t("village"), checkpoint: t("checkpoint"),
+    border_post_reception: t("border crossing and reception point"), blockade_site: t("blockade site"),
+    reception_centre: t("reception centre"), explosion: t("explosion"), demolished_building: t("demolished building"),
+    airport: t("airport"), military_base: t("military base"), label_point: t("named point")
+  };
+
+  function placeGroup(kind) {
+    for (var k = 0; k < PLACE_GROUPS.length - 1; k++) if (PLACE_GROUPS[k].kinds.indexOf(kind) >= 0) return PLACE_GROUPS[k];
+    return PLACE_GROUPS[PLACE_GROUPS.length - 1];
+  }
+
+  /* Sites drawn at their settlement's point share it with every other site there: the map's radius of a site. */
+  var SITE_RADIUS = 7, PLACE_RADIUS = 6;
 
   function communityRadius(population) {
     return Math.max(4, Math.min(22, 3 + Math.sqrt(typeof population === "number" ? population : 0) / 6));
   }
 
-  /* Leaflet path options for a feature drawn as a line or polygon. */
+  /* Leaflet path options for a feature drawn as a line or polygon: a route dashed when it is drawn as straight
+   * links between its sourced waypoints, not along the road. */
+  function routeStyle(kind, dashed) {
+    return { color: ROUTE_COLOR[kind] || "#333", weight: 4, opacity: 0.85, fillOpacity: 0, dashArray: dashed ? "8 6" : null };
+  }
+
   function shapeStyle(kind, props) {
-    if (kind === "routes") {
-      return { color: ROUTE_COLOR[props.kind] || "#333", weight: 4, opacity: 0.85, fillOpacity: 0, dashArray: props.geometry_precision === "waypoints" ? "8 6" : null };
-    }
+    if (kind === "routes") return routeStyle(props.kind, props.geometry_precision === "waypoints");
     if (KINDS[kind].style) return KINDS[kind].style({ value: function (name) { return props[name]; } }, 0);
     return { color: "#0072B2", weight: 1, opacity: 1, fillOpacity: 0.05 };
   }
 
   function namesBlock(props) {
-    var names = el("div", { className: "hm-names" }, [el("strong", { className: "hm-name", text: props.name || props.id })]);
+    var names = el("div", { className: "hm-names" }, [el("h2", { className: "hm-name", text: props.name || props.id })]);
     if (props.name_hy) names.appendChild(el("div", { lang: "hy", className: "hm-name-hy", text: props.name_hy }));
     if (props.name_az) names.appendChild(el("div", { lang: "az", className: "hm-name-az", text: props.name_az }));
     return names;
@@ -719,7 +1131,7 @@
 
   function row(label, value) {
     if (value === null || value === undefined || value === "") return null;
-    return el("div", { className: "hm-row" }, [el("span", { className: "hm-label", text: label + ": " }), typeof value === "string" ? el("span", { text: value }) : value]);
+    return el("div", { className: "hm-row" }, [el("span", { className: "hm-label", text: t("{label}:", { label: label }) + " " }), typeof value === "string" ? el("span", { text: value }) : value]);
   }
 
   function listBlock(title, items, render) {
@@ -731,19 +1143,19 @@
 
   function sceneText(scene) {
     if (!scene) return null;
-    var parts = [scene.date || "date unstated", "provider: " + (scene.provider || "unstated")];
-    if (scene.sensor) parts.push("sensor: " + scene.sensor);
-    if (scene.gsd) parts.push("resolution: " + scene.gsd + " m");
-    if (scene.coverage === "asserted") parts.push("coverage asserted by the source (no footprint)");
+    var parts = [scene.date || t("date unstated"), t("provider: {provider}", { provider: scene.provider || t("unstated") })];
+    if (scene.sensor) parts.push(t("sensor: {sensor}", { sensor: scene.sensor }));
+    if (scene.gsd) parts.push(t("resolution: {gsd} m", { gsd: scene.gsd }));
+    if (scene.coverage === "asserted") parts.push(t("coverage asserted by the source (no footprint)"));
     return parts.join(" · ");
   }
 
   function precisionText(props) {
     var p = props.coord_precision;
-    if (p === "site") return "at the site";
-    if (p === "settlement") return "approximate: the point is the settlement's, not the site's";
-    if (p === "community") return "approximate: the point is the community's it belongs to";
-    if (p === "approximate") return "approximate";
+    if (p === "site") return t("at the site");
+    if (p === "settlement") return t("approximate: the point is the settlement's, not the site's");
+    if (p === "community") return t("approximate: the point is the community's it belongs to");
+    if (p === "approximate") return t("approximate");
     return null;
   }
 
@@ -752,7 +1164,7 @@
     var statusLine = el("div", { className: "hm-status" }, [
       el("span", { className: "hm-swatch", style: "background:" + style.color }),
       el("strong", { text: style.label }),
-      props.status_when ? " · " + props.status_when : (props.status_date ? " as of " + props.status_date : ""),
+      props.status_when ? " · " + props.status_when : (props.status_date ? " " + t("as of {date}", { date: props.status_date }) : ""),
       props.verdict ? el("span", { className: "hm-verdict hm-verdict-" + props.verdict, text: props.verdict_label || props.verdict }) : null
     ]);
     var images = props.monitor_imagery;
@@ -760,71 +1172,71 @@
       namesBlock(props),
       el("div", { className: "hm-sub", text: [props.type_label, props.settlement].filter(Boolean).join(" · ") }),
       statusLine,
-      row("Status not shown", props.status_note),
-      row("Published by", props.published_by),
-      row("Monitor's image dates", images ? [images.before, images.after].filter(Boolean).join(" → ") : null),
-      row("Checked", props.checked_on),
-      props.pending ? el("div", { className: "hm-pending", text: props.pending + " newer observation(s) under review" }) : null,
-      row("Before", sceneText(props.before)),
-      row("After", sceneText(props.after)),
-      listBlock("Status history", props.status_history, function (h) {
+      row(t("Status not shown"), props.status_note),
+      row(t("Published by"), props.published_by),
+      row(t("Monitor's image dates"), images ? [images.before, images.after].filter(Boolean).join(" → ") : null),
+      row(t("Checked"), props.checked_on),
+      props.pending ? el("div", { className: "hm-pending", text: t("{count} newer observation(s) under review", { count: props.pending }) }) : null,
+      row(t("Before"), sceneText(props.before)),
+      row(t("After"), sceneText(props.after)),
+      listBlock(t("Status history"), props.status_history, function (h) {
         return el("span", { text: [h.observed_on, h.status, h.published_by ? "(" + h.published_by + ")" : ""].filter(Boolean).join(" · ") });
       }),
-      row("Location", precisionText(props)),
-      listBlock("Evidence", props.evidence, function (url) { return link(url); }),
-      listBlock("Sources", props.sources, function (url) { return link(url); })
+      row(t("Location"), precisionText(props)),
+      listBlock(t("Evidence"), props.evidence, function (url) { return link(url); }),
+      listBlock(t("Sources"), props.sources, function (url) { return link(url); })
     ];
-    if (props.page) body.push(el("div", { className: "hm-more" }, [el("a", { href: props.page, text: "Site story, history and imagery" })]));
+    if (props.page) body.push(el("div", { className: "hm-more" }, [el("a", { href: props.page, text: t("Site story, history and imagery") })]));
     return el("div", { className: "hm-popup", lang: "en" }, body);
   }
 
   /* What a settlement's group (geo/reconcile.py) means for the 107 communities of the 2024 report. */
   var COMMUNITY_GROUPS = {
-    counted: "Yes: a source places Armenian residents here in 2023",
-    part: "Within a counted community",
-    doubted: "No: no source places residents here in 2023"
+    counted: t("Yes: a source places Armenian residents here in 2023"),
+    part: t("Within a counted community"),
+    doubted: t("No: no source places residents here in 2023")
   };
 
   function communityPopup(props) {
     return el("div", { className: "hm-popup", lang: "en" }, [
       namesBlock(props),
-      row("Province", props.province),
-      row("Population", typeof props.population === "number" ? props.population.toLocaleString("en") + (props.population_year ? " (" + props.population_year + ")" : "") : "not given by the sources"),
-      row("Held until", props.held_until === "2023-09" ? "September 2023" : props.held_until),
-      row(t("Counted of the 107"), COMMUNITY_GROUPS[props.group] ? t(COMMUNITY_GROUPS[props.group]) : null),
-      row("Part of", props.part_of),
-      row("Location", precisionText(props)),
-      row("Coordinate warning", props.coord_warning),
-      row("Note", props.note),
-      listBlock("Sources", props.sources, function (url) { return link(url); })
+      row(t("Province"), props.province),
+      row(t("Population"), typeof props.population === "number" ? props.population.toLocaleString("en") + (props.population_year ? " (" + props.population_year + ")" : "") : t("not given by the sources")),
+      row(t("Held until"), props.held_until === "2023-09" ? t("September 2023") : props.held_until),
+      row(t("Counted of the 107"), COMMUNITY_GROUPS[props.group] || null),
+      row(t("Part of"), props.part_of),
+      row(t("Location"), precisionText(props)),
+      row(t("Coordinate warning"), props.coord_warning),
+      row(t("Note"), props.note),
+      listBlock(t("Sources"), props.sources, function (url) { return link(url); })
     ]);
   }
 
   function routePopup(props) {
     return el("div", { className: "hm-popup", lang: "en" }, [
-      el("strong", { text: props.name }),
-      row("In use", (props.active_from || "?") + " to " + (props.active_to || "")),
-      row("Drawn", props.geometry_precision === "waypoints" ? "straight links between sourced waypoints, not the road's course" : props.geometry_precision),
-      listBlock("Waypoints", props.waypoints, function (w) { return el("span", { text: w }); }),
-      listBlock("Sources", props.sources, function (url) { return link(url); })
+      el("h2", { className: "hm-popup-title", text: props.name }),
+      row(t("In use"), t("{from} to {to}", { from: props.active_from || "?", to: props.active_to || "" })),
+      row(t("Drawn"), props.geometry_precision === "waypoints" ? t("straight links between sourced waypoints, not the road's course") : props.geometry_precision),
+      listBlock(t("Waypoints"), props.waypoints, function (w) { return el("span", { text: w }); }),
+      listBlock(t("Sources"), props.sources, function (url) { return link(url); })
     ]);
   }
 
   function placePopup(props) {
     return el("div", { className: "hm-popup", lang: "en" }, [
       namesBlock(props),
-      row("Kind", props.kind),
-      row("Date", props.event_date),
-      row("Location", precisionText(props)),
-      row("Note", props.note),
-      listBlock("Sources", props.sources, function (url) { return link(url); })
+      row(t("Kind"), PLACE_KINDS[props.kind] || String(props.kind || "").replace(/_/g, " ")),
+      row(t("Date"), props.event_date),
+      row(t("Location"), precisionText(props)),
+      row(t("Note"), props.note),
+      listBlock(t("Sources"), props.sources, function (url) { return link(url); })
     ]);
   }
 
   function footprintPopup(props) {
     return el("div", { className: "hm-popup", lang: "en" }, [
-      el("strong", { text: props.id }),
-      row("Scene", sceneText(props))
+      el("h2", { className: "hm-popup-title", text: props.id }),
+      row(t("Scene"), sceneText(props))
     ]);
   }
 
@@ -834,20 +1246,17 @@
     sites: {
       popup: sitePopup,
       style: function (table, i) { return siteStyle(table.value("status", i)); },
-      radius: function () { return 7; }
+      radius: function () { return SITE_RADIUS; }
     },
     communities: {
       popup: communityPopup,
-      style: function (table, i) {
-        if (table.value("in_aug_2023", i) !== true) return COMMUNITY_STYLES.lost;
-        return table.value("group", i) === "doubted" ? COMMUNITY_STYLES.doubted : COMMUNITY_STYLES.held;
-      },
+      style: function (table, i) { return communityStyle(table.value("in_aug_2023", i), table.value("group", i)); },
       radius: function (table, i) { return communityRadius(table.value("population", i)); }
     },
     places: {
       popup: placePopup,
-      style: function () { return PLACE_STYLE; },
-      radius: function () { return 6; }
+      style: function (table, i) { return placeGroup(table.value("kind", i)).style; },
+      radius: function () { return PLACE_RADIUS; }
     },
     routes: { popup: routePopup },
     footprints: { popup: footprintPopup }
@@ -879,9 +1288,10 @@
     return state.renderer;
   }
 
-  function dataLayer(map, dataId, kind, title, geometry) {
+  function dataLayer(map, dataId, kind, title, geometry, legend) {
     var renderer = sharedRenderer();
     var layer = geometry === "Point" ? new PointLayer(dataId, kind, title, renderer) : new ShapeLayer(dataId, kind, title, renderer);
+    layer.legendKey = legend || null;
     state.layers[title] = layer;
     return layer;
   }
@@ -904,7 +1314,8 @@
   function openFeature(layer, index) {
     if (!state.map.hasLayer(layer)) state.map.addLayer(layer);
     var latlng = layer.latLngAt(index);
-    state.map.setView(latlng, Math.max(state.map.getZoom(), 12));
+    /* A bottom sheet moves the map so the point shows above it, which an animated zoom would undo as it ends. */
+    state.map.setView(latlng, Math.max(state.map.getZoom(), 12), narrow() ? { animate: false } : {});
     layer.openPopupAt(index);
   }
 
@@ -936,42 +1347,14 @@
     if (site) openFeature(site.layer, site.index);
   }
 
-  function legendControl(meta) {
-    var control = L.control({ position: "bottomright" });
-    control.onAdd = function () {
-      var box = el("div", { className: "hm-legend", role: "region", "aria-label": "Legend" });
-      box.appendChild(el("div", { className: "hm-legend-title", text: meta.legend_title || "Heritage sites by status" }));
-      (meta.status_counts || []).forEach(function (entry) {
-        var style = STATUS_STYLE[entry.status] || STATUS_STYLE.unknown;
-        var swatch = el("span", { className: "hm-shape hm-shape-" + style.shape, style: "--hm-color:" + style.color, "aria-hidden": "true" });
-        box.appendChild(el("div", { className: "hm-legend-row", "data-status": entry.status }, [swatch, el("span", { text: style.label + ": " }), el("span", { className: "hm-count", text: String(entry.count) })]));
-      });
-      if (meta.verdict_counts) {
-        box.appendChild(el("div", { className: "hm-legend-note", text: meta.verdict_counts }));
-      }
-      if ((meta.legend_notes || []).length) {
-        var notes = el("details", { className: "hm-legend-notes" }, [el("summary", { text: meta.legend_summary || t("What the communities layer counts") })]);
-        meta.legend_notes.forEach(function (note) { notes.appendChild(el("div", { className: "hm-legend-note", text: note })); });
-        box.appendChild(notes);
-      }
-      if (meta.unlocated && meta.unlocated.length) {
-        var details = el("details", { className: "hm-unlocated" }, [el("summary", { text: meta.unlocated_title || t("Not on the map (no sourced location): {count}", { count: meta.unlocated.length }) })]);
-        var list = el("ul");
-        meta.unlocated.forEach(function (u) { list.appendChild(el("li", { text: u })); });
-        details.appendChild(list);
-        box.appendChild(details);
-      }
-      L.DomEvent.disableClickPropagation(box);
-      L.DomEvent.disableScrollPropagation(box);
-      return box;
-    };
-    return control;
-  }
-
   function creditsControl(meta) {
     var control = L.control({ position: "bottomleft" });
     control.onAdd = function () {
-      var details = el("details", { className: "hm-credits" }, [el("summary", { text: (meta.title || "Heritage map") + (meta.as_of ? " · data as of " + meta.as_of : "") + " · sources and credits" })]);
+      var date = meta.date || meta.as_of;
+      var details = el("details", { className: "hm-credits" }, [el("summary", null, [
+        el("span", { text: t("Sources and credits") }), date ? el("span", { className: "hm-credits-date", text: " · " + t("data as of {date}", { date: date }) }) : null
+      ])]);
+      if (meta.as_of) details.appendChild(el("p", { text: t("Data as of {date}.", { date: meta.as_of }) }));
       if (meta.about) details.appendChild(el("p", { text: meta.about }));
       var list = el("ul");
       (meta.credits || []).forEach(function (c) { list.appendChild(el("li", null, [c.url ? link(c.url, c.text) : el("span", { text: c.text })])); });
@@ -999,10 +1382,11 @@
   function init(map, meta) {
     state.map = map;
     state.meta = typeof meta === "string" ? readPayload(meta) : meta;
-    map.getContainer().setAttribute("role", "region");
-    map.getContainer().setAttribute("aria-label", (state.meta.title || "Map") + ": interactive map; use the search box to open a feature by name");
-    if ((state.meta.status_counts || []).length || (state.meta.unlocated || []).length) legendControl(state.meta).addTo(map);
+    map.getContainer().setAttribute("aria-label", t("{title}: interactive map", { title: state.meta.title || t("Map") }));
+    map.on("popupopen", onPopupOpen);
+    map.on("popupclose", onPopupClose);
     creditsControl(state.meta).addTo(map);
+    if (window.HeritageMap.layout) window.HeritageMap.layout(map, state.meta);
     if (state.meta.deep_links) {
       map.whenReady(applyHash);
       map.on("popupopen", function (e) { setHashSite(e.popup.heritageSite || null); });
@@ -1011,13 +1395,16 @@
     }
   }
 
-  /* The one namespace; search.js, timeline.js (and any other script of ours) add to it, in whichever order they load. */
+  /* The one namespace; search.js, timeline.js, legend.js and layout.js (and any other script of ours) add to it, in
+   * whichever order they load. */
   var api = window.HeritageMap || (window.HeritageMap = {});
   Object.assign(api, {
     dataLayer: dataLayer, featureLayer: featureLayer, init: init, bindSwipes: bindSwipes, featureCount: featureCount,
     state: state, STATUS_STYLE: STATUS_STYLE, isSafeHref: isSafeHref,
     Table: Table, LEAFLET_VERSION: LEAFLET_VERSION, LEAFLET_PRIVATE: LEAFLET_PRIVATE, checkLeaflet: checkLeaflet,
-    el: el, link: link, readPayload: readPayload, siteStyle: siteStyle, openFeature: openFeature, t: t,
-    COMMUNITY_STYLES: COMMUNITY_STYLES, popupExtras: api.popupExtras || []
+    el: el, link: link, readPayload: readPayload, siteStyle: siteStyle, openFeature: openFeature,
+    t: t, linkLabel: linkLabel, openPopup: openPopup, narrow: narrow, symbolCanvas: symbolCanvas, drawStack: drawStack,
+    communityStyle: communityStyle, communityRadius: communityRadius, routeStyle: routeStyle, placeGroup: placeGroup,
+    PLACE_GROUPS: PLACE_GROUPS, COMMUNITY_STYLES: COMMUNITY_STYLES, popupExtras: api.popupExtras || []
   });
 })();

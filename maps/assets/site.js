@@ -34,9 +34,10 @@
     var build = window.HeritageMapBuild || {};
     var map = L.map("hm-site-map", { preferCanvas: true, zoomControl: true });
     L.control.scale().addTo(map);
-    var base = basemaps(map, build);
-    L.control.fullscreen({ position: "topleft", title: "Full screen", titleCancel: "Leave full screen" }).addTo(map);
+    /* The view first: the mini map reads the map's centre as it is added. */
     map.fitBounds(page.bounds, { padding: [20, 20], maxZoom: page.max_zoom });
+    var base = basemaps(map, build);
+    L.control.fullscreen({ position: "topleft", title: HeritageMap.t("Full screen"), titleCancel: HeritageMap.t("Leave full screen") }).addTo(map);
     var overlays = {};
     if (page.site) {
       var layer = HeritageMap.featureLayer(page.site, "sites", page.layer);
@@ -51,5 +52,6 @@
     HeritageMap.bindSwipes();
   }
 
-  draw();
+  /* Embedded (?embed=1), the page is a card of the story and draws no map. */
+  if (!document.documentElement.classList.contains("hm-embed")) draw();
 })();
