@@ -7,7 +7,7 @@ what is missing, stale or untranslated, as tests/test_i18n.py does. Where string
 
 - the scripts (`geo/static/*.js`): `t("...")` and `HeritageMap.t("...")`, `tn("singular", "plural", n)`;
 - the page templates (`geo/templates/*.html`): `{{ _("...") }}`, `{% trans %}...{% endtrans %}`, and
-  `{{ _attr("aria-label", "...") }}` for text in an attribute;
+  `{{ _attr("aria-label", "...") }}` for text in an attribute, `{{ _text("...") }}` for a `<title>`'s;
 - Python (`geo/*.py`): `N_("...")` where a string that reaches a page is defined.
 """
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 PACKAGE = Path(__file__).parent
 STATIC_CATALOGS = PACKAGE / "static" / "i18n"
 SCRIPT_KEYWORDS: dict[str, Any] = {"t": None, "tn": (1, 2)}
-TEMPLATE_KEYWORDS: dict[str, Any] = {"_": None, "gettext": None, "ngettext": (1, 2), "_attr": (2,)}
+TEMPLATE_KEYWORDS: dict[str, Any] = {"_": None, "gettext": None, "ngettext": (1, 2), "_attr": (2,), "_text": None}
 PYTHON_KEYWORDS: dict[str, Any] = {"N_": None}
 LANGUAGE_NAMES = {"hy": "Armenian", "ru": "Russian"}
 CATALOG_DATE = datetime(2026, 12, 5, tzinfo=UTC)
@@ -145,7 +145,7 @@ def update() -> None:
         path = catalog_path(lang)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as handle:
-            write_po(handle, catalog, width=120, include_lineno=False, sort_output=False)
+            write_po(handle, catalog, width=1000, include_lineno=False, sort_output=False)  # a source's address on one line
         read_catalog.cache_clear()
     STATIC_CATALOGS.mkdir(exist_ok=True)
     for lang in TRANSLATIONS:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from geo._canonical import GENESIS, canonical_json
 from geo.errors import ObservationError, Problem
+from geo.i18n import N_, Message, message
 from geo.logmerge import sides
 from geo.observations import public_log
 
@@ -173,10 +174,18 @@ def check_anchor(records: Sequence[Mapping[str, Any]], anchor: Anchor) -> Proble
     return Problem(kind="anchor", feature=str(anchor), found=found, fix=fix)
 
 
-def anchor_text(records: Sequence[Mapping[str, Any]]) -> str:
+ANCHOR_TEXT = N_(
+    "Log anchor: {records} published records, head {head} (check a copy of the monitors' log against it: {command})."
+)
+VERIFY_COMMAND = "heritage-map verify --against MANIFEST.sha256"
+
+
+def anchor_message(records: Sequence[Mapping[str, Any]]) -> Message:
     """What every page says of the published log's anchor (`public_anchor`), for a reader to check a copy against."""
     anchor = public_anchor(records)
-    return (
-        f"Log anchor: {anchor.records} published records, head {anchor.head} "
-        "(check a copy of the monitors' log against it: heritage-map verify --against MANIFEST.sha256)."
-    )
+    return message(ANCHOR_TEXT, records=anchor.records, head=anchor.head, command=VERIFY_COMMAND)
+
+
+def anchor_text(records: Sequence[Mapping[str, Any]]) -> str:
+    """`anchor_message` in English."""
+    return str(anchor_message(records))

@@ -43,12 +43,13 @@ from typing import TYPE_CHECKING, Any
 from geo import links
 from geo._gc import collector_paused
 from geo._tasks import run_tasks
-from geo.anchor import Anchor, anchor_text, public_anchor
+from geo.anchor import Anchor, anchor_message, public_anchor
 from geo.assets import asset_files
 from geo.chips import site_chips
 from geo.credits import TITLE
 from geo.dataset import Dataset, open_dataset
 from geo.export import write_package, write_tables, write_timeline
+from geo.i18n import N_, message
 from geo.keyring import KEYRING
 from geo.layers import read_text
 from geo.maps import overview_map, timeline_map
@@ -145,8 +146,14 @@ def publish(
     sites = view.sites if affected is None else view.sites[view.sites["id"].isin(affected)]
     chosen = list(site_rows(sites))
     targets = [
-        EmbedTarget("overview", f"{TITLE}: overview", "index.html"),
-        EmbedTarget("timeline", f"{TITLE}: timeline", "timeline.html", min_height=480),
+        EmbedTarget("overview", f"{TITLE}: overview", "index.html", label=message(EMBED_OVERVIEW, title=message(TITLE))),
+        EmbedTarget(
+            "timeline",
+            f"{TITLE}: timeline",
+            "timeline.html",
+            min_height=480,
+            label=message(EMBED_TIMELINE, title=message(TITLE)),
+        ),
         *(site_embed(r) for r in chosen),
     ]
     job = BuildJob(dataset, out_dir, previous, tiles, self_contained, base_url, site_embeds=affected is None)
@@ -170,7 +177,7 @@ def publish(
         shared = [*needed, *stylesheets, *(s for s in (*scripts, *EMBED_SCRIPTS) if s != BUILD_INFO)]
         for path, source in asset_files(list(dict.fromkeys(shared))).items():
             out.write(f"assets/{path}", source.read_bytes())
-    info = script_json(build_info(tiles, view.as_of, anchor_text(inputs.log)))
+    info = script_json(build_info(tiles, view.as_of, anchor_message(inputs.log)))
     out.write(f"assets/{BUILD_INFO}", f"window.HeritageMapBuild = {info};\n")
     out.finish(public_anchor(inputs.log))
     current.write(out_dir)
@@ -260,6 +267,10 @@ class BuildJob:
         return write
 
 
+EMBED_OVERVIEW = N_("{title}: overview")
+EMBED_TIMELINE = N_("{title}: timeline")
+EMBED_SITE = N_("{name}: heritage site story")
+"""The embeds' titles (their frame's, their page's)."""
 SITE_CARD_HEIGHT = 380
 """The height of a site's embed (its card, `sites/<id>.html?embed=1`) in CSS pixels, at every width."""
 
@@ -272,6 +283,7 @@ def site_embed(site: Mapping[str, Any]) -> EmbedTarget:
         SITE_PAGE.format(id=site["id"]),
         ratio=None,
         height=SITE_CARD_HEIGHT,
+        label=message(EMBED_SITE, name=site["name"]),
     )
 
 

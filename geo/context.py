@@ -32,6 +32,7 @@ from jinja2 import Template
 from geo.assets import STATIC
 from geo.credits import BORDERS_SOURCE
 from geo.errors import AssetError
+from geo.i18n import N_
 from geo.payload import script_element, script_json
 from geo.render import RawHTML
 from geo.schema import REGION_BOUNDS
@@ -61,6 +62,21 @@ BORDER_MAX_ZOOM = 10
 QUANTIZE = 20_000
 """Grid of the topology across `CONTEXT_BOUNDS`: steps of about 0.0004° (35 m), finer than the simplification."""
 
+COUNTRY_NAMES = (
+    N_("Armenia"),
+    N_("Azerbaijan"),
+    N_("Georgia"),
+    N_("Iran"),
+    N_("Iraq"),
+    N_("Russia"),
+    N_("Syria"),
+    N_("Turkey"),
+)
+"""Natural Earth's names of the countries `CONTEXT_BOUNDS` reaches, for the catalogs: context.js shows each in the
+page's language (tests/test_context.py keeps this list the clipped file's)."""
+
+PLACE_NAMES = N_("Place names")
+"""The place names overlay's name in the layer list."""
 TOWN_POPULATION = 2_000
 """Communities with at least this many people in their sources' latest count are labelled first."""
 ROUTE_TOWN_KINDS = ("city", "town", "border_post_reception", "reception_centre")
@@ -270,7 +286,7 @@ var {{ this.get_name() }} = HeritageContext.layer({{ this._parent.get_name() }},
     default_js: ClassVar[list[tuple[str, str]]] = [("topojson_client", "topojson-client.min.js"), ("context_js", "context.js")]
     default_css: ClassVar[list[tuple[str, str]]] = [("context_css", "context.css")]
 
-    def __init__(self, payload: dict[str, Any], name: str = "Place names", show: bool = True) -> None:
+    def __init__(self, payload: dict[str, Any], name: str = PLACE_NAMES, show: bool = True) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "ContextLayer"
         self.payload = script_json(payload)

@@ -95,6 +95,35 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def to_json(value: Any) -> Any:
+    """`value` for a page's JSON block: each `Message` within (in a dict, a list or alone) as `Message.as_json`."""
+    if isinstance(value, Message):
+        return value.as_json()
+    if isinstance(value, dict):
+        return {key: to_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_json(item) for item in value]
+    return value
+
+
+def english(value: Any) -> Any:
+    """A page's JSON value in English: each message object (`Message.as_json`) as its English text."""
+    if isinstance(value, dict) and isinstance(value.get("msg"), str) and set(value) <= {"msg", "args"}:
+        args = {name: _english_value(item) for name, item in (value.get("args") or {}).items()}
+        return value["msg"].format(**args) if args else value["msg"]
+    if isinstance(value, dict) and set(value) == {"date"}:
+        return value["date"]
+    if isinstance(value, list):
+        return [english(item) for item in value]
+    if isinstance(value, dict):
+        return {key: english(item) for key, item in value.items()}
+    return value
+
+
+def _english_value(value: Any) -> Any:
+    return LIST_SEPARATOR.join(str(english(item)) for item in value) if isinstance(value, list) else english(value)
+
+
 def message(text: str, **values: Any) -> Message:
     """`text` with its placeholders' values (`text` is written `N_("...")` where it is defined)."""
     return Message(text, tuple(sorted(values.items())))
@@ -209,13 +238,41 @@ def _value_markup(value: Any) -> Markup:
     return escape(value)
 
 
-def attribute(name: str, msgid: str, **values: Any) -> Markup:
+def _attribute_values(values: Mapping[str, Any]) -> str:
+    """An attribute's values as JSON: text, or a message (a `Message`, or marked text from `message_markup`)."""
+    found = {k: v.as_json() if isinstance(v, Message) else _plain_text(v) for k, v in values.items()}
+    return json.dumps(found, ensure_ascii=False)
+
+
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def _plain_text(value: Any) -> Any:
+    """A value for an attribute: marked text (`message_markup`) as the message it marks, anything else as text."""
+    if isinstance(value, Markup):
+        key = re.match(r'<span data-t(?:="([^"]*)")?>', str(value))
+        text = _TAGS.sub("", str(value))
+        if key:
+            return {"msg": Markup(key.group(1)).unescape() if key.group(1) else Markup(text).unescape()}
+        return Markup(text).unescape()
+    return str(value)
+
+
+def text_marker(msgid: str, /, **values: Any) -> Markup:
+    """The markers of an element whose text cannot hold markup (a `<title>`): the script sets its text."""
+    parts = [f'data-ta data-t-text="{escape(msgid)}"']
+    if values:
+        parts.append(f'data-v-text="{escape(_attribute_values(values))}"')
+    return Markup(" ".join(parts))
+
+
+def attribute(name: str, msgid: str, /, **values: Any) -> Markup:
     """An attribute whose value is interface text (`aria-label`, `alt`, `data-label`...), in English, with what the
     script needs to translate it: `data-ta` marks the element, `data-t-<name>` holds the message id (a template's
     `%(name)s` placeholders) and `data-v-<name>` its values as JSON.
     """
-    english = msgid % values if values else msgid
+    english = msgid % {k: str(v) for k, v in values.items()} if values else msgid
     parts = [f'{name}="{escape(english)}"', f'data-ta data-t-{name}="{escape(msgid)}"']
     if values:
-        parts.append(f'data-v-{name}="{escape(json.dumps({k: str(v) for k, v in values.items()}, ensure_ascii=False))}"')
+        parts.append(f'data-v-{name}="{escape(_attribute_values(values))}"')
     return Markup(" ".join(parts))

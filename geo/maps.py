@@ -15,16 +15,17 @@ import geopandas as gpd
 import numpy as np
 
 from geo import timeline
-from geo.anchor import anchor_text
+from geo.anchor import anchor_message
 from geo.context import TOWN_POPULATION, context_layer
 from geo.credits import ABOUT, DATA_CREDITS, DEK, INVENTORY_MONITORS, TIMELINE_DEK, TIMELINE_TITLE, TITLE
 from geo.footprint_join import footprint_geometries
+from geo.i18n import N_, Message, message
 from geo.outlets import outlet_name
 from geo.payload import clean_value
 from geo.reconcile import UNLOCATED_LABELS, UNLOCATED_TITLE, Reconciliation, reconcile
-from geo.render import MapLinks, Overlay, PageMeta, Tiles, TimelinePanel, data_map
+from geo.render import LAYER_COUNT, MapLinks, Overlay, PageMeta, Tiles, TimelinePanel, data_map
 from geo.schema import STATUSES, VERDICTS
-from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, as_of, scene_summary
+from geo.sitestatus import SITE_FIELDS, VERDICT_LABELS, as_of, as_of_message, scene_summary
 
 if TYPE_CHECKING:
     import folium
@@ -56,7 +57,18 @@ PLACE_FIELDS = ("id", "name", "kind", "event_date", "coord_precision", "note", "
 SITE_SEARCH_FIELDS = ("name_ru", "settlement_hy", "settlement_az", "settlement_ru")
 """What search reads of a site beyond what its popup shows: its Russian name and its settlement's other names."""
 SEARCH_NAMES = ("name", "name_hy", "name_az", "name_ru", "settlement", "settlement_hy", "settlement_az", "settlement_ru")
-UNLOCATED_KINDS = (("communities", "community"), ("sites", "heritage site"), ("places", "place"))
+UNLOCATED_KINDS = (("communities", N_("community")), ("sites", N_("heritage site")), ("places", N_("place")))
+UNLOCATED_LINE = N_("{name} ({what})")
+"""A line of the legend's list of what is not on the map: the feature's name and what it is."""
+SITE_LAYERS = {
+    "destroyed": N_("Heritage sites: destroyed"),
+    "damaged": N_("Heritage sites: damaged"),
+    "threatened": N_("Heritage sites: threatened"),
+    "intact": N_("Heritage sites: intact"),
+    "unknown": N_("Heritage sites: unknown"),
+}
+ROUTES, PLACES, SITES, FOOTPRINTS = N_("Routes"), N_("Places"), N_("Heritage sites"), N_("Imagery footprints")
+LEVEL_COUNT = N_("{level}: {count}")
 
 
 def status_counts(sites: gpd.GeoDataFrame) -> list[dict[str, Any]]:
@@ -67,7 +79,7 @@ def status_counts(sites: gpd.GeoDataFrame) -> list[dict[str, Any]]:
 
 def unlocated_features(
     inputs: Inputs, sites: gpd.GeoDataFrame, reconciled: Reconciliation, site_link: str | None = None
-) -> list[tuple[str, dict[str, Any]]]:
+) -> list[tuple[Message, dict[str, Any]]]:
     """Every feature no source locates, in the order of the legend's list: its line there ('Name (what it is)'; a
     settlement says which of the 107's groups it is in), and what search knows of it (`geo.render.SearchBox`): its
     kind, id and names, a site's status and page (`site_link`), whether a community was held in August 2023, and
@@ -82,8 +94,8 @@ def unlocated_features(
             if kind == "sites" and site_link is not None:
                 record["page"] = site_link.format(id=record["id"])
             what = UNLOCATED_LABELS[reconciled.group_of(str(row["id"]))] if kind == "communities" else label
-            found.append((f"{row['name']} ({what})", record))
-    found.sort(key=lambda pair: pair[0])
+            found.append((message(UNLOCATED_LINE, name=row["name"], what=message(what)), record))
+    found.sort(key=lambda pair: str(pair[0]))
     return [(line, {**record, "entry": position}) for position, (line, record) in enumerate(found)]
 
 
@@ -94,10 +106,10 @@ def _cleaned(item: tuple[str, Any]) -> tuple[str, Any]:
     return key, None if value in ("", []) else value
 
 
-def unlocated_title(inputs: Inputs) -> str:
+def unlocated_title(inputs: Inputs) -> Message:
     """The legend's heading for what is not on the map, saying what it counts."""
     settlements, sites, places = (int(f.geometry.isna().sum()) for f in (inputs.communities, inputs.sites, inputs.places))
-    return UNLOCATED_TITLE.format(count=settlements + sites + places, settlements=settlements, sites=sites, places=places)
+    return message(UNLOCATED_TITLE, count=settlements + sites + places, settlements=settlements, sites=sites, places=places)
 
 
 def community_overlays(communities: gpd.GeoDataFrame, reconciled: Reconciliation, story: bool = False) -> list[Overlay]:
@@ -105,7 +117,8 @@ def community_overlays(communities: gpd.GeoDataFrame, reconciled: Reconciliation
     within them; the settlements held in 2023 but not counted; the settlements lost in 2020 (hidden). The timeline
     (`story`) shows the first only: the people who left are theirs.
     """
-    names = reconciled.layer_names()
+    labels = reconciled.layer_messages()
+    names = {key: str(label) for key, label in labels.items()}
     ids = communities["id"].astype(str).to_numpy() if len(communities) else np.array([], dtype=str)
     frame = communities.assign(group=[reconciled.group_of(i) for i in ids])
 
@@ -121,12 +134,19 @@ def community_overlays(communities: gpd.GeoDataFrame, reconciled: Reconciliation
             COMMUNITY_FIELDS,
             rows=rows(reconciled.counted.ids, reconciled.parts.ids),
             legend=key("counted"),
+            label=labels["counted"],
         )
     ]
     if not story:
         overlays += [
             Overlay(
-                names["doubted"], "communities", frame, COMMUNITY_FIELDS, rows=rows(reconciled.doubted.ids), legend=key("doubted")
+                names["doubted"],
+                "communities",
+                frame,
+                COMMUNITY_FIELDS,
+                rows=rows(reconciled.doubted.ids),
+                legend=key("doubted"),
+                label=labels["doubted"],
             ),
             Overlay(
                 names["lost"],
@@ -136,6 +156,7 @@ def community_overlays(communities: gpd.GeoDataFrame, reconciled: Reconciliation
                 show=False,
                 rows=rows(reconciled.lost.ids),
                 legend=key("lost"),
+                label=labels["lost"],
             ),
         ]
     return overlays
@@ -164,11 +185,11 @@ def overview_map(
     reconciled = reconcile(inputs.communities)
     footprints = footprint_frame(inputs.items)
     candidates = [
-        Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS, legend="routes"),
-        Overlay("Places", "places", inputs.places, PLACE_FIELDS, legend="places"),
+        Overlay(ROUTES, "routes", inputs.routes, ROUTE_FIELDS, legend="routes"),
+        Overlay(PLACES, "places", inputs.places, PLACE_FIELDS, legend="places"),
         *(
             Overlay(
-                f"Heritage sites: {status}",
+                SITE_LAYERS[status],
                 "sites",
                 sites,
                 fields,
@@ -177,7 +198,7 @@ def overview_map(
             )
             for status in STATUSES
         ),
-        Overlay("Imagery footprints", "footprints", footprints, FOOTPRINT_FIELDS, show=False, legend="footprints"),
+        Overlay(FOOTPRINTS, "footprints", footprints, FOOTPRINT_FIELDS, show=False, legend="footprints"),
     ]
     overlays = [
         *(o for o in community_overlays(inputs.communities, reconciled) if o.located()),
@@ -187,19 +208,19 @@ def overview_map(
     meta = PageMeta(
         title=TITLE,
         dek=DEK,
-        as_of=view.as_of_label,
+        as_of=as_of_message(inputs.log, view.as_of),
         date=view.as_of,
         credits=DATA_CREDITS,
-        about=ABOUT + inventory_text(inputs),
+        about=[message(ABOUT), *inventory_message(inputs)],
         status_counts=status_counts(sites),
         verdict_counts=verdict_counts(sites),
-        legend_summary=reconciled.summary(),
-        legend_notes=reconciled.sentences(),
+        legend_summary=reconciled.summary_message(),
+        legend_notes=reconciled.sentence_messages(),
         unlocated=[line for line, _ in unlocated],
         unlocated_title=unlocated_title(inputs),
         paired=paired_link(timeline_link, TIMELINE_LINK_TEXT, dated=True),
         legend=legend_counts(inputs, sites, footprints),
-        anchor=anchor_text(inputs.log),
+        anchor=anchor_message(inputs.log),
     )
     context = context_layer(inputs.communities, inputs.places, inputs.routes)
     fmap = data_map(overlays, meta, tiles, context=context, unlocated=[record for _, record in unlocated])
@@ -208,8 +229,8 @@ def overview_map(
     return fmap
 
 
-TIMELINE_LINK_TEXT = "Timeline: blockade, offensive, exodus, destruction"
-OVERVIEW_LINK_TEXT = "Overview map"
+TIMELINE_LINK_TEXT = N_("Timeline: blockade, offensive, exodus, destruction")
+OVERVIEW_LINK_TEXT = N_("Overview map")
 
 
 def paired_link(href: str | None, text: str, dated: bool) -> dict[str, Any] | None:
@@ -252,10 +273,27 @@ def legend_counts(inputs: Inputs, sites: gpd.GeoDataFrame, footprints: gpd.GeoDa
     }
 
 
-def verdict_counts(sites: gpd.GeoDataFrame) -> str:
-    """The legend's line of sites by evidence level (the join's verdicts)."""
+def verdict_counts(sites: gpd.GeoDataFrame) -> list[Message]:
+    """The legend's line of sites by evidence level (the join's verdicts), a message per level."""
     levels = sites["verdict"].value_counts()
-    return " · ".join(f"{VERDICT_LABELS[v]}: {int(levels.get(v, 0))}" for v in VERDICTS if v != "inconsistent")
+    return [
+        message(LEVEL_COUNT, level=message(VERDICT_LABELS[v]), count=int(levels.get(v, 0)))
+        for v in VERDICTS
+        if v != "inconsistent"
+    ]
+
+
+INVENTORY = N_("This map holds {count} heritage sites, part of what the monitors documented: {totals}.")
+"""The credits' line setting the inventory beside the monitors' own totals (their words, as they published them)."""
+
+
+def inventory_message(inputs: Inputs) -> list[Message]:
+    """`inventory_text` as a message (none when no monitor's total is known): the totals are the monitors' words."""
+    totals = [t for t in inputs.monitor_totals if t.monitor in INVENTORY_MONITORS]
+    if not totals:
+        return []
+    claims = "; ".join(f"{t.monitor}, {t.as_of}: {t.claim} ({t.url})" for t in totals)
+    return [message(INVENTORY, count=len(inputs.sites), totals=claims)]
 
 
 def inventory_text(inputs: Inputs) -> str:
@@ -280,20 +318,20 @@ def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", overvie
     reconciled = reconcile(inputs.communities)
     candidates = [
         *community_overlays(inputs.communities, reconciled, story=True),
-        with_count(Overlay("Routes", "routes", inputs.routes, ROUTE_FIELDS)),
-        with_count(Overlay("Places", "places", inputs.places, PLACE_FIELDS)),
-        with_count(Overlay("Heritage sites", "sites", view.sites, (*SITE_FIELDS, *SITE_SEARCH_FIELDS))),
+        with_count(Overlay(ROUTES, "routes", inputs.routes, ROUTE_FIELDS)),
+        with_count(Overlay(PLACES, "places", inputs.places, PLACE_FIELDS)),
+        with_count(Overlay(SITES, "sites", view.sites, (*SITE_FIELDS, *SITE_SEARCH_FIELDS))),
     ]
     overlays = [o for o in candidates if o.located()]
     meta = PageMeta(
-        title=TIMELINE_TITLE.format(title=TITLE),
+        title=message(TIMELINE_TITLE, title=message(TITLE)),
         dek=TIMELINE_DEK,
-        as_of=view.as_of_label,
+        as_of=as_of_message(inputs.log, view.as_of),
         date=view.as_of,
         credits=[],
         paired=paired_link(overview_link, OVERVIEW_LINK_TEXT, dated=False),
         side_panels=True,
-        anchor=anchor_text(inputs.log),
+        anchor=anchor_message(inputs.log),
     )
     fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
     TimelinePanel(timeline_payload(inputs, view.sites, reconciled)).add_to(fmap)
@@ -428,7 +466,12 @@ def status_counts_by_day(history: list[tuple[str, str, list[dict[str, Any]] | No
 
 def with_count(overlay: Overlay) -> Overlay:
     """The overlay named with the number of its features drawn on the map."""
-    return replace(overlay, name=f"{overlay.name} ({overlay.located()})")
+    count = overlay.located()
+    return replace(
+        overlay,
+        name=f"{overlay.name} ({count})",
+        label=message(LAYER_COUNT, layer=overlay.label or message(overlay.name), count=count),
+    )
 
 
 def footprint_frame(items: list[dict[str, Any]]) -> gpd.GeoDataFrame:

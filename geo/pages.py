@@ -31,13 +31,16 @@ from geo.credits import (
     TILE_CREDITS,
     TITLE,
     credit_line,
-    credit_sources,
+    credit_message,
+    credit_sources_message,
 )
-from geo.i18n import attribute, message_markup, page_gettext, page_ngettext
+from geo.evidence import date_message
+from geo.i18n import N_, Message, attribute, message, message_markup, page_gettext, page_ngettext, text_marker, to_json
 from geo.links import is_web_url, link_label
 from geo.payload import COORD_DECIMALS, script_json
 from geo.render import EMBED_MODE_SCRIPT, social_meta
 from geo.schema import REGION_BOUNDS
+from geo.sitestatus import WITHHELD
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -45,18 +48,44 @@ if TYPE_CHECKING:
     from geo.render import Tiles
 
 STATUS_STYLE = {
-    "destroyed": {"color": "#D55E00", "shape": "square", "label": "Destroyed"},
-    "damaged": {"color": "#E69F00", "shape": "triangle", "label": "Damaged"},
-    "threatened": {"color": "#CC79A7", "shape": "diamond", "label": "Threatened"},
-    "intact": {"color": "#009E73", "shape": "circle", "label": "Intact"},
-    "unknown": {"color": "#6E6E6E", "shape": "ring", "label": "Unknown"},
+    "destroyed": {"color": "#D55E00", "shape": "square", "label": N_("Destroyed")},
+    "damaged": {"color": "#E69F00", "shape": "triangle", "label": N_("Damaged")},
+    "threatened": {"color": "#CC79A7", "shape": "diamond", "label": N_("Threatened")},
+    "intact": {"color": "#009E73", "shape": "circle", "label": N_("Intact")},
+    "unknown": {"color": "#6E6E6E", "shape": "ring", "label": N_("Unknown")},
 }
+STATUS_WORDS = {
+    "destroyed": N_("destroyed"),
+    "damaged": N_("damaged"),
+    "threatened": N_("threatened"),
+    "intact": N_("intact"),
+    "unknown": N_("unknown"),
+}
+"""A status within a sentence (a withheld status: "the latest observation (destroyed) cites no evidence...")."""
+KINDS = {
+    "archaeological": N_("archaeological site"),
+    "bridge": N_("bridge"),
+    "cemetery": N_("cemetery"),
+    "church": N_("church"),
+    "civic": N_("civic building"),
+    "khachkar": N_("khachkar"),
+    "memorial": N_("memorial"),
+    "monastery": N_("monastery"),
+    "monument": N_("monument"),
+    "mosque": N_("mosque"),
+    "other": N_("other heritage"),
+    "village": N_("village"),
+}
+"""The kinds of heritage (`geo.schema`'s site types) as a site's page names them in the reader's language."""
 PRECISION_TEXT = {
-    "site": "the point is at the site",
-    "settlement": "approximate: the point is the settlement's, not the site's",
-    "community": "approximate: the point is the community's the site belongs to",
-    "approximate": "approximate",
+    "site": N_("the point is at the site"),
+    "settlement": N_("approximate: the point is the settlement's, not the site's"),
+    "community": N_("approximate: the point is the community's the site belongs to"),
+    "approximate": N_("approximate"),
 }
+NO_PRECISION = N_("precision not stated")
+SITE_LAYER = N_("This site")
+SITE_TITLE = N_("{name} · {title}")
 SITE_MAP_ZOOM = 15
 """The closest the small map of a site page zooms to fit the site."""
 
@@ -77,6 +106,34 @@ SITE_SCRIPTS = (
 )
 MINIMAP_STYLESHEETS = ("vendor/leaflet-minimap/Control.MiniMap.min.css",)
 MINIMAP_SCRIPTS = ("vendor/leaflet-minimap/Control.MiniMap.min.js",)
+
+
+def _links(urls: Any) -> Markup:
+    """Links (`_link`) in a row, for a sentence that cites them all."""
+    return Markup(", ").join(_link(url) for url in urls or ())
+
+
+def _time(value: Any) -> Markup:
+    """A date as the sources give it, in a `<time>` the page's script shows in the reader's language."""
+    if not value:
+        return Markup("")
+    return Markup(f'<time datetime="{escape(value)}">{escape(value)}</time>')
+
+
+def _data(value: Any) -> Markup:
+    """A value from the data in a sentence (a publisher, a record's id): isolated, and marked as the English the
+    sources give it, whatever the page's language.
+    """
+    return Markup(f'<bdi lang="en">{escape(value)}</bdi>')
+
+
+def _kind(kind: Any, detail: Any) -> Markup:
+    """A site's kind: the data's own words in English (`type_detail`), shown in another language as its kind's
+    name (`KINDS`), so a finding's word is the catalog's, never a machine's guess at the data's.
+    """
+    label = KINDS.get(str(kind or ""))
+    text = escape(detail or kind or "")
+    return Markup(f'<span data-t="{escape(label)}">{text}</span>') if label else Markup(f'<span lang="en">{text}</span>')
 
 
 def _link(url: Any) -> Markup:
@@ -108,8 +165,13 @@ ENV = Environment(
 # rendered once, in English, each string marked so the page's script shows it in the reader's language (geo/i18n.py).
 ENV.install_gettext_callables(page_gettext, page_ngettext, newstyle=True)  # type: ignore[attr-defined]  # jinja2.ext.i18n
 ENV.globals["_attr"] = attribute
+ENV.globals["_text"] = text_marker
 ENV.globals["msg"] = message_markup
 ENV.globals["link"] = _link
+ENV.globals["links"] = _links
+ENV.globals["time"] = _time
+ENV.globals["kind"] = _kind
+ENV.globals["data"] = _data
 ENV.globals["embed_mode_script"] = Markup(EMBED_MODE_SCRIPT)
 
 
@@ -176,13 +238,13 @@ def basemaps(tiles: Tiles) -> dict[str, Any]:
     }
 
 
-def build_info(tiles: Tiles, data_as_of: str | None, anchor: str = "") -> dict[str, Any]:
+def build_info(tiles: Tiles, data_as_of: str | None, anchor: Message | str = "") -> dict[str, Any]:
     """What every site page of a build shares, for `assets/build-info.js`: the data's as-of date, the published
     log's anchor (`geo.anchor.anchor_text`, said in each page's footer), the base layers and their credits. Kept out
     of the pages, so a new as-of date or a new record rewrites one small file, not every page.
     """
     credits = [TILE_CREDITS["osm"], TILE_CREDITS["satellite"]] if tiles != "none" else []
-    return {"as_of": data_as_of, "anchor": anchor, "credits": credits, **basemaps(tiles)}
+    return to_json({"as_of": data_as_of, "anchor": anchor, "credits": credits, **basemaps(tiles)})
 
 
 class SitePages:
@@ -191,7 +253,7 @@ class SitePages:
     def __init__(self, tiles: Tiles, links: PageLinks | None = None) -> None:
         self.template = ENV.get_template("site.html")
         self.links = links or PageLinks()
-        self.credits = credit_sources(tiles)
+        self.credits = credit_sources_message(tiles)
         stylesheets, scripts = site_assets(tiles)
         shared = ENV.get_template("site_assets.html").module
         self.stylesheets = Markup(shared.stylesheets(self.links.assets, stylesheets))  # type: ignore[attr-defined]
@@ -205,7 +267,8 @@ class SitePages:
         point = geometry.representative_point() if geometry is not None and not geometry.is_empty else None
         page = {
             "title": f"{site['name']} · {TITLE}",
-            "layer": "This site",
+            "title_message": message(SITE_TITLE, name=site["name"], title=message(TITLE)).as_json(),
+            "layer": SITE_LAYER,
             "bounds": _bounds(geometry if point is not None else None),
             "max_zoom": SITE_MAP_ZOOM,
             "site": _feature(site, geometry) if point is not None else None,
@@ -234,10 +297,16 @@ class SitePages:
                 current=current,
             ),
             style=style,
-            precision=PRECISION_TEXT.get(site.get("coord_precision") or "", "precision not stated"),
+            precision=PRECISION_TEXT.get(site.get("coord_precision") or "", NO_PRECISION),
             scenes=scenes,
             chips=chips,
             credit_line=self.credits,
+            when=date_message(current) if current else None,
+            withheld=message(WITHHELD, status=message(STATUS_WORDS.get(str(site.get("status_withheld")), "unknown")))
+            if site.get("status_withheld")
+            else None,
+            statuses=STATUS_STYLE,
+            date_message=date_message,
         )
 
     def social(
@@ -330,6 +399,13 @@ class EmbedTarget:
     min_height: int = 420
     height: int | None = None
     full: str = ""
+    label: Message | None = None
+    """`title` as a message, for the page's language (None: `title` is the data's, shown as it is)."""
+
+    @property
+    def title_message(self) -> Message:
+        """The title as the embed pages show it."""
+        return self.label or Message(self.title)
 
     @property
     def src(self) -> str:
@@ -367,7 +443,7 @@ def embed_snippet(target: EmbedTarget, base_url: str, credit: str) -> str:
     )
 
 
-OPEN_FULL = "Open the full map"
+OPEN_FULL = N_("Open the full map")
 """The link under an embed to the page it shows at full size."""
 EMBED_LINKS = PageLinks(assets="../assets/", overview="../index.html")
 """Where an embed page (in `embed/`) finds the shared assets."""
@@ -382,10 +458,20 @@ def embed_page(target: EmbedTarget, base_url: str | None, tiles: Tiles) -> str:
     an http(s) address (a file opened from a disk) it says so and offers nothing to copy.
     """
     template = embed_snippet(target, "", credit_line(tiles, AS_OF_PLACEHOLDER))
-    config = {"base": base_url, "root": "../", "as_of_placeholder": AS_OF_PLACEHOLDER, "no_date": NO_DATE}
+    config = {
+        "base": base_url,
+        "root": "../",
+        "as_of_placeholder": AS_OF_PLACEHOLDER,
+        "no_date": NO_DATE,
+        # What the snippet says, for a journalist who reads the page in another language: embed.js puts it in.
+        "title": to_json(target.title_message),
+        "credit": to_json(credit_message(tiles, AS_OF_PLACEHOLDER)),
+        "open_full": OPEN_FULL,
+    }
     return ENV.get_template("embed.html").render(
         lang="en",
         title=target.title,
+        label=target.title_message,
         snippet_template=Markup(template),
         config_json=Markup(script_json(config)),
         assets=EMBED_LINKS.assets,
@@ -402,7 +488,12 @@ EMBED_DESCRIPTION = "A snippet to paste into an article: the map or a site's sto
 
 def embed_index(targets: list[EmbedTarget]) -> str:
     """`embed/index.html`: every embeddable page and its snippet page."""
-    entries = [{"title": t.title, "href": f"{t.name}.html"} for t in targets]
+    entries = [{"title": t.title_message, "href": f"{t.name}.html"} for t in targets]
     return ENV.get_template("embed_index.html").render(
-        lang="en", title=TITLE, entries=entries, social=Markup(social_meta(f"Embeds: {TITLE}", EMBED_DESCRIPTION))
+        lang="en",
+        title=TITLE,
+        entries=entries,
+        social=Markup(social_meta(f"Embeds: {TITLE}", EMBED_DESCRIPTION)),
+        assets=EMBED_LINKS.assets,
+        scripts=I18N_SCRIPTS,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import folium
@@ -23,6 +23,7 @@ from jinja2 import Template
 
 from geo.assets import Mode, localize
 from geo.credits import AS_OF, TILE_CREDITS, TITLE
+from geo.i18n import N_, Message, message_markup, to_json
 from geo.payload import feature_tables, script_element, script_json
 
 if TYPE_CHECKING:
@@ -236,6 +237,8 @@ class Overlay:
     show: bool = True
     rows: np.ndarray | None = field(default=None, compare=False)
     legend: str = ""
+    label: Message | None = field(default=None, compare=False)
+    """`name` as a message the page translates (None: `name` is a message id itself)."""
     """Which entry of the page's legend (`PageMeta.legend`) is this layer's key: `sites:<status>`, `sites` (every
     status), `communities:held`, `communities:lost`, `routes`, `places`, `footprints`."""
 
@@ -252,20 +255,20 @@ class Overlay:
 class PageMeta:
     """What the page says about itself: title, as-of date, credits, legend."""
 
-    title: str
-    as_of: str | None
+    title: str | Message
+    as_of: str | Message | None
     credits: list[dict[str, str]]
-    dek: str = ""
+    dek: str | Message = ""
     date: str | None = None
     """The data's as-of date alone (`as_of` is the full label, with the compilation date)."""
-    about: str = ""
+    about: str | Message | list[Message] = ""
     status_counts: list[dict[str, Any]] = field(default_factory=list)
-    verdict_counts: str = ""
-    legend_summary: str = ""
-    legend_notes: list[str] = field(default_factory=list)
+    verdict_counts: str | list[Message] = ""
+    legend_summary: str | Message = ""
+    legend_notes: list[str] | list[Message] = field(default_factory=list)
     """A note under the legend's summary line, folded: what the communities layer counts (`geo.reconcile`)."""
-    unlocated: list[str] = field(default_factory=list)
-    unlocated_title: str = ""
+    unlocated: list[str] | list[Message] = field(default_factory=list)
+    unlocated_title: str | Message = ""
     legend: dict[str, Any] = field(default_factory=dict)
     deep_links: bool = True
     side_panels: bool = False
@@ -273,30 +276,36 @@ class PageMeta:
     and the list of sites in view goes to the right, under it."""
     paired: dict[str, Any] | None = None
     """The other map of the pair (`geo.maps.paired_link`): the overview links to the timeline and back."""
-    anchor: str = ""
+    anchor: str | Message = ""
     """The published log's anchor (`geo.anchor`), said in the credits: what a reader can check a copy against."""
+    layer_names: dict[str, Any] = field(default_factory=dict)
+    """Each layer's name in the layer list (English) and the message the page shows for it (`data_map` fills it)."""
 
     def as_json(self) -> dict[str, Any]:
         """The metadata as the JSON block heritage.js reads."""
-        return {
-            "title": self.title,
-            "dek": self.dek,
-            "as_of": self.as_of,
-            "date": self.date,
-            "credits": self.credits,
-            "about": self.about,
-            "status_counts": self.status_counts,
-            "verdict_counts": self.verdict_counts,
-            "legend_summary": self.legend_summary,
-            "legend_notes": self.legend_notes,
-            "unlocated": self.unlocated,
-            "unlocated_title": self.unlocated_title,
-            "legend": self.legend,
-            "deep_links": self.deep_links,
-            "side_panels": self.side_panels,
-            "paired": self.paired,
-            "anchor": self.anchor,
-        }
+        return to_json(
+            {
+                "title": str(self.title),
+                "title_message": self.title,
+                "dek": self.dek,
+                "as_of": self.as_of,
+                "date": self.date,
+                "credits": self.credits,
+                "about": self.about,
+                "status_counts": self.status_counts,
+                "verdict_counts": self.verdict_counts,
+                "legend_summary": self.legend_summary,
+                "legend_notes": self.legend_notes,
+                "unlocated": self.unlocated,
+                "unlocated_title": self.unlocated_title,
+                "legend": self.legend,
+                "deep_links": self.deep_links,
+                "side_panels": self.side_panels,
+                "paired": self.paired,
+                "anchor": self.anchor,
+                "layer_names": self.layer_names,
+            }
+        )
 
 
 def base_map(
@@ -311,14 +320,14 @@ def base_map(
         osm = folium.TileLayer(
             tiles=xyz.OpenStreetMap.Mapnik.build_url(),
             attr=xyz.OpenStreetMap.Mapnik.html_attribution,
-            name="OpenStreetMap",
+            name=BASEMAP_OSM,
             max_zoom=19,
             show=tiles == "osm",
         )
         satellite = folium.TileLayer(
             tiles=xyz.Esri.WorldImagery.build_url(),
             attr=xyz.Esri.WorldImagery.html_attribution,
-            name="Satellite (Esri World Imagery)",
+            name=BASEMAP_SATELLITE,
             max_zoom=18,
             show=tiles == "satellite",
         )
@@ -336,6 +345,20 @@ def base_map(
         west, south, east, north = bounds
         fmap.fit_bounds([[south, west], [north, east]], padding=(20, 20), max_zoom=max_zoom)
     return fmap
+
+
+BASEMAP_OSM = N_("OpenStreetMap")
+BASEMAP_SATELLITE = N_("Satellite (Esri World Imagery)")
+LAYER_COUNT = N_("{layer} ({count})")
+"""A layer's name in the layer list with the number of its features drawn."""
+
+
+def layer_names(overlays: Iterable[Overlay], tiles: Tiles) -> dict[str, Any]:
+    """What the layer list shows for each layer's (English) name: its message, for the page's language."""
+    names: dict[str, Any] = {} if tiles == "none" else {BASEMAP_OSM: BASEMAP_OSM, BASEMAP_SATELLITE: BASEMAP_SATELLITE}
+    for overlay in overlays:
+        names[overlay.name] = overlay.label or overlay.name
+    return names
 
 
 def data_map(
@@ -358,12 +381,14 @@ def data_map(
     if boxes:
         stacked = np.array(boxes)
         bounds = (*stacked[:, :2].min(axis=0).tolist(), *stacked[:, 2:].max(axis=0).tolist())
-    fmap = base_map(bounds, tiles, meta.title, height=height, max_zoom=zoom)
+    meta = replace(meta, layer_names={**layer_names(overlays, tiles), **meta.layer_names})
+    fmap = base_map(bounds, tiles, str(meta.title), height=height, max_zoom=zoom)
     page_header(fmap, meta)
     for overlay, table in zip(overlays, overlay_tables(overlays)):
         DataLayer(table, overlay.kind, overlay.name, overlay.show, overlay.legend).add_to(fmap)
     if context is not None:
         context.add_to(fmap)
+        meta.layer_names.setdefault(context.layer_name, context.layer_name)
     credits = list(meta.credits)
     if tiles != "none":
         credits.append(TILE_CREDITS["osm"])
@@ -379,11 +404,12 @@ def page_header(fmap: folium.Map, meta: PageMeta) -> None:
     """The page's visible title and dek before the map (the page's one `h1`), and what a shared link previews."""
     figure = _figure(fmap)
     date = meta.date or meta.as_of
-    description = f"{meta.dek} {AS_OF.format(as_of=date)}" if date else meta.dek
-    figure.header.add_child(RawHTML(EMBED_MODE_SCRIPT + "\n" + social_meta(meta.title, description)), name="hm_head")
+    description = f"{meta.dek} {AS_OF.format(as_of=date)}" if date else str(meta.dek)
+    figure.header.add_child(RawHTML(EMBED_MODE_SCRIPT + "\n" + social_meta(str(meta.title), description)), name="hm_head")
+    # English as written, marked so the page's script shows it in the reader's language (geo/i18n.py).
     masthead = (
-        f'<header class="hm-masthead"><h1 class="hm-title">{html.escape(meta.title)}</h1>'
-        + (f'<p class="hm-dek">{html.escape(meta.dek)}</p>' if meta.dek else "")
+        f'<header class="hm-masthead"><h1 class="hm-title">{message_markup(meta.title)}</h1>'
+        + (f'<p class="hm-dek">{message_markup(meta.dek)}</p>' if meta.dek else "")
         + "</header>"
     )
     figure.html.add_child(RawHTML(masthead), name="hm_masthead", index=0)  # before the map's own element

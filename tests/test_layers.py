@@ -16,7 +16,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     (
         "base",
         {"errors", "_canonical", "_gc", "_ranges", "_tasks", "_files", "_json", "text", "dates", "schema", "credits",
-         "csvfile", "dictionary", "links", "citations", "evidence", "rasterfile", "outlets", "reconcile", "timeline", "i18n", "_messages"},
+         "csvfile", "dictionary", "links", "citations", "evidence", "rasterfile", "outlets", "reconcile", "timeline",
+         "i18n", "_messages"},
     ),
     ("read", {"layers", "_logfile", "observations", "scene", "imagery", "drafts", "inputs", "formexport", "keys", "keyring",
               "trust", "logmerge", "anchor"}),

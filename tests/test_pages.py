@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 from geo.build import site_rows
 from geo.credits import credit_line
 from geo.dataset import open_dataset
+from geo.i18n import english, message
 from geo.links import link_label
 from geo.pages import Chips, EmbedTarget, PageLinks, SitePages, build_info, embed_index, embed_page, embed_snippet
 from geo.sitestatus import site_history
 from tests.layers import broken, write_layers
+from tests.markers import unmarked
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -20,12 +22,14 @@ if TYPE_CHECKING:
 HOSTILE = "</script><script>window.__xss=1</script> {{ 7*7 }} <img src=x onerror=alert(1)>"
 
 
-def rendered(data: Path, site_id: str, tiles: str = "none", chips: Chips | None = None) -> str:
+def rendered(data: Path, site_id: str, tiles: str = "none", chips: Chips | None = None, marked: bool = False) -> str:
+    """The site page as written, read without its translation markers unless `marked`."""
     dataset = open_dataset(data)
     site = next(row for row in site_rows(dataset.public.sites) if row["id"] == site_id)
-    return SitePages(tiles, PageLinks("../shared/", "../start.html")).render(  # type: ignore[arg-type]
+    page = SitePages(tiles, PageLinks("../shared/", "../start.html")).render(  # type: ignore[arg-type]
         site, site_history(dataset.public.histories.get(site_id)), chips
     )
+    return page if marked else unmarked(page)
 
 
 def page_block(text: str) -> dict:
@@ -38,8 +42,9 @@ def test_a_site_page_tells_the_story_and_holds_its_map_as_json(data_dir: Path) -
     text = rendered(data_dir, "site-church")
     assert text.startswith('<!DOCTYPE html>\n<html lang="en">')
     assert "<title>Church One · Nagorno-Karabakh heritage map</title>" in text
-    assert "<strong>Destroyed</strong>, observed 2024-04-04" in text
-    assert "Published by <bdi>Caucasus Heritage Watch</bdi>." in text
+    assert '<strong>Destroyed</strong>, observed <time datetime="2024-04-04">2024-04-04</time>' in text
+    assert 'Published by <bdi lang="en">Caucasus Heritage Watch</bdi>.' in text
+    assert '<h1 class="hm-card-keep" lang="en" dir="auto">Church One</h1>' in text
     page = page_block(text)
     assert page["bounds"] == [[39.7588, 46.7478], [39.7588, 46.7478]] and page["max_zoom"] == 15
     (feature,) = page["site"]["features"]
@@ -92,7 +97,8 @@ def test_chips_appear_with_their_swipe_and_score(data_dir: Path) -> None:
 def test_build_info_holds_what_every_site_page_shares() -> None:
     none, osm = build_info("none", "2024-04-04"), build_info("osm", None)
     assert none == {"as_of": "2024-04-04", "anchor": "", "credits": [], "tiles": [], "minimap": None}
-    assert build_info("none", None, "Log anchor: 2 published records")["anchor"] == "Log anchor: 2 published records"
+    anchor = message("Log anchor: {records} published records", records=2)
+    assert build_info("none", None, anchor)["anchor"] == {"msg": "Log anchor: {records} published records", "args": {"records": 2}}
     assert [t["name"] for t in osm["tiles"]] == ["OpenStreetMap", "Satellite (Esri World Imagery)"]
     assert [t["show"] for t in osm["tiles"]] == [True, False] and osm["minimap"]["url"].startswith("https://tile.")
 
@@ -119,12 +125,26 @@ def test_the_embed_page_holds_the_snippet_template_for_its_script() -> None:
     # Addresses relative to the published folder, and the date's placeholder: embed.js makes them absolute.
     assert '<iframe src="sites/x.html?embed=1"' in template.group(1) and "data as of {as_of}." in template.group(1)
     config = json.loads(re.search(r'<script type="application/json" id="hm-embed-config">(.*?)</script>', page, re.S).group(1))
-    assert config == {"base": None, "root": "../", "as_of_placeholder": "{as_of}", "no_date": "not stated"}
+    assert {key: config[key] for key in ("base", "root", "as_of_placeholder", "no_date")} == {
+        "base": None,
+        "root": "../",
+        "as_of_placeholder": "{as_of}",
+        "no_date": "not stated",
+    }
+    # What the snippet says, as messages embed.js puts in the reader's language.
+    assert english(config["credit"]) == credit_line("osm", "{as_of}") and config["open_full"] == "Open the full map"
+    assert config["title"] == {"msg": target.title}  # a title without a message is the data's, shown as it is
     assert '<textarea id="snippet" readonly></textarea>' in page and 'id="hm-copy"' in page
-    assert re.findall(r'<script src="([^"]+)"></script>', page) == ["../assets/build-info.js", "../assets/embed.js"]
+    assert re.findall(r'<script src="([^"]+)"></script>', page) == [
+        "../assets/i18n/hy.js",
+        "../assets/i18n/ru.js",
+        "../assets/i18n.js",
+        "../assets/build-info.js",
+        "../assets/embed.js",
+    ]
     published = embed_page(target, "https://example.org/maps/", "none")
     assert '"base":"https://example.org/maps/"' in published
-    index = embed_index([target, EmbedTarget("overview", "Overview", "index.html")])
+    index = unmarked(embed_index([target, EmbedTarget("overview", "Overview", "index.html")]))
     assert '<a href="site-x.html">A &#34;quoted&#34; &lt;site&gt;: heritage site story</a>' in index
     assert '<meta property="og:title" content="Embeds: Nagorno-Karabakh heritage map">' in index
 

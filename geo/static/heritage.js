@@ -20,6 +20,11 @@
     if (text && typeof text === "object") { values = text.args; text = text.msg; }
     return fill(text, values);
   }
+  /* A number as the page's language writes it (Intl, by i18n.js); English grouping without it. */
+  function number(value) {
+    var i18n = window.HeritageMap && window.HeritageMap.i18n;
+    return i18n ? i18n.number(value) : Number(value).toLocaleString("en");
+  }
   function tn(singular, plural, n, values) {
     var i18n = window.HeritageMap && window.HeritageMap.i18n;
     return i18n ? i18n.plural(singular, plural, n, values) : fill(n === 1 ? singular : plural, Object.assign({ n: n }, values || {}));
@@ -504,7 +509,7 @@
       detail = placeGroup(table.value("kind", i)).label;
     } else {
       var people = table.value("population", i);
-      detail = typeof people === "number" ? t("community of {people} people", { people: people.toLocaleString("en") }) : t("community");
+      detail = typeof people === "number" ? t("community of {people} people", { people: number(people) }) : t("community");
     }
     return { name: name, detail: detail, symbol: symbolCanvas(layer._styles[layer._style[i]], Math.min(7, layer._radius[i])) };
   }
@@ -1188,7 +1193,7 @@
       row(t("Published by"), props.published_by),
       row(t("Monitor's image dates"), images ? [images.before, images.after].filter(Boolean).join(" → ") : null),
       row(t("Checked"), props.checked_on),
-      props.pending ? el("div", { className: "hm-pending", text: t("{count} newer observation(s) under review", { count: props.pending }) }) : null,
+      props.pending ? el("div", { className: "hm-pending", text: tn("{count} newer observation under review", "{count} newer observations under review", props.pending, { count: number(props.pending) }) }) : null,
       row(t("Before"), sceneText(props.before)),
       row(t("After"), sceneText(props.after)),
       listBlock(t("Status history"), props.status_history, function (h) {
@@ -1213,7 +1218,7 @@
     return el("div", { className: "hm-popup", lang: "en" }, [
       namesBlock(props),
       row(t("Province"), props.province),
-      row(t("Population"), typeof props.population === "number" ? props.population.toLocaleString("en") + (props.population_year ? " (" + props.population_year + ")" : "") : t("not given by the sources")),
+      row(t("Population"), typeof props.population === "number" ? number(props.population) + (props.population_year ? " (" + props.population_year + ")" : "") : t("not given by the sources")),
       row(t("Held until"), props.held_until === "2023-09" ? t("September 2023") : props.held_until),
       row(t("Counted of the 107"), COMMUNITY_GROUPS[props.group] || null),
       row(t("Part of"), props.part_of),
@@ -1362,16 +1367,17 @@
   function creditsControl(meta) {
     var control = L.control({ position: "bottomleft" });
     control.onAdd = function () {
-      var date = meta.date || meta.as_of;
+      /* Python's text comes as messages ({msg, args}) or message ids, translated by t; a date as {date}. */
+      var date = meta.date ? { date: meta.date } : meta.as_of;
       var details = el("details", { className: "hm-credits" }, [el("summary", null, [
         el("span", { text: t("Sources and credits") }), date ? el("span", { className: "hm-credits-date", text: " · " + t("data as of {date}", { date: date }) }) : null
       ])]);
       if (meta.as_of) details.appendChild(el("p", { text: t("Data as of {date}.", { date: meta.as_of }) }));
-      if (meta.about) details.appendChild(el("p", { text: meta.about }));
+      [].concat(meta.about || []).forEach(function (about) { details.appendChild(el("p", { text: t(about) })); });
       var list = el("ul");
-      (meta.credits || []).forEach(function (c) { list.appendChild(el("li", null, [c.url ? link(c.url, c.text) : el("span", { text: c.text })])); });
+      (meta.credits || []).forEach(function (c) { list.appendChild(el("li", null, [c.url ? link(c.url, t(c.text)) : el("span", { text: t(c.text) })])); });
       details.appendChild(list);
-      if (meta.anchor) details.appendChild(el("p", { className: "hm-anchor", text: meta.anchor }));
+      if (meta.anchor) details.appendChild(el("p", { className: "hm-anchor", text: t(meta.anchor) }));
       L.DomEvent.disableClickPropagation(details);
       L.DomEvent.disableScrollPropagation(details);
       return details;
@@ -1394,7 +1400,7 @@
   function init(map, meta) {
     state.map = map;
     state.meta = typeof meta === "string" ? readPayload(meta) : meta;
-    map.getContainer().setAttribute("aria-label", t("{title}: interactive map", { title: state.meta.title || t("Map") }));
+    map.getContainer().setAttribute("aria-label", t("{title}: interactive map", { title: state.meta.title_message || state.meta.title || t("Map") }));
     map.on("popupopen", onPopupOpen);
     map.on("popupclose", onPopupClose);
     creditsControl(state.meta).addTo(map);
@@ -1415,7 +1421,7 @@
     state: state, STATUS_STYLE: STATUS_STYLE, isSafeHref: isSafeHref,
     Table: Table, LEAFLET_VERSION: LEAFLET_VERSION, LEAFLET_PRIVATE: LEAFLET_PRIVATE, checkLeaflet: checkLeaflet,
     el: el, link: link, readPayload: readPayload, siteStyle: siteStyle, openFeature: openFeature,
-    t: t, tn: tn, linkLabel: linkLabel, openPopup: openPopup, narrow: narrow, symbolCanvas: symbolCanvas, drawStack: drawStack,
+    t: t, tn: tn, number: number, linkLabel: linkLabel, openPopup: openPopup, narrow: narrow, symbolCanvas: symbolCanvas, drawStack: drawStack,
     communityStyle: communityStyle, communityRadius: communityRadius, routeStyle: routeStyle, placeGroup: placeGroup,
     PLACE_GROUPS: PLACE_GROUPS, COMMUNITY_STYLES: COMMUNITY_STYLES, popupExtras: api.popupExtras || []
   });

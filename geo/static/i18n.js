@@ -99,9 +99,30 @@
     return fill(PLURAL.en(n) ? pluralText : singular, all);
   }
 
+  /* Whether this browser's Intl knows the language (Debian's Chromium, for one, has no Armenian data): where it
+   * does not, dates and numbers follow CLDR's patterns for it, kept below. */
+  var intl = lang === "en" || Intl.DateTimeFormat.supportedLocalesOf([lang]).length > 0;
+  /* CLDR (hy): months in the genitive for a day's date ("d MMMM, y թ."), standalone for a month's ("LLLL, y թ."),
+   * the group separator a no-break space and the decimal separator a comma. */
+  var CLDR = {
+    hy: {
+      day: "{day} {month}, {year} թ.",
+      month: "{month}, {year} թ.",
+      year: "{year} թ.",
+      genitive: ["հունվարի", "փետրվարի", "մարտի", "ապրիլի", "մայիսի", "հունիսի", "հուլիսի", "օգոստոսի", "սեպտեմբերի", "հոկտեմբերի", "նոյեմբերի", "դեկտեմբերի"],
+      standalone: ["հունվար", "փետրվար", "մարտ", "ապրիլ", "մայիս", "հունիս", "հուլիս", "օգոստոս", "սեպտեմբեր", "հոկտեմբեր", "նոյեմբեր", "դեկտեմբեր"],
+      group: "\u00a0",
+      decimal: ","
+    }
+  };
+
   var numbers = {};
   function number(value, options) {
     var key = JSON.stringify(options || {});
+    if (!intl && CLDR[lang]) {
+      var rules = CLDR[lang];
+      return new Intl.NumberFormat("en-US", options).format(value).replace(/[,.]/g, function (c) { return c === "," ? rules.group : rules.decimal; });
+    }
     if (!numbers[key]) numbers[key] = new Intl.NumberFormat(lang === "en" ? "en" : lang, options);
     return numbers[key].format(value);
   }
@@ -112,25 +133,40 @@
       var options = { timeZone: "UTC", year: "numeric" };
       if (parts > 1) options.month = "long";
       if (parts > 2) options.day = "numeric";
-      dateFormats[parts] = new Intl.DateTimeFormat(lang, options);
+      dateFormats[parts] = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : lang, options);
     }
     return dateFormats[parts];
+  }
+
+  /* A year, month or day in words: Intl's, or CLDR's pattern where Intl lacks the language. */
+  function inWords(year, month, day) {
+    var rules = !intl && CLDR[lang];
+    if (rules) {
+      if (day) return fill(rules.day, { day: day, month: rules.genitive[month - 1], year: year });
+      if (month) return fill(rules.month, { month: rules.standalone[month - 1], year: year });
+      return fill(rules.year, { year: year });
+    }
+    var parts = day ? 3 : month ? 2 : 1;
+    return formatter(parts).format(new Date(Date.UTC(year, month ? month - 1 : 0, day || 1)));
+  }
+
+  /* An ISO date as the sources give it (a year, a month, a day or an interval A/B) in words, in every language
+   * (the timeline's dates); anything else is returned as it is. */
+  function dateWords(iso) {
+    var text = String(iso === null || iso === undefined ? "" : iso);
+    if (text.indexOf("/") !== -1) {
+      var ends = text.split("/");
+      return fill(t("{start} to {end}"), { start: dateWords(ends[0]), end: dateWords(ends[1]) });
+    }
+    var match = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$/.exec(text);
+    return match ? inWords(+match[1], match[2] ? +match[2] : 0, match[3] ? +match[3] : 0) : text;
   }
 
   /* An ISO date as the sources give it (YYYY, YYYY-MM, YYYY-MM-DD, or an interval A/B) in the page's language;
    * English keeps the ISO text, and anything else is returned as it is. */
   function date(iso) {
     var text = String(iso === null || iso === undefined ? "" : iso);
-    if (lang === "en" || !text) return text;
-    if (text.indexOf("/") !== -1) {
-      var ends = text.split("/");
-      return fill(t("{start} to {end}"), { start: date(ends[0]), end: date(ends[1]) });
-    }
-    var match = /^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$/.exec(text);
-    if (!match) return text;
-    var parts = match[3] ? 3 : match[2] ? 2 : 1;
-    var day = new Date(Date.UTC(+match[1], match[2] ? +match[2] - 1 : 0, match[3] ? +match[3] : 1));
-    return formatter(parts).format(day);
+    return lang === "en" ? text : dateWords(text);
   }
 
   /* Server-rendered pages: each marker ([data-t]) gets its translation, with the values it held ([data-p]). */
@@ -176,8 +212,14 @@
       if (attribute.name.indexOf("data-t-") !== 0) return;
       var target = attribute.name.slice(7), values = {};
       try { values = JSON.parse(node.getAttribute("data-v-" + target) || "{}"); } catch (error) { values = {}; }
-      var text = message(attribute.value).replace(/%\((\w+)\)s/g, function (m, k) { return values[k] === undefined ? m : String(values[k]); });
-      node.setAttribute(target, text);
+      /* A value that is itself a message id (the map's title in a page's title) is translated too; a name is not one. */
+      var text = message(attribute.value).replace(/%\((\w+)\)s/g, function (m, k) {
+        var value = values[k];
+        if (value === undefined || value === null) return m;
+        return typeof value === "object" ? translate(value) : message(String(value));
+      });
+      if (target === "text") node.textContent = text;  // a <title>, whose text cannot hold a marker
+      else node.setAttribute(target, text);
     });
   }
 
@@ -218,12 +260,62 @@
     return nav;
   }
 
-  /* Where a page has no place of its own for the switch (#hm-lang), it goes first in the body. */
+  /* Leaflet's own words (its controls' titles, the scale's units) in the page's language, set before any map is
+   * made: this file loads after Leaflet. The scale is metric alone outside English. */
+  function localizeLeaflet(L) {
+    if (!L || lang === "en") return;
+    L.Control.Zoom.prototype.options.zoomInTitle = t("Zoom in");
+    L.Control.Zoom.prototype.options.zoomOutTitle = t("Zoom out");
+    L.Control.Scale.prototype.options.imperial = false;
+    var initialize = L.Control.Scale.prototype.initialize;
+    L.Control.Scale.prototype.initialize = function (options) {
+      initialize.call(this, options);
+      this.options.imperial = false;
+    };
+    var updateScale = L.Control.Scale.prototype._updateScale;
+    L.Control.Scale.prototype._updateScale = function (scale, text, ratio) {
+      updateScale.call(this, scale, text, ratio);
+      var match = /^(\d+) (km|m)$/.exec(text);
+      if (match) scale.textContent = fill(match[2] === "km" ? t("{n} km") : t("{n} m"), { n: number(+match[1]) });
+    };
+    var layersInit = L.Control.Layers.prototype._initLayout;
+    L.Control.Layers.prototype._initLayout = function () {
+      layersInit.call(this);
+      if (this._layersLink) this._layersLink.title = t("Layers");
+    };
+    /* The plugins' controls (full screen, the mini map) load after this file: their words are set as they are added. */
+    var addTo = L.Control.prototype.addTo;
+    L.Control.prototype.addTo = function (map) {
+      if (this.options.titleCancel !== undefined) {
+        this.options.title = t("Full screen");
+        this.options.titleCancel = t("Leave full screen");
+      }
+      if (this.options.strings && this.options.strings.hideText !== undefined) {
+        this.options.strings = { hideText: t("Hide the overview map"), showText: t("Show the overview map") };
+      }
+      return addTo.call(this, map);
+    };
+  }
+  localizeLeaflet(window.L);
+
+  /* The switch goes in the page's masthead (the maps), else first in its main content (a site's story, an embed
+   * page), else first in the body. */
   function placeSwitch() {
-    if (document.querySelector("nav.hm-lang")) return;
-    var slot = document.getElementById("hm-lang");
-    if (slot) slot.appendChild(switcher());
-    else if (document.body) document.body.insertBefore(switcher(), document.body.firstChild);
+    if (document.querySelector("nav.hm-lang") || !document.body) return;
+    var slot = document.querySelector(".hm-masthead") || document.querySelector("main");
+    if (slot === null) document.body.insertBefore(switcher(), document.body.firstChild);
+    else if (slot.classList.contains("hm-masthead")) slot.appendChild(switcher());
+    else slot.insertBefore(switcher(), slot.firstChild);
+  }
+
+  /* A server-rendered page is translated, and every page gets its switch, as soon as its body is parsed (before
+   * the scripts that draw the map, which run on load). */
+  function ready() {
+    translatePage(document);
+    placeSwitch();
+    /* A map's title is its masthead's heading (geo/render.py page_header), translated above. */
+    var heading = document.querySelector(".hm-masthead h1");
+    if (heading && lang !== "en") document.title = heading.textContent;
   }
 
   ns.i18n = {
@@ -235,9 +327,13 @@
     fill: fill,
     number: number,
     date: date,
+    dateWords: dateWords,
     translatePage: translatePage,
     switcher: switcher,
     placeSwitch: placeSwitch,
     hrefFor: hrefFor
   };
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
 })();

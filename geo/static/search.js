@@ -318,8 +318,7 @@
 
   function countText(count) {
     if (count === 0) return t("No results");
-    if (count === 1) return t("1 result");
-    return t("{count} results", { count: count.toLocaleString(document.documentElement.lang || "en") });
+    return api.tn("{count} result", "{count} results", count, { count: api.number(count) });
   }
 
   /* The search box on `map`, over the layers heritage.js drew on it and the unlocated features in the JSON

@@ -82,6 +82,7 @@
 
   /* A date as the source gives it, in words: a day, a month, a year or an interval. */
   function formatDate(value) {
+    if (HM.i18n) return HM.i18n.dateWords(value || "");
     var text = String(value || "");
     if (text.indexOf("/") >= 0) {
       var parts = text.split("/");
@@ -97,7 +98,17 @@
     return t("{start} – {end}", { start: formatDate(chapter.start), end: formatDate(chapter.end) });
   }
 
+  /* A time of day as the data gives it: "10:30", "about 10:30" where the source is approximate, or a part of
+   * the day (timeline.csv's `time`, checked by geo/timeline.py). */
+  var PARTS_OF_DAY = { morning: t("morning"), afternoon: t("afternoon"), evening: t("evening"), night: t("night") };
+  function timeOfDay(value) {
+    var text = String(value), about = /^about (.+)$/.exec(text);
+    if (about) return t("about {time}", { time: about[1] });
+    return PARTS_OF_DAY[text] || text;
+  }
+
   function formatNumber(value) {
+    if (HM.i18n) return HM.i18n.number(Number(value));
     return formatter("number").format(Number(value));
   }
 
@@ -274,8 +285,8 @@
     });
     var latest = this.arrivalsOn(day);
     if (latest) {
-      var when = latest.day === day ? (latest.time || formatDate(latest.day))
-        : latest.time ? t("{date}, {time}", { date: formatDate(latest.day), time: latest.time }) : formatDate(latest.day);
+      var when = latest.day === day ? (latest.time ? timeOfDay(latest.time) : formatDate(latest.day))
+        : latest.time ? t("{date}, {time}", { date: formatDate(latest.day), time: timeOfDay(latest.time) }) : formatDate(latest.day);
       figures.push({
         kind: "arrivals",
         figure: latest.figure,
@@ -468,7 +479,7 @@
     function eventItem(e) {
       var item = el("li", { className: "hm-timeline-event hm-tl-kind-" + e.kind });
       if (e.date !== e.day) item.appendChild(el("span", { className: "hm-tl-when", text: t("{date}: ", { date: formatDate(e.date) }) }));
-      if (e.time) item.appendChild(el("span", { className: "hm-tl-when", text: t("{time} · ", { time: e.time }) }));
+      if (e.time) item.appendChild(el("span", { className: "hm-tl-when", text: t("{time} · ", { time: timeOfDay(e.time) }) }));
       // The event and its unit are the data's words, in English (timeline.csv): marked so, never translated.
       item.appendChild(el("span", { className: "hm-tl-text", text: e.event, lang: "en" }));
       if (e.figure !== null && e.figure !== undefined) {
