@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from geo.credits import TITLE
-from geo.export import picture_credits
 from geo.links import link_label
+from geo.picture import picture_credits
 from geo.snapshot import print_layout
 from tests.browser import REPO, axe_violations, horizontal_overflow
 
