@@ -282,7 +282,7 @@ def test_the_picture_is_laid_out_for_print_with_title_key_and_credits(browser: B
     assert shown["title"] == TITLE and shown["dek"] == DEK
     legend = shown["legend"]
     for entry in (
-        "Communities, August 2023 (2)",
+        "Communities 2023: 2 of 2 mapped",
         "Routes (1)",
         "Places (1)",
         "Heritage sites: destroyed (1)",
@@ -290,10 +290,10 @@ def test_the_picture_is_laid_out_for_print_with_title_key_and_credits(browser: B
         "Place names",
     ):
         assert any(text.endswith(entry) for text in legend), (entry, legend)
-    assert any(text.startswith("not counted: in doubt") for text in legend)
+    assert any(text.startswith("sized by population") for text in legend)
     assert any(text.startswith("several sites or places at one point") for text in legend)
-    assert "Not on the map (no sourced location): 2" in legend
-    assert not any("Settlements lost" in text for text in legend)  # a layer not drawn has no key in the picture
+    assert any(text.startswith("Not on the map (no sourced location): 2") for text in legend)
+    assert not any("Lost in 2020" in text for text in legend)  # a layer not drawn has no key in the picture
     credit = shown["credit"]
     assert credit.startswith("Data as of 2024-04-04 (newest evidence; compiled 2024-05-01). Sources:")
     for source in (*[c for c in DATA_CREDITS if c["url"].startswith("http")], BORDERS_SOURCE):

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from geo.credits import TITLE
-from geo.export import picture_credits
 from geo.links import link_label
+from geo.picture import picture_credits
 from geo.snapshot import print_layout
 from tests.browser import REPO, axe_violations, horizontal_overflow
 
@@ -263,6 +263,8 @@ def test_sites_that_share_a_point_are_one_counted_marker_whose_click_lists_them_
 
 def test_the_timeline_counts_only_the_sites_shown_on_its_day(browser: Browser) -> None:
     page, errors = open_at(browser, "timeline.html", DESKTOP)
+    slider = page.locator("#hm-timeline-slider")
+    slider.fill(slider.get_attribute("max") or "")  # the timeline opens on the blockade's first day
     latest = stacks(page)
     assert latest["drawn"] == latest["expected"] and latest["biggest"] >= 20
     page.locator("#hm-timeline-slider").fill("0")
@@ -320,6 +322,10 @@ def test_the_search_box_is_not_covered_by_the_layer_list_on_a_phone(browser: Bro
     assert apart, (search, layers)
 
 
+# Leaflet fades a popup in (opacity 0 to 1 over 0.2 s): axe measures contrast on what is painted, so it waits.
+FADED_IN = "() => { const p = document.querySelector('.leaflet-popup'); return p && getComputedStyle(p).opacity === '1'; }"
+
+
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["375", "1280"])
 def test_axe_finds_nothing_serious_with_the_panels_and_popups_open(browser: Browser, size: tuple[int, int]) -> None:
     page, errors = open_at(browser, "index.html", size)
@@ -337,8 +343,10 @@ def test_axe_finds_nothing_serious_with_the_panels_and_popups_open(browser: Brow
     page.keyboard.press("Escape")  # the panel folds; the stack's marker is clicked
     click_at(page, found["lat"], found["lng"])
     page.locator(".hm-stack").wait_for()
+    page.wait_for_function(FADED_IN)
     assert axe_violations(page) == []
     page.locator(".hm-stack > .hm-stack-list button").first.click()
     page.locator(".hm-back-to-stack").wait_for()
+    page.wait_for_function(FADED_IN)
     assert axe_violations(page) == []
     assert errors == []

@@ -77,7 +77,7 @@ def test_the_key_counts_what_each_layer_draws_and_says_what_it_leaves_out(browse
     panel = page.locator(".hm-layer-panel")
     labels = [text.strip() for text in panel.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
     assert labels == [
-        "Communities, August 2023 (2)",
+        "Communities 2023: 2 of 2 mapped",
         "Routes (1)",
         "Places (1)",
         "Heritage sites: destroyed (1)",
@@ -85,10 +85,9 @@ def test_the_key_counts_what_each_layer_draws_and_says_what_it_leaves_out(browse
         "Place names",
     ]
     rows = [" ".join(text.split()) for text in panel.locator(".hm-key-row").all_inner_texts()]
-    # The fixture: two held communities with no counts_toward_107 (not counted), a lost one unlocated; the
-    # unknown bridge unlocated; one corridor route drawn dashed; a town.
-    assert "not counted: in doubt, or part of another community 2" in rows
-    assert not any(row.startswith("counted among the 107") for row in rows)
+    # The fixture: two held communities and no counts_toward_107 (so both count, geo.reconcile), a lost one
+    # unlocated; the unknown bridge unlocated; one corridor route drawn dashed; a town.
+    assert "sized by population: 1,000, 5,000 and 13,000 or more people" in rows
     assert "Lachin corridor 1" in rows
     assert "dashed: drawn as straight links between sourced waypoints, not along the road" in rows
     assert "Checkpoints, border crossings and blockade points 1" in rows

@@ -246,12 +246,12 @@ def test_the_counts_agree_in_the_map_the_timeline_and_coverage(browser: Browser,
     assert names["counted"] in layer_list and names["doubted"] in layer_list and names["lost"] in layer_list
     assert f"{counted.located} of {counted.count} mapped" in names["counted"]
     overview.locator(".hm-legend-notes summary").click()
-    legend = overview.locator(".hm-legend").inner_text()
+    legend = overview.locator(".hm-layer-panel").inner_text()
     assert f"Communities: {counted.count} of the 107 counted, {counted.located} on the map" in legend
     assert all(sentence in legend for sentence in sentences)
     unlocated = overview.locator(".hm-unlocated summary").inner_text()
     timeline, log2 = open_page(browser, maps / "timeline.html")
-    assert names["counted"] in timeline.locator(".leaflet-control-layers").inner_text()
+    assert names["counted"] in timeline.locator(".leaflet-control-layers").text_content()  # the layer list starts folded here
     assert sentences[0] in timeline.locator(".hm-tl-legend").inner_text()
     report = CliRunner().invoke(main, ["coverage", "--data", str(DATA)]).output
     numbers = {

@@ -444,7 +444,8 @@
       return panel;
     };
     control.addTo(map);
-    var wide = !window.matchMedia("(max-width: 699px)").matches;
+    // An embed is a frame in an article: its legend folds into the panel whatever the width.
+    var wide = !window.matchMedia("(max-width: 699px)").matches && !document.documentElement.classList.contains("hm-embed");
     var legend = legendBox(data, wide);
     if (wide) {
       var legendControl = L.control({ position: "bottomright" });
