@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from geo._canonical import GENESIS, canonical_json
 from geo.errors import ObservationError, Problem
-from geo.i18n import N_, Message, message
+from geo.i18n import N_, English, Message, message
 from geo.logmerge import sides
 from geo.observations import public_log
 
@@ -183,7 +183,7 @@ VERIFY_COMMAND = "heritage-map verify --against MANIFEST.sha256"
 def anchor_message(records: Sequence[Mapping[str, Any]]) -> Message:
     """What every page says of the published log's anchor (`public_anchor`), for a reader to check a copy against."""
     anchor = public_anchor(records)
-    return message(ANCHOR_TEXT, records=anchor.records, head=anchor.head, command=VERIFY_COMMAND)
+    return message(ANCHOR_TEXT, records=anchor.records, head=English(anchor.head), command=English(VERIFY_COMMAND))
 
 
 def anchor_text(records: Sequence[Mapping[str, Any]]) -> str:

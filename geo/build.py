@@ -49,7 +49,7 @@ from geo.chips import site_chips
 from geo.credits import TITLE
 from geo.dataset import Dataset, open_dataset
 from geo.export import write_package, write_tables, write_timeline
-from geo.i18n import N_, message
+from geo.i18n import N_, English, message
 from geo.keyring import KEYRING
 from geo.layers import read_text
 from geo.maps import overview_map, timeline_map
@@ -283,7 +283,7 @@ def site_embed(site: Mapping[str, Any]) -> EmbedTarget:
         SITE_PAGE.format(id=site["id"]),
         ratio=None,
         height=SITE_CARD_HEIGHT,
-        label=message(EMBED_SITE, name=site["name"]),
+        label=message(EMBED_SITE, name=English(site["name"])),
     )
 
 

@@ -50,6 +50,14 @@ class IsoDate(str):
     __slots__ = ()
 
 
+class English(str):
+    """A value from the data put into a message (a name, a monitor's own words): the English the sources give it,
+    marked `lang="en"` on the page whatever the page's language, and never looked up in a catalog.
+    """
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Message:
     """Interface text with `{name}` placeholders and their values, translated where it is shown.
@@ -92,6 +100,8 @@ def _json_value(value: Any) -> Any:
         return value.as_json()
     if isinstance(value, IsoDate):
         return {"date": str(value)}
+    if isinstance(value, English):
+        return {"en": str(value)}
     return value
 
 
@@ -111,8 +121,8 @@ def english(value: Any) -> Any:
     if isinstance(value, dict) and isinstance(value.get("msg"), str) and set(value) <= {"msg", "args"}:
         args = {name: _english_value(item) for name, item in (value.get("args") or {}).items()}
         return value["msg"].format(**args) if args else value["msg"]
-    if isinstance(value, dict) and set(value) == {"date"}:
-        return value["date"]
+    if isinstance(value, dict) and set(value) in ({"date"}, {"en"}):
+        return next(iter(value.values()))
     if isinstance(value, list):
         return [english(item) for item in value]
     if isinstance(value, dict):
@@ -235,6 +245,8 @@ def _value_markup(value: Any) -> Markup:
         return message_markup(value)
     if isinstance(value, IsoDate):
         return Markup(f'<time datetime="{escape(value)}">{escape(value)}</time>')
+    if isinstance(value, English):
+        return Markup(f'<bdi lang="en">{escape(value)}</bdi>')
     return escape(value)
 
 

@@ -19,7 +19,7 @@ from geo.anchor import anchor_message
 from geo.context import TOWN_POPULATION, context_layer
 from geo.credits import ABOUT, DATA_CREDITS, DEK, INVENTORY_MONITORS, TIMELINE_DEK, TIMELINE_TITLE, TITLE
 from geo.footprint_join import footprint_geometries
-from geo.i18n import N_, Message, message
+from geo.i18n import N_, English, Message, message
 from geo.outlets import outlet_name
 from geo.payload import clean_value
 from geo.reconcile import UNLOCATED_LABELS, UNLOCATED_TITLE, Reconciliation, reconcile
@@ -94,7 +94,7 @@ def unlocated_features(
             if kind == "sites" and site_link is not None:
                 record["page"] = site_link.format(id=record["id"])
             what = UNLOCATED_LABELS[reconciled.group_of(str(row["id"]))] if kind == "communities" else label
-            found.append((message(UNLOCATED_LINE, name=row["name"], what=message(what)), record))
+            found.append((message(UNLOCATED_LINE, name=English(row["name"]), what=message(what)), record))
     found.sort(key=lambda pair: str(pair[0]))
     return [(line, {**record, "entry": position}) for position, (line, record) in enumerate(found)]
 
@@ -293,7 +293,7 @@ def inventory_message(inputs: Inputs) -> list[Message]:
     if not totals:
         return []
     claims = "; ".join(f"{t.monitor}, {t.as_of}: {t.claim} ({t.url})" for t in totals)
-    return [message(INVENTORY, count=len(inputs.sites), totals=claims)]
+    return [message(INVENTORY, count=len(inputs.sites), totals=English(claims))]
 
 
 def inventory_text(inputs: Inputs) -> str:

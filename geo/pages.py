@@ -35,7 +35,7 @@ from geo.credits import (
     credit_sources_message,
 )
 from geo.evidence import date_message
-from geo.i18n import N_, Message, attribute, message, message_markup, page_gettext, page_ngettext, text_marker, to_json
+from geo.i18n import N_, English, Message, attribute, message, message_markup, page_gettext, page_ngettext, text_marker, to_json
 from geo.links import is_web_url, link_label
 from geo.payload import COORD_DECIMALS, script_json
 from geo.render import EMBED_MODE_SCRIPT, social_meta
@@ -267,7 +267,7 @@ class SitePages:
         point = geometry.representative_point() if geometry is not None and not geometry.is_empty else None
         page = {
             "title": f"{site['name']} · {TITLE}",
-            "title_message": message(SITE_TITLE, name=site["name"], title=message(TITLE)).as_json(),
+            "title_message": message(SITE_TITLE, name=English(site["name"]), title=message(TITLE)).as_json(),
             "layer": SITE_LAYER,
             "bounds": _bounds(geometry if point is not None else None),
             "max_zoom": SITE_MAP_ZOOM,

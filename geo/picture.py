@@ -24,9 +24,16 @@ if TYPE_CHECKING:
 
 
 def export_picture(
-    data_dir: str | Path, out_dir: str | Path, width: int = 1200, height: int = 800, tiles: Tiles = "osm", scale: int = 1
+    data_dir: str | Path,
+    out_dir: str | Path,
+    width: int = 1200,
+    height: int = 800,
+    tiles: Tiles = "osm",
+    scale: int = 1,
+    lang: str = "en",
 ) -> Path:
-    """Write `map.png`: the public overview map, `width`×`height` CSS pixels at `scale` (2 for print), with its credits.
+    """Write `map.png`: the public overview map, `width`×`height` CSS pixels at `scale` (2 for print), with its credits,
+    in `lang` (`geo.i18n.LANGUAGES`: the page's own switch, `?lang=`).
 
     Raises:
         LayerError: the data does not validate.
@@ -41,7 +48,9 @@ def export_picture(
     with tempfile.TemporaryDirectory(prefix="heritage-map-png-") as scratch:
         page = Path(scratch) / "index.html"
         page.write_text(text, encoding="utf-8")
-        return screenshot(page, out_dir / PNG_FILE, width, height, picture_credits(tiles), offline=tiles == "none", scale=scale)
+        return screenshot(
+            page, out_dir / PNG_FILE, width, height, picture_credits(tiles), offline=tiles == "none", scale=scale, lang=lang
+        )
 
 
 def picture_credits(tiles: Tiles) -> list[dict[str, str]]:

@@ -85,7 +85,15 @@ def check_layout(shown: dict[str, Any]) -> None:
 
 
 def screenshot(
-    page_path: Path, png_path: Path, width: int, height: int, credits: list[dict[str, str]], *, offline: bool, scale: int = 1
+    page_path: Path,
+    png_path: Path,
+    width: int,
+    height: int,
+    credits: list[dict[str, str]],
+    *,
+    offline: bool,
+    scale: int = 1,
+    lang: str = "en",
 ) -> Path:
     """`_screenshot` in a thread of its own.
 
@@ -93,14 +101,24 @@ def screenshot(
     process that drives its own browser, as the test suite does); a fresh thread has none.
     """
     with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(_screenshot, page_path, png_path, width, height, credits, offline=offline, scale=scale).result()
+        return worker.submit(
+            _screenshot, page_path, png_path, width, height, credits, offline=offline, scale=scale, lang=lang
+        ).result()
 
 
 def _screenshot(
-    page_path: Path, png_path: Path, width: int, height: int, credits: list[dict[str, str]], *, offline: bool, scale: int = 1
+    page_path: Path,
+    png_path: Path,
+    width: int,
+    height: int,
+    credits: list[dict[str, str]],
+    *,
+    offline: bool,
+    scale: int = 1,
+    lang: str = "en",
 ) -> Path:
     """Write `png_path`: `page_path` in its print layout (`print_layout`, crediting `credits`) at `width`×`height`
-    CSS pixels, `scale` device pixels each.
+    CSS pixels, `scale` device pixels each, in `lang` (the page's `?lang=`).
 
     With `offline`, every request outside file:// and data: is aborted (no
     basemap tiles, nothing fetched); otherwise the picture waits for the
@@ -141,7 +159,7 @@ def _screenshot(
             )
             if offline:
                 page.route("**/*", _local_only)
-            page.goto(page_path.resolve().as_uri())
+            page.goto(f"{page_path.resolve().as_uri()}?lang={lang}")
             page.wait_for_function(_MAP_READY, timeout=TIMEOUT_MS)
             shown = page.evaluate(PRINT_SCRIPT, credits)
             page.evaluate(_TWO_FRAMES)

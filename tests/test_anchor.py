@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from geo._canonical import canonical_json
 from geo.anchor import log_anchor, public_anchor, read_anchor
 from geo.build import build_maps
 from geo.cli import main
+from geo.i18n import english
 from geo.logmerge import rechain
 from geo.observations import add_observations, read_log
 from tests.layers import write_layers
@@ -60,8 +62,10 @@ def test_the_build_writes_the_public_anchor_into_the_manifest_and_every_footer(d
     assert read_anchor(str(tmp_path / "maps" / "MANIFEST.sha256")) == anchor
     site_page = (tmp_path / "maps" / "sites" / "site-church.html").read_text(encoding="utf-8")
     shared = (tmp_path / "maps" / "assets" / "build-info.js").read_text(encoding="utf-8")  # every site page's footer
-    assert f"Log anchor: 4 published records, head {anchor.head}" in shared and 'id="hm-anchor"' in site_page
-    assert f"head {anchor.head}" in (tmp_path / "maps" / "index.html").read_text(encoding="utf-8")
+    info = json.loads(shared.removeprefix("window.HeritageMapBuild = ").rstrip().rstrip(";"))
+    assert english(info["anchor"]).startswith(f"Log anchor: 4 published records, head {anchor.head}")
+    assert 'id="hm-anchor"' in site_page
+    assert f'"head":"{anchor.head}"' in (tmp_path / "maps" / "index.html").read_text(encoding="utf-8")
     full = log_anchor(read_log(data / "observations.jsonl"))
     assert full.head not in manifest + shared + site_page  # the whole log's head is never published
     result = run(data, "verify", "--against", str(tmp_path / "maps" / "MANIFEST.sha256"))

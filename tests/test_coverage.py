@@ -13,8 +13,9 @@ from shapely.geometry import box, mapping
 from geo.cli import main
 from geo.coverage import coverage, coverage_from_dir
 from geo.dataset import open_dataset
+from geo.i18n import english
 from geo.maps import overview_map
-from geo.render import page_html
+from geo.render import Controller, page_html
 from geo.sitestatus import VERDICT_LABELS
 from tests.layers import SOURCE, default_catalog, default_layers, default_log, feature, observation_chain, point, write_layers
 
@@ -122,10 +123,11 @@ def test_fixture_counts_written_by_hand(tmp_path: Path) -> None:
 def test_coverage_says_what_the_map_and_the_export_say(tmp_path: Path) -> None:
     dataset = open_dataset(fixture(tmp_path))
     report = coverage(dataset)
-    page, _ = page_html(overview_map(dataset.inputs, dataset.public, "none"))
+    fmap = overview_map(dataset.inputs, dataset.public, "none")
+    page, _ = page_html(fmap)
     counts = (report.imagery_here, report.monitor_imagery, report.reported)
-    legend = " · ".join(f"{label}: {count}" for label, count in zip(LEVELS, counts))
-    assert counts == (1, 1, 1) and legend in page
+    shown = english(json.loads(next(c for c in fmap._children.values() if isinstance(c, Controller)).payload)["verdict_counts"])
+    assert counts == (1, 1, 1) and shown == [f"{label}: {count}" for label, count in zip(LEVELS, counts)]
     for entry in ("destroyed", 1), ("damaged", 1), ("threatened", 1), ("unknown", 1):
         assert f'{{"count":{entry[1]},"status":"{entry[0]}"}}' in page
     out = tmp_path / "exports"

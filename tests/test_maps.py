@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from geo.dataset import open_dataset
+from geo.i18n import english
 from geo.maps import overview_map, shown_day, status_counts_by_day, timeline_map, timeline_payload
 from geo.reconcile import reconcile
 from geo.render import Controller, DataLayer, MapLinks, SearchBox, TimelinePanel
@@ -61,13 +62,19 @@ def test_the_legend_counts_every_site_by_status_and_evidence_level(data_dir: Pat
         ("unknown", 1),
     ]
     # The church's scenes have no footprint (asserted only), so neither site is "imagery here".
-    assert page["verdict_counts"] == (
-        f"{VERDICT_LABELS['imagery-here']}: 0 · {VERDICT_LABELS['monitor-imagery-analysis']}: 0 · {VERDICT_LABELS['reported']}: 2"
+    # Text the page shows travels as messages the page translates ({msg, args}); in English:
+    assert english(page["verdict_counts"]) == [
+        f"{VERDICT_LABELS['imagery-here']}: 0",
+        f"{VERDICT_LABELS['monitor-imagery-analysis']}: 0",
+        f"{VERDICT_LABELS['reported']}: 2",
+    ]
+    assert english(page["unlocated"]) == ["Bridge Three (heritage site)", "Village C (settlement lost in 2020)"]
+    assert (
+        english(page["unlocated_title"]) == "Not on the map (no sourced location): 2: 1 settlements, 1 heritage sites, 0 places"
     )
-    assert page["unlocated"] == ["Bridge Three (heritage site)", "Village C (settlement lost in 2020)"]
-    assert page["unlocated_title"] == "Not on the map (no sourced location): 2: 1 settlements, 1 heritage sites, 0 places"
-    assert page["legend_notes"] == reconcile(dataset.inputs.communities).sentences()
-    assert page["as_of"] == "2024-04-04 (newest evidence; compiled 2024-05-01)"
+    assert english(page["legend_notes"]) == reconcile(dataset.inputs.communities).sentences()
+    assert english(page["as_of"]) == "2024-04-04 (newest evidence; compiled 2024-05-01)"
+    assert english(page["layer_names"]["Heritage sites: destroyed (1)"]) == "Heritage sites: destroyed (1)"
     assert {c["text"] for c in page["credits"]} >= {"Basemap © OpenStreetMap contributors (ODbL)"}
 
 
@@ -75,7 +82,7 @@ def test_search_knows_every_unlocated_feature_by_its_line_in_the_legend(data_dir
     dataset = open_dataset(data_dir)
     fmap = overview_map(dataset.inputs, dataset.public, "none", site_link="sites/{id}.html")
     search = json.loads(next(child for child in fmap._children.values() if isinstance(child, SearchBox)).payload)
-    assert meta(fmap)["unlocated"] == ["Bridge Three (heritage site)", "Village C (settlement lost in 2020)"]
+    assert english(meta(fmap)["unlocated"]) == ["Bridge Three (heritage site)", "Village C (settlement lost in 2020)"]
     assert search["unlocated"] == [
         {
             "kind": "sites",
@@ -126,7 +133,7 @@ def test_the_timeline_carries_every_dated_status_change_and_event(data_dir: Path
     ]
     assert payload["departed"] == {"village-b": "2023-09-24"}
     assert payload["counts"] == [["2023-11-01", 0, 1, 0, 0, 0], ["2024-04-04", 1, 1, 0, 0, 0]]
-    assert payload["communities"] == reconcile(dataset.inputs.communities).sentences()[:1]
+    assert english(payload["communities"]) == reconcile(dataset.inputs.communities).sentences()[:1]
 
 
 def test_a_sites_status_counts_follow_the_maps_rule_for_histories_out_of_date_order() -> None:

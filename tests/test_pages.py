@@ -98,7 +98,10 @@ def test_build_info_holds_what_every_site_page_shares() -> None:
     none, osm = build_info("none", "2024-04-04"), build_info("osm", None)
     assert none == {"as_of": "2024-04-04", "anchor": "", "credits": [], "tiles": [], "minimap": None}
     anchor = message("Log anchor: {records} published records", records=2)
-    assert build_info("none", None, anchor)["anchor"] == {"msg": "Log anchor: {records} published records", "args": {"records": 2}}
+    assert build_info("none", None, anchor)["anchor"] == {
+        "msg": "Log anchor: {records} published records",
+        "args": {"records": 2},
+    }
     assert [t["name"] for t in osm["tiles"]] == ["OpenStreetMap", "Satellite (Esri World Imagery)"]
     assert [t["show"] for t in osm["tiles"]] == [True, False] and osm["minimap"]["url"].startswith("https://tile.")
 

@@ -13,6 +13,7 @@ from shapely.geometry import LineString, Point
 
 from geo.errors import AssetError
 from geo.render import Controller, DataLayer, Overlay, PageMeta, RawHTML, base_map, data_map, page_html
+from tests.markers import unmarked
 
 HOSTILE = "</script><script>window.__xss=1</script> {{ 7*7 }} `${x}`"
 
@@ -88,9 +89,11 @@ def test_page_html_leaves_the_map_as_it_was_and_gives_the_same_bytes_twice() -> 
     assert [element.get_name() for element in fmap._children.values()] == names_before
     assert list(fmap.get_root().header._children) == header_before
     assert assets[:2] == ["vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css"]  # Leaflet first, ours last
+    # The page's language and its catalogs next, before every script that shows text (geo.assets WITH_HERITAGE).
+    assert assets[2:5] == ["i18n/hy.js", "i18n/ru.js", "i18n.js"]
     # heritage.js defines window.HeritageMap; search.js adds to it, so it follows.
     assert assets[-4:] == ["heritage.js", "heritage.css", "search.js", "search.css"]
-    assert set(assets[2:-4]) == {
+    assert set(assets[5:-4]) == {
         "vendor/leaflet-fullscreen/Control.FullScreen.js",
         "vendor/leaflet-fullscreen/Control.FullScreen.css",
         "vendor/leaflet-minimap/Control.MiniMap.min.js",
@@ -102,8 +105,9 @@ def test_page_html_leaves_the_map_as_it_was_and_gives_the_same_bytes_twice() -> 
     assert re.findall(r'id="(map_[a-z0-9]+)"', first) == ["map_hm0001"]  # ordinal ids, not folium's random ones
     assert '<html lang="en" class="hm-map-page">' in first and "<script src=" not in first
     # The page's one h1 and its dek come before the map; a shared link previews them.
-    body = first.split("<body>", 1)[1]
+    body = unmarked(first.split("<body>", 1)[1])
     assert body.index('<header class="hm-masthead"><h1 class="hm-title">Test map</h1>') < body.index('class="folium-map"')
+    assert '<h1 class="hm-title"><span data-t>Test map</span></h1>' in first  # marked for the page's language
     assert '<meta property="og:title" content="Test map">' in first
 
 

@@ -8,6 +8,7 @@ import click
 
 from geo.cli._options import data_option
 from geo.export import FORMATS, PROFILES, TABLES, export_data
+from geo.i18n import LANGUAGES
 
 
 @click.command(name="export")
@@ -63,6 +64,13 @@ from geo.export import FORMATS, PROFILES, TABLES, export_data
     show_default=True,
     help="PNG basemap; 'none' draws the map with no network at all.",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="PNG language: en, hy (Armenian) or ru (Russian), as the maps' switch shows them.",
+)
 def command(
     data_dir: Path,
     out_dir: Path,
@@ -74,6 +82,7 @@ def command(
     height: int,
     scale: int,
     tiles: str,
+    lang: str,
 ) -> None:
     """Export the layers and the monitors' log, or a picture of the map, into OUT.
 
@@ -85,11 +94,12 @@ def command(
     Examples:
       heritage-map export --format csv --out exports
       heritage-map export --format png --width 640 --height 400 --tiles none
+      heritage-map export --format png --lang hy
     """
     if fmt == "png":
         from geo.picture import export_picture  # the map code, only for a picture
 
-        written = [export_picture(data_dir, out_dir, width, height, tiles, scale)]  # type: ignore[arg-type]
+        written = [export_picture(data_dir, out_dir, width, height, tiles, scale, lang)]  # type: ignore[arg-type]
     else:
         written = export_data(data_dir, out_dir, fmt, profile, layers or TABLES, bom=bom)  # type: ignore[arg-type]
     for path in written:

@@ -20,6 +20,12 @@
     if (text && typeof text === "object") { values = text.args; text = text.msg; }
     return fill(text, values);
   }
+  /* t() as DOM nodes, the data's own words in it marked with their language (i18n.js `nodes`). */
+  function tNodes(text, values) {
+    var i18n = window.HeritageMap && window.HeritageMap.i18n;
+    return i18n ? i18n.nodes(text, values) : document.createTextNode(t(text, values));
+  }
+
   /* A number as the page's language writes it (Intl, by i18n.js); English grouping without it. */
   function number(value) {
     var i18n = window.HeritageMap && window.HeritageMap.i18n;
@@ -502,7 +508,8 @@
     var layer = member.layer, table = layer.table(), i = member.index, kind = layer.heritageKind;
     var name = table.value("name", i) || table.value("id", i), detail;
     if (kind === "sites") {
-      var status = table.value("status", i), when = table.value("status_when", i);
+      var status = table.value("status", i);
+      var when = pageLang() === "en" ? table.value("status_when", i) : whenText({ status_date: table.value("status_date", i), status_reported_on: table.value("status_reported_on", i) });
       var label = (STATUS_STYLE[status] || STATUS_STYLE.unknown).label;
       detail = when ? t("{status}, {when}", { status: label, when: when }) : label;
     } else if (kind === "places") {
@@ -542,7 +549,7 @@
     ordered(members).forEach(function (member) {
       var entry = memberEntry(member);
       var button = el("button", { type: "button", className: "hm-stack-item" }, [
-        entry.symbol, el("span", { className: "hm-stack-name", text: entry.name }), el("span", { className: "hm-stack-detail", text: entry.detail })
+        entry.symbol, el("span", { className: "hm-stack-name", lang: "en", text: entry.name }), el("span", { className: "hm-stack-detail", text: entry.detail })
       ]);
       button.addEventListener("click", function () { member.layer.openPopupAt(member.index, group); });
       list.appendChild(el("li", null, [button]));
@@ -554,7 +561,7 @@
   function openStack(map, group, latlng) {
     var counted = group.shown.filter(function (m) { return m.layer.heritageKind !== "communities"; });
     var others = group.shown.filter(function (m) { return m.layer.heritageKind === "communities"; });
-    var body = el("div", { className: "hm-popup hm-stack", lang: "en" }, [
+    var body = el("div", { className: "hm-popup hm-stack" }, [
       el("h2", { className: "hm-popup-title", text: stackTitle(group) }),
       el("p", { className: "hm-sub", text: t("Choose one to see its details.") }),
       memberList(counted, group),
@@ -1139,17 +1146,55 @@
     return { color: "#0072B2", weight: 1, opacity: 1, fillOpacity: 0.05 };
   }
 
+  /* A feature's names, each marked with its language: `name` is the English the sources give. */
   function namesBlock(props) {
-    var names = el("div", { className: "hm-names" }, [el("h2", { className: "hm-name", text: props.name || props.id })]);
+    var names = el("div", { className: "hm-names" }, [el("h2", { className: "hm-name", lang: "en", text: props.name || props.id })]);
     if (props.name_hy) names.appendChild(el("div", { lang: "hy", className: "hm-name-hy", text: props.name_hy }));
+    if (props.name_ru) names.appendChild(el("div", { lang: "ru", className: "hm-name-ru", text: props.name_ru }));
     if (props.name_az) names.appendChild(el("div", { lang: "az", className: "hm-name-az", text: props.name_az }));
     return names;
   }
 
-  function row(label, value) {
+  /* A labelled value; `dataLang` marks a value that is the data's own words (a note, a publisher, a province), in
+   * the language the sources give it, whatever the page's. */
+  function row(label, value, dataLang) {
     if (value === null || value === undefined || value === "") return null;
-    return el("div", { className: "hm-row" }, [el("span", { className: "hm-label", text: t("{label}:", { label: label }) + " " }), typeof value === "string" ? el("span", { text: value }) : value]);
+    var shown = typeof value === "string" ? el("span", dataLang ? { text: value, lang: dataLang } : { text: value }) : value;
+    return el("div", { className: "hm-row" }, [el("span", { className: "hm-label", text: t("{label}:", { label: label }) + " " }), shown]);
   }
+
+  function date(iso) {
+    var i18n = window.HeritageMap && window.HeritageMap.i18n;
+    return i18n ? i18n.date(iso) : String(iso);
+  }
+
+  /* A date in words in every language ("September 2023"), where the sources' month reads better than its ISO form. */
+  function dateWords(iso) {
+    var i18n = window.HeritageMap && window.HeritageMap.i18n;
+    return i18n ? i18n.dateWords(iso) : String(iso);
+  }
+
+  /* When a status was observed or reported (geo/evidence.py date_message, the same messages). */
+  function whenText(props) {
+    var observed = props.status_date, reported = props.status_reported_on, seen = null;
+    if (observed) {
+      var ends = String(observed).split("/");
+      seen = ends.length === 2 ? t("observed between {start} and {end}", { start: date(ends[0]), end: date(ends[1]) }) : t("observed {date}", { date: date(observed) });
+      return reported ? t("{observed}; reported on {reported}", { observed: seen, reported: date(reported) }) : seen;
+    }
+    if (reported) return t("reported on {reported}, change on or before that date", { reported: date(reported) });
+    return null;
+  }
+
+  /* Kinds of heritage (geo/pages.py KINDS): the data's words in English, the catalog's in another language. */
+  var SITE_KINDS = {
+    archaeological: t("archaeological site"), bridge: t("bridge"), cemetery: t("cemetery"), church: t("church"),
+    civic: t("civic building"), khachkar: t("khachkar"), memorial: t("memorial"), monastery: t("monastery"),
+    monument: t("monument"), mosque: t("mosque"), other: t("other heritage"), village: t("village")
+  };
+  var STATUS_WORDS = { destroyed: t("destroyed"), damaged: t("damaged"), threatened: t("threatened"), intact: t("intact"), unknown: t("unknown") };
+
+  function pageLang() { return document.documentElement.lang || "en"; }
 
   function listBlock(title, items, render) {
     if (!items || !items.length) return null;
@@ -1178,33 +1223,41 @@
 
   function sitePopup(props) {
     var style = STATUS_STYLE[props.status] || STATUS_STYLE.unknown;
+    var english = pageLang() === "en", when = english ? props.status_when : whenText(props);
     var statusLine = el("div", { className: "hm-status" }, [
       el("span", { className: "hm-swatch", style: "background:" + style.color }),
       el("strong", { text: style.label }),
-      props.status_when ? " · " + props.status_when : (props.status_date ? " " + t("as of {date}", { date: props.status_date }) : ""),
-      props.verdict ? el("span", { className: "hm-verdict hm-verdict-" + props.verdict, text: props.verdict_label || props.verdict }) : null
+      when ? " · " + when : (props.status_date ? " " + t("as of {date}", { date: date(props.status_date) }) : ""),
+      props.verdict ? el("span", { className: "hm-verdict hm-verdict-" + props.verdict, text: t(props.verdict_label || props.verdict) }) : null
     ]);
     var images = props.monitor_imagery;
+    /* The kind: the data's own words in English; in another language, the kind's name from the catalog. */
+    var kind = english || !SITE_KINDS[props.type] ? el("span", { lang: "en", text: props.type_label || "" }) : el("span", { text: SITE_KINDS[props.type] });
+    var sub = el("div", { className: "hm-sub" }, [kind]);
+    if (props.settlement) { sub.appendChild(document.createTextNode(" · ")); sub.appendChild(el("span", { lang: "en", text: props.settlement })); }
+    var withheld = props.status_withheld ? t("the latest observation ({status}) cites no evidence (no URL, no hashed file, no before/after scene pair), so its status is not shown", { status: STATUS_WORDS[props.status_withheld] || props.status_withheld }) : props.status_note;
     var body = [
       namesBlock(props),
-      el("div", { className: "hm-sub", text: [props.type_label, props.settlement].filter(Boolean).join(" · ") }),
+      sub,
       statusLine,
-      row(t("Status not shown"), props.status_note),
-      row(t("Published by"), props.published_by),
-      row(t("Monitor's image dates"), images ? [images.before, images.after].filter(Boolean).join(" → ") : null),
-      row(t("Checked"), props.checked_on),
+      row(t("Status not shown"), withheld),
+      row(t("Published by"), props.published_by, "en"),
+      row(t("Monitor's image dates"), images ? [images.before, images.after].filter(Boolean).map(date).join(" → ") : null),
+      row(t("Checked"), props.checked_on ? date(props.checked_on) : null),
       props.pending ? el("div", { className: "hm-pending", text: tn("{count} newer observation under review", "{count} newer observations under review", props.pending, { count: number(props.pending) }) }) : null,
       row(t("Before"), sceneText(props.before)),
       row(t("After"), sceneText(props.after)),
       listBlock(t("Status history"), props.status_history, function (h) {
-        return el("span", { text: [h.observed_on, h.status, h.published_by ? "(" + h.published_by + ")" : ""].filter(Boolean).join(" · ") });
+        var entry = el("span", { text: [h.observed_on ? date(h.observed_on) : "", (STATUS_STYLE[h.status] || {}).label || h.status].filter(Boolean).join(" · ") });
+        if (h.published_by) entry.appendChild(el("span", { lang: "en", text: " (" + h.published_by + ")" }));
+        return entry;
       }),
       row(t("Location"), precisionText(props)),
       listBlock(t("Evidence"), props.evidence, function (url) { return link(url); }),
       listBlock(t("Sources"), props.sources, function (url) { return link(url); })
     ];
     if (props.page) body.push(el("div", { className: "hm-more" }, [el("a", { href: props.page, text: t("Site story, history and imagery") })]));
-    return el("div", { className: "hm-popup", lang: "en" }, body);
+    return el("div", { className: "hm-popup" }, body);
   }
 
   /* What a settlement's group (geo/reconcile.py) means for the 107 communities of the 2024 report. */
@@ -1215,44 +1268,44 @@
   };
 
   function communityPopup(props) {
-    return el("div", { className: "hm-popup", lang: "en" }, [
+    return el("div", { className: "hm-popup" }, [
       namesBlock(props),
-      row(t("Province"), props.province),
+      row(t("Province"), props.province, "en"),
       row(t("Population"), typeof props.population === "number" ? number(props.population) + (props.population_year ? " (" + props.population_year + ")" : "") : t("not given by the sources")),
-      row(t("Held until"), props.held_until === "2023-09" ? t("September 2023") : props.held_until),
+      row(t("Held until"), props.held_until ? dateWords(props.held_until) : null),
       row(t("Counted of the 107"), COMMUNITY_GROUPS[props.group] || null),
-      row(t("Part of"), props.part_of),
+      row(t("Part of"), props.part_of, "en"),
       row(t("Location"), precisionText(props)),
-      row(t("Coordinate warning"), props.coord_warning),
-      row(t("Note"), props.note),
+      row(t("Coordinate warning"), props.coord_warning, "en"),
+      row(t("Note"), props.note, "en"),
       listBlock(t("Sources"), props.sources, function (url) { return link(url); })
     ]);
   }
 
   function routePopup(props) {
-    return el("div", { className: "hm-popup", lang: "en" }, [
-      el("h2", { className: "hm-popup-title", text: props.name }),
-      row(t("In use"), t("{from} to {to}", { from: props.active_from || "?", to: props.active_to || "" })),
+    return el("div", { className: "hm-popup" }, [
+      el("h2", { className: "hm-popup-title", lang: "en", text: props.name }),
+      row(t("In use"), t("{from} to {to}", { from: props.active_from ? date(props.active_from) : "?", to: props.active_to ? date(props.active_to) : "" })),
       row(t("Drawn"), props.geometry_precision === "waypoints" ? t("straight links between sourced waypoints, not the road's course") : props.geometry_precision),
-      listBlock(t("Waypoints"), props.waypoints, function (w) { return el("span", { text: w }); }),
+      listBlock(t("Waypoints"), props.waypoints, function (w) { return el("span", { lang: "en", text: w }); }),
       listBlock(t("Sources"), props.sources, function (url) { return link(url); })
     ]);
   }
 
   function placePopup(props) {
-    return el("div", { className: "hm-popup", lang: "en" }, [
+    return el("div", { className: "hm-popup" }, [
       namesBlock(props),
       row(t("Kind"), PLACE_KINDS[props.kind] || String(props.kind || "").replace(/_/g, " ")),
-      row(t("Date"), props.event_date),
+      row(t("Date"), props.event_date ? date(props.event_date) : null),
       row(t("Location"), precisionText(props)),
-      row(t("Note"), props.note),
+      row(t("Note"), props.note, "en"),
       listBlock(t("Sources"), props.sources, function (url) { return link(url); })
     ]);
   }
 
   function footprintPopup(props) {
-    return el("div", { className: "hm-popup", lang: "en" }, [
-      el("h2", { className: "hm-popup-title", text: props.id }),
+    return el("div", { className: "hm-popup" }, [
+      el("h2", { className: "hm-popup-title", lang: "en", text: props.id }),
       row(t("Scene"), sceneText(props))
     ]);
   }
@@ -1373,11 +1426,11 @@
         el("span", { text: t("Sources and credits") }), date ? el("span", { className: "hm-credits-date", text: " · " + t("data as of {date}", { date: date }) }) : null
       ])]);
       if (meta.as_of) details.appendChild(el("p", { text: t("Data as of {date}.", { date: meta.as_of }) }));
-      [].concat(meta.about || []).forEach(function (about) { details.appendChild(el("p", { text: t(about) })); });
+      [].concat(meta.about || []).forEach(function (about) { details.appendChild(el("p", null, [tNodes(about)])); });
       var list = el("ul");
       (meta.credits || []).forEach(function (c) { list.appendChild(el("li", null, [c.url ? link(c.url, t(c.text)) : el("span", { text: t(c.text) })])); });
       details.appendChild(list);
-      if (meta.anchor) details.appendChild(el("p", { className: "hm-anchor", text: t(meta.anchor) }));
+      if (meta.anchor) details.appendChild(el("p", { className: "hm-anchor" }, [tNodes(meta.anchor)]));
       L.DomEvent.disableClickPropagation(details);
       L.DomEvent.disableScrollPropagation(details);
       return details;
@@ -1400,7 +1453,8 @@
   function init(map, meta) {
     state.map = map;
     state.meta = typeof meta === "string" ? readPayload(meta) : meta;
-    map.getContainer().setAttribute("aria-label", t("{title}: interactive map", { title: state.meta.title_message || state.meta.title || t("Map") }));
+    var title = state.meta.title_message || state.meta.title ? t(state.meta.title_message || state.meta.title) : t("Map");
+    map.getContainer().setAttribute("aria-label", t("{title}: interactive map", { title: title }));
     map.on("popupopen", onPopupOpen);
     map.on("popupclose", onPopupClose);
     creditsControl(state.meta).addTo(map);
@@ -1421,7 +1475,7 @@
     state: state, STATUS_STYLE: STATUS_STYLE, isSafeHref: isSafeHref,
     Table: Table, LEAFLET_VERSION: LEAFLET_VERSION, LEAFLET_PRIVATE: LEAFLET_PRIVATE, checkLeaflet: checkLeaflet,
     el: el, link: link, readPayload: readPayload, siteStyle: siteStyle, openFeature: openFeature,
-    t: t, tn: tn, number: number, linkLabel: linkLabel, openPopup: openPopup, narrow: narrow, symbolCanvas: symbolCanvas, drawStack: drawStack,
+    t: t, tn: tn, tNodes: tNodes, number: number, linkLabel: linkLabel, openPopup: openPopup, narrow: narrow, symbolCanvas: symbolCanvas, drawStack: drawStack,
     communityStyle: communityStyle, communityRadius: communityRadius, routeStyle: routeStyle, placeGroup: placeGroup,
     PLACE_GROUPS: PLACE_GROUPS, COMMUNITY_STYLES: COMMUNITY_STYLES, popupExtras: api.popupExtras || []
   });

@@ -77,6 +77,7 @@
     if (Array.isArray(value)) return value.map(resolve).join("; ");
     if (value && typeof value === "object" && typeof value.msg === "string") return translate(value);
     if (value && typeof value === "object" && value.date !== undefined) return date(value.date);
+    if (value && typeof value === "object" && value.en !== undefined) return value.en;
     return value;
   }
 
@@ -90,6 +91,27 @@
       Object.keys(values).forEach(function (name) { resolved[name] = resolve(values[name]); });
     }
     return fill(message(String(text)), resolved);
+  }
+
+  /* t() as nodes: the data's own words in it ({en: ...}, geo/i18n.py English) each a <bdi lang="en">, so a name
+   * or a monitor's quote is marked with its language inside a sentence in another. */
+  function nodes(text, values) {
+    if (text && typeof text === "object") { values = text.args; text = text.msg; }
+    var fragment = document.createDocumentFragment();
+    message(String(text)).split(/(\{\w+\})/).forEach(function (part) {
+      var key = /^\{(\w+)\}$/.exec(part), value = key && values ? values[key[1]] : undefined;
+      if (value === undefined) {
+        if (part) fragment.appendChild(document.createTextNode(part));
+      } else if (value && typeof value === "object" && value.en !== undefined) {
+        var bdi = document.createElement("bdi");
+        bdi.lang = "en";
+        bdi.textContent = value.en;
+        fragment.appendChild(bdi);
+      } else {
+        fragment.appendChild(document.createTextNode(String(resolve(value))));
+      }
+    });
+    return fragment;
   }
 
   function plural(singular, pluralText, n, values) {
@@ -278,6 +300,11 @@
       var match = /^(\d+) (km|m)$/.exec(text);
       if (match) scale.textContent = fill(match[2] === "km" ? t("{n} km") : t("{n} m"), { n: number(+match[1]) });
     };
+    var popupInit = L.Popup.prototype._initLayout;
+    L.Popup.prototype._initLayout = function () {
+      popupInit.call(this);
+      if (this._closeButton) this._closeButton.setAttribute("aria-label", t("Close popup"));
+    };
     var layersInit = L.Control.Layers.prototype._initLayout;
     L.Control.Layers.prototype._initLayout = function () {
       layersInit.call(this);
@@ -323,6 +350,7 @@
     lang: lang,
     message: message,
     translate: translate,
+    nodes: nodes,
     plural: plural,
     fill: fill,
     number: number,

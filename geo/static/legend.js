@@ -151,7 +151,7 @@
     if (meta.unlocated && meta.unlocated.length) {
       var details = el("details", { className: "hm-unlocated" }, [el("summary", { text: meta.unlocated_title ? t(meta.unlocated_title) : t("Not on the map (no sourced location): {count}", { count: meta.unlocated.length }) })]);
       var list = el("ul");
-      meta.unlocated.forEach(function (u) { list.appendChild(el("li", { text: t(u) })); });
+      meta.unlocated.forEach(function (u) { list.appendChild(el("li", null, [hm().tNodes(u)])); });
       details.appendChild(list);
       box.appendChild(details);
     }

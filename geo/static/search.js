@@ -381,7 +381,7 @@
 
     function option(hit, position) {
       var documents = index.documents, k = hit.k, name = documents.value(k, "name") || documents.value(k, "id");
-      var first = el("span", { className: "hm-result-name" }, [el("bdi", { text: name })]);
+      var first = el("span", { className: "hm-result-name" }, [el("bdi", { lang: "en", text: name })]);  // the sources' English
       if (hit.field && hit.field !== "name" && hit.name) {
         first.appendChild(document.createTextNode(" · "));
         first.appendChild(el("bdi", { lang: LANGUAGES[hit.field], text: hit.name }));
@@ -392,7 +392,7 @@
       var settlement = kind === "sites" ? documents.value(k, "settlement") : null;
       if (settlement) {
         what.appendChild(document.createTextNode(" · "));
-        what.appendChild(el("bdi", { text: settlement }));
+        what.appendChild(el("bdi", { lang: "en", text: settlement }));
       }
       if (!documents.locate(k)) {
         what.appendChild(document.createTextNode(" · "));

@@ -48,7 +48,7 @@
     HeritageMap.init(map, { title: page.title, title_message: page.title_message, as_of: build.as_of || null, credits: build.credits || [], deep_links: false });
     // The published log's anchor, the same for every page of a build: text, never markup.
     var anchor = document.getElementById("hm-anchor");
-    if (anchor && build.anchor) anchor.textContent = HeritageMap.t(build.anchor);
+    if (anchor && build.anchor) anchor.replaceChildren(HeritageMap.tNodes(build.anchor));
     HeritageMap.bindSwipes();
   }
 

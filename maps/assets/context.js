@@ -51,6 +51,12 @@
     return false;
   }
 
+  /* A place's name is the data's (in English): marked so, whatever the page's language. */
+  function placeName(node) {
+    node.lang = "en";
+    return node;
+  }
+
   function labelNode(className, text, pane) {
     var node = L.DomUtil.create("div", className + " leaflet-zoom-hide", pane);
     node.textContent = text;
@@ -142,7 +148,7 @@
       this._land = L.geoJSON({ type: "FeatureCollection", features: context.countries }, { renderer: renderer, style: function () { return LAND_STYLE; }, interactive: false });
       this._borders = L.geoJSON(context.borders, { renderer: renderer, style: function () { return BORDER_STYLE; }, interactive: false });
       this._land.addTo(map);
-      this._nodes = context.countries.map(function (feature) { return labelNode("hm-country-label", feature.properties.name, pane); });
+      this._nodes = context.countries.map(function (feature) { return labelNode("hm-country-label", HeritageMap.t(feature.properties.name), pane); });
       this._showBorders();
       /* On the next frame: the page adds its controls (legend, credits) after its layers, and names avoid them. */
       L.Util.requestAnimFrame(this.layoutCountries, this);
@@ -231,7 +237,7 @@
       var pane = paneFor(map, LABEL_PANE, LABEL_Z);
       if (!this._items) {
         this._items = this._context.data.labels.map(function (label) {
-          return { label: label, latlng: L.latLng(label.lat, label.lon), node: labelNode("hm-place-label hm-place-tier-" + label.tier, label.text, pane) };
+          return { label: label, latlng: L.latLng(label.lat, label.lon), node: placeName(labelNode("hm-place-label hm-place-tier-" + label.tier, label.text, pane)) };
         });
         /* Measured once, all in one layout pass: the names do not change. */
         this._items.forEach(function (item) { item.width = item.node.offsetWidth; item.height = item.node.offsetHeight; });

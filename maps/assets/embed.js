@@ -6,7 +6,7 @@
  * not an http(s) address (the page opened from a disk), no snippet is offered and the page says why. The credit
  * line gets the data's as-of date from build-info.js, so a new date rewrites that one file, not every embed page.
  * The preview is the same snippet with addresses relative to this page, so it shows wherever the page is opened.
- * The page's strings are in the page (its template); this script writes none of its own.
+ * The page's strings are in the page (its template), and the snippet's in its configuration (geo/pages.py).
  */
 (function () {
   "use strict";
@@ -17,6 +17,8 @@
   var copy = document.getElementById("hm-copy");
   var status = document.getElementById("hm-copy-status");
   var build = window.HeritageMapBuild || {};
+  var i18n = window.HeritageMap.i18n;  // i18n.js loads first on every embed page (geo/pages.py EMBED_SCRIPTS)
+  function t(text) { return i18n.translate(text); }
 
   /* The template with every src and href made absolute against `root`, and the data's date in its text. */
   function snippet(root) {
@@ -26,9 +28,26 @@
       var name = node.hasAttribute("src") ? "src" : "href";
       node.setAttribute(name, new URL(node.getAttribute(name), root).href);
     });
+    localize(holder);
+    var date = build.as_of ? i18n.date(build.as_of) : t(config.no_date);
     var walker = document.createTreeWalker(holder, NodeFilter.SHOW_TEXT), text;
-    while ((text = walker.nextNode())) text.nodeValue = text.nodeValue.split(config.as_of_placeholder).join(build.as_of || config.no_date);
+    while ((text = walker.nextNode())) text.nodeValue = text.nodeValue.split(config.as_of_placeholder).join(date);
     return holder;
+  }
+
+  /* In another language than English, the snippet speaks the page's: the frame's title, the credit line and its
+   * link are the catalog's, and the frame opens in that language (?lang=, which an embed's frame never stores). */
+  function localize(holder) {
+    if (i18n.lang === "en") return;
+    var frame = holder.querySelector("iframe"), credit = holder.querySelector("p"), full = holder.querySelector("p a");
+    if (frame) {
+      frame.title = t(config.title);
+      var src = new URL(frame.getAttribute("src"), location.href), relative = !/^[a-z]+:/i.test(frame.getAttribute("src"));
+      src.searchParams.set("lang", i18n.lang);
+      frame.setAttribute("src", relative ? frame.getAttribute("src").split("?")[0] + src.search : src.href);
+    }
+    if (credit && credit.firstChild && credit.firstChild.nodeType === Node.TEXT_NODE) credit.firstChild.nodeValue = t(config.credit) + " ";
+    if (full) full.textContent = t(config.open_full);
   }
 
   var here = new URL(config.root, location.href);

@@ -247,7 +247,7 @@
     if (meta.as_of) line.appendChild(el("span", { text: t("Data as of {date}.", { date: meta.as_of }) + " " }));
     line.appendChild(el("span", { text: t("Sources:") + " " }));
     credits.forEach(function (credit, k) {
-      line.appendChild(el("span", { className: "hm-print-source", text: t("{source} ({address})", { source: credit.text, address: credit.url }) }));
+      line.appendChild(el("span", { className: "hm-print-source", text: t("{source} ({address})", { source: t(credit.text), address: credit.url }) }));
       if (k < credits.length - 1) line.appendChild(document.createTextNode(" · "));
     });
     document.body.appendChild(line);

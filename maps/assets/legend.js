@@ -114,14 +114,14 @@
   function sizeRow() {
     var H = hm(), style = H.communityStyle(true, "counted"), samples = [1000, 5000, 13000];
     var symbols = samples.map(function (people) { return H.symbolCanvas(style, H.communityRadius(people)); });
-    var text = t("sized by population: {small}, {medium} and {large} or more people", { small: "1,000", medium: "5,000", large: "13,000" });
+    var text = t("sized by population: {small}, {medium} and {large} or more people", { small: hm().number(1000), medium: hm().number(5000), large: hm().number(13000) });
     return el("li", { className: "hm-key-row hm-key-sizes" }, symbols.concat([el("span", { className: "hm-key-label", text: text })]));
   }
 
   /* The geography layer's key, under its "Place names" overlay. */
   function contextKey(legend) {
     var rows = [
-      keyRow(el("span", { className: "hm-key-sample", "aria-hidden": "true", text: "Aa" }), t("names of the larger places: bold for {people} people or more", { people: (legend.town_population || 2000).toLocaleString("en") }), null),
+      keyRow(el("span", { className: "hm-key-sample", "aria-hidden": "true", /* TRANSLATORS: a sample of the place names' lettering, in the page's script */ text: t("Aa") }), t("names of the larger places: bold for {people} people or more", { people: hm().number(legend.town_population || 2000) }), null),
       keyRow(lineSymbol("#5f5850", false, 1.5), t("border between countries (Natural Earth 1:10m); no 2020 line of contact is drawn: no source in the data gives one"), null)
     ];
     return { symbol: null, rows: rows };
@@ -144,14 +144,14 @@
     if (meta.verdict_counts) box.appendChild(el("p", { className: "hm-key-note", text: t("Sites by evidence: {levels}", { levels: meta.verdict_counts }) }));
     if ((meta.legend_notes || []).length) {
       /* What the communities' layers count beside the 107 of the 2024 report (geo/reconcile.py). */
-      var notes = el("details", { className: "hm-legend-notes" }, [el("summary", { text: meta.legend_summary || t("What the communities layer counts") })]);
-      meta.legend_notes.forEach(function (note) { notes.appendChild(el("p", { className: "hm-key-note", text: note })); });
+      var notes = el("details", { className: "hm-legend-notes" }, [el("summary", { text: meta.legend_summary ? t(meta.legend_summary) : t("What the communities layer counts") })]);
+      meta.legend_notes.forEach(function (note) { notes.appendChild(el("p", { className: "hm-key-note", text: t(note) })); });
       box.appendChild(notes);
     }
     if (meta.unlocated && meta.unlocated.length) {
-      var details = el("details", { className: "hm-unlocated" }, [el("summary", { text: meta.unlocated_title || t("Not on the map (no sourced location): {count}", { count: meta.unlocated.length }) })]);
+      var details = el("details", { className: "hm-unlocated" }, [el("summary", { text: meta.unlocated_title ? t(meta.unlocated_title) : t("Not on the map (no sourced location): {count}", { count: meta.unlocated.length }) })]);
       var list = el("ul");
-      meta.unlocated.forEach(function (u) { list.appendChild(el("li", { text: u })); });
+      meta.unlocated.forEach(function (u) { list.appendChild(el("li", null, [hm().tNodes(u)])); });
       details.appendChild(list);
       box.appendChild(details);
     }
@@ -173,6 +173,9 @@
 
     _addItem: function (obj) {
       var label = L.Control.Layers.prototype._addItem.call(this, obj);
+      /* The layer's name in the page's language (the page's metadata maps each English name to its message). */
+      var names = (hm().state.meta || {}).layer_names || {}, shown = label.querySelector("span > span") || label.querySelector("span");
+      if (names[obj.name] !== undefined && shown) shown.textContent = " " + t(names[obj.name]);
       if (!obj.overlay) return label;
       var legend = (hm().state.meta || {}).legend || {};
       var key = isContext(obj.layer) ? contextKey(legend) : keyFor(obj.layer, legend);

@@ -18,7 +18,7 @@
     var base = {};
     (page.tiles || []).forEach(function (tile) {
       var layer = L.tileLayer(tile.url, { attribution: tile.attribution, maxZoom: tile.max_zoom, maxNativeZoom: tile.max_zoom });
-      base[tile.name] = layer;
+      base[HeritageMap.t(tile.name)] = layer;
       if (tile.show) layer.addTo(map);
     });
     if (page.minimap) {
@@ -41,14 +41,14 @@
     var overlays = {};
     if (page.site) {
       var layer = HeritageMap.featureLayer(page.site, "sites", page.layer);
-      overlays[page.layer] = layer;
+      overlays[HeritageMap.t(page.layer)] = layer;
       layer.addTo(map);
     }
     L.control.layers(base, overlays, { position: "topright", collapsed: false }).addTo(map);
-    HeritageMap.init(map, { title: page.title, as_of: build.as_of || null, credits: build.credits || [], deep_links: false });
+    HeritageMap.init(map, { title: page.title, title_message: page.title_message, as_of: build.as_of || null, credits: build.credits || [], deep_links: false });
     // The published log's anchor, the same for every page of a build: text, never markup.
     var anchor = document.getElementById("hm-anchor");
-    if (anchor && build.anchor) anchor.textContent = build.anchor;
+    if (anchor && build.anchor) anchor.replaceChildren(HeritageMap.tNodes(build.anchor));
     HeritageMap.bindSwipes();
   }
 

@@ -82,6 +82,7 @@
 
   /* A date as the source gives it, in words: a day, a month, a year or an interval. */
   function formatDate(value) {
+    if (HM.i18n) return HM.i18n.dateWords(value || "");
     var text = String(value || "");
     if (text.indexOf("/") >= 0) {
       var parts = text.split("/");
@@ -97,7 +98,17 @@
     return t("{start} – {end}", { start: formatDate(chapter.start), end: formatDate(chapter.end) });
   }
 
+  /* A time of day as the data gives it: "10:30", "about 10:30" where the source is approximate, or a part of
+   * the day (timeline.csv's `time`, checked by geo/timeline.py). */
+  var PARTS_OF_DAY = { morning: t("morning"), afternoon: t("afternoon"), evening: t("evening"), night: t("night") };
+  function timeOfDay(value) {
+    var text = String(value), about = /^about (.+)$/.exec(text);
+    if (about) return t("about {time}", { time: about[1] });
+    return PARTS_OF_DAY[text] || text;
+  }
+
   function formatNumber(value) {
+    if (HM.i18n) return HM.i18n.number(Number(value));
     return formatter("number").format(Number(value));
   }
 
@@ -274,8 +285,8 @@
     });
     var latest = this.arrivalsOn(day);
     if (latest) {
-      var when = latest.day === day ? (latest.time || formatDate(latest.day))
-        : latest.time ? t("{date}, {time}", { date: formatDate(latest.day), time: latest.time }) : formatDate(latest.day);
+      var when = latest.day === day ? (latest.time ? timeOfDay(latest.time) : formatDate(latest.day))
+        : latest.time ? t("{date}, {time}", { date: formatDate(latest.day), time: timeOfDay(latest.time) }) : formatDate(latest.day);
       figures.push({
         kind: "arrivals",
         figure: latest.figure,
@@ -339,7 +350,7 @@
         el("span", { text: entry[1] })
       ]));
     });
-    (data.communities || []).forEach(function (note) { people.appendChild(el("div", { className: "hm-legend-note", text: note })); });
+    (data.communities || []).forEach(function (note) { people.appendChild(el("div", { className: "hm-legend-note", text: t(note) })); });
     box.appendChild(people);
     var sites = el("div", { className: "hm-tl-legend-group" }, [el("div", { className: "hm-label", text: t("Heritage sites: the status documented by that day") })]);
     data.statuses.forEach(function (status) {
@@ -469,10 +480,13 @@
     function eventItem(e) {
       var item = el("li", { className: "hm-timeline-event hm-tl-kind-" + e.kind });
       if (e.date !== e.day) item.appendChild(el("span", { className: "hm-tl-when", text: t("{date}: ", { date: formatDate(e.date) }) }));
-      if (e.time) item.appendChild(el("span", { className: "hm-tl-when", text: t("{time} · ", { time: e.time }) }));
-      item.appendChild(el("span", { className: "hm-tl-text", text: e.event }));
+      if (e.time) item.appendChild(el("span", { className: "hm-tl-when", text: t("{time} · ", { time: timeOfDay(e.time) }) }));
+      // The event and its unit are the data's words, in English (timeline.csv): marked so, never translated.
+      item.appendChild(el("span", { className: "hm-tl-text", text: e.event, lang: "en" }));
       if (e.figure !== null && e.figure !== undefined) {
-        item.appendChild(el("span", { className: "hm-tl-figure", text: " (" + formatNumber(e.figure) + (e.unit ? " " + e.unit : "") + ")" }));
+        var figure = { className: "hm-tl-figure", text: " (" + formatNumber(e.figure) + (e.unit ? " " + e.unit : "") + ")" };
+        if (e.unit) figure.lang = "en";
+        item.appendChild(el("span", figure));
       }
       if (e.sources && e.sources.length) {
         item.appendChild(document.createTextNode(" "));
@@ -489,7 +503,8 @@
         var style = HM.STATUS_STYLE[c.status] || HM.STATUS_STYLE.unknown;
         list.appendChild(el("li", { className: "hm-timeline-event hm-tl-kind-status" }, [
           el("span", { className: "hm-shape hm-shape-" + style.shape, style: "--hm-color:" + style.color, "aria-hidden": "true" }),
-          el("span", { text: " " + t("{site}: documented {status}", { site: c.event, status: t(style.label).toLowerCase() }) })
+          document.createTextNode(" "),
+          fill(t("{site}: documented {status}"), { site: el("bdi", { text: c.event, lang: "en" }), status: t(style.label).toLowerCase() })
         ]));
       });
       if (news.changes.length > limit) {
