@@ -74,7 +74,8 @@ def test_an_open_popup_a_stack_and_a_search_are_in_the_language_too(browser: Bro
     for kind in ("sites", "communities", "places", "routes"):
         page.evaluate(
             """(kind) => {
-              const layer = Object.values(HeritageMap.state.layers).find((l) => l.heritageKind === kind && l.count() > 0 && HeritageMap.state.map.hasLayer(l));
+              const layer = Object.values(HeritageMap.state.layers)
+                .find((l) => l.heritageKind === kind && l.count() > 0 && HeritageMap.state.map.hasLayer(l));
               HeritageMap.openFeature(layer, 0);
             }""",
             kind,

@@ -94,7 +94,7 @@ def test_site_page_tells_the_story_with_scene_metadata(browser: Browser, maps: P
     rows = page.locator("section[aria-labelledby=imagery-h] tbody tr").all_inner_texts()
     assert rows[0].split("\t")[:4] == ["Before", "scene-before", "2023-12-28", "unstated"]
     assert rows[1].split("\t")[:4] == ["After", "scene-after", "2024-04-04", "unstated"]
-    assert page.locator("h1").get_attribute("lang") is None and page.locator("[lang=hy]").count() >= 1
+    assert page.locator("h1").get_attribute("lang") == "en" and page.locator("[lang=hy]").count() >= 1  # the names' languages
     # Who vouches for the status, and the published log's anchor in the footer (from assets/build-info.js).
     assert "Vouched for by the monitor's publication, transcribed here before records were signed" in story
     assert page.locator("#hm-anchor").inner_text().startswith("Log anchor: 2 published records, head ")

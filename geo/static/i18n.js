@@ -273,8 +273,7 @@
       link.lang = other;
       link.hreflang = other;
       link.textContent = LABELS[other];
-      link.title = NAMES[other];
-      link.setAttribute("aria-label", NAMES[other]);
+      link.title = NAMES[other];  // the language's own name; the link's accessible name is the label it shows
       if (other === lang) link.setAttribute("aria-current", "true");
       link.addEventListener("click", function () { remember(other); });
       nav.appendChild(link);
