@@ -185,7 +185,7 @@ def catalog_script(lang: str) -> str:
     return (
         f"/* The {lang} catalog of the maps' interface, generated from geo/locale/{lang}/LC_MESSAGES/{DOMAIN}.po by\n"
         " * `python -m geo._messages update`: edit the .po file, never this one. */\n"
-        "(function (ns) { ns.catalogs = ns.catalogs || {}; "
+        '(function (ns) { "use strict"; ns.catalogs = ns.catalogs || {}; '
         f"ns.catalogs[{json.dumps(lang)}] = {text}; }})(window.HeritageMap = window.HeritageMap || {{}});\n"
     )
 

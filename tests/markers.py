@@ -98,7 +98,7 @@ def english_left(page: Page, lang: str) -> list[str]:
     assert page.evaluate("document.documentElement.lang") == lang, "the page is not in the language asked for"
     left = []
     for text in page.evaluate(WALK, lang):
-        rest = text.rsplit("  <", 1)[0]
+        rest = re.sub(r"https?://\S+", " ", text.rsplit("  <", 1)[0])  # a source's address, as the picture prints it
         for name in ALLOWED:
             rest = rest.replace(name, " ")
         if re.search(r"[A-Za-z]{2,}", rest):

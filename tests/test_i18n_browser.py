@@ -11,13 +11,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from click.testing import CliRunner
 
+from geo.cli import main
+from geo.picture import picture_credits
+from geo.snapshot import print_layout
 from tests.browser import REPO
 from tests.markers import english_left
 from tests.servers import StaticServer, static_server
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
     from playwright.sync_api import Browser, BrowserContext, Page
 
@@ -151,3 +156,28 @@ def test_names_carry_their_language_and_dates_and_numbers_are_the_languages(brow
     key = overview.locator(".hm-key-label").all_inner_texts()
     assert any("1\u00a0000, 5\u00a0000 и 13\u00a0000" in text for text in key), key  # Russian grouping
     context.close()
+
+
+def test_the_picture_is_laid_out_in_the_language_asked_for(browser: Browser, published: StaticServer) -> None:
+    # What `heritage-map export --format png --lang ru` shows: the print layout of the overview opened with ?lang=.
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    local_only(context)
+    page, errors = open_page(context, f"{published.url}/index.html?lang=ru")
+    shown = print_layout(page, picture_credits("osm"))
+    assert shown["title"] == "Карта наследия Нагорного Карабаха"
+    assert shown["credit"].startswith("Данные на ") and "Источники:" in shown["credit"]
+    assert "Статусы объектов наследия: Caucasus Heritage Watch" in shown["credit"]
+    assert any(text.startswith("Объекты наследия: разрушены") for text in shown["legend"]), shown["legend"]
+    assert english_left(page, "ru") == [] and errors == []
+    context.close()
+
+
+def test_the_png_export_draws_the_language_asked_for(data_dir: Path, tmp_path: Path) -> None:
+    pictures = {}
+    for lang in ("en", "hy"):
+        out = tmp_path / lang
+        args = ["export", "--data", str(data_dir), "--out", str(out), "--format", "png", "--tiles", "none", "--lang", lang]
+        result = CliRunner().invoke(main, [*args, "--width", "640", "--height", "400"])
+        assert result.exit_code == 0, result.output
+        pictures[lang] = (out / "map.png").read_bytes()
+    assert pictures["en"] != pictures["hy"]

@@ -1176,7 +1176,7 @@
 
   /* When a status was observed or reported (geo/evidence.py date_message, the same messages). */
   function whenText(props) {
-    var observed = props.status_date, reported = props.status_reported_on, seen = null;
+    var observed = props.status_date, reported = props.status_reported_on, seen;
     if (observed) {
       var ends = String(observed).split("/");
       seen = ends.length === 2 ? t("observed between {start} and {end}", { start: date(ends[0]), end: date(ends[1]) }) : t("observed {date}", { date: date(observed) });
