@@ -193,7 +193,7 @@ def catalog_script(lang: str) -> str:
 # Markers of the server-rendered pages, read by geo/static/i18n.js.
 _PERCENT_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 _BRACE_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_PLAIN = re.compile(r"[^<>&%{}\"']*")
+_PLAIN = re.compile(r"[^<>&%{}]*")
 
 
 def _key(msgid: str) -> str:
@@ -284,7 +284,9 @@ def attribute(name: str, msgid: str, /, **values: Any) -> Markup:
     `%(name)s` placeholders) and `data-v-<name>` its values as JSON.
     """
     english = msgid % {k: str(v) for k, v in values.items()} if values else msgid
-    parts = [f'{name}="{escape(english)}"', f'data-ta data-t-{name}="{escape(msgid)}"']
+    # Without values the attribute's own English is the message id: the marker names it and does not repeat it.
+    key = f'data-t-{name}="{escape(msgid)}"' if values else f"data-t-{name}"
+    parts = [f'{name}="{escape(english)}"', f"data-ta {key}"]
     if values:
         parts.append(f'data-v-{name}="{escape(_attribute_values(values))}"')
     return Markup(" ".join(parts))

@@ -1421,11 +1421,12 @@
     var control = L.control({ position: "bottomleft" });
     control.onAdd = function () {
       /* Python's text comes as messages ({msg, args}) or message ids, translated by t; a date as {date}. */
-      var date = meta.date ? { date: meta.date } : meta.as_of;
+      var asOf = typeof meta.as_of === "string" ? { date: meta.as_of } : meta.as_of;  // a site page's: an ISO date
+      var date = meta.date ? { date: meta.date } : asOf;
       var details = el("details", { className: "hm-credits" }, [el("summary", null, [
         el("span", { text: t("Sources and credits") }), date ? el("span", { className: "hm-credits-date", text: " · " + t("data as of {date}", { date: date }) }) : null
       ])]);
-      if (meta.as_of) details.appendChild(el("p", { text: t("Data as of {date}.", { date: meta.as_of }) }));
+      if (asOf) details.appendChild(el("p", { text: t("Data as of {date}.", { date: asOf }) }));
       [].concat(meta.about || []).forEach(function (about) { details.appendChild(el("p", null, [tNodes(about)])); });
       var list = el("ul");
       (meta.credits || []).forEach(function (c) { list.appendChild(el("li", null, [c.url ? link(c.url, t(c.text)) : el("span", { text: t(c.text) })])); });

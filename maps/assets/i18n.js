@@ -232,10 +232,10 @@
   function translateAttributes(node) {
     Array.prototype.slice.call(node.attributes).forEach(function (attribute) {
       if (attribute.name.indexOf("data-t-") !== 0) return;
-      var target = attribute.name.slice(7), values = {};
+      var target = attribute.name.slice(7), values = {}, key = attribute.value || node.getAttribute(target) || "";
       try { values = JSON.parse(node.getAttribute("data-v-" + target) || "{}"); } catch (error) { values = {}; }
       /* A value that is itself a message id (the map's title in a page's title) is translated too; a name is not one. */
-      var text = message(attribute.value).replace(/%\((\w+)\)s/g, function (m, k) {
+      var text = message(key).replace(/%\((\w+)\)s/g, function (m, k) {
         var value = values[k];
         if (value === undefined || value === null) return m;
         return typeof value === "object" ? translate(value) : message(String(value));
