@@ -181,3 +181,18 @@ def test_the_png_export_draws_the_language_asked_for(data_dir: Path, tmp_path: P
         assert result.exit_code == 0, result.output
         pictures[lang] = (out / "map.png").read_bytes()
     assert pictures["en"] != pictures["hy"]
+
+
+def test_an_embed_snippet_is_in_the_language_the_page_is_read_in(browser: Browser, published: StaticServer) -> None:
+    context = browser.new_context()
+    local_only(context)
+    page, errors = open_page(context, f"{published.url}/embed/site-nk002.html?lang=ru")
+    snippet = page.locator("#snippet").input_value()
+    assert f'src="{published.url}/sites/nk002.html?embed=1&amp;lang=ru"' in snippet
+    assert "Карта наследия Нагорного Карабаха, данные на " in snippet and "Открыть полную карту</a>" in snippet
+    assert 'title="Kanach Zham' in snippet and ": рассказ об объекте наследия" in snippet
+    preview = page.frame_locator("#hm-preview iframe")
+    preview.locator("html[lang=ru]").wait_for()  # the frame opens in the page's language
+    english, _ = open_page(context, f"{published.url}/embed/site-nk002.html?lang=en")
+    assert "lang=" not in english.locator("#snippet").input_value() and errors == []
+    context.close()
