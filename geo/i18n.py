@@ -226,6 +226,18 @@ def message_markup(msg: Message | str | None) -> Markup:
     """A `Message` (or a plain message id) in a page, marked as `page_gettext` marks a template's strings."""
     if msg is None:
         return Markup("")
+    try:
+        return _cached_markup(msg)  # a build marks the same labels and credits on 100,000 pages
+    except TypeError:  # a value that cannot be hashed (a list): marked each time
+        return _message_markup(msg)
+
+
+@lru_cache(maxsize=8192)
+def _cached_markup(msg: Message | str) -> Markup:
+    return _message_markup(msg)
+
+
+def _message_markup(msg: Message | str) -> Markup:
     if isinstance(msg, str):
         msg = Message(msg)
     values: Mapping[str, Any] = dict(msg.values)
@@ -279,6 +291,16 @@ def text_marker(msgid: str, /, **values: Any) -> Markup:
 
 
 def attribute(name: str, msgid: str, /, **values: Any) -> Markup:
+    """An attribute whose value is interface text (see `_attribute`); one without values is made once per build."""
+    return _attribute(name, msgid, **values) if values else _constant_attribute(name, msgid)
+
+
+@lru_cache(maxsize=1024)
+def _constant_attribute(name: str, msgid: str) -> Markup:
+    return _attribute(name, msgid)
+
+
+def _attribute(name: str, msgid: str, /, **values: Any) -> Markup:
     """An attribute whose value is interface text (`aria-label`, `alt`, `data-label`...), in English, with what the
     script needs to translate it: `data-ta` marks the element, `data-t-<name>` holds the message id (a template's
     `%(name)s` placeholders) and `data-v-<name>` its values as JSON.

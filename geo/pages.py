@@ -253,7 +253,7 @@ class SitePages:
     def __init__(self, tiles: Tiles, links: PageLinks | None = None) -> None:
         self.template = ENV.get_template("site.html")
         self.links = links or PageLinks()
-        self.credits = credit_sources_message(tiles)
+        self.credits = message_markup(credit_sources_message(tiles))  # the same on every page: marked once
         stylesheets, scripts = site_assets(tiles)
         shared = ENV.get_template("site_assets.html").module
         self.stylesheets = Markup(shared.stylesheets(self.links.assets, stylesheets))  # type: ignore[attr-defined]
@@ -457,7 +457,7 @@ def embed_page(target: EmbedTarget, base_url: str | None, tiles: Tiles) -> str:
     `--base-url`) or, when none was given, against the address the page itself was opened from; when neither is
     an http(s) address (a file opened from a disk) it says so and offers nothing to copy.
     """
-    template = embed_snippet(target, "", credit_line(tiles, AS_OF_PLACEHOLDER))
+    template = embed_snippet(target, "", _embed_credit(tiles))
     config = {
         "base": base_url,
         "root": "../",
@@ -465,7 +465,7 @@ def embed_page(target: EmbedTarget, base_url: str | None, tiles: Tiles) -> str:
         "no_date": NO_DATE,
         # What the snippet says, for a journalist who reads the page in another language: embed.js puts it in.
         "title": to_json(target.title_message),
-        "credit": to_json(credit_message(tiles, AS_OF_PLACEHOLDER)),
+        "credit": _embed_credit_json(tiles),
         "open_full": OPEN_FULL,
     }
     return ENV.get_template("embed.html").render(
@@ -481,6 +481,18 @@ def embed_page(target: EmbedTarget, base_url: str | None, tiles: Tiles) -> str:
         min_height=target.min_height,
         social=Markup(social_meta(f"Embed: {target.title}", EMBED_DESCRIPTION)),
     )
+
+
+@lru_cache(maxsize=4)
+def _embed_credit(tiles: Tiles) -> str:
+    """The embeds' credit line, with the date's placeholder: the same on every embed page of a build."""
+    return credit_line(tiles, AS_OF_PLACEHOLDER)
+
+
+@lru_cache(maxsize=4)
+def _embed_credit_json(tiles: Tiles) -> dict[str, Any]:
+    """`_embed_credit` as the message embed.js translates (made once: every embed page of a build shares it)."""
+    return to_json(credit_message(tiles, AS_OF_PLACEHOLDER))
 
 
 EMBED_DESCRIPTION = "A snippet to paste into an article: the map or a site's story in a frame, with its credit line."
