@@ -173,9 +173,8 @@ def check_anchor(records: Sequence[Mapping[str, Any]], anchor: Anchor) -> Proble
     return Problem(kind="anchor", feature=str(anchor), found=found, fix=fix)
 
 
-def anchor_text(records: Sequence[Mapping[str, Any]]) -> str:
+def anchor_text(anchor: Anchor) -> str:
     """What every page says of the published log's anchor (`public_anchor`), for a reader to check a copy against."""
-    anchor = public_anchor(records)
     return (
         f"Log anchor: {anchor.records} published records, head {anchor.head} "
         "(check a copy of the monitors' log against it: heritage-map verify --against MANIFEST.sha256)."
