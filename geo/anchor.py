@@ -180,12 +180,11 @@ ANCHOR_TEXT = N_(
 VERIFY_COMMAND = "heritage-map verify --against MANIFEST.sha256"
 
 
-def anchor_message(records: Sequence[Mapping[str, Any]]) -> Message:
+def anchor_message(anchor: Anchor) -> Message:
     """What every page says of the published log's anchor (`public_anchor`), for a reader to check a copy against."""
-    anchor = public_anchor(records)
     return message(ANCHOR_TEXT, records=anchor.records, head=English(anchor.head), command=English(VERIFY_COMMAND))
 
 
-def anchor_text(records: Sequence[Mapping[str, Any]]) -> str:
+def anchor_text(anchor: Anchor) -> str:
     """`anchor_message` in English."""
-    return str(anchor_message(records))
+    return str(anchor_message(anchor))

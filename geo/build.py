@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 from geo import links
 from geo._gc import collector_paused
 from geo._tasks import run_tasks
-from geo.anchor import Anchor, anchor_message, public_anchor
+from geo.anchor import Anchor, anchor_message
 from geo.assets import asset_files
 from geo.chips import site_chips
 from geo.credits import TITLE
@@ -177,9 +177,9 @@ def publish(
         shared = [*needed, *stylesheets, *(s for s in (*scripts, *EMBED_SCRIPTS) if s != BUILD_INFO)]
         for path, source in asset_files(list(dict.fromkeys(shared))).items():
             out.write(f"assets/{path}", source.read_bytes())
-    info = script_json(build_info(tiles, view.as_of, anchor_message(inputs.log)))
+    info = script_json(build_info(tiles, view.as_of, anchor_message(view.anchor)))
     out.write(f"assets/{BUILD_INFO}", f"window.HeritageMapBuild = {info};\n")
-    out.finish(public_anchor(inputs.log))
+    out.finish(view.anchor)
     current.write(out_dir)
     return BuildResult(written=out.written, unchanged=out.unchanged, warnings=dataset.warnings, incremental=affected is not None)
 

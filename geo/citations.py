@@ -136,10 +136,11 @@ MIRRORS: dict[str, Mirror] = {
 """Wikipedia copies by host (a host also matches its subdomains, which may name the edition)."""
 
 PATH_PROXY = re.compile(
-    r"^/(?:[^/]*\.cgi/|host-)?(?P<scheme>https?)?[-/]?(?P<host>(?:[a-z0-9-]+\.)+[a-z]{2,})\.?(?P<rest>/.*)?$",
+    r"^/(?:(?:[^/]+/)*?[^/]*\.cgi/|host-)?(?P<scheme>https?)?[-/]?(?P<host>(?:[a-z0-9-]+\.)+[a-z]{2,})\.?(?P<rest>/.*)?$",
     re.IGNORECASE,
 )
-"""A proxy that puts the wrapped address in its path: `/https/<host>/...`, `/host-https-<host>/...`, `/x.cgi/<host>/...`."""
+"""A proxy that puts the wrapped address in its path: `/https/<host>/...`, `/host-https-<host>/...`, `/x.cgi/<host>/...`
+(the script may sit in folders: `/text/x.cgi/<host>/...`)."""
 
 PATH_PROXY_HOSTS = frozenset({"backend.710302.xyz", "workers.dev", "akarinohon.com"})
 QUERY_PROXY_HOSTS = frozenset({"retrosearch.org", "wonilvalve.com", "speed.lescigales.org"})
@@ -179,6 +180,11 @@ REHOSTS: dict[str, str] = {
     "ru24.pro": "a news aggregator",
     "arc.ask3.ru": "a machine-translated scraper of Wikipedia that does not name its page",
     "en-academic.com": "a Wikipedia scraper that names its page by number",
+    "hyetert.org": "re-posts other outlets' articles (Asbarez, Panorama.am, NEWS.am, ICC and others)",
+    "bolsohays.com": "Turkish translations of other outlets' and monitors' articles",
+    "novostink.ru": "re-posts NEWS.am's and other outlets' articles",
+    "sardarabad.com.ar": "Spanish translations of agencies' and monitors' articles",
+    "armenianreport.com": "re-posts other outlets' articles",
 }
 """Copies whose address does not name the original page: the original must be found by hand."""
 
@@ -369,12 +375,14 @@ def canonical(url: str, originals: dict[str, str] | None = None) -> Citation:
     """The page `url` stands for, and what kind of copy `url` is (no kinds: it is the page itself).
 
     `originals` maps copies whose address does not name their page (re-hosted
-    articles, hash-named scrapers) to the originals found by hand.
+    articles, hash-named scrapers) to the originals found by hand. An address
+    listed there is a copy whatever its host: an outlet that publishes its own
+    articles may also reprint an agency's.
     """
     given = url.strip()
     found = _canonical(given)
-    if found.url is None and originals and given in originals:
-        return Citation(given, originals[given], found.kinds, found.snapshot)
+    if originals and given in originals and (found.url is None or not found.is_copy):
+        return Citation(given, originals[given], found.kinds or (REHOST,), found.snapshot)
     return found
 
 

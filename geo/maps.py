@@ -220,7 +220,7 @@ def overview_map(
         unlocated_title=unlocated_title(inputs),
         paired=paired_link(timeline_link, TIMELINE_LINK_TEXT, dated=True),
         legend=legend_counts(inputs, sites, footprints),
-        anchor=anchor_message(inputs.log),
+        anchor=anchor_message(view.anchor),
     )
     context = context_layer(inputs.communities, inputs.places, inputs.routes)
     fmap = data_map(overlays, meta, tiles, context=context, unlocated=[record for _, record in unlocated])
@@ -331,21 +331,24 @@ def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", overvie
         credits=[],
         paired=paired_link(overview_link, OVERVIEW_LINK_TEXT, dated=False),
         side_panels=True,
-        anchor=anchor_message(inputs.log),
+        anchor=anchor_message(view.anchor),
     )
     fmap = data_map(overlays, meta, tiles, context=context_layer(inputs.communities, inputs.places, inputs.routes))
-    TimelinePanel(timeline_payload(inputs, view.sites, reconciled)).add_to(fmap)
+    TimelinePanel(timeline_payload(inputs, view.sites, reconciled, view.as_of)).add_to(fmap)
     if overview_link is not None:
         MapLinks().add_to(fmap)
     return fmap
 
 
-def timeline_payload(inputs: Inputs, sites: gpd.GeoDataFrame, reconciled: Reconciliation | None = None) -> dict[str, Any]:
+def timeline_payload(
+    inputs: Inputs, sites: gpd.GeoDataFrame, reconciled: Reconciliation | None = None, evidence: str | None = None
+) -> dict[str, Any]:
     """What timeline.js needs, in date order: the axis, the chapters, the events with their sources named by outlet,
     the arrivals count, the communities' departures, the sites' status changes and their running counts.
 
     Days are ISO dates (`YYYY-MM-DD`), compared as strings in the page. A row with a partial date is shown on its
-    first day, an interval on its last (`geo.timeline.Row.day`).
+    first day, an interval on its last (`geo.timeline.Row.day`). `evidence` is the data's as-of date
+    (`geo.sitestatus.as_of`) when the caller has it.
     """
     reconciled = reconciled or reconcile(inputs.communities)
     rows = timeline.read_rows(inputs.timeline)
@@ -367,9 +370,9 @@ def timeline_payload(inputs: Inputs, sites: gpd.GeoDataFrame, reconciled: Reconc
     )
     # The axis runs from the story's first row (or the first status, without rows) to the newest date of either.
     start = min((r.day for r in rows), default=changes[0]["day"] if changes else None)
-    newest = max([r.day for r in rows] + [c["day"] for c in changes] + [as_of(inputs.log) or ""]) or None
+    evidence = evidence or as_of(inputs.log)  # the public view has it already
+    newest = max([r.day for r in rows] + [c["day"] for c in changes] + [evidence or ""]) or None
     later = [c["day"] for c in changes if start is not None and c["day"] >= start]
-    evidence = as_of(inputs.log)
     destruction = (later[0], max(evidence or later[-1], later[-1])) if later else None
     chapters = timeline.chapters(rows, destruction)
     opening = next((c.start for c in chapters if c.name == "blockade"), start)

@@ -18,6 +18,7 @@ import geopandas as gpd
 
 from geo import observations
 from geo._gc import collector_paused
+from geo.anchor import Anchor, public_anchor
 from geo.evidence import date_text, needs_evidence, newest_day
 from geo.i18n import N_, IsoDate, Message, message
 from geo.observations import VOUCHES
@@ -81,6 +82,8 @@ class PublicView(NamedTuple):
     """The date of the newest public evidence (`as_of`)."""
     as_of_label: str | None
     """What every page says after "data as of" (`as_of_label`)."""
+    anchor: Anchor
+    """The published log's anchor (`geo.anchor.public_anchor`): made once, as it hashes every public record."""
 
 
 def public_view(inputs: Inputs, joined: Joined) -> PublicView:
@@ -95,7 +98,12 @@ def public_view(inputs: Inputs, joined: Joined) -> PublicView:
         imagery = {site_id: joined.site(site_id, history.current) for site_id, history in histories.items() if history.current}
         newest = as_of(inputs.log)
         return PublicView(
-            site_display(inputs.sites, histories, imagery), imagery, histories, newest, as_of_label(inputs.log, newest)
+            site_display(inputs.sites, histories, imagery),
+            imagery,
+            histories,
+            newest,
+            as_of_label(inputs.log, newest),
+            public_anchor(inputs.log),
         )
 
 

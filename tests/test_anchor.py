@@ -65,7 +65,7 @@ def test_the_build_writes_the_public_anchor_into_the_manifest_and_every_footer(d
     info = json.loads(shared.removeprefix("window.HeritageMapBuild = ").rstrip().rstrip(";"))
     assert english(info["anchor"]).startswith(f"Log anchor: 4 published records, head {anchor.head}")
     assert 'id="hm-anchor"' in site_page
-    assert f'"head":"{anchor.head}"' in (tmp_path / "maps" / "index.html").read_text(encoding="utf-8")
+    assert f'"head":{{"en":"{anchor.head}"}}' in (tmp_path / "maps" / "index.html").read_text(encoding="utf-8")
     full = log_anchor(read_log(data / "observations.jsonl"))
     assert full.head not in manifest + shared + site_page  # the whole log's head is never published
     result = run(data, "verify", "--against", str(tmp_path / "maps" / "MANIFEST.sha256"))

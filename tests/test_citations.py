@@ -54,6 +54,12 @@ CASES = [
         None,
     ),
     (
+        "https://akarinohon.com/text/taketori.cgi/en.wikipedia.org/wiki/Kanach_Zham",
+        "https://en.wikipedia.org/wiki/Kanach_Zham",
+        "proxy",
+        None,
+    ),
+    (
         "http://206.189.44.186/host-https-en.wikipedia.org/w/index.php?oldid=1247911648&title=Khnapat",
         "https://en.wikipedia.org/w/index.php?title=Khnapat&oldid=1247911648",
         "proxy",
