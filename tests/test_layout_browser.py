@@ -323,7 +323,11 @@ def test_the_search_box_is_not_covered_by_the_layer_list_on_a_phone(browser: Bro
 
 
 # Leaflet fades a popup in (opacity 0 to 1 over 0.2 s): axe measures contrast on what is painted, so it waits.
-FADED_IN = "() => { const p = document.querySelector('.leaflet-popup'); return p && getComputedStyle(p).opacity === '1'; }"
+# A popup that replaces another fades in while the other fades out: wait for one popup, fully painted.
+FADED_IN = (
+    "() => { const all = document.querySelectorAll('.leaflet-popup');"
+    " return all.length === 1 && getComputedStyle(all[0]).opacity === '1'; }"
+)
 
 
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["375", "1280"])
