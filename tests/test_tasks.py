@@ -12,7 +12,7 @@ from geo._tasks import run_tasks
 
 def test_every_task_runs_once_and_results_keep_their_order() -> None:
     def task(i: int) -> tuple[int, int]:
-        time.sleep(0.01)  # long enough that the forked workers start before this process has taken every task
+        time.sleep(0.05)  # long enough that the forked workers start before this process has taken every task, under load too
         return i * i, os.getpid()
 
     tasks = [lambda i=i: task(i) for i in range(40)]
