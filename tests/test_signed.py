@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from typing import TYPE_CHECKING, Any
 
@@ -62,10 +61,6 @@ def forged_review(of: str, analyst: str) -> dict[str, Any]:
 
 # --- keys -----------------------------------------------------------------------------------
 
-needs_ssh_keygen = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="OpenSSH's ssh-keygen is not installed")
-
-
-@needs_ssh_keygen
 def test_an_ssh_keygen_key_works_and_its_fingerprint_is_the_one_ssh_keygen_prints(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
