@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import json
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from unittest import mock
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -33,7 +33,6 @@ from geo.keys import KeyPair
 from geo.trust import CACHE_VARIABLE
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from pathlib import Path
 
 BATCH = 1_000
@@ -102,7 +101,7 @@ def measure(workdir: Path, count: int, runs: int) -> LogRow:
 
     single_figure = median_seconds(single, runs)
     cold = median_seconds(lambda: observations.verify_log(path, workdir, use_cache=False), runs)
-    with signature_cache(workdir / "verify-cache"):
+    with mock.patch.dict(os.environ, {CACHE_VARIABLE: str(workdir / "verify-cache")}):
         report = observations.verify_log(path, workdir)  # remembers the signatures it verified
         verify = median_seconds(lambda: observations.verify_log(path, workdir), runs)
     floor = median_seconds(lambda: _parse(path), runs)
@@ -118,18 +117,3 @@ def measure(workdir: Path, count: int, runs: int) -> LogRow:
         len(report.problems),
         report.records,
     )
-
-
-@contextmanager
-def signature_cache(folder: Path) -> Iterator[None]:
-    """`HERITAGE_MAP_CACHE` set to `folder` for the body (the cache is opt-in), restored after."""
-    before = os.environ.get(CACHE_VARIABLE)
-    folder.mkdir(parents=True, exist_ok=True)
-    os.environ[CACHE_VARIABLE] = str(folder)
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ[CACHE_VARIABLE]
-        else:
-            os.environ[CACHE_VARIABLE] = before

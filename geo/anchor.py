@@ -38,7 +38,7 @@ from geo.logmerge import sides
 from geo.observations import public_log
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterable, Mapping, Sequence
 
 Scope = Literal["log", "public"]
 MANIFEST_PREFIX = "# heritage-map public log anchor:"
@@ -70,8 +70,13 @@ class Anchor:
 
 def public_heads(records: Sequence[Mapping[str, Any]]) -> list[str]:
     """The chain over the published view of `records`: the hash after each published record."""
+    return chain_heads(public_log(records))
+
+
+def chain_heads(published: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The chain over records already in their published form (`geo.observations.public_log`)."""
     heads, previous = [], GENESIS
-    for shown in public_log(records):
+    for shown in published:
         previous = hashlib.sha256(previous.encode("ascii") + canonical_json(shown)).hexdigest()
         heads.append(previous)
     return heads
@@ -84,7 +89,12 @@ def log_anchor(records: Sequence[Mapping[str, Any]]) -> Anchor:
 
 def public_anchor(records: Sequence[Mapping[str, Any]]) -> Anchor:
     """The published view's count and head hash (what `MANIFEST.sha256` and the page footers carry)."""
-    heads = public_heads(records)
+    return published_anchor(public_log(records))
+
+
+def published_anchor(published: Iterable[Mapping[str, Any]]) -> Anchor:
+    """`public_anchor` of records already in their published form (`geo.observations.public_log`)."""
+    heads = chain_heads(published)
     return Anchor("public", len(heads), heads[-1] if heads else GENESIS)
 
 

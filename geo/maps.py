@@ -208,7 +208,7 @@ def overview_map(
     meta = PageMeta(
         title=TITLE,
         dek=DEK,
-        as_of=as_of_message(inputs.log, view.as_of),
+        as_of=as_of_message(view.as_of, view.compiled),
         date=view.as_of,
         credits=DATA_CREDITS,
         about=[message(ABOUT), *inventory_message(inputs)],
@@ -326,7 +326,7 @@ def timeline_map(inputs: Inputs, view: PublicView, tiles: Tiles = "osm", overvie
     meta = PageMeta(
         title=message(TIMELINE_TITLE, title=message(TITLE)),
         dek=TIMELINE_DEK,
-        as_of=as_of_message(inputs.log, view.as_of),
+        as_of=as_of_message(view.as_of, view.compiled),
         date=view.as_of,
         credits=[],
         paired=paired_link(overview_link, OVERVIEW_LINK_TEXT, dated=False),

@@ -18,7 +18,7 @@ import geopandas as gpd
 
 from geo import observations
 from geo._gc import collector_paused
-from geo.anchor import Anchor, public_anchor
+from geo.anchor import Anchor, published_anchor
 from geo.evidence import date_text, needs_evidence, newest_day
 from geo.i18n import N_, IsoDate, Message, message
 from geo.observations import VOUCHES
@@ -80,8 +80,8 @@ class PublicView(NamedTuple):
     """Each observed site's public history, redacted (`geo.observations.site_histories`)."""
     as_of: str | None
     """The date of the newest public evidence (`as_of`)."""
-    as_of_label: str | None
-    """What every page says after "data as of" (`as_of_label`)."""
+    compiled: str | None
+    """When the data was compiled (`compiled_on`): with `as_of`, what every page says after "data as of"."""
     anchor: Anchor
     """The published log's anchor (`geo.anchor.public_anchor`): made once, as it hashes every public record."""
 
@@ -96,14 +96,14 @@ def public_view(inputs: Inputs, joined: Joined) -> PublicView:
     with collector_paused():
         histories = observations.site_histories(inputs.log, public_only=True)
         imagery = {site_id: joined.site(site_id, history.current) for site_id, history in histories.items() if history.current}
-        newest = as_of(inputs.log)
+        published = observations.public_log(inputs.log)  # one pass for the compilation date and the anchor
         return PublicView(
             site_display(inputs.sites, histories, imagery),
             imagery,
             histories,
-            newest,
-            as_of_label(inputs.log, newest),
-            public_anchor(inputs.log),
+            as_of(inputs.log),
+            newest_recorded(published),
+            published_anchor(published),
         )
 
 
@@ -116,20 +116,22 @@ def as_of(log: Iterable[Mapping[str, Any]]) -> str | None:
 
 def compiled_on(log: list[dict[str, Any]]) -> str | None:
     """When the data was compiled: the newest public record written to the log (a review is as public as its observation)."""
-    newest = max((str(r["recorded_at"]) for r, _, _ in observations.public_entries(log) if r.get("recorded_at")), default=None)
+    return newest_recorded(r for r, _, _ in observations.public_entries(log))
+
+
+def newest_recorded(records: Iterable[Mapping[str, Any]]) -> str | None:
+    """The day the newest of `records` was written (`recorded_at`)."""
+    newest = max((str(r["recorded_at"]) for r in records if r.get("recorded_at")), default=None)
     return newest[:10] if newest else None
 
 
 AS_OF_BOTH = N_("{evidence} (newest evidence; compiled {compiled})")
 
 
-def as_of_message(log: list[dict[str, Any]], evidence: str | None = None) -> Message | None:
-    """What every page says after "data as of", as a message: the newest evidence's date, with the compilation date
-    beside it.
-
-    `evidence` is `as_of(log)` when the caller has it already.
+def as_of_message(evidence: str | None, compiled: str | None) -> Message | None:
+    """What every page says after "data as of", as a message: the newest evidence's date (`as_of`), with the
+    compilation date (`compiled_on`) beside it.
     """
-    evidence, compiled = evidence or as_of(log), compiled_on(log)
     if evidence and compiled:
         return message(AS_OF_BOTH, evidence=IsoDate(evidence), compiled=IsoDate(compiled))
     return message("{date}", date=IsoDate(evidence or compiled)) if evidence or compiled else None
@@ -137,7 +139,7 @@ def as_of_message(log: list[dict[str, Any]], evidence: str | None = None) -> Mes
 
 def as_of_label(log: list[dict[str, Any]], evidence: str | None = None) -> str | None:
     """What every page says after "data as of": the newest evidence's date, with the compilation date beside it."""
-    found = as_of_message(log, evidence)
+    found = as_of_message(evidence or as_of(log), compiled_on(log))
     return str(found) if found else None
 
 
