@@ -61,6 +61,7 @@ def forged_review(of: str, analyst: str) -> dict[str, Any]:
 
 # --- keys -----------------------------------------------------------------------------------
 
+
 def test_an_ssh_keygen_key_works_and_its_fingerprint_is_the_one_ssh_keygen_prints(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
