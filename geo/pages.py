@@ -37,7 +37,7 @@ from geo.credits import (
 from geo.evidence import date_message
 from geo.i18n import N_, English, Message, attribute, message, message_markup, page_gettext, page_ngettext, text_marker, to_json
 from geo.links import is_web_url, link_label
-from geo.payload import COORD_DECIMALS, script_json
+from geo.payload import COORD_DECIMALS, clean_value, script_json
 from geo.render import EMBED_MODE_SCRIPT, social_meta
 from geo.schema import REGION_BOUNDS
 from geo.sitestatus import WITHHELD
@@ -372,17 +372,8 @@ def _feature(site: Mapping[str, Any], geometry: Any) -> dict[str, Any]:
         shape = {"type": "Point", "coordinates": [round(geometry.x, COORD_DECIMALS), round(geometry.y, COORD_DECIMALS)]}
     else:
         shape = shapely.geometry.mapping(shapely.set_precision(geometry, 10**-COORD_DECIMALS))
-    properties = {name: value for name in SITE_MAP_FIELDS if (value := _plain(site.get(name))) not in (None, "", [])}
+    properties = {name: value for name in SITE_MAP_FIELDS if (value := clean_value(site.get(name))) not in (None, "", [])}
     return {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": shape, "properties": properties}]}
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-ready value: NaN as None, numpy scalars as Python numbers (what pandas leaves in a row)."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item") and not isinstance(value, (list, dict, str)):
-        return value.item()
-    return value
 
 
 @dataclass(frozen=True)
